@@ -1,0 +1,210 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import cliProgress from 'cli-progress'
+import { describeValidationError, type EventOf } from '../../shared/api/contract'
+import { BackendChoice, DatasetId, TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
+import { dispatchApiCall } from '../services/apiDispatcher'
+import { createWorkbench, type Workbench } from '../services/workbench'
+import { defaultDataDir } from '../storage/dataDir'
+import { createNodeWorkerLauncher } from '../training/workerLauncher'
+
+/** A failure the user caused or can fix: printed as one line, no stack trace. */
+class CliError extends Error {}
+
+function number(kind: 'int' | 'float') {
+  return (value: string) => {
+    const parsed = Number(value)
+    if (!Number.isFinite(parsed) || (kind === 'int' && !Number.isInteger(parsed))) {
+      throw new InvalidArgumentError(`expected ${kind === 'int' ? 'a whole number' : 'a number'}, got "${value}"`)
+    }
+    return parsed
+  }
+}
+
+async function call<T>(workbench: Workbench, method: string, request: unknown): Promise<T> {
+  const result = await dispatchApiCall(workbench.handlers, method, request)
+  if (!result.ok) throw new CliError(result.error.message)
+  return result.value as T
+}
+
+interface TrainFlags {
+  arch: ArchitectureId
+  dataset: string
+  epochs?: number
+  batchSize?: number
+  lr?: number
+  optimizer?: string
+  limit?: number
+  backend: string
+  seed: number
+  json?: boolean
+}
+
+function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
+}
+
+async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
+  const spec = getArchitecture(flags.arch)
+  const parsed = TrainConfig.safeParse({
+    arch: flags.arch,
+    dataset: flags.dataset,
+    epochs: flags.epochs ?? spec.defaults.epochs,
+    batchSize: flags.batchSize ?? spec.defaults.batchSize,
+    learningRate: flags.lr ?? spec.defaults.learningRate,
+    optimizer: flags.optimizer ?? spec.defaults.optimizer,
+    limit: flags.limit,
+    backend: flags.backend,
+    seed: flags.seed,
+  })
+  if (!parsed.success) throw new CliError(describeValidationError(parsed.error))
+  const config = parsed.data
+
+  const bar = flags.json
+    ? undefined
+    : new cliProgress.SingleBar(
+        { format: 'epoch {epochLabel} |{bar}| {percentage}% | {value}/{total} samples | {speed} samples/s | ETA {eta_text} | loss {loss}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+  const { runId } = await call<{ runId: string }>(workbench, 'training.start', config)
+  const onProgress = (event: EventOf<'run.progress'>) => {
+    if (event.runId !== runId || !bar) return
+    const last = event.points.at(-1)
+    const payload = {
+      epochLabel: `${event.epoch}/${config.epochs}`,
+      speed: Math.round(event.samplesPerSecond),
+      eta_text: formatEta(event.etaSeconds),
+      loss: last ? last.loss.toFixed(4) : '-',
+    }
+    if (!bar.isActive) bar.start(event.totalSamples, event.samplesSeen, payload)
+    else bar.update(event.samplesSeen, payload)
+  }
+  const onEpoch = (event: EventOf<'run.epoch'>) => {
+    if (event.runId !== runId || !bar) return
+    bar.stop()
+    console.error(
+      `epoch ${event.epoch}: train loss ${event.trainLoss.toFixed(4)} acc ${(event.trainAccuracy * 100).toFixed(2)}% | ` +
+        `test loss ${event.testLoss.toFixed(4)} acc ${(event.testAccuracy * 100).toFixed(2)}% | ${event.seconds.toFixed(1)} s`,
+    )
+  }
+  const unsubscribe = workbench.events.subscribe((event, payload) => {
+    if (event === 'run.progress') onProgress(payload as EventOf<'run.progress'>)
+    if (event === 'run.epoch') onEpoch(payload as EventOf<'run.epoch'>)
+  })
+  const stopOnSignal = () => {
+    console.error('\nstopping after the current batch (Ctrl+C again to abort)...')
+    workbench.supervisor.stop(runId)
+    process.once('SIGINT', () => process.exit(130))
+  }
+  process.once('SIGINT', stopOnSignal)
+  const run = (await workbench.supervisor.waitFor(runId)) as RunSummary
+  process.off('SIGINT', stopOnSignal)
+  unsubscribe()
+  bar?.stop()
+  if (run.status !== 'completed' && run.status !== 'stopped') {
+    throw new CliError(`run ${runId} ${run.status}: ${run.error ?? 'no reason given'}`)
+  }
+  const result = run.result!
+  const summary = {
+    runId,
+    arch: config.arch,
+    dataset: config.dataset,
+    status: run.status,
+    backend: run.backend?.name,
+    backendSkipped: run.backend?.skipped ?? [],
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    learningRate: config.learningRate,
+    trainImages: config.limit ?? null,
+    params: result.params,
+    samplesPerSecond: Math.round(result.samplesPerSecond),
+    trainSeconds: Number(result.trainSeconds.toFixed(2)),
+    trainLoss: result.trainLoss,
+    trainAccuracy: result.trainAccuracy,
+    testLoss: result.testLoss,
+    testAccuracy: result.testAccuracy,
+  }
+  if (flags.json) {
+    console.log(JSON.stringify(summary))
+    return
+  }
+  console.log(`run ${runId} ${run.status} on backend ${summary.backend}`)
+  for (const skip of summary.backendSkipped) console.log(`  skipped ${skip.name}: ${skip.reason}`)
+  console.log(`  ${summary.params.toLocaleString('en-US')} parameters, ${summary.samplesPerSecond.toLocaleString('en-US')} samples/s`)
+  console.log(`  test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, test loss ${result.testLoss.toFixed(4)}`)
+}
+
+export async function runCli(argv = process.argv): Promise<void> {
+  let workbench: Workbench | undefined
+  const open = async () =>
+    (workbench ??= await createWorkbench({ dataDir: program.opts<{ dataDir: string }>().dataDir, launchWorker: createNodeWorkerLauncher(), mode: 'cli' }))
+
+  const program = new Command('cnn-workbench')
+    .description('CNN Workbench command line: the same services as the desktop app')
+    .option('--data-dir <dir>', 'where runs are stored', defaultDataDir())
+    .showHelpAfterError()
+
+  program
+    .command('train')
+    .description('train a network and report its accuracy and throughput')
+    .addOption(new Command().createOption('--arch <id>', 'architecture').choices(ARCHITECTURE_IDS).makeOptionMandatory())
+    .addOption(new Command().createOption('--dataset <id>', 'dataset').choices(DatasetId.options).default('mnist'))
+    .option('--epochs <n>', 'epochs (default: the architecture\u2019s)', number('int'))
+    .option('--batch-size <n>', 'batch size', number('int'))
+    .option('--lr <rate>', 'learning rate', number('float'))
+    .addOption(new Command().createOption('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES))
+    .option('--limit <n>', 'train on the first N training images only', number('int'))
+    .addOption(new Command().createOption('--backend <name>', 'force a backend rung').choices(BackendChoice.options).default('auto'))
+    .option('--seed <n>', 'random seed', number('int'), 1)
+    .option('--json', 'print one JSON summary line instead of a progress bar')
+    .action(async (flags: TrainFlags) => train(await open(), flags))
+
+  program
+    .command('runs')
+    .description('list stored runs')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const runs = await call<RunSummary[]>(await open(), 'runs.list', {})
+      if (flags.json) return console.log(JSON.stringify(runs))
+      for (const run of runs) {
+        const acc = run.result ? `${(run.result.testAccuracy * 100).toFixed(2)}%` : '-'
+        console.log(`${run.runId}  ${run.status.padEnd(11)} ${run.config.arch.padEnd(11)} ${run.config.dataset.padEnd(8)} test acc ${acc}`)
+      }
+    })
+
+  program
+    .command('predict')
+    .description('classify an image with a trained run')
+    .argument('<runId>', 'a completed run')
+    .argument('<image>', 'image file (PNG, JPEG, WebP, GIF, TIFF)')
+    .option('--json', 'print JSON')
+    .action(async (runId: string, image: string, flags: { json?: boolean }) => {
+      const bytes = await readFile(image).catch((error: Error) => {
+        throw new CliError(`cannot read ${image}: ${error.message}`)
+      })
+      const prediction = await call<{ top: { label: string; probability: number }[] }>(await open(), 'predict.image', {
+        runId,
+        fileName: basename(image),
+        imageBase64: bytes.toString('base64'),
+      })
+      if (flags.json) return console.log(JSON.stringify(prediction.top))
+      for (const entry of prediction.top) console.log(`${entry.label.padEnd(12)} ${(entry.probability * 100).toFixed(1)}%`)
+    })
+
+  try {
+    await program.parseAsync(argv)
+  } finally {
+    workbench?.close()
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runCli().catch((error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
+  })
+}

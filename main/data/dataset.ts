@@ -1,0 +1,30 @@
+/** A labelled split held in memory as float pixels in [0, 1], NHWC order. */
+export interface DataSplit {
+  count: number
+  images: Float32Array
+  labels: Uint8Array
+}
+
+export interface Dataset {
+  id: string
+  classNames: string[]
+  imageShape: { height: number; width: number; channels: number }
+  train: DataSplit
+  test: DataSplit
+}
+
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DatasetError'
+  }
+}
+
+export function takeFirst(split: DataSplit, limit: number | undefined, pixelsPerImage: number): DataSplit {
+  if (limit === undefined || limit >= split.count) return split
+  return {
+    count: limit,
+    images: split.images.subarray(0, limit * pixelsPerImage),
+    labels: split.labels.subarray(0, limit),
+  }
+}

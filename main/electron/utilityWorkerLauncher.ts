@@ -1,0 +1,20 @@
+import { utilityProcess } from 'electron'
+import type { WorkerLauncher } from '../training/workerLauncher'
+
+/** Under Electron a training run is a utilityProcess: a crash or out-of-memory there cannot take the window down. */
+export function createUtilityWorkerLauncher(entry: string): WorkerLauncher {
+  return () => {
+    const child = utilityProcess.fork(entry, [], { serviceName: 'CNN Workbench training', stdio: 'inherit' })
+    return {
+      get pid() {
+        return child.pid
+      },
+      send: (message) => child.postMessage(message),
+      onMessage: (listener) => child.on('message', listener),
+      onExit: (listener) => child.on('exit', (code) => listener(code, null)),
+      kill: () => {
+        child.kill()
+      },
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core'
+
+/**
+ * A wrong backend is worse than a slow one: before a rung is chosen, a small conv / pool / dense forward
+ * and backward pass runs on it and on the pure-JS `cpu` reference, and the results must agree.
+ */
+function referenceComputation(): number[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(sequence(2 * 6 * 6 * 2, 0.37), [2, 6, 6, 2])
+    const w = tf.tensor4d(sequence(3 * 3 * 2 * 3, 0.11), [3, 3, 2, 3])
+    const f = (input: tf.Tensor, filter: tf.Tensor) => {
+      const conv = tf.conv2d(input as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same')
+      const pooled = tf.maxPool(tf.tanh(conv), 2, 2, 'valid')
+      return tf.sum(tf.matMul(tf.reshape(pooled, [2, -1]), tf.ones([27, 2])))
+    }
+    const [dx, dw] = tf.grads(f)([x, w])
+    return [...f(x, w).dataSync(), ...dx.dataSync(), ...dw.dataSync()]
+  })
+}
+
+/** Deterministic values with both signs, so max pooling over negative windows is exercised. */
+function sequence(length: number, step: number): Float32Array {
+  const values = new Float32Array(length)
+  for (let i = 0; i < length; i++) values[i] = Math.sin(i * step * 7.1) * 1.5
+  return values
+}
+
+export interface SelfTestResult {
+  ok: boolean
+  maxError: number
+  ms: number
+}
+
+export async function selfTestBackend(name: string, tolerance = 1e-3): Promise<SelfTestResult> {
+  const previous = tf.getBackend()
+  await tf.setBackend('cpu')
+  const expected = referenceComputation()
+  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not initialize`)
+  const start = performance.now()
+  const actual = referenceComputation()
+  const ms = performance.now() - start
+  let maxError = 0
+  for (let i = 0; i < expected.length; i++) {
+    const error = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]))
+    maxError = Number.isNaN(error) ? Infinity : Math.max(maxError, error)
+  }
+  if (previous && previous !== name) await tf.setBackend(name)
+  return { ok: maxError <= tolerance, maxError, ms }
+}

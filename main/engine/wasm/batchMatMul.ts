@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs } from './wasmKernelUtils';
+import { asWasmBackend, callUpstreamKernel, callWasmKernel, disposeIntermediate } from './wasmKernelUtils';
+
+/**
+ * BatchMatMul that keeps transposed products on XNNPACK.
+ *
+ * Upstream only uses XNNPACK's fully-connected operator when neither operand
+ * is transposed; otherwise it runs a scalar blocked loop ~3-5x slower. Every
+ * dense-layer gradient is a transposed product (dA = dy·Bᵀ, dB = Aᵀ·dy), so
+ * we materialise the transpose (cheap, O(size)) and call the fast path.
+ */
+export function batchMatMul(args: KernelArgs): tf.TensorInfo {
+  const backend = asWasmBackend(args.backend);
+  const { a, b } = args.inputs as unknown as tf.BatchMatMulInputs;
+  const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+  const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  if ((!transposeA && !transposeB) || batchA !== 1 || batchB !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    return callUpstreamKernel(tf.BatchMatMul, args);
+  }
+  const a2 = { dataId: a.dataId, shape: a.shape.slice(-2), dtype: a.dtype };
+  const b2 = { dataId: b.dataId, shape: b.shape.slice(-2), dtype: b.dtype };
+  const aT = transposeA ? callWasmKernel('Transpose', backend, { x: a2 }, { perm: [1, 0] }) : a2;
+  const bT = transposeB ? callWasmKernel('Transpose', backend, { x: b2 }, { perm: [1, 0] }) : b2;
+  const out = callUpstreamKernel(tf.BatchMatMul, {
+    inputs: { a: aT, b: bT },
+    backend,
+    attrs: { transposeA: false, transposeB: false },
+  });
+  if (transposeA) disposeIntermediate(backend, aT);
+  if (transposeB) disposeIntermediate(backend, bT);
+  // Upstream reports a rank-3 shape for rank-2 inputs' batch; keep the
+  // caller's outer dims as upstream would.
+  const outShape = [...(a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2), out.shape[out.shape.length - 2], out.shape[out.shape.length - 1]];
+  return { dataId: out.dataId, shape: outShape, dtype: out.dtype };
+}
+
+export const batchMatMulConfig: tf.KernelConfig = {
+  kernelName: tf.BatchMatMul,
+  backendName: 'wasm',
+  kernelFunc: batchMatMul as unknown as tf.KernelFunc,
+};

@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { KernelArgs } from './wasmKernelUtils';
+import { asWasmBackend, callUpstreamKernel, callWasmKernel, disposeIntermediate, heapF32 } from './wasmKernelUtils';
+
+/**
+ * Conv2DBackpropInput as an XNNPACK forward convolution.
+ *
+ * The upstream wasm kernel is a scalar C++ loop (~1.3 GMAC/s here, the single
+ * most expensive op of a LeNet step). dx is the "full" correlation of dy with
+ * the spatially flipped, in/out-swapped filter, so it can run on the SIMD
+ * Conv2D kernel instead. Strides > 1 are handled by inserting (s-1) zeros
+ * between dy pixels; that wastes s*s multiply-adds on zeros but keeps every
+ * MAC inside XNNPACK, which is still faster than the scalar loop.
+ */
+export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
+  const backend = asWasmBackend(args.backend);
+  const { dy, filter } = args.inputs as unknown as tf.Conv2DBackpropInputInputs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+    args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const format = backend_util.convertConv2DDataFormat(dataFormat);
+  if (format !== 'channelsLast' || dy.dtype !== 'float32' || filter.dtype !== 'float32') {
+    return callUpstreamKernel(tf.Conv2DBackpropInput, args);
+  }
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+  const { batchSize, filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
+  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, inHeight, inWidth } = info;
+  const dilatedH = (oh - 1) * sh + 1;
+  const dilatedW = (ow - 1) * sw + 1;
+  const top = kh - 1 - info.padInfo.top;
+  const left = kw - 1 - info.padInfo.left;
+  const bottom = inHeight + kh - 1 - dilatedH - top;
+  const right = inWidth + kw - 1 - dilatedW - left;
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) {
+    // Only reachable with explicit paddings >= the filter size.
+    return callUpstreamKernel(tf.Conv2DBackpropInput, args);
+  }
+
+  const flippedInfo = backend.makeOutput([kh, kw, co, ci], 'float32');
+  let dyDilatedInfo: tf.TensorInfo | null = null;
+  if (sh > 1 || sw > 1) {
+    dyDilatedInfo = backend.makeOutput([batchSize, dilatedH, dilatedW, co], 'float32');
+  }
+  // Views only after the last makeOutput (heap growth detaches buffers).
+  const w = heapF32(backend, filter);
+  const flipped = heapF32(backend, flippedInfo);
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const src = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co;
+      const dst = (a * kw + b) * co * ci;
+      for (let i = 0; i < ci; i++) {
+        for (let o = 0; o < co; o++) {
+          flipped[dst + o * ci + i] = w[src + i * co + o];
+        }
+      }
+    }
+  }
+  if (dyDilatedInfo != null) {
+    const g = heapF32(backend, dy);
+    const gd = heapF32(backend, dyDilatedInfo);
+    gd.fill(0);
+    let src = 0;
+    for (let n = 0; n < batchSize; n++) {
+      for (let r = 0; r < oh; r++) {
+        let dst = ((n * dilatedH + r * sh) * dilatedW) * co;
+        for (let c = 0; c < ow; c++, dst += sw * co, src += co) {
+          for (let k = 0; k < co; k++) gd[dst + k] = g[src + k];
+        }
+      }
+    }
+  }
+  const dx = callWasmKernel(
+    'Conv2D',
+    backend,
+    { x: dyDilatedInfo ?? dy, filter: flippedInfo },
+    {
+      strides: [1, 1],
+      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+    },
+  );
+  disposeIntermediate(backend, flippedInfo);
+  if (dyDilatedInfo != null) disposeIntermediate(backend, dyDilatedInfo);
+  return dx;
+}
+
+export const conv2dBackpropInputConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: conv2dBackpropInput as unknown as tf.KernelFunc,
+};

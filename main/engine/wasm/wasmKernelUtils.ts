@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * The arguments tfjs hands to every kernel. `backend` is typed `{}` by tfjs
+ * because the registry is backend-agnostic; kernels registered for 'wasm'
+ * always receive a BackendWasm, hence the narrowing in `asWasmBackend`.
+ */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: object;
+  attrs?: tf.NamedAttrMap;
+}
+
+export function asWasmBackend(backend: object): BackendWasm {
+  // tfjs-core types the backend as `{}`; the registry only calls these kernels
+  // with the wasm backend they were registered for.
+  return backend as BackendWasm;
+}
+
+/**
+ * Float32 view of a tensor's storage inside the wasm heap (no copy).
+ * Must be (re)created after every allocation: a heap growth detaches the
+ * previous ArrayBuffer, so take all views only after `makeOutput` calls.
+ */
+export function heapF32(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
+  if (t.dtype !== 'float32') {
+    throw new Error(`wasm gradient kernel: expected float32 tensor, got ${t.dtype}`);
+  }
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+/** Calls another registered wasm kernel directly (bypassing the engine/tape). */
+export function callWasmKernel(
+  kernelName: string,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap = {},
+): tf.TensorInfo {
+  const config = tf.getKernel(kernelName, 'wasm');
+  if (config == null) {
+    throw new Error(`wasm kernel ${kernelName} is not registered`);
+  }
+  const out = config.kernelFunc({ inputs, backend, attrs });
+  if (Array.isArray(out)) {
+    throw new Error(`wasm kernel ${kernelName} returned several outputs`);
+  }
+  return out;
+}
+
+export function disposeIntermediate(backend: BackendWasm, t: tf.TensorInfo): void {
+  backend.disposeData(t.dataId);
+}
+
+/**
+ * Upstream wasm kernels we replaced but still delegate to for cases our
+ * version does not cover. Filled by registerWasmGradientKernels.
+ */
+const upstreamKernels = new Map<string, tf.KernelConfig>();
+
+export function rememberUpstreamKernel(config: tf.KernelConfig): void {
+  upstreamKernels.set(config.kernelName, config);
+}
+
+export function getUpstreamKernel(kernelName: string): tf.KernelConfig | undefined {
+  return upstreamKernels.get(kernelName);
+}
+
+export function callUpstreamKernel(kernelName: string, args: KernelArgs): tf.TensorInfo {
+  const config = upstreamKernels.get(kernelName);
+  if (config == null) {
+    throw new Error(`no upstream wasm kernel ${kernelName} to fall back to`);
+  }
+  const out = config.kernelFunc(args);
+  if (Array.isArray(out)) {
+    throw new Error(`wasm kernel ${kernelName} returned several outputs`);
+  }
+  return out;
+}

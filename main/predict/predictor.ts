@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu'
+import type * as tfl from '@tensorflow/tfjs-layers'
+import { join } from 'node:path'
+import type { Prediction } from '../../shared/api/schemas'
+import { loadModel } from '../engine/modelFiles'
+import type { RunStore } from '../services/runStore'
+import { BadImageError, toMnistInput } from './imagePreprocessing'
+
+/**
+ * Predictions for dropped images from a trained run's saved model. One image through a small network is
+ * cheap enough for the pure-JS backend in this process; models are cached per run.
+ */
+export class Predictor {
+  private readonly models = new Map<string, Promise<tfl.LayersModel>>()
+
+  constructor(private readonly store: RunStore) {}
+
+  async predict(runId: string, fileName: string, bytes: Uint8Array, topK = 3): Promise<Prediction> {
+    const run = await this.store.get(runId)
+    if (run.status !== 'completed' && run.status !== 'stopped') {
+      throw new BadImageError(`run ${runId} has no trained model yet (status: ${run.status})`)
+    }
+    const model = await this.modelFor(runId)
+    const preview = await toMnistInput(bytes, fileName)
+    const probabilities = tf.tidy(() => {
+      const x = tf.tensor4d(Float32Array.from(preview.pixels, (p) => p / 255), [1, preview.height, preview.width, 1])
+      return tf.softmax(model.predict(x) as tf.Tensor2D).dataSync()
+    })
+    const top = Array.from(probabilities, (probability, classIndex) => ({
+      classIndex,
+      label: run.classNames[classIndex] ?? String(classIndex),
+      probability,
+    }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, topK)
+    return { preview, top }
+  }
+
+  private modelFor(runId: string): Promise<tfl.LayersModel> {
+    let model = this.models.get(runId)
+    if (!model) {
+      tf.env().set('PROD', true)
+      model = tf.setBackend('cpu').then(() => loadModel(join(this.store.runDir(runId), 'model')))
+      model.catch(() => this.models.delete(runId))
+      this.models.set(runId, model)
+    }
+    return model
+  }
+}

@@ -1,0 +1,33 @@
+import { ZodError } from 'zod'
+import { apiMethods, describeValidationError, isMethodName, type ApiError, type ApiResult } from '../../shared/api/contract'
+import { BadImageError } from '../predict/imagePreprocessing'
+import type { ApiHandlers } from './apiHandlers'
+import { RunNotFoundError } from './runStore'
+
+/**
+ * The one door into the services for every transport: unknown methods and malformed requests are
+ * answered with a validation error, and every failure leaves as data, never as a thrown stack.
+ */
+export async function dispatchApiCall(handlers: ApiHandlers, method: unknown, request: unknown): Promise<ApiResult<unknown>> {
+  if (!isMethodName(method)) {
+    return { ok: false, error: { code: 'invalid-request', message: `unknown method ${JSON.stringify(method)?.slice(0, 80)}` } }
+  }
+  const parsed = apiMethods[method].request.safeParse(request ?? {})
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'invalid-request', message: `${method}: ${describeValidationError(parsed.error)}` } }
+  }
+  try {
+    const handler = handlers[method] as (request: unknown) => Promise<unknown>
+    return { ok: true, value: await handler(parsed.data) }
+  } catch (error) {
+    return { ok: false, error: toApiError(error) }
+  }
+}
+
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof RunNotFoundError) return { code: 'not-found', message: error.message }
+  if (error instanceof BadImageError) return { code: 'bad-input', message: error.message }
+  if (error instanceof ZodError) return { code: 'invalid-request', message: describeValidationError(error) }
+  const message = error instanceof Error ? error.message : String(error)
+  return { code: 'internal', message }
+}

@@ -1,0 +1,49 @@
+import { arch, cpus, platform, totalmem } from 'node:os'
+import type { MethodName, ParsedRequestOf, ResponseOf } from '../../shared/api/contract'
+import { ARCHITECTURE_IDS, getArchitecture } from '../../shared/arch/specs'
+import { analyzeModel } from '../../shared/arch/layerMath'
+import type { Predictor } from '../predict/predictor'
+import type { RunStore } from './runStore'
+import type { TrainingSupervisor } from './trainingSupervisor'
+
+export type ApiHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
+
+export interface ServiceSet {
+  store: RunStore
+  supervisor: TrainingSupervisor
+  predictor: Predictor
+  mode: 'electron' | 'web' | 'cli'
+  version: string
+}
+
+/** The API's behaviour, once, for every adapter (Electron IPC, web bridge, CLI). */
+export function createApiHandlers(services: ServiceSet): ApiHandlers {
+  const { store, supervisor, predictor } = services
+  return {
+    'system.info': async () => ({
+      mode: services.mode,
+      version: services.version,
+      platform: `${platform()} ${arch()}`,
+      cpus: cpus().length,
+      totalMemoryBytes: totalmem(),
+    }),
+    'arch.list': async () =>
+      ARCHITECTURE_IDS.map((id) => {
+        const spec = getArchitecture(id)
+        return {
+          id,
+          name: spec.name,
+          description: spec.description,
+          params: analyzeModel(spec, spec.input).totalParams,
+          inputShape: [spec.input.height, spec.input.width, spec.input.channels] as [number, number, number],
+          defaults: { epochs: spec.defaults.epochs, batchSize: spec.defaults.batchSize, learningRate: spec.defaults.learningRate },
+        }
+      }),
+    'training.start': async (config) => ({ runId: (await supervisor.start(config)).runId }),
+    'training.stop': async ({ runId }) => ({ stopped: supervisor.stop(runId) }),
+    'runs.list': () => store.list(),
+    'runs.get': ({ runId }) => store.detail(runId),
+    'predict.image': ({ runId, fileName, imageBase64 }) =>
+      predictor.predict(runId, fileName, Buffer.from(imageBase64, 'base64')),
+  }
+}

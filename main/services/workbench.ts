@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs'
+import { EventBus } from './eventBus'
+import { RunStore } from './runStore'
+import { TrainingSupervisor } from './trainingSupervisor'
+import { createApiHandlers, type ApiHandlers } from './apiHandlers'
+import { Predictor } from '../predict/predictor'
+import type { WorkerLauncher } from '../training/workerLauncher'
+
+export interface Workbench {
+  handlers: ApiHandlers
+  events: EventBus
+  store: RunStore
+  supervisor: TrainingSupervisor
+  close(): void
+}
+
+/** The composition root shared by all three adapters: services wired once, transports added on top. */
+export async function createWorkbench(options: {
+  dataDir: string
+  launchWorker: WorkerLauncher
+  mode: 'electron' | 'web' | 'cli'
+}): Promise<Workbench> {
+  const store = new RunStore(options.dataDir)
+  await store.markAbandonedRunsInterrupted()
+  const events = new EventBus()
+  const supervisor = new TrainingSupervisor(store, events, options.launchWorker)
+  const predictor = new Predictor(store)
+  const handlers = createApiHandlers({ store, supervisor, predictor, mode: options.mode, version: packageVersion() })
+  return { handlers, events, store, supervisor, close: () => supervisor.shutdown() }
+}
+
+function packageVersion(): string {
+  try {
+    const url = new URL('../../package.json', import.meta.url)
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}

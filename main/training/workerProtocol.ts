@@ -1,0 +1,26 @@
+import { z } from 'zod'
+import { BackendReport, EpochMetrics, MetricPoint, RunId, RunResult, TrainConfig } from '../../shared/api/schemas'
+
+/** Messages between the training supervisor and a training worker process; validated on receipt. */
+export const ToWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), runId: RunId, config: TrainConfig, runDir: z.string() }),
+  z.object({ type: z.literal('stop') }),
+])
+export type ToWorker = z.infer<typeof ToWorker>
+
+export const FromWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('backend'), report: BackendReport, params: z.number().int() }),
+  z.object({
+    type: z.literal('progress'),
+    epoch: z.number().int(),
+    samplesSeen: z.number().int(),
+    totalSamples: z.number().int(),
+    samplesPerSecond: z.number(),
+    etaSeconds: z.number(),
+    points: z.array(MetricPoint),
+  }),
+  z.object({ type: z.literal('epoch'), metrics: EpochMetrics }),
+  z.object({ type: z.literal('completed'), result: RunResult, stopped: z.boolean() }),
+  z.object({ type: z.literal('failed'), error: z.string() }),
+])
+export type FromWorker = z.infer<typeof FromWorker>

@@ -1,0 +1,41 @@
+import { Command } from 'commander'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { createWorkbench } from '../services/workbench'
+import { createNodeWorkerLauncher } from '../training/workerLauncher'
+import { defaultDataDir } from '../storage/dataDir'
+import { startWebServer } from './webServer'
+
+/** `npm run web`: the workbench UI served to a browser, for headless GPU boxes and where Electron is missing. */
+export async function runWebMode(argv = process.argv): Promise<void> {
+  const options = new Command('web')
+    .option('--host <host>', 'interface to listen on (default loopback only)', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', '0')
+    .option('--data-dir <dir>', 'where runs are stored', defaultDataDir())
+    .parse(argv)
+    .opts<{ host: string; port: string; dataDir: string }>()
+  const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+  if (!existsSync(rendererDir)) {
+    console.error(`The UI is not built (${rendererDir} is missing): run "npm run build" first.`)
+    process.exit(1)
+  }
+  if (options.host !== '127.0.0.1' && options.host !== 'localhost') {
+    console.warn(`WARNING: listening on ${options.host}: anyone on that network who learns the token can train and read runs.`)
+  }
+  const workbench = await createWorkbench({ dataDir: options.dataDir, launchWorker: createNodeWorkerLauncher(), mode: 'web' })
+  const server = await startWebServer({ workbench, rendererDir, host: options.host, port: Number(options.port) })
+  console.log(`CNN Workbench is serving its UI at ${server.url}`)
+  const shutdown = () => {
+    workbench.close()
+    void server.close().then(() => process.exit(0))
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runWebMode().catch((error: unknown) => {
+    console.error(`web mode failed to start: ${(error as Error).message}`)
+    process.exit(1)
+  })
+}

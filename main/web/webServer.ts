@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import sirv from 'sirv'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { ClientMessage, MAX_MESSAGE_BYTES, type ServerMessage } from '../../shared/api/wire'
+import { dispatchApiCall } from '../services/apiDispatcher'
+import type { Workbench } from '../services/workbench'
+
+export interface WebServerOptions {
+  workbench: Workbench
+  /** The built renderer (out/renderer). */
+  rendererDir: string
+  host?: string
+  port?: number
+  token?: string
+}
+
+export interface RunningWebServer {
+  url: string
+  port: number
+  token: string
+  close(): Promise<void>
+}
+
+const TOKEN_COOKIE = 'workbench_token'
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (!given) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(token)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+function cookieToken(request: IncomingMessage): string | undefined {
+  const cookies = request.headers.cookie?.split(';') ?? []
+  for (const cookie of cookies) {
+    const [name, ...value] = cookie.trim().split('=')
+    if (name === TOKEN_COOKIE) return value.join('=')
+  }
+  return undefined
+}
+
+/**
+ * The web bridge: the same services as the Electron window, over HTTP (the built renderer) and one
+ * WebSocket (calls and events). Loopback only unless asked; every request must carry the random token,
+ * and Host/Origin must name this server, so a web page elsewhere cannot drive it (DNS rebinding).
+ */
+export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
+  const host = options.host ?? '127.0.0.1'
+  const token = options.token ?? randomBytes(24).toString('hex')
+  const serveStatic = sirv(options.rendererDir, { dev: false, etag: true, single: false })
+  let allowedHosts = new Set<string>()
+
+  const refuse = (response: ServerResponse, status: number, message: string) => {
+    response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' })
+    response.end(message)
+  }
+
+  const server = createServer((request, response) => {
+    if (!allowedHosts.has(request.headers.host ?? '')) return refuse(response, 421, 'unexpected Host header')
+    const url = new URL(request.url ?? '/', 'http://placeholder')
+    const queryToken = url.searchParams.get('token')
+    if (!sameToken(queryToken, token) && !sameToken(cookieToken(request), token)) {
+      return refuse(response, 401, 'missing or wrong token: open the URL the workbench printed when it started')
+    }
+    if (sameToken(queryToken, token)) {
+      response.setHeader('set-cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+    }
+    response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY)
+    response.setHeader('x-content-type-options', 'nosniff')
+    response.setHeader('referrer-policy', 'no-referrer')
+    serveStatic(request, response, () => refuse(response, 404, 'not found'))
+  })
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://placeholder')
+    const origin = request.headers.origin
+    const originOk = origin === undefined || [...allowedHosts].some((h) => origin === `http://${h}`)
+    if (url.pathname !== '/ws' || !allowedHosts.has(request.headers.host ?? '') || !originOk || !sameToken(url.searchParams.get('token'), token)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n')
+      return
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => attachClient(ws, options.workbench))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  allowedHosts = new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`])
+  const displayHost = host === '0.0.0.0' ? '127.0.0.1' : host
+  return {
+    url: `http://${displayHost}:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      for (const client of sockets.clients) client.terminate()
+      await new Promise<void>((resolve) => sockets.close(() => resolve()))
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+function attachClient(ws: WebSocket, workbench: Workbench): void {
+  const send = (message: ServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+  }
+  const unsubscribe = workbench.events.subscribe((event, payload) => send({ type: 'event', event, payload }))
+  ws.on('close', unsubscribe)
+  ws.on('message', async (data) => {
+    let raw: unknown
+    try {
+      raw = JSON.parse(data.toString())
+    } catch {
+      return send({ type: 'result', id: 0, result: { ok: false, error: { code: 'invalid-request', message: 'message is not JSON' } } })
+    }
+    const parsed = ClientMessage.safeParse(raw)
+    if (!parsed.success) {
+      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : 0
+      return send({ type: 'result', id, result: { ok: false, error: { code: 'invalid-request', message: 'malformed call message' } } })
+    }
+    const result = await dispatchApiCall(workbench.handlers, parsed.data.method, parsed.data.request)
+    send({ type: 'result', id: parsed.data.id, result })
+  })
+}

@@ -1,0 +1,29 @@
+import { onMounted, onUnmounted } from 'vue'
+import type { EventName, EventOf } from '../../../shared/api/contract'
+import { useWorkbenchApi } from './useWorkbenchApi'
+
+export type WorkbenchEventHandlers = { [E in EventName]?: (payload: EventOf<E>) => void }
+
+/**
+ * Subscribes the given handlers to pushed events while the calling component is mounted,
+ * and unsubscribes every one of them when it unmounts.
+ */
+export function useWorkbenchEvents(handlers: WorkbenchEventHandlers): void {
+  const api = useWorkbenchApi()
+  let unsubscribers: Array<() => void> = []
+
+  function subscribe<E extends EventName>(event: E): void {
+    const handler = handlers[event] as ((payload: EventOf<E>) => void) | undefined
+    if (handler) unsubscribers.push(api.on(event, handler))
+  }
+
+  onMounted(() => {
+    subscribe('run.status')
+    subscribe('run.progress')
+    subscribe('run.epoch')
+  })
+  onUnmounted(() => {
+    for (const unsubscribe of unsubscribers) unsubscribe()
+    unsubscribers = []
+  })
+}

@@ -1,0 +1,50 @@
+/** Small, pure formatters shared by the views. */
+
+/** Seconds as `mm:ss` (or `h:mm:ss` from one hour on); `--:--` when unknown. */
+export function formatDuration(seconds: number | undefined | null): string {
+  if (seconds === undefined || seconds === null || !Number.isFinite(seconds) || seconds < 0) return '--:--'
+  const total = Math.round(seconds)
+  const hours = Math.floor(total / 3600)
+  const minutes = Math.floor((total % 3600) / 60)
+  const secs = total % 60
+  const mmss = `${String(minutes).padStart(2, '0')}:${String(secs).padStart(2, '0')}`
+  return hours > 0 ? `${hours}:${mmss}` : mmss
+}
+
+/** A 0-1 fraction as a percentage with one decimal: `0.9781` -> `97.8%`. */
+export function formatPercent(fraction: number, digits = 1): string {
+  if (!Number.isFinite(fraction)) return '–'
+  return `${(fraction * 100).toFixed(digits)}%`
+}
+
+/** Integer with thousands separators, independent of the machine's locale. */
+export function formatCount(value: number): string {
+  if (!Number.isFinite(value)) return '–'
+  return Math.round(value).toLocaleString('en-US')
+}
+
+/** A loss value with four significant decimals. */
+export function formatLoss(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(4) : '–'
+}
+
+/** Elapsed training time: `42.3 s` below a minute, otherwise `mm:ss`. */
+export function formatElapsed(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–'
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : formatDuration(seconds)
+}
+
+/** Bytes in KiB / MiB for notices. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+}
+
+/** ISO timestamp as `2024-05-01 14:03`, in local time. */
+export function formatTimestamp(iso: string): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
+}

@@ -1,0 +1,105 @@
+import type { z } from 'zod'
+import { BackendChoice, TrainConfig, type TrainConfigInput } from '../../../shared/api/schemas'
+import type { ArchitectureId } from '../../../shared/arch/specs'
+
+/** What the form's inputs hold: numbers from `<input type=number>`, or the raw text when it is not one. */
+export type NumberField = number | string
+
+export interface TrainFormValues {
+  arch: ArchitectureId | ''
+  epochs: NumberField
+  batchSize: NumberField
+  learningRate: NumberField
+  /** Empty means "all training images". */
+  limit: NumberField
+  backend: BackendChoice
+}
+
+export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend'
+export type TrainFormErrors = Partial<Record<TrainFormField, string>>
+
+export interface TrainFormResult {
+  /** The request for `training.start`, present only when every field is valid. */
+  config?: TrainConfigInput
+  errors: TrainFormErrors
+}
+
+const FIELDS: readonly TrainFormField[] = ['arch', 'epochs', 'batchSize', 'learningRate', 'limit', 'backend']
+
+function isBlank(value: NumberField): boolean {
+  return typeof value === 'string' && value.trim() === ''
+}
+
+function toNumber(value: NumberField): number {
+  return typeof value === 'number' ? value : Number(value.trim())
+}
+
+/** Zod's issues in words a form can show next to a field. */
+function friendlyMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.expected === 'int') return 'Must be a whole number'
+      if (issue.expected === 'number') return 'Enter a number'
+      return undefined
+    case 'too_small': {
+      const min = Number(issue.minimum)
+      return issue.inclusive ? `Must be at least ${min}` : `Must be greater than ${min}`
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum)
+      return issue.inclusive ? `Must be at most ${max}` : `Must be less than ${max}`
+    }
+    case 'invalid_value':
+      return 'Choose one of the options'
+    default:
+      return undefined
+  }
+}
+
+/** Validates the form with the shared `TrainConfig` schema; one message per invalid field. */
+export function validateTrainForm(values: TrainFormValues): TrainFormResult {
+  const errors: TrainFormErrors = {}
+  const required = (field: 'epochs' | 'batchSize' | 'learningRate'): number => {
+    if (isBlank(values[field])) errors[field] = 'Required'
+    return toNumber(values[field])
+  }
+  const candidate = {
+    arch: values.arch,
+    dataset: 'mnist' as const,
+    epochs: required('epochs'),
+    batchSize: required('batchSize'),
+    learningRate: required('learningRate'),
+    ...(isBlank(values.limit) ? {} : { limit: toNumber(values.limit) }),
+    backend: values.backend,
+  }
+  if (values.arch === '') errors.arch = 'Choose an architecture'
+
+  const parsed = TrainConfig.safeParse(candidate, { error: friendlyMessage })
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0]
+      if (typeof field === 'string' && (FIELDS as readonly string[]).includes(field)) {
+        const key = field as TrainFormField
+        errors[key] ??= issue.message
+      }
+    }
+  }
+  if (Object.keys(errors).length > 0 || !parsed.success) return { errors }
+  return { config: candidate as TrainConfigInput, errors }
+}
+
+/** The Start button's reason to be disabled, in a few words; `undefined` when it may be pressed. */
+export function startBlockedReason(options: {
+  loading: boolean
+  busy: boolean
+  activeRun: boolean
+  errors: TrainFormErrors
+}): string | undefined {
+  if (options.loading) return 'Loading architectures…'
+  if (options.busy) return 'Starting…'
+  if (options.activeRun) return 'A run is in progress'
+  const count = Object.keys(options.errors).length
+  if (count === 1) return 'Fix the highlighted field to start'
+  if (count > 1) return `Fix the ${count} highlighted fields to start`
+  return undefined
+}

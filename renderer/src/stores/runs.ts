@@ -1,0 +1,153 @@
+import { defineStore } from 'pinia'
+import { computed, inject, ref } from 'vue'
+import type { EventOf } from '../../../shared/api/contract'
+import type { EpochMetrics, MetricPoint, RunDetail, RunSummary, TrainConfigInput } from '../../../shared/api/schemas'
+import { workbenchApiKey } from '../composables/useWorkbenchApi'
+import { appendNewPoints, mergeEpochs, type RunProgress } from '../logic/metrics'
+
+/** A run's metric history: per-batch points (x = samples seen) and per-epoch evaluations. */
+export interface RunSeries {
+  points: MetricPoint[]
+  epochs: EpochMetrics[]
+}
+
+const EMPTY_SERIES: RunSeries = Object.freeze({ points: [], epochs: [] }) as unknown as RunSeries
+
+function newestFirst(a: RunSummary, b: RunSummary): number {
+  return b.createdAt.localeCompare(a.createdAt) || b.runId.localeCompare(a.runId)
+}
+
+/**
+ * Runs and their metric series. Live events are applied as they come (`applyStatus`,
+ * `applyProgress`, `applyEpoch`: progress carries only new points, which are appended); a run's
+ * full history is loaded with `runs.get` when it is selected and merged with whatever arrived live.
+ */
+export const useRunsStore = defineStore('runs', () => {
+  const api = inject(workbenchApiKey, null)
+
+  /** Every known run by id. */
+  const runs = ref<Record<string, RunSummary>>({})
+  /** Metric series by run id; created on the first point or on `runs.get`. */
+  const series = ref<Record<string, RunSeries>>({})
+  /** Latest progress snapshot by run id (only for runs seen training in this session). */
+  const progress = ref<Record<string, RunProgress>>({})
+  /** The run the Train view shows and the header describes. */
+  const currentRunId = ref<string | null>(null)
+
+  const runList = computed(() => Object.values(runs.value).sort(newestFirst))
+  const completedRuns = computed(() => runList.value.filter((run) => run.status === 'completed'))
+  const currentRun = computed(() => (currentRunId.value ? runs.value[currentRunId.value] : undefined))
+  const currentSeries = computed(() => (currentRunId.value ? series.value[currentRunId.value] : undefined) ?? EMPTY_SERIES)
+  const currentProgress = computed(() => (currentRunId.value ? progress.value[currentRunId.value] : undefined))
+
+  function requireApi() {
+    if (!api) throw new Error('WorkbenchApi was not provided')
+    return api
+  }
+
+  function ensureSeries(runId: string): RunSeries {
+    let entry = series.value[runId]
+    if (!entry) {
+      series.value[runId] = { points: [], epochs: [] }
+      entry = series.value[runId]!
+    }
+    return entry
+  }
+
+  function upsertRun(run: RunSummary): void {
+    runs.value[run.runId] = run
+  }
+
+  function applyStatus(event: EventOf<'run.status'>): void {
+    upsertRun({ ...event.run, status: event.status })
+  }
+
+  function applyProgress(event: EventOf<'run.progress'>): void {
+    const { runId, points, ...snapshot } = event
+    progress.value[runId] = snapshot
+    appendNewPoints(ensureSeries(runId).points, points)
+  }
+
+  function applyEpoch(event: EventOf<'run.epoch'>): void {
+    const { runId, ...record } = event
+    const entry = ensureSeries(runId)
+    entry.epochs = mergeEpochs(entry.epochs, [record])
+  }
+
+  /** Takes a run's stored history, keeping live points that are newer than it. */
+  function applyDetail(detail: RunDetail): void {
+    const { points, epochs, ...summary } = detail
+    // A live status event may be newer than this reply: keep a finished status over an active one.
+    const known = runs.value[summary.runId]
+    const keepKnown = known && known.status !== 'queued' && known.status !== 'running' && summary.status === 'running'
+    upsertRun(keepKnown ? known : summary)
+    const entry = ensureSeries(summary.runId)
+    const merged = points.slice()
+    appendNewPoints(merged, entry.points)
+    entry.points = merged
+    entry.epochs = mergeEpochs(epochs, entry.epochs)
+  }
+
+  /** Refreshes the run list from `runs.list`. */
+  async function refreshRuns(): Promise<void> {
+    const list = await requireApi().call('runs.list', {})
+    for (const run of list) {
+      const known = runs.value[run.runId]
+      // Events may have moved a run on since the list was read; never step back to queued/running.
+      if (known && known.status !== 'queued' && known.status !== 'running' && (run.status === 'running' || run.status === 'queued')) continue
+      upsertRun(run)
+    }
+  }
+
+  /** Loads a run's full history with `runs.get`. */
+  async function loadRun(runId: string): Promise<void> {
+    applyDetail(await requireApi().call('runs.get', { runId }))
+  }
+
+  /** Makes a run the current one and loads its history. */
+  async function selectRun(runId: string): Promise<void> {
+    currentRunId.value = runId
+    await loadRun(runId)
+  }
+
+  /** Starts training; the new run becomes current. Rejects with a `WorkbenchError`. */
+  async function startTraining(config: TrainConfigInput): Promise<string> {
+    const { runId } = await requireApi().call('training.start', config)
+    currentRunId.value = runId
+    ensureSeries(runId)
+    // Events carry the rest; this only fills in what was pushed before we knew the id.
+    await loadRun(runId).catch(() => undefined)
+    return runId
+  }
+
+  async function stopTraining(runId: string): Promise<boolean> {
+    const { stopped } = await requireApi().call('training.stop', { runId })
+    return stopped
+  }
+
+  function seriesOf(runId: string): RunSeries {
+    return series.value[runId] ?? EMPTY_SERIES
+  }
+
+  return {
+    runs,
+    series,
+    progress,
+    currentRunId,
+    runList,
+    completedRuns,
+    currentRun,
+    currentSeries,
+    currentProgress,
+    applyStatus,
+    applyProgress,
+    applyEpoch,
+    applyDetail,
+    refreshRuns,
+    loadRun,
+    selectRun,
+    startTraining,
+    stopTraining,
+    seriesOf,
+  }
+})

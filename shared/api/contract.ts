@@ -1,0 +1,93 @@
+import { z } from 'zod'
+import {
+  ArchitectureSummary,
+  MAX_IMAGE_BASE64_LENGTH,
+  Prediction,
+  ProgressEvent,
+  RunDetail,
+  RunId,
+  RunStatus,
+  RunSummary,
+  SystemInfo,
+  TrainConfig,
+  EpochMetrics,
+} from './schemas'
+
+/**
+ * The whole surface between renderer and main: every request/response pair and every pushed event.
+ * Both transports (Electron IPC and the web bridge) are generic over this table, so a method added
+ * here is available everywhere and validated on both sides.
+ */
+export const apiMethods = {
+  'system.info': { request: z.object({}).strict(), response: SystemInfo },
+  'arch.list': { request: z.object({}).strict(), response: z.array(ArchitectureSummary) },
+  'training.start': { request: TrainConfig, response: z.object({ runId: RunId }) },
+  'training.stop': { request: z.object({ runId: RunId }).strict(), response: z.object({ stopped: z.boolean() }) },
+  'runs.list': { request: z.object({}).strict(), response: z.array(RunSummary) },
+  'runs.get': { request: z.object({ runId: RunId }).strict(), response: RunDetail },
+  'predict.image': {
+    request: z
+      .object({
+        runId: RunId,
+        fileName: z.string().max(1024),
+        imageBase64: z.string().max(MAX_IMAGE_BASE64_LENGTH, 'image is larger than 12 MiB'),
+      })
+      .strict(),
+    response: Prediction,
+  },
+} as const
+
+export const apiEvents = {
+  'run.status': z.object({ runId: RunId, status: RunStatus, run: RunSummary }),
+  'run.progress': ProgressEvent,
+  'run.epoch': EpochMetrics.extend({ runId: RunId }),
+} as const
+
+export type MethodName = keyof typeof apiMethods
+export type EventName = keyof typeof apiEvents
+export type RequestOf<M extends MethodName> = z.input<(typeof apiMethods)[M]['request']>
+export type ParsedRequestOf<M extends MethodName> = z.output<(typeof apiMethods)[M]['request']>
+export type ResponseOf<M extends MethodName> = z.output<(typeof apiMethods)[M]['response']>
+export type EventOf<E extends EventName> = z.output<(typeof apiEvents)[E]>
+
+export const METHOD_NAMES = Object.keys(apiMethods) as MethodName[]
+export const EVENT_NAMES = Object.keys(apiEvents) as EventName[]
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(apiMethods, name)
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(apiEvents, name)
+}
+
+/** Errors cross process boundaries as plain data, never as thrown objects. */
+export const ApiError = z.object({
+  code: z.enum(['invalid-request', 'not-found', 'bad-input', 'unauthorized', 'internal', 'unavailable']),
+  message: z.string(),
+})
+export type ApiError = z.infer<typeof ApiError>
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError }
+
+/** What the renderer holds, whatever the transport: one typed call and one typed subscription. */
+export interface WorkbenchApi {
+  call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>>
+  on<E extends EventName>(event: E, handler: (payload: EventOf<E>) => void): () => void
+}
+
+/** Thrown on the renderer side when a call comes back with `ok: false`. */
+export class WorkbenchError extends Error {
+  constructor(
+    readonly code: ApiError['code'],
+    message: string,
+  ) {
+    super(message)
+    this.name = 'WorkbenchError'
+  }
+}
+
+/** A zod error as one readable line: `epochs: Too big: expected number to be <=1000`. */
+export function describeValidationError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ')
+}
