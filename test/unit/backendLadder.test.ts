@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs-core'
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
+import { NoBackendError, selectBackend, type RungLoader } from '../../main/engine/backendLadder'
+import type { BackendName } from '../../shared/api/schemas'
+
+const missing = (what: string): RungLoader => async () => {
+  throw new Error(`${what} is not installed`)
+}
+
+/** A backend that loads fine but computes convolutions wrongly: the self-test must catch it. */
+function registerBrokenBackend(): string {
+  const name = 'broken-conv'
+  if (tf.findBackend(name)) return name
+  tf.registerBackend(name, () => new MathBackendCPU())
+  for (const kernel of tf.getKernelsForBackend('cpu')) {
+    if (kernel.kernelName === 'Conv2D') {
+      tf.registerKernel({
+        kernelName: 'Conv2D',
+        backendName: name,
+        kernelFunc: ({ inputs, backend, attrs }) => {
+          const real = kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo
+          const values = (backend as MathBackendCPU).readSync(real.dataId) as Float32Array
+          for (let i = 0; i < values.length; i++) values[i] = values[i] * 1.5 + 0.1
+          return real
+        },
+      })
+    } else {
+      tf.registerKernel({ ...kernel, backendName: name })
+    }
+  }
+  return name
+}
+
+describe('backend ladder', () => {
+  it('walks down past rungs that fail to load and records why', async () => {
+    const loaders: Record<BackendName, RungLoader> = {
+      'tensorflow-gpu': missing('@tensorflow/tfjs-node-gpu'),
+      tensorflow: async () => {
+        throw new Error('libtensorflow.so.2: cannot open shared object file')
+      },
+      wasm: missing('wasm'),
+      cpu: async () => 'cpu',
+    }
+    const report = await selectBackend('auto', loaders)
+    expect(report.name).toBe('cpu')
+    expect(report.skipped).toEqual([
+      { name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
+      { name: 'tensorflow', reason: 'libtensorflow.so.2: cannot open shared object file' },
+      { name: 'wasm', reason: 'wasm is not installed' },
+    ])
+  })
+
+  it('skips a backend that fails its numerical self-test, with the reason', async () => {
+    const broken = registerBrokenBackend()
+    const loaders: Record<BackendName, RungLoader> = {
+      'tensorflow-gpu': missing('gpu'),
+      tensorflow: missing('native'),
+      wasm: async () => broken,
+      cpu: async () => 'cpu',
+    }
+    const report = await selectBackend('auto', loaders)
+    expect(report.name).toBe('cpu')
+    expect(report.skipped[2].name).toBe('wasm')
+    expect(report.skipped[2].reason).toMatch(/failed its self-test against cpu/)
+  })
+
+  it('tries only the forced rung and fails clearly when it cannot load', async () => {
+    const loaders = { 'tensorflow-gpu': missing('@tensorflow/tfjs-node-gpu'), tensorflow: missing('x'), wasm: missing('y'), cpu: async () => 'cpu' }
+    const error = await selectBackend('tensorflow-gpu', loaders).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(NoBackendError)
+    expect((error as Error).message).toMatch(/tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/)
+    const forcedCpu = await selectBackend('cpu', loaders)
+    expect(forcedCpu.skipped.map((s) => s.reason)).toEqual([
+      'not tried: backend forced to cpu',
+      'not tried: backend forced to cpu',
+      'not tried: backend forced to cpu',
+    ])
+  })
+
+  it('reports the real reason the native packages are missing here', async () => {
+    const report = await selectBackend('auto')
+    // On a machine without libtensorflow the native rungs must be explained, never silently skipped.
+    for (const skip of report.skipped) expect(skip.reason.length).toBeGreaterThan(10)
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm']).toContain(report.name)
+  })
+})

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
+
+const valid: TrainFormValues = { arch: 'lenet5', epochs: 10, batchSize: 256, learningRate: 0.9, limit: '', backend: 'auto' }
+
+describe('validateTrainForm', () => {
+  it('builds the training.start request from a valid form', () => {
+    const { config, errors } = validateTrainForm(valid)
+    expect(errors).toEqual({})
+    expect(config).toEqual({ arch: 'lenet5', dataset: 'mnist', epochs: 10, batchSize: 256, learningRate: 0.9, backend: 'auto' })
+  })
+  it('includes the optional limit when given, as text or number', () => {
+    expect(validateTrainForm({ ...valid, limit: 512 }).config?.limit).toBe(512)
+    expect(validateTrainForm({ ...valid, limit: ' 64 ' }).config?.limit).toBe(64)
+  })
+  it('reports one readable message per invalid field', () => {
+    const { config, errors } = validateTrainForm({
+      ...valid,
+      epochs: 0,
+      batchSize: 2.5,
+      learningRate: '',
+      limit: 'abc',
+    })
+    expect(config).toBeUndefined()
+    expect(errors.epochs).toBe('Must be at least 1')
+    expect(errors.batchSize).toBe('Must be a whole number')
+    expect(errors.learningRate).toBe('Required')
+    expect(errors.limit).toBe('Enter a number')
+    expect(errors.arch).toBeUndefined()
+  })
+  it('uses the schema bounds', () => {
+    expect(validateTrainForm({ ...valid, epochs: 1001 }).errors.epochs).toBe('Must be at most 1000')
+    expect(validateTrainForm({ ...valid, learningRate: 0 }).errors.learningRate).toBe('Must be greater than 0')
+  })
+  it('requires an architecture', () => {
+    expect(validateTrainForm({ ...valid, arch: '' }).errors.arch).toBe('Choose an architecture')
+  })
+})
+
+describe('startBlockedReason', () => {
+  const base = { loading: false, busy: false, activeRun: false, errors: {} }
+  it('says why Start is disabled', () => {
+    expect(startBlockedReason(base)).toBeUndefined()
+    expect(startBlockedReason({ ...base, activeRun: true })).toBe('A run is in progress')
+    expect(startBlockedReason({ ...base, errors: { epochs: 'x' } })).toBe('Fix the highlighted field to start')
+    expect(startBlockedReason({ ...base, errors: { epochs: 'x', limit: 'y' } })).toBe('Fix the 2 highlighted fields to start')
+  })
+})

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { request } from 'node:http'
+import WebSocket from 'ws'
+import { connectClient, startTestServer } from '../helpers/webHarness'
+import type { RunningWebServer } from '../../main/web/webServer'
+import type { Workbench } from '../../main/services/workbench'
+
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = ''
+      res.on('data', (chunk) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+function wsRefused(url: string, headers: Record<string, string> = {}): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers })
+    ws.once('open', () => {
+      ws.close()
+      resolve(false)
+    })
+    ws.once('error', () => resolve(true))
+  })
+}
+
+describe('web bridge', () => {
+  let server: RunningWebServer
+  let workbench: Workbench
+  beforeAll(async () => {
+    ;({ server, workbench } = await startTestServer())
+  })
+  afterAll(async () => {
+    workbench.close()
+    await server.close()
+  })
+
+  it('binds loopback and prints a URL with the token', () => {
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=[0-9a-f]{48}$`))
+  })
+
+  it('refuses HTTP without the token or with a wrong one', async () => {
+    expect((await get(server.port, '/')).status).toBe(401)
+    expect((await get(server.port, '/?token=nope')).status).toBe(401)
+  })
+
+  it('serves the UI with the token, sets a cookie and a CSP', async () => {
+    const page = await get(server.port, `/?token=${server.token}`)
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('CNN Workbench')
+    expect(String(page.headers['set-cookie'])).toContain('HttpOnly')
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'")
+    const withCookie = await get(server.port, '/index.html', { cookie: `workbench_token=${server.token}` })
+    expect(withCookie.status).toBe(200)
+  })
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    expect((await get(server.port, `/?token=${server.token}`, { host: 'evil.example:80' })).status).toBe(421)
+  })
+
+  it('refuses WebSockets without the token, with a wrong one, or from a foreign origin', async () => {
+    const base = `ws://127.0.0.1:${server.port}/ws`
+    expect(await wsRefused(base)).toBe(true)
+    expect(await wsRefused(`${base}?token=wrong`)).toBe(true)
+    expect(await wsRefused(`${base}?token=${server.token}`, { origin: 'http://evil.example' })).toBe(true)
+  })
+
+  it('answers calls over the WebSocket', async () => {
+    const client = await connectClient(server)
+    const archs = await client.call('arch.list', {})
+    expect(archs.ok).toBe(true)
+    expect((archs.value as { id: string; params: number }[]).map((a) => [a.id, a.params])).toEqual([
+      ['lenet5', 61706],
+      ['lenet-relu', 61706],
+    ])
+    const missing = await client.call('runs.get', { runId: 'no-such-run' })
+    expect(missing.error?.code).toBe('not-found')
+    client.close()
+  })
+
+  it('answers 1,000 random and malformed payloads with validation errors and keeps serving', async () => {
+    const client = await connectClient(server)
+    let seed = 42
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const junk = [null, 1, -1, 1e308, 'x', '', [], {}, { runId: '../../etc/passwd' }, { epochs: -5 }, true, { arch: {} }]
+    const methods = ['training.start', 'runs.get', 'predict.image', 'training.stop', 'nope', '__proto__', 'constructor', 42]
+    for (let i = 0; i < 1000; i++) {
+      const id = 10_000 + i
+      const method = methods[Math.floor(random() * methods.length)]
+      const body = junk[Math.floor(random() * junk.length)]
+      const text = i % 10 === 0 ? `{"type":"call","id":${id},"method":` : JSON.stringify({ type: 'call', id, method, request: body })
+      if (i % 10 === 0) {
+        client.ws.send(text)
+        continue
+      }
+      const result = (await client.sendRaw(text, id)) as { ok: boolean; error?: { code: string } }
+      expect(result.ok).toBe(false)
+      expect(['invalid-request', 'not-found']).toContain(result.error?.code)
+    }
+    expect((await client.call('runs.list', {})).ok).toBe(true)
+    client.close()
+  })
+})
