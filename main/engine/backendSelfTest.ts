@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
-// The core package leaves gradients unregistered; training and this self-test need them all.
-import '@tensorflow/tfjs-core/dist/register_all_gradients'
+// tfjs-core alone registers no gradients; the tfjs-layers bundle registers all of them on import
+// (the core's own register_all_gradients module cannot be imported as ESM under Node).
+import '@tensorflow/tfjs-layers'
 
 /**
  * A wrong backend is worse than a slow one: before a rung is chosen, a small conv / pool / dense forward

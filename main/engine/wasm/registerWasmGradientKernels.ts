@@ -2,7 +2,10 @@
 // them (and can delegate to them) instead of being overwritten later.
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { avgPoolGradConfig } from './avgPoolGrad';
 import { batchMatMulConfig } from './batchMatMul';
+import { addConfig } from './biasAdd';
+import { sumConfig } from './biasGradSum';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { maxPoolGradConfig } from './maxPoolGrad';
@@ -13,7 +16,10 @@ const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   maxPoolGradConfig,
+  avgPoolGradConfig,
   batchMatMulConfig,
+  addConfig,
+  sumConfig,
 ];
 
 /**

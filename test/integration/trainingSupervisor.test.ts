@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createWorkbench } from '../../main/services/workbench'
+import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
+import type { EventName } from '../../shared/api/contract'
+
+async function workbenchIn(dataDir?: string) {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'supervisor-')))
+  return { dir, workbench: await createWorkbench({ dataDir: dir, launchWorker: createNodeWorkerLauncher(), mode: 'web' }) }
+}
+
+const config = { arch: 'lenet-relu', dataset: 'mnist', epochs: 3, batchSize: 64, learningRate: 0.05, limit: 20000, backend: 'wasm', seed: 3 } as const
+
+describe('training supervisor', () => {
+  it('streams progress, stops gracefully on request and stores the history', async () => {
+    const { workbench } = await workbenchIn()
+    const seen: EventName[] = []
+    let points = 0
+    workbench.events.subscribe((event, payload) => {
+      seen.push(event)
+      if (event === 'run.progress') points += (payload as { points: unknown[] }).points.length
+    })
+    const run = await workbench.supervisor.start({ ...config })
+    while (points < 20) await new Promise((r) => setTimeout(r, 50))
+    expect(workbench.supervisor.stop(run.runId)).toBe(true)
+    const final = await workbench.supervisor.waitFor(run.runId)!
+    expect(final.status).toBe('stopped')
+    expect(final.result?.testAccuracy).toBeGreaterThan(0)
+    expect(final.backend?.name).toBe('wasm')
+    const detail = await workbench.store.detail(run.runId)
+    expect(detail.points.length).toBeGreaterThanOrEqual(20)
+    // Points are stored in order, never overlapping.
+    for (let i = 1; i < detail.points.length; i++) expect(detail.points[i].samples).toBeGreaterThan(detail.points[i - 1].samples)
+    expect(seen).toContain('run.status')
+  }, 120_000)
+
+  it('marks a run interrupted when its worker is killed with SIGKILL, and keeps serving', async () => {
+    const { workbench, dir } = await workbenchIn()
+    let progressed = false
+    workbench.events.subscribe((event) => (progressed ||= event === 'run.progress'))
+    const run = await workbench.supervisor.start({ ...config })
+    while (!progressed) await new Promise((r) => setTimeout(r, 50))
+    process.kill(workbench.supervisor.workerPid(run.runId)!, 'SIGKILL')
+    const final = await workbench.supervisor.waitFor(run.runId)!
+    expect(final.status).toBe('interrupted')
+    expect(final.error).toMatch(/killed \(SIGKILL\)/)
+    const stored = JSON.parse(await readFile(join(dir, 'runs', run.runId, 'run.json'), 'utf8'))
+    expect(stored.status).toBe('interrupted')
+    expect((await workbench.handlers['runs.list']({})).map((r) => r.runId)).toContain(run.runId)
+  }, 120_000)
+
+  it('marks runs that were running when the app died as interrupted on the next start', async () => {
+    const { workbench, dir } = await workbenchIn()
+    const run = await workbench.supervisor.start({ ...config })
+    // Simulate the app dying: the worker goes with it, and nothing gets to record the end.
+    await workbench.store.save({ ...(await workbench.store.get(run.runId)), status: 'running' })
+    workbench.close()
+    const { workbench: restarted } = await workbenchIn(dir)
+    const after = await restarted.store.get(run.runId)
+    expect(after.status).toBe('interrupted')
+  }, 60_000)
+})
