@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module'
 import { existsSync } from 'node:fs'
 
+const NOT_DOWNLOADED = "Electron's binary is not installed (it is downloaded at install time, which needs internet)"
+
 export type ElectronBinary = { ok: true; path: string } | { ok: false; reason: string }
 
 /**
@@ -14,10 +16,13 @@ export function findElectronBinary(resolveElectron: () => unknown = () => create
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]
     if (/Cannot find (module|package)/.test(message)) return { ok: false, reason: 'the electron package is not installed' }
-    return { ok: false, reason: `Electron's binary is not installed (${message})` }
+    // The package's own wording ("failed to install correctly, please delete node_modules/electron")
+    // sends users down the wrong path when the real cause is a download that could not happen.
+    if (/failed to install correctly/.test(message)) return { ok: false, reason: NOT_DOWNLOADED }
+    return { ok: false, reason: `Electron could not be loaded (${message})` }
   }
   if (typeof exported !== 'string' || !existsSync(exported)) {
-    return { ok: false, reason: "Electron's binary is not installed (it is downloaded at install time, which needs internet)" }
+    return { ok: false, reason: NOT_DOWNLOADED }
   }
   return { ok: true, path: exported }
 }
