@@ -78,17 +78,30 @@ export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
       }
     }
   }
-  const dx = callWasmKernel(
-    'Conv2D',
-    backend,
-    { x: dyDilatedInfo ?? dy, filter: flippedInfo },
-    {
-      strides: [1, 1],
-      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-    },
-  );
+  const explicitPad: number[][] = [[0, 0], [top, bottom], [left, right], [0, 0]];
+  let dx: tf.TensorInfo;
+  if (ci === 1) {
+    // A single output channel would use 1/8 of XNNPACK's GEMM tile (as slow
+    // as upstream). Instead run a depthwise conv of each dy channel with its
+    // own flipped filter slice (the flipped [kh,kw,co,1] layout already is the
+    // depthwise filter layout) and sum the co channels.
+    const perChannel = callWasmKernel(
+      'DepthwiseConv2dNative',
+      backend,
+      { x: dyDilatedInfo ?? dy, filter: flippedInfo },
+      { strides: [1, 1], pad: explicitPad, dilations: [1, 1], dataFormat: 'NHWC' },
+    );
+    const summed = callWasmKernel('Sum', backend, { x: perChannel }, { axis: [3], keepDims: true });
+    disposeIntermediate(backend, perChannel);
+    dx = summed;
+  } else {
+    dx = callWasmKernel(
+      'Conv2D',
+      backend,
+      { x: dyDilatedInfo ?? dy, filter: flippedInfo },
+      { strides: [1, 1], pad: explicitPad, dataFormat: 'NHWC', dilations: [1, 1] },
+    );
+  }
   disposeIntermediate(backend, flippedInfo);
   if (dyDilatedInfo != null) disposeIntermediate(backend, dyDilatedInfo);
   return dx;

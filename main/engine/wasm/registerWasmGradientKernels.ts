@@ -4,8 +4,6 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { avgPoolGradConfig } from './avgPoolGrad';
 import { batchMatMulConfig } from './batchMatMul';
-import { addConfig } from './biasAdd';
-import { sumConfig } from './biasGradSum';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { maxPoolGradConfig } from './maxPoolGrad';
@@ -18,8 +16,6 @@ const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   maxPoolGradConfig,
   avgPoolGradConfig,
   batchMatMulConfig,
-  addConfig,
-  sumConfig,
 ];
 
 /**

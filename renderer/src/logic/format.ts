@@ -41,6 +41,12 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
 }
 
+/** ISO timestamp as `05-01 14:03` (month-day), in local time, for dense lists. */
+export function formatShortTimestamp(iso: string): string {
+  const full = formatTimestamp(iso)
+  return /^\d{4}-/.test(full) ? full.slice(5) : full
+}
+
 /** ISO timestamp as `2024-05-01 14:03`, in local time. */
 export function formatTimestamp(iso: string): string {
   const date = new Date(iso)

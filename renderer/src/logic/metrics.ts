@@ -82,7 +82,9 @@ export function samplesPerEpoch(options: {
 }): number | undefined {
   const { progress, epochs, limit, status, points } = options
   if (progress && progress.totalSamples > 0 && progress.epochs > 0) return progress.totalSamples / progress.epochs
+  // Each point's `epoch` is fractional (samples / images per epoch), so any point past zero tells.
   const last = points[points.length - 1]
+  if (last && last.epoch > 0 && last.samples > 0) return last.samples / last.epoch
   if (status === 'completed' && last && epochs > 0) return last.samples / epochs
   return limit
 }

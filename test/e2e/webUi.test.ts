@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import type { Browser, Page } from 'playwright-core'
+import { startTestServer } from '../helpers/webHarness'
+import { chromiumAvailable, launchChromium } from '../helpers/browser'
+import type { RunningWebServer } from '../../main/web/webServer'
+import type { Workbench } from '../../main/services/workbench'
+
+const root = join(import.meta.dirname, '..', '..')
+const rendererDir = join(root, 'out', 'renderer')
+const screenshots = join(root, 'test-results', 'screenshots')
+const ready = chromiumAvailable && existsSync(join(rendererDir, 'index.html'))
+if (!ready) console.log(`skipping web UI e2e: ${chromiumAvailable ? 'the renderer is not built (npm run build)' : 'no chromium at /usr/bin/chromium'}`)
+
+async function digitPng(): Promise<Buffer> {
+  // A dark "1" on white paper: the predictor must invert it and centre it.
+  const pixels = Buffer.alloc(80 * 80, 245)
+  for (let y = 12; y < 68; y++) for (let x = 36; x < 44; x++) pixels[y * 80 + x] = 15
+  return sharp(pixels, { raw: { width: 80, height: 80, channels: 1 } }).png().toBuffer()
+}
+
+async function dropFile(page: Page, name: string, bytes: Buffer, type: string): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, base64, type }) => {
+      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([data], name, { type }))
+      return transfer
+    },
+    { name, base64: bytes.toString('base64'), type },
+  )
+  await page.dispatchEvent('[data-testid=drop-zone]', 'dragover', { dataTransfer })
+  await page.dispatchEvent('[data-testid=drop-zone]', 'drop', { dataTransfer })
+}
+
+describe.skipIf(!ready)('web UI in Chromium', () => {
+  let server: RunningWebServer
+  let workbench: Workbench
+  let browser: Browser
+  let page: Page
+
+  beforeAll(async () => {
+    ;({ server, workbench } = await startTestServer(rendererDir))
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    page.on('pageerror', (error) => console.error('page error:', error.message))
+    await mkdir(screenshots, { recursive: true })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    workbench?.close()
+    await server?.close()
+  })
+
+  it('trains a small run: the chart gains points and progress reaches 100%', async () => {
+    await page.goto(server.url)
+    await page.getByTestId('arch-select').selectOption('lenet-relu')
+    await page.getByTestId('epochs-input').fill('2')
+    await page.getByTestId('batch-size-input').fill('64')
+    await page.getByTestId('learning-rate-input').fill('0.05')
+    await page.getByTestId('limit-input').fill('4000')
+    await page.getByTestId('start-button').click()
+
+    const chart = page.getByTestId('metrics-chart')
+    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(0)
+    const early = Number(await chart.getAttribute('data-points'))
+    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(early)
+    await page.screenshot({ path: join(screenshots, 'train-running-1280x800.png') })
+
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000 }).toContain('completed')
+    expect(await page.getByTestId('progress-bar').getAttribute('aria-valuenow')).toBe('100')
+    expect(await page.getByTestId('backend-badge').textContent()).toMatch(/wasm|tensorflow|cpu/)
+    expect(await page.getByTestId('test-accuracy').textContent()).toMatch(/\d+(\.\d+)?%/)
+    await page.screenshot({ path: join(screenshots, 'train-done-1280x800.png') })
+    await page.setViewportSize({ width: 1920, height: 1080 })
+    await page.screenshot({ path: join(screenshots, 'train-done-1920x1080.png') })
+    await page.setViewportSize({ width: 1280, height: 800 })
+  }, 180_000)
+
+  it('drops an image and reads the top-3 predictions; a non-image is named in the notice', async () => {
+    await page.getByTestId('nav-predict').click()
+    const runSelect = page.getByTestId('run-select')
+    await expect.poll(async () => (await runSelect.locator('option').count()) > 0, { timeout: 10_000 }).toBe(true)
+    await dropFile(page, 'one.png', await digitPng(), 'image/png')
+    const rows = page.getByTestId('prediction-row')
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(3)
+    const texts = await rows.allTextContents()
+    for (const text of texts) expect(text).toMatch(/\d+(\.\d+)?\s*%/)
+    await expect.poll(() => page.getByTestId('preview-canvas').isVisible()).toBe(true)
+    await page.screenshot({ path: join(screenshots, 'predict-1280x800.png') })
+
+    await dropFile(page, 'shopping-list.txt', Buffer.from('eggs, milk'), 'text/plain')
+    await expect.poll(() => page.getByTestId('error-notice').first().textContent(), { timeout: 10_000 }).toContain('shopping-list.txt')
+    await page.screenshot({ path: join(screenshots, 'predict-error-1280x800.png') })
+  }, 60_000)
+})
