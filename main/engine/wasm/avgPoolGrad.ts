@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from './wasmKernelUtils';
-import { asWasmBackend, callUpstreamKernel, heapF32 } from './wasmKernelUtils';
+import { asWasmBackend, callUpstreamKernel, heapF32, kernelInput } from './wasmKernelUtils';
 
 /**
  * AvgPoolGrad fast path for non-overlapping, unpadded windows (LeNet-5's 2x2
@@ -11,7 +11,8 @@ import { asWasmBackend, callUpstreamKernel, heapF32 } from './wasmKernelUtils';
  */
 export function avgPoolGrad(args: KernelArgs): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
-  const { dy, input } = args.inputs as unknown as tf.AvgPoolGradInputs;
+  const dy = kernelInput(args, 'dy');
+  const input = kernelInput(args, 'input');
   const { filterSize, strides, pad } = args.attrs as unknown as tf.AvgPoolGradAttrs;
   const info = backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],

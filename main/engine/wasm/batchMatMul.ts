@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelArgs } from './wasmKernelUtils';
-import { asWasmBackend, callUpstreamKernel, callWasmKernel, disposeIntermediate } from './wasmKernelUtils';
+import { asWasmBackend, callUpstreamKernel, callWasmKernel, disposeIntermediate, kernelInput } from './wasmKernelUtils';
 
 /**
  * BatchMatMul that keeps transposed products on XNNPACK.
@@ -12,7 +12,8 @@ import { asWasmBackend, callUpstreamKernel, callWasmKernel, disposeIntermediate 
  */
 export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
-  const { a, b } = args.inputs as unknown as tf.BatchMatMulInputs;
+  const a = kernelInput(args, 'a');
+  const b = kernelInput(args, 'b');
   const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
   const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
   const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from './wasmKernelUtils';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { asWasmBackend, callWasmKernel, disposeIntermediate, heapF32 } from './wasmKernelUtils';
+import { asWasmBackend, callWasmKernel, disposeIntermediate, kernelInput } from './wasmKernelUtils';
 
 /**
  * Conv2DBackpropFilter (missing from tfjs-backend-wasm 4.22).
@@ -18,7 +17,8 @@ import { asWasmBackend, callWasmKernel, disposeIntermediate, heapF32 } from './w
  */
 export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
-  const { x, dy } = args.inputs as unknown as tf.Conv2DBackpropFilterInputs;
+  const x = kernelInput(args, 'x');
+  const dy = kernelInput(args, 'dy');
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
     args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const format = backend_util.convertConv2DDataFormat(dataFormat);
@@ -60,7 +60,7 @@ export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
     bottom = Math.max(bottom, 0);
     right = Math.max(right, 0);
   }
-  const dyT = swapOuterAxes(backend, dy);
+  const dyT = callWasmKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
   temps.push(dyT);
   const dwT = callWasmKernel(
     'Conv2D',
@@ -81,29 +81,6 @@ export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const dw = callWasmKernel('Transpose', backend, { x: dwT }, { perm: [1, 2, 0, 3] });
   disposeIntermediate(backend, dwT);
   return dw;
-}
-
-/**
- * [n,oh,ow,co] -> [oh,ow,n,co]. Moves whole co-runs with a JS loop: the
- * upstream generic Transpose works element by element with index arithmetic
- * and is ~3x slower on this shape.
- */
-function swapOuterAxes(backend: BackendWasm, dy: tf.TensorInfo): tf.TensorInfo {
-  const [n, oh, ow, co] = dy.shape;
-  const outInfo = backend.makeOutput([oh, ow, n, co], 'float32');
-  const out = heapF32(backend, outInfo);
-  const src = heapF32(backend, dy);
-  const pixels = oh * ow;
-  const srcBatch = pixels * co;
-  const dstPixel = n * co;
-  for (let b = 0; b < n; b++) {
-    let s = b * srcBatch;
-    let d = b * co;
-    for (let p = 0; p < pixels; p++, s += co, d += dstPixel) {
-      for (let c = 0; c < co; c++) out[d + c] = src[s + c];
-    }
-  }
-  return outInfo;
 }
 
 export const conv2dBackpropFilterConfig: tf.KernelConfig = {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from './wasmKernelUtils';
-import { asWasmBackend, callUpstreamKernel, callWasmKernel, disposeIntermediate, heapF32 } from './wasmKernelUtils';
+import { asWasmBackend, callUpstreamKernel, callWasmKernel, disposeIntermediate, heapF32, kernelInput } from './wasmKernelUtils';
 
 /**
  * Conv2DBackpropInput as an XNNPACK forward convolution.
@@ -15,7 +15,8 @@ import { asWasmBackend, callUpstreamKernel, callWasmKernel, disposeIntermediate,
  */
 export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
-  const { dy, filter } = args.inputs as unknown as tf.Conv2DBackpropInputInputs;
+  const dy = kernelInput(args, 'dy');
+  const filter = kernelInput(args, 'filter');
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
     args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const format = backend_util.convertConv2DDataFormat(dataFormat);

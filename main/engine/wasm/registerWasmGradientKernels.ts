@@ -6,6 +6,7 @@ import { avgPoolGradConfig } from './avgPoolGrad';
 import { batchMatMulConfig } from './batchMatMul';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
+import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { getUpstreamKernel, rememberUpstreamKernel } from './wasmKernelUtils';
 
@@ -16,6 +17,7 @@ const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   maxPoolGradConfig,
   avgPoolGradConfig,
   batchMatMulConfig,
+  identityConfig,
 ];
 
 /**

@@ -77,3 +77,10 @@ export function callUpstreamKernel(kernelName: string, args: KernelArgs): tf.Ten
   }
   return out;
 }
+
+/** A required kernel input (tfjs types every input of a kernel as optional). */
+export function kernelInput(args: KernelArgs, name: string): tf.TensorInfo {
+  const t = args.inputs[name];
+  if (t == null) throw new Error(`wasm kernel: missing input '${name}'`);
+  return t;
+}

@@ -4,7 +4,7 @@ import { createApp } from 'vue'
 import type { WorkbenchApi } from '../../../shared/api/contract'
 import type { MetricPoint, RunDetail, RunSummary } from '../../../shared/api/schemas'
 import { workbenchApiKey } from '../../../renderer/src/composables/useWorkbenchApi'
-import { appendNewPoints, epochMarkers, progressPercent } from '../../../renderer/src/logic/metrics'
+import { appendNewPoints, epochMarkers, progressPercent, samplesPerEpoch } from '../../../renderer/src/logic/metrics'
 import { useRunsStore } from '../../../renderer/src/stores/runs'
 
 const point = (samples: number, loss = 1, accuracy = 0.5): MetricPoint => ({ samples, epoch: 1, loss, accuracy })
@@ -129,5 +129,12 @@ describe('progress helpers', () => {
   it('places epoch markers at the end of each epoch', () => {
     const epochs = [1, 2].map((epoch) => ({ epoch, trainLoss: 0, trainAccuracy: 0, testLoss: 0, testAccuracy: 0.9, seconds: 1 }))
     expect(epochMarkers(epochs, 500).map((m) => m.samples)).toEqual([500, 1000])
+  })
+  it('infers images per epoch from progress, then from fractional point epochs, then from the limit', () => {
+    const live = { epoch: 1, epochs: 4, samplesSeen: 10, totalSamples: 8000, samplesPerSecond: 1, etaSeconds: 1 }
+    expect(samplesPerEpoch({ progress: live, epochs: 4, points: [] })).toBe(2000)
+    expect(samplesPerEpoch({ epochs: 4, points: [{ samples: 3000, epoch: 1.5, loss: 1, accuracy: 0.5 }] })).toBe(2000)
+    expect(samplesPerEpoch({ epochs: 4, limit: 500, points: [] })).toBe(500)
+    expect(samplesPerEpoch({ epochs: 4, points: [] })).toBeUndefined()
   })
 })
