@@ -28,3 +28,14 @@ export function takeFirst(split: DataSplit, limit: number | undefined, pixelsPer
     labels: split.labels.subarray(0, limit),
   }
 }
+
+/** Holds out the last `fraction` of a split for validation (the split is already in a fixed order). */
+export function splitValidation(split: DataSplit, fraction: number, pixelsPerImage: number): { train: DataSplit; validation?: DataSplit } {
+  const held = Math.floor(split.count * fraction)
+  if (held <= 0) return { train: split }
+  const kept = split.count - held
+  return {
+    train: { count: kept, images: split.images.subarray(0, kept * pixelsPerImage), labels: split.labels.subarray(0, kept) },
+    validation: { count: held, images: split.images.subarray(kept * pixelsPerImage), labels: split.labels.subarray(kept) },
+  }
+}

@@ -1,18 +1,23 @@
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron'
+import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api/ipcChannels'
-import { dispatchApiCall } from '../services/apiDispatcher'
+import { fileURLToPath } from 'node:url'
+import { IPC_CALL_CHANNEL, IPC_DROP_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api/ipcChannels'
+import { UserPathGrants } from '../services/userPathGrants'
 import { createWorkbench, type Workbench } from '../services/workbench'
+import { installAppMenu } from './appMenu'
+import { electronContentSecurityPolicy } from './contentSecurityPolicy'
+import { createDesktopActions } from './desktopActions'
+import { createDropHandler, createIpcCallHandler, type SenderPolicy } from './ipcGuard'
 import { createUtilityWorkerLauncher } from './utilityWorkerLauncher'
-import { denyAllPermissions, hardenWindow } from './windowSecurity'
+import { hardenSession, hardenWebContents, ownUrlChecker } from './windowSecurity'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const rendererUrl = process.env.ELECTRON_RENDERER_URL
-const rendererFile = join(here, '../renderer/index.html')
-const isOwnUrl = (url: string) => (rendererUrl ? url.startsWith(rendererUrl) : url === pathToFileURL(rendererFile).href)
+const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+const rendererDir = join(here, '../renderer')
+const { isOwnPage, isOwnRequest } = ownUrlChecker({ rendererDir, devServerUrl })
 
 let mainWindow: BrowserWindow | undefined
+const senderPolicy: SenderPolicy = { window: () => mainWindow, isOwnUrl: isOwnPage }
 
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -27,46 +32,58 @@ function createWindow(): BrowserWindow {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
     },
   })
-  hardenWindow(window, isOwnUrl)
   window.once('ready-to-show', () => window.show())
-  if (rendererUrl) void window.loadURL(rendererUrl)
-  else void window.loadFile(rendererFile)
+  if (devServerUrl) void window.loadURL(devServerUrl)
+  else void window.loadFile(join(rendererDir, 'index.html'))
   return window
 }
 
 function wireIpc(workbench: Workbench): void {
-  ipcMain.handle(IPC_CALL_CHANNEL, (event: IpcMainInvokeEvent, method: unknown, request: unknown) => {
-    // Only our own page in our own window may call in.
-    if (!mainWindow || event.sender !== mainWindow.webContents || !event.senderFrame || !isOwnUrl(event.senderFrame.url)) {
-      return { ok: false, error: { code: 'unauthorized', message: 'request from an unknown frame' } }
-    }
-    return dispatchApiCall(workbench.handlers, method, request)
-  })
+  ipcMain.handle(IPC_CALL_CHANNEL, createIpcCallHandler(senderPolicy, workbench.handlers))
+  const onDrop = createDropHandler(senderPolicy, workbench.grants)
+  ipcMain.on(IPC_DROP_CHANNEL, (event, paths: unknown) => void onDrop(event, paths))
   workbench.events.subscribe((event, payload) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT_CHANNEL, event, payload)
   })
 }
 
-async function main(): Promise<void> {
+/** Starts the desktop app; resolves once the window exists (or at once in a second instance, which quits). */
+export async function startDesktopApp(): Promise<void> {
   if (!app.requestSingleInstanceLock()) {
     app.quit()
     return
   }
+  // Every renderer sandboxed, whatever its webPreferences say.
+  app.enableSandbox()
+  // Hardening applies to every web contents, not only ours: devtools, anything a bug might open.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, isOwnPage))
   app.on('second-instance', () => {
     if (mainWindow?.isMinimized()) mainWindow.restore()
     mainWindow?.focus()
   })
   await app.whenReady()
-  denyAllPermissions(session.defaultSession)
+  hardenSession(session.defaultSession, isOwnRequest, electronContentSecurityPolicy(devServerUrl))
+  const dataDir = app.getPath('userData')
+  const grants = new UserPathGrants()
+  const actions = createDesktopActions({ dataDir, grants, window: () => mainWindow })
   const workbench = await createWorkbench({
-    dataDir: app.getPath('userData'),
+    dataDir,
     launchWorker: createUtilityWorkerLauncher(join(here, 'trainingWorker.js')),
     mode: 'electron',
+    grants,
+    chooseFolder: actions.chooseFolder,
   })
   wireIpc(workbench)
+  installAppMenu(actions, { appName: app.getName(), isMac: process.platform === 'darwin', isDev: !app.isPackaged })
   mainWindow = createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow()
@@ -77,4 +94,7 @@ async function main(): Promise<void> {
   app.on('before-quit', () => workbench.close())
 }
 
-void main()
+export const started = startDesktopApp().catch((error: unknown) => {
+  console.error(`CNN Workbench could not start: ${(error as Error).message}`)
+  app.quit()
+})

@@ -1,60 +1,124 @@
 import * as tfl from '@tensorflow/tfjs-layers'
-import type { ArchitectureSpec, InputShape, LayerSpec } from '../../shared/arch/specs'
+import type { ArchitectureSpec, InputShape } from '../../shared/arch/specs'
+import { INPUT_NAME, toGraph, type GraphOp } from '../../shared/arch/graph'
+import { analyzeModel, convOutputSize } from '../../shared/arch/layerMath'
+import { LocalResponseNorm } from './layers/localResponseNorm'
 
-/**
- * Builds a tfjs-layers model from an architecture spec. Channels-last throughout (tfjs's BatchNorm and
- * the fast conv kernels need it). PyTorch's explicit padding p becomes 'same' where that is equivalent
- * (stride 1, 2p = k - 1) and an explicit zero-padding layer otherwise.
- */
-export function createModel(spec: Pick<ArchitectureSpec, 'layers'>, input: InputShape, seed: number): tfl.Sequential {
-  const model = tfl.sequential()
-  let first = true
-  const inputShape = [input.height, input.width, input.channels]
-  const withInput = <T extends object>(config: T): T => {
-    if (!first) return config
-    first = false
-    return { ...config, inputShape }
-  }
-  spec.layers.forEach((layer, index) => {
-    const kernelInitializer = tfl.initializers.glorotUniform({ seed: seed * 1000 + index })
-    for (const built of buildLayer(layer, kernelInitializer, withInput)) model.add(built)
-  })
-  return model
+export interface CreateModelOptions {
+  /**
+   * 'zeros' skips the random initialisation: shape and parameter checks of the big networks
+   * (VGG-19's 140 M weights) then cost an allocation, not seconds of random numbers.
+   */
+  initializer?: 'seeded' | 'zeros'
 }
 
-type WithInput = <T extends object>(config: T) => T
+/** A spec that cannot be built (an input too small for it, shapes that cannot be added). */
+export class ArchitectureShapeError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ArchitectureShapeError'
+  }
+}
 
-function buildLayer(
-  layer: LayerSpec,
-  kernelInitializer: ReturnType<typeof tfl.initializers.glorotUniform>,
-  withInput: WithInput,
-): tfl.layers.Layer[] {
-  switch (layer.kind) {
+type Tensor = tfl.SymbolicTensor
+
+/**
+ * Builds a tfjs-layers model (functional API) from an architecture spec. Channels-last throughout
+ * (tfjs's BatchNorm and the fast conv kernels need it). Every node of the spec's graph becomes a layer
+ * with the node's name, so the inspector's rows and the model's layers correspond by name.
+ *
+ * PyTorch's explicit padding p becomes 'same' where that is exactly equivalent and an explicit
+ * ZeroPadding2D layer (named `<node>.pad`) otherwise; for max pooling that is exact because the notes
+ * pad only after ReLU, where a zero never beats the window's maximum.
+ */
+export function createModel(
+  spec: Pick<ArchitectureSpec, 'layers'>,
+  input: InputShape,
+  seed: number,
+  options: CreateModelOptions = {},
+): tfl.LayersModel {
+  const info = analyzeModel(spec, input)
+  const problem = info.problems[0]
+  if (problem) throw new ArchitectureShapeError(`layer ${problem.layer}: ${problem.message}`)
+  const shapes = new Map(info.layers.map((layer) => [layer.name, layer.outputShape!]))
+  shapes.set(INPUT_NAME, [input.height, input.width, input.channels])
+
+  const inputTensor = tfl.input({ shape: [input.height, input.width, input.channels], name: INPUT_NAME })
+  const tensors = new Map<string, Tensor>([[INPUT_NAME, inputTensor]])
+  let last: Tensor = inputTensor
+  for (const node of toGraph(spec.layers)) {
+    const inputs = node.inputs.map((name) => tensors.get(name)!)
+    const inputSize = shapes.get(node.inputs[0])![0]
+    const kernelInitializer =
+      options.initializer === 'zeros' ? tfl.initializers.zeros() : tfl.initializers.glorotUniform({ seed: seed * 1000 + node.index })
+    last = buildNode(node.op, node.name, inputs, inputSize, kernelInitializer)
+    tensors.set(node.name, last)
+  }
+  return tfl.model({ inputs: inputTensor, outputs: last })
+}
+
+type Initializer = ReturnType<typeof tfl.initializers.zeros>
+
+function applyLayer(layer: tfl.layers.Layer, input: Tensor | Tensor[]): Tensor {
+  return layer.apply(input) as Tensor
+}
+
+/** TensorFlow's 'same' padding puts floor(total / 2) before; equal to PyTorch's p when that is p and sizes agree. */
+function sameMatchesTorch(n: number, k: number, s: number, p: number): boolean {
+  const out = Math.ceil(n / s)
+  const total = Math.max((out - 1) * s + k - n, 0)
+  return out === convOutputSize(n, k, p, s) && Math.floor(total / 2) === p
+}
+
+function padded(name: string, x: Tensor, padding: number): Tensor {
+  return applyLayer(tfl.layers.zeroPadding2d({ padding, name: `${name}.pad` }), x)
+}
+
+function buildNode(op: GraphOp, name: string, inputs: Tensor[], inputSize: number, kernelInitializer: Initializer): Tensor {
+  const [x] = inputs
+  switch (op.kind) {
     case 'conv2d': {
-      const sameIsExact = layer.stride === 1 && 2 * layer.padding === layer.kernelSize - 1
-      const padded = layer.padding > 0 && !sameIsExact
-      const conv = (config: object) =>
-        tfl.layers.conv2d({
-          ...config,
-          filters: layer.filters,
-          kernelSize: layer.kernelSize,
-          strides: layer.stride,
-          padding: sameIsExact && layer.padding > 0 ? 'same' : 'valid',
-          kernelInitializer,
-        })
-      if (!padded) return [conv(withInput({}))]
-      return [tfl.layers.zeroPadding2d(withInput({ padding: layer.padding })), conv({})]
+      const same = op.padding > 0 && sameMatchesTorch(inputSize, op.kernelSize, op.stride, op.padding)
+      const source = op.padding > 0 && !same ? padded(name, x, op.padding) : x
+      const conv = tfl.layers.conv2d({
+        name,
+        filters: op.filters,
+        kernelSize: op.kernelSize,
+        strides: op.stride,
+        padding: same ? 'same' : 'valid',
+        kernelInitializer,
+      })
+      return applyLayer(conv, source)
     }
-    case 'activation':
-      return [tfl.layers.activation(withInput({ activation: layer.fn }))]
     case 'pool2d': {
-      const config = withInput({ poolSize: layer.poolSize, strides: layer.stride, padding: 'valid' as const })
-      return [layer.mode === 'max' ? tfl.layers.maxPooling2d(config) : tfl.layers.averagePooling2d(config)]
+      const p = op.padding ?? 0
+      // Average pooling counts padded zeros in PyTorch (count_include_pad), which only explicit zeros give.
+      const same = p > 0 && op.mode === 'max' && sameMatchesTorch(inputSize, op.poolSize, op.stride, p)
+      const source = p > 0 && !same ? padded(name, x, p) : x
+      const config = { name, poolSize: op.poolSize, strides: op.stride, padding: same ? ('same' as const) : ('valid' as const) }
+      return applyLayer(op.mode === 'max' ? tfl.layers.maxPooling2d(config) : tfl.layers.averagePooling2d(config), source)
     }
+    case 'batchNorm':
+      // PyTorch's defaults: momentum 0.1 (Keras counts the other way: 0.9) and epsilon 1e-5.
+      return applyLayer(tfl.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 }), x)
+    case 'activation':
+      // PyTorch's LeakyReLU slope is 0.01 (tfjs's default is 0.3).
+      if (op.fn === 'leakyRelu') return applyLayer(tfl.layers.leakyReLU({ name, alpha: 0.01 }), x)
+      return applyLayer(tfl.layers.activation({ name, activation: op.fn }), x)
+    case 'lrn':
+      return applyLayer(new LocalResponseNorm({ name, size: op.size, alpha: op.alpha, beta: op.beta, k: op.k }), x)
+    case 'globalAvgPool':
+      return applyLayer(tfl.layers.globalAveragePooling2d({ name }), x)
     case 'flatten':
-      return [tfl.layers.flatten(withInput({}))]
+      return applyLayer(tfl.layers.flatten({ name }), x)
     case 'dense':
-      return [tfl.layers.dense(withInput({ units: layer.units, kernelInitializer }))]
+      return applyLayer(tfl.layers.dense({ name, units: op.units, kernelInitializer }), x)
+    case 'dropout':
+      return applyLayer(tfl.layers.dropout({ name, rate: op.rate }), x)
+    case 'concat':
+      return applyLayer(tfl.layers.concatenate({ name, axis: -1 }), inputs)
+    case 'add':
+      return applyLayer(tfl.layers.add({ name }), inputs)
   }
 }
 

@@ -1,17 +1,31 @@
 import * as tf from '@tensorflow/tfjs-core'
+import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import type { OptimizerName } from '../../shared/arch/specs'
 import type { DataSplit } from '../data/dataset'
+import { learningRateAt, type LrScheduleConfig } from './lrSchedule'
+import { createOptimizer, setLearningRate } from './optimizers'
 import { createRandom, shuffledIndices } from './seededRandom'
 
 export interface TrainOptions {
   epochs: number
   batchSize: number
-  learningRate: number
   optimizer: OptimizerName
+  schedule: LrScheduleConfig
+  weightDecay: number
+  gradientClipNorm?: number
+  earlyStoppingPatience?: number
   seed: number
   classes: number
   imageShape: [number, number, number]
+}
+
+/** Where a resumed run picks up: the epochs already done and the optimizer's saved state. */
+export interface TrainStart {
+  epochsDone: number
+  optimizerWeights?: NamedTensor[]
+  bestValidationLoss?: number
+  epochsWithoutImprovement?: number
 }
 
 export interface BatchReport {
@@ -20,26 +34,40 @@ export interface BatchReport {
   totalSamples: number
   loss: number
   accuracy: number
+  learningRate: number
 }
 
 export interface EpochReport {
   epoch: number
   trainLoss: number
   trainAccuracy: number
+  validationLoss?: number
+  validationAccuracy?: number
   testLoss: number
   testAccuracy: number
+  learningRate: number
   seconds: number
+}
+
+export interface EpochEndState {
+  optimizer: tf.Optimizer
+  bestValidationLoss?: number
+  epochsWithoutImprovement: number
 }
 
 export interface TrainerCallbacks {
   onBatch(report: BatchReport): void
-  onEpoch(report: EpochReport): void
+  /** Awaited before the next epoch starts: the place to write a checkpoint. */
+  onEpoch(report: EpochReport, state: EpochEndState): Promise<void> | void
   /** Polled between batches; true ends training after the current batch. */
   shouldStop(): boolean
+  /** Awaited between batches; resolves at once unless the run is paused. */
+  untilResumed?(): Promise<void>
 }
 
 export interface TrainOutcome {
   stopped: boolean
+  earlyStopped: boolean
   epochs: EpochReport[]
   /** Of the last epoch, complete or cut short by a stop. */
   trainLoss: number
@@ -51,21 +79,10 @@ export interface TrainOutcome {
 export class NonFiniteLossError extends Error {
   constructor(epoch: number, samplesSeen: number, learningRate: number) {
     super(
-      `loss became NaN or infinite in epoch ${epoch} after ${samplesSeen} samples; ` +
-        `the learning rate ${learningRate} is probably too high — try ${learningRate / 10}`,
+      `loss became NaN or infinite in epoch ${epoch} after ${samplesSeen} samples at learning rate ${learningRate}; ` +
+        `it is probably too high — try ${Number((learningRate / 10).toPrecision(3))}`,
     )
     this.name = 'NonFiniteLossError'
-  }
-}
-
-function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  switch (name) {
-    case 'sgd':
-      return tf.train.sgd(learningRate)
-    case 'momentum':
-      return tf.train.momentum(learningRate, 0.9)
-    case 'adam':
-      return tf.train.adam(learningRate)
   }
 }
 
@@ -107,59 +124,92 @@ export function evaluate(model: tfl.LayersModel, split: DataSplit, options: Pick
   return { loss: lossSum / split.count, accuracy: correctSum / split.count }
 }
 
+function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))))
+  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)))
+  return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.mul(g, scale)]))
+}
+
+/** The same epoch order for the same seed and epoch, whether or not the run was resumed in between. */
+export function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
+  return shuffledIndices(count, createRandom((seed * 1_000_003 + epoch) >>> 0))
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
- * Mini-batch training with a seeded shuffle per epoch. Knows nothing of processes or windows: progress
- * leaves through callbacks, and a stop request is polled between batches.
+ * Mini-batch training with a seeded shuffle per epoch, a learning-rate schedule, optional weight decay,
+ * gradient clipping and early stopping. Knows nothing of processes or windows: progress leaves through
+ * callbacks, and stop/pause requests are polled between batches.
  */
 export async function trainModel(
   model: tfl.LayersModel,
-  data: { train: DataSplit; test: DataSplit },
+  data: { train: DataSplit; validation?: DataSplit; test: DataSplit },
   options: TrainOptions,
   callbacks: TrainerCallbacks,
+  start: TrainStart = { epochsDone: 0 },
 ): Promise<TrainOutcome> {
-  const optimizer = createOptimizer(options.optimizer, options.learningRate)
-  const random = createRandom(options.seed)
+  const optimizer = createOptimizer(options.optimizer, learningRateAt(options.schedule, start.epochsDone))
+  if (start.optimizerWeights) await optimizer.setWeights(start.optimizerWeights)
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable)
   const pixels = options.imageShape[0] * options.imageShape[1] * options.imageShape[2]
   const totalSamples = data.train.count * options.epochs
   const epochs: EpochReport[] = []
-  let samplesSeen = 0
+  let samplesSeen = data.train.count * start.epochsDone
+  let samplesTrained = 0
   let trainSeconds = 0
   let stopped = false
+  let earlyStopped = false
   let trainLoss = NaN
   let trainAccuracy = 0
+  let bestValidationLoss = start.bestValidationLoss
+  let epochsWithoutImprovement = start.epochsWithoutImprovement ?? 0
+  let learningRate = learningRateAt(options.schedule, start.epochsDone)
+
+  const step = (x: tf.Tensor4D, y: tf.Tensor1D): [number, number] =>
+    tf.tidy(() => {
+      let correct: tf.Scalar | undefined
+      const { value, grads } = tf.variableGrads(() => {
+        const result = lossAndCorrect(model, x, y, options.classes, true)
+        // The forward pass runs in its own tidy scope; keep the count past it and free it below.
+        correct = tf.keep(result.correct)
+        if (options.weightDecay <= 0) return result.loss
+        const penalty = tf.addN(variables.map((v) => tf.sum(tf.square(v))))
+        return tf.add(result.loss, tf.mul(options.weightDecay / 2, penalty)) as tf.Scalar
+      }, variables)
+      optimizer.applyGradients(options.gradientClipNorm ? clipByGlobalNorm(grads, options.gradientClipNorm) : grads)
+      const values: [number, number] = [value.dataSync()[0], correct!.dataSync()[0]]
+      correct!.dispose()
+      return values
+    })
+
   try {
-    for (let epoch = 1; epoch <= options.epochs && !stopped; epoch++) {
+    for (let epoch = start.epochsDone + 1; epoch <= options.epochs && !stopped && !earlyStopped; epoch++) {
       const epochStart = performance.now()
-      const order = shuffledIndices(data.train.count, random)
+      const order = epochOrder(data.train.count, options.seed, epoch)
       let lossSum = 0
       let correctSum = 0
       let epochSamples = 0
-      for (let start = 0; start < data.train.count; start += options.batchSize) {
-        const batch = gatherBatch(data.train, order, start, Math.min(data.train.count, start + options.batchSize), pixels)
-        const [loss, correct] = tf.tidy(() => {
-          const x = tf.tensor4d(batch.images, [batch.size, ...options.imageShape])
-          const y = tf.tensor1d(batch.labels, 'int32')
-          let correctTensor: tf.Scalar | undefined
-          const lossTensor = optimizer.minimize(() => {
-            const result = lossAndCorrect(model, x, y, options.classes, true)
-            correctTensor = tf.keep(result.correct)
-            return result.loss
-          }, true) as tf.Scalar
-          const values = [lossTensor.dataSync()[0], correctTensor!.dataSync()[0]]
-          correctTensor!.dispose()
-          return values
-        })
-        if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, samplesSeen + batch.size, options.learningRate)
+      for (let first = 0; first < data.train.count; first += options.batchSize) {
+        learningRate = learningRateAt(options.schedule, epoch - 1 + first / data.train.count)
+        setLearningRate(optimizer, learningRate)
+        const batch = gatherBatch(data.train, order, first, Math.min(data.train.count, first + options.batchSize), pixels)
+        const x = tf.tensor4d(batch.images, [batch.size, ...options.imageShape])
+        const y = tf.tensor1d(batch.labels, 'int32')
+        const [loss, correct] = step(x, y)
+        x.dispose()
+        y.dispose()
+        if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, samplesSeen + batch.size, learningRate)
         samplesSeen += batch.size
+        samplesTrained += batch.size
         epochSamples += batch.size
         lossSum += loss * batch.size
         correctSum += correct
         trainLoss = lossSum / epochSamples
         trainAccuracy = correctSum / epochSamples
-        callbacks.onBatch({ epoch, samplesSeen, totalSamples, loss, accuracy: correct / batch.size })
+        callbacks.onBatch({ epoch, samplesSeen, totalSamples, loss, accuracy: correct / batch.size, learningRate })
         await yieldToEventLoop()
+        if (callbacks.untilResumed) await callbacks.untilResumed()
         if (callbacks.shouldStop()) {
           stopped = true
           break
@@ -167,20 +217,32 @@ export async function trainModel(
       }
       trainSeconds += (performance.now() - epochStart) / 1000
       if (stopped) break
+      const validation = data.validation?.count ? evaluate(model, data.validation, options) : undefined
       const test = evaluate(model, data.test, options)
+      const watched = validation?.loss ?? test.loss
+      if (bestValidationLoss === undefined || watched < bestValidationLoss) {
+        bestValidationLoss = watched
+        epochsWithoutImprovement = 0
+      } else {
+        epochsWithoutImprovement++
+      }
       const report: EpochReport = {
         epoch,
         trainLoss,
         trainAccuracy,
+        validationLoss: validation?.loss,
+        validationAccuracy: validation?.accuracy,
         testLoss: test.loss,
         testAccuracy: test.accuracy,
+        learningRate,
         seconds: (performance.now() - epochStart) / 1000,
       }
       epochs.push(report)
-      callbacks.onEpoch(report)
+      await callbacks.onEpoch(report, { optimizer, bestValidationLoss, epochsWithoutImprovement })
+      if (options.earlyStoppingPatience !== undefined && epochsWithoutImprovement >= options.earlyStoppingPatience) earlyStopped = true
     }
   } finally {
     optimizer.dispose()
   }
-  return { stopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained: samplesSeen }
+  return { stopped, earlyStopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained }
 }

@@ -4,6 +4,7 @@ import { ARCHITECTURE_IDS, getArchitecture } from '../../shared/arch/specs'
 import { analyzeModel } from '../../shared/arch/layerMath'
 import type { Predictor } from '../predict/predictor'
 import type { RunStore } from './runStore'
+import { UnavailableError } from './serviceErrors'
 import type { TrainingSupervisor } from './trainingSupervisor'
 
 export type ApiHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
@@ -14,6 +15,8 @@ export interface ServiceSet {
   predictor: Predictor
   mode: 'electron' | 'web' | 'cli'
   version: string
+  /** The desktop shell's folder dialog (it records the grant); absent in web and CLI mode. */
+  chooseFolder?: () => Promise<string | null>
 }
 
 /** The API's behaviour, once, for every adapter (Electron IPC, web bridge, CLI). */
@@ -41,9 +44,19 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       }),
     'training.start': async (config) => ({ runId: (await supervisor.start(config)).runId }),
     'training.stop': async ({ runId }) => ({ stopped: supervisor.stop(runId) }),
+    'training.pause': async ({ runId }) => ({ paused: supervisor.pause(runId) }),
+    'training.resume': ({ runId }) => supervisor.resume(runId),
     'runs.list': () => store.list(),
     'runs.get': ({ runId }) => store.detail(runId),
     'predict.image': ({ runId, fileName, imageBase64 }) =>
       predictor.predict(runId, fileName, Buffer.from(imageBase64, 'base64')),
+    'files.chooseFolder': async () => {
+      if (!services.chooseFolder) {
+        throw new UnavailableError(
+          'Choosing a folder needs the desktop app: in web mode the workbench runs as a server that cannot open a dialog on your screen.',
+        )
+      }
+      return { path: await services.chooseFolder() }
+    },
   }
 }

@@ -38,6 +38,16 @@ export class RunStore {
     await appendFile(join(this.runDir(runId), 'metrics.jsonl'), lines.map((line) => JSON.stringify(line) + '\n').join(''))
   }
 
+  /** Cuts the history back to a checkpoint, so a resumed run's curves continue without overlap. */
+  async truncateMetrics(runId: string, samplesSeen: number, epoch: number): Promise<void> {
+    const { points, epochs } = await this.readMetrics(runId)
+    const kept: MetricLine[] = [
+      ...points.filter((point) => point.samples <= samplesSeen).map((point) => ({ kind: 'point' as const, point })),
+      ...epochs.filter((metrics) => metrics.epoch <= epoch).map((metrics) => ({ kind: 'epoch' as const, metrics })),
+    ]
+    await writeFileAtomic(join(this.runDir(runId), 'metrics.jsonl'), kept.map((line) => JSON.stringify(line) + '\n').join(''))
+  }
+
   async get(runId: string): Promise<RunSummary> {
     let text: string
     try {
@@ -50,6 +60,10 @@ export class RunStore {
 
   async detail(runId: string): Promise<RunDetail> {
     const summary = await this.get(runId)
+    return { ...summary, ...(await this.readMetrics(runId)) }
+  }
+
+  private async readMetrics(runId: string): Promise<{ points: MetricPoint[]; epochs: EpochMetrics[] }> {
     const points: MetricPoint[] = []
     const epochs: EpochMetrics[] = []
     const text = await readFile(join(this.runDir(runId), 'metrics.jsonl'), 'utf8').catch(() => '')
@@ -64,7 +78,7 @@ export class RunStore {
       if (parsed.kind === 'point' && MetricPoint.safeParse(parsed.point).success) points.push(parsed.point)
       if (parsed.kind === 'epoch' && EpochMetrics.safeParse(parsed.metrics).success) epochs.push(parsed.metrics)
     }
-    return { ...summary, points, epochs }
+    return { points, epochs }
   }
 
   async list(): Promise<RunSummary[]> {
@@ -87,10 +101,15 @@ export class RunStore {
   async markAbandonedRunsInterrupted(): Promise<RunSummary[]> {
     const changed: RunSummary[] = []
     for (const run of await this.list()) {
-      if (run.status === 'running' || run.status === 'queued') {
+      if (run.status === 'running' || run.status === 'queued' || run.status === 'paused') {
         const updated = { ...run, status: 'interrupted' as const, error: 'the app stopped while this run was in progress' }
-        await this.save(updated)
-        changed.push(updated)
+        try {
+          await this.save(updated)
+          changed.push(updated)
+        } catch (error) {
+          // A full disk must not keep the app from starting: the run is marked on a later start.
+          console.error(`run ${run.runId}: could not mark it interrupted: ${(error as Error).message}`)
+        }
       }
     }
     return changed

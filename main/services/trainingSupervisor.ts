@@ -1,97 +1,198 @@
 import { describeValidationError } from '../../shared/api/contract'
 import type { EpochMetrics, MetricPoint, RunSummary, TrainConfig } from '../../shared/api/schemas'
 import { DATASET_CLASS_NAMES } from '../data/datasetRegistry'
+import { readCheckpointInfo } from '../storage/checkpointInfo'
+import { describeStorageError } from '../storage/storageErrors'
 import { FromWorker } from '../training/workerProtocol'
 import type { WorkerHandle, WorkerLauncher } from '../training/workerLauncher'
 import type { EventBus } from './eventBus'
 import type { RunStore } from './runStore'
 
-interface ActiveRun {
+interface TrackedRun {
   summary: RunSummary
-  worker: WorkerHandle
+  resume: boolean
+  /** Absent while the run waits in the queue. */
+  worker?: WorkerHandle
   /** Serializes disk writes of one run so that run.json and metrics stay in message order. */
   writes: Promise<void>
+  /** Set once a write failed (full disk, ...): the run is ending `failed` with this message. */
+  storageError?: string
   finished: boolean
   done: Promise<RunSummary>
   resolveDone: (run: RunSummary) => void
 }
 
+/** A request that makes no sense for the run's current state (resume a completed run, ...). */
+export class RunStateError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RunStateError'
+  }
+}
+
+const RESUMABLE = new Set(['interrupted', 'stopped', 'failed'])
+
 /**
  * Starts each run in its own worker process and turns the worker's messages into stored state and API
- * events. A worker that dies without saying it finished (crash, SIGKILL, out of memory) leaves its run
- * `interrupted` and the app running.
+ * events. At most `maxConcurrent` runs train at once; the rest wait in a queue. A worker that dies
+ * without saying it finished (crash, SIGKILL, out of memory) leaves its run `interrupted`, resumable
+ * from its last checkpoint, and the app running.
  */
 export class TrainingSupervisor {
-  private readonly active = new Map<string, ActiveRun>()
+  private readonly tracked = new Map<string, TrackedRun>()
+  private readonly queue: TrackedRun[] = []
 
   constructor(
     private readonly store: RunStore,
     private readonly events: EventBus,
     private readonly launchWorker: WorkerLauncher,
+    private readonly maxConcurrent = 1,
   ) {}
 
   async start(config: TrainConfig): Promise<RunSummary> {
-    const runId = this.store.newRunId()
     const summary: RunSummary = {
-      runId,
+      runId: this.store.newRunId(),
       config,
-      status: 'running',
+      status: 'queued',
       createdAt: new Date().toISOString(),
       classNames: DATASET_CLASS_NAMES[config.dataset],
     }
     await this.store.save(summary)
-    const worker = this.launchWorker()
-    let resolveDone!: (run: RunSummary) => void
-    const done = new Promise<RunSummary>((resolve) => (resolveDone = resolve))
-    const run: ActiveRun = { summary, worker, writes: Promise.resolve(), finished: false, done, resolveDone }
-    this.active.set(runId, run)
-    worker.onMessage((raw) => this.handleMessage(run, raw))
-    worker.onExit((code, signal) => this.handleExit(run, code, signal))
-    worker.send({ type: 'start', runId, config, runDir: this.store.runDir(runId) })
-    this.events.emit('run.status', { runId, status: summary.status, run: summary })
-    return summary
+    return this.enqueue(summary, false)
   }
 
-  /** Graceful: the worker finishes its batch, saves the model and reports `stopped`. */
+  /** Wakes a paused run, or continues an ended one from its last checkpoint, its history cut back to it. */
+  async resume(runId: string): Promise<RunSummary> {
+    const live = this.tracked.get(runId)
+    if (live?.summary.status === 'paused') {
+      live.worker?.send({ type: 'resume' })
+      this.update(live, { status: 'running' })
+      return live.summary
+    }
+    if (live) throw new RunStateError(`run ${runId} is ${live.summary.status}; only a paused or ended run can be resumed`)
+    const summary = await this.store.get(runId)
+    if (!RESUMABLE.has(summary.status)) throw new RunStateError(`run ${runId} is ${summary.status}; it cannot be resumed`)
+    const checkpoint = await readCheckpointInfo(this.store.runDir(runId))
+    if (!checkpoint) throw new RunStateError(`run ${runId} has no checkpoint: it ended before finishing its first epoch`)
+    if (checkpoint.epoch >= summary.config.epochs) throw new RunStateError(`run ${runId} already trained all ${summary.config.epochs} epochs`)
+    await this.store.truncateMetrics(runId, checkpoint.samplesSeen, checkpoint.epoch)
+    const queued: RunSummary = { ...summary, status: 'queued', error: undefined, result: undefined, checkpointEpoch: checkpoint.epoch }
+    await this.store.save(queued)
+    return this.enqueue(queued, true)
+  }
+
+  pause(runId: string): boolean {
+    const run = this.tracked.get(runId)
+    if (!run?.worker || run.summary.status !== 'running') return false
+    run.worker.send({ type: 'pause' })
+    this.update(run, { status: 'paused' })
+    return true
+  }
+
+  /** Graceful: the worker finishes its batch, saves the model and reports `stopped`. A queued run is dropped. */
   stop(runId: string): boolean {
-    const run = this.active.get(runId)
+    const run = this.tracked.get(runId)
     if (!run) return false
+    if (!run.worker) {
+      this.queue.splice(this.queue.indexOf(run), 1)
+      this.finish(run, { status: 'stopped' })
+      return true
+    }
     run.worker.send({ type: 'stop' })
     return true
   }
 
   /** Resolves with the final summary once the run has ended, however it ended. */
   waitFor(runId: string): Promise<RunSummary> | undefined {
-    return this.active.get(runId)?.done
-  }
-
-  isActive(runId: string): boolean {
-    return this.active.has(runId)
+    return this.tracked.get(runId)?.done
   }
 
   workerPid(runId: string): number | undefined {
-    return this.active.get(runId)?.worker.pid
+    return this.tracked.get(runId)?.worker?.pid
   }
 
   /** Ends every worker; their runs stay interrupted and resumable on disk. */
   shutdown(): void {
-    for (const run of this.active.values()) run.worker.kill()
+    this.queue.length = 0
+    for (const run of this.tracked.values()) run.worker?.kill()
   }
 
-  private enqueue(run: ActiveRun, write: () => Promise<void>): void {
-    run.writes = run.writes.then(write).catch((error: unknown) => {
-      console.error(`run ${run.summary.runId}: could not write run data: ${(error as Error).message}`)
-    })
+  private enqueue(summary: RunSummary, resume: boolean): RunSummary {
+    let resolveDone!: (run: RunSummary) => void
+    const done = new Promise<RunSummary>((resolve) => (resolveDone = resolve))
+    const run: TrackedRun = { summary, resume, writes: Promise.resolve(), finished: false, done, resolveDone }
+    this.tracked.set(summary.runId, run)
+    this.queue.push(run)
+    this.events.emit('run.status', { runId: summary.runId, status: summary.status, run: summary })
+    this.launchQueued()
+    return run.summary
   }
 
-  private update(run: ActiveRun, changes: Partial<RunSummary>): void {
+  private launchQueued(): void {
+    const running = [...this.tracked.values()].filter((run) => run.worker).length
+    for (let free = this.maxConcurrent - running; free > 0 && this.queue.length; free--) {
+      const run = this.queue.shift()!
+      const worker = this.launchWorker()
+      run.worker = worker
+      worker.onMessage((raw) => this.handleMessage(run, raw))
+      worker.onExit((code, signal) => this.handleExit(run, code, signal))
+      worker.send({ type: 'start', runId: run.summary.runId, config: run.summary.config, runDir: this.store.runDir(run.summary.runId), resume: run.resume })
+      this.update(run, { status: 'running' })
+    }
+  }
+
+  private write(run: TrackedRun, write: () => Promise<void>): void {
+    run.writes = run.writes.then(write).catch((error: unknown) => this.storageFailed(run, error))
+  }
+
+  /**
+   * A run whose data can no longer be stored (full disk, read-only folder, ...) must not train on as if
+   * it could: its worker is stopped and the run ends `failed`, saying why. What is on disk stays readable:
+   * run.json is replaced atomically (the old one stays if the new one cannot be written) and metrics are
+   * only appended.
+   */
+  private storageFailed(run: TrackedRun, error: unknown): void {
+    const message = describeStorageError(error, 'saving run data')
+    console.error(`run ${run.summary.runId}: ${message}`)
+    if (run.storageError) return
+    run.storageError = message
+    const ending = { status: 'failed' as const, error: message }
+    if (run.worker) {
+      // Settled when the worker is gone (handleExit), whatever it reported before.
+      this.endings.set(run, ending)
+      run.worker.kill()
+    } else {
+      // Its final save is what failed: the run has ended already, say how it really ended.
+      run.summary = { ...run.summary, ...ending }
+      this.events.emit('run.status', { runId: run.summary.runId, status: 'failed', run: run.summary })
+      if (!run.finished) {
+        const queued = this.queue.indexOf(run)
+        if (queued >= 0) this.queue.splice(queued, 1)
+        this.finish(run, ending)
+      }
+    }
+  }
+
+  private update(run: TrackedRun, changes: Partial<RunSummary>): void {
     run.summary = { ...run.summary, ...changes }
     const snapshot = run.summary
-    this.enqueue(run, () => this.store.save(snapshot))
-    if (changes.status) this.events.emit('run.status', { runId: snapshot.runId, status: snapshot.status, run: snapshot })
+    this.write(run, () => this.store.save(snapshot))
+    // Every change is announced: clients show the backend, checkpoint and status as soon as they are known.
+    this.events.emit('run.status', { runId: snapshot.runId, status: snapshot.status, run: snapshot })
   }
 
-  private handleMessage(run: ActiveRun, raw: unknown): void {
+  private finish(run: TrackedRun, changes: Partial<RunSummary>): void {
+    if (run.finished) return
+    run.finished = true
+    this.update(run, changes)
+    this.tracked.delete(run.summary.runId)
+    void run.writes.then(() => run.resolveDone(run.summary))
+    this.launchQueued()
+  }
+
+  private handleMessage(run: TrackedRun, raw: unknown): void {
+    // A run that can no longer store its data is being stopped: nothing it says now can be kept.
+    if (run.storageError) return
     const parsed = FromWorker.safeParse(raw)
     if (!parsed.success) {
       console.error(`run ${run.summary.runId}: malformed worker message: ${describeValidationError(parsed.error)}`)
@@ -102,39 +203,45 @@ export class TrainingSupervisor {
     switch (message.type) {
       case 'backend':
         this.update(run, { backend: message.report })
-        // Re-announce so every client shows the backend as soon as it is known.
-        this.events.emit('run.status', { runId, status: run.summary.status, run: run.summary })
         break
       case 'progress': {
         const points: MetricPoint[] = message.points
-        this.enqueue(run, () => this.store.appendMetrics(runId, points.map((point) => ({ kind: 'point', point }))))
+        this.write(run, () => this.store.appendMetrics(runId, points.map((point) => ({ kind: 'point', point }))))
         const { type: _type, ...progress } = message
         this.events.emit('run.progress', { runId, epochs: run.summary.config.epochs, ...progress })
         break
       }
       case 'epoch': {
         const metrics: EpochMetrics = message.metrics
-        this.enqueue(run, () => this.store.appendMetrics(runId, [{ kind: 'epoch', metrics }]))
+        this.write(run, () => this.store.appendMetrics(runId, [{ kind: 'epoch', metrics }]))
         this.events.emit('run.epoch', { runId, ...metrics })
         break
       }
+      case 'checkpoint':
+        this.update(run, { checkpointEpoch: message.epoch })
+        break
       case 'completed':
-        run.finished = true
-        this.update(run, { status: message.stopped ? 'stopped' : 'completed', result: message.result })
+        this.finishAfterExit(run, { status: message.stopped ? 'stopped' : 'completed', result: message.result })
         break
       case 'failed':
-        run.finished = true
-        this.update(run, { status: 'failed', error: message.error })
+        this.finishAfterExit(run, { status: 'failed', error: message.error })
         break
     }
   }
 
-  private handleExit(run: ActiveRun, code: number | null, signal: string | null): void {
-    if (!run.finished) {
-      const how = signal ? `was killed (${signal})` : `exited with code ${code}`
-      this.update(run, { status: 'interrupted', error: `the training process ${how} before finishing` })
-    }
-    this.active.delete(run.summary.runId)
-    void run.writes.then(() => run.resolveDone(run.summary))
+  /** The worker said how it ended; the run is settled when its process is gone. */
+  private readonly endings = new Map<TrackedRun, Partial<RunSummary>>()
+  private finishAfterExit(run: TrackedRun, changes: Partial<RunSummary>): void {
+    this.endings.set(run, changes)
+    this.update(run, changes)
+  }
+
+  private handleExit(run: TrackedRun, code: number | null, signal: string | null): void {
+    const ending = this.endings.get(run)
+    this.endings.delete(run)
+    run.worker = undefined
+    if (ending) return this.finish(run, ending)
+    const how = signal ? `was killed (${signal})` : `exited with code ${code}`
+    this.finish(run, { status: 'interrupted', error: `the training process ${how} before finishing` })
   }
 }

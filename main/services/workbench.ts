@@ -4,6 +4,7 @@ import { RunStore } from './runStore'
 import { TrainingSupervisor } from './trainingSupervisor'
 import { createApiHandlers, type ApiHandlers } from './apiHandlers'
 import { Predictor } from '../predict/predictor'
+import { UserPathGrants } from './userPathGrants'
 import type { WorkerLauncher } from '../training/workerLauncher'
 
 export interface Workbench {
@@ -11,6 +12,8 @@ export interface Workbench {
   events: EventBus
   store: RunStore
   supervisor: TrainingSupervisor
+  /** Paths outside the data folder that the user chose; every service reading such a path consults it. */
+  grants: UserPathGrants
   close(): void
 }
 
@@ -19,14 +22,25 @@ export async function createWorkbench(options: {
   dataDir: string
   launchWorker: WorkerLauncher
   mode: 'electron' | 'web' | 'cli'
+  grants?: UserPathGrants
+  /** The desktop shell's folder dialog; without it `files.chooseFolder` answers `unavailable`. */
+  chooseFolder?: () => Promise<string | null>
 }): Promise<Workbench> {
   const store = new RunStore(options.dataDir)
   await store.markAbandonedRunsInterrupted()
   const events = new EventBus()
   const supervisor = new TrainingSupervisor(store, events, options.launchWorker)
   const predictor = new Predictor(store)
-  const handlers = createApiHandlers({ store, supervisor, predictor, mode: options.mode, version: packageVersion() })
-  return { handlers, events, store, supervisor, close: () => supervisor.shutdown() }
+  const grants = options.grants ?? new UserPathGrants()
+  const handlers = createApiHandlers({
+    store,
+    supervisor,
+    predictor,
+    mode: options.mode,
+    version: packageVersion(),
+    chooseFolder: options.chooseFolder,
+  })
+  return { handlers, events, store, supervisor, grants, close: () => supervisor.shutdown() }
 }
 
 function packageVersion(): string {

@@ -1,4 +1,6 @@
 import { describeValidationError } from '../../shared/api/contract'
+import { describeStorageError, storageErrorCode } from '../storage/storageErrors'
+import { RunControl } from './runControl'
 import { runTrainingJob } from './trainingJob'
 import { FromWorker, ToWorker } from './workerProtocol'
 
@@ -35,7 +37,18 @@ function onMessage(listener: (message: unknown) => void): void {
   else process.on('message', listener)
 }
 
-let stopRequested = false
+// A worker whose parent is gone (app or server killed) has no one to report to: it exits at once, and
+// the next start of the app finds its run still `running` on disk and marks it interrupted.
+// (A utilityProcess needs no such care: Electron ends it with its parent.)
+if (!parentPort) process.on('disconnect', () => process.exit(0))
+
+/** The error as one line; a full disk (or a read-only one) says so in words. */
+function describeFailure(error: unknown): string {
+  if (storageErrorCode(error)) return describeStorageError(error, 'saving the run')
+  return error instanceof Error ? error.message : String(error)
+}
+
+const control = new RunControl()
 let started = false
 
 onMessage((raw) => {
@@ -45,13 +58,12 @@ onMessage((raw) => {
     return
   }
   const message = parsed.data
-  if (message.type === 'stop') {
-    stopRequested = true
-    return
-  }
+  if (message.type === 'stop') return control.stop()
+  if (message.type === 'pause') return control.pause()
+  if (message.type === 'resume') return control.resume()
   if (started) return
   started = true
-  runTrainingJob(message.config, message.runDir, send, () => stopRequested)
-    .catch((error: unknown) => send({ type: 'failed', error: error instanceof Error ? error.message : String(error) }))
+  runTrainingJob(message, send, control)
+    .catch((error: unknown) => send({ type: 'failed', error: describeFailure(error) }))
     .finally(exitAfterDrain)
 })

@@ -3,8 +3,10 @@ import { BackendReport, EpochMetrics, MetricPoint, RunId, RunResult, TrainConfig
 
 /** Messages between the training supervisor and a training worker process; validated on receipt. */
 export const ToWorker = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), runId: RunId, config: TrainConfig, runDir: z.string() }),
+  z.object({ type: z.literal('start'), runId: RunId, config: TrainConfig, runDir: z.string(), resume: z.boolean().default(false) }),
   z.object({ type: z.literal('stop') }),
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume') }),
 ])
 export type ToWorker = z.infer<typeof ToWorker>
 
@@ -20,6 +22,7 @@ export const FromWorker = z.discriminatedUnion('type', [
     points: z.array(MetricPoint),
   }),
   z.object({ type: z.literal('epoch'), metrics: EpochMetrics }),
+  z.object({ type: z.literal('checkpoint'), epoch: z.number().int().min(1) }),
   z.object({ type: z.literal('completed'), result: RunResult, stopped: z.boolean() }),
   z.object({ type: z.literal('failed'), error: z.string() }),
 ])

@@ -6,24 +6,31 @@ import { createNodeWorkerLauncher } from '../training/workerLauncher'
 import { defaultDataDir } from '../storage/dataDir'
 import { startWebServer } from './webServer'
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1'])
+
 /** `npm run web`: the workbench UI served to a browser, for headless GPU boxes and where Electron is missing. */
 export async function runWebMode(argv = process.argv): Promise<void> {
   const options = new Command('web')
     .option('--host <host>', 'interface to listen on (default loopback only)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '0')
     .option('--data-dir <dir>', 'where runs are stored', defaultDataDir())
+    .option('--allow-host <name...>', 'DNS names browsers may use to reach this server (with --host)')
+    .option('--renderer-dir <dir>', 'the built UI to serve', fileURLToPath(new URL('../../out/renderer', import.meta.url)))
     .parse(argv)
-    .opts<{ host: string; port: string; dataDir: string }>()
-  const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+    .opts<{ host: string; port: string; dataDir: string; allowHost?: string[]; rendererDir: string }>()
+  const rendererDir = options.rendererDir
   if (!existsSync(rendererDir)) {
     console.error(`The UI is not built (${rendererDir} is missing): run "npm run build" first.`)
     process.exit(1)
   }
-  if (options.host !== '127.0.0.1' && options.host !== 'localhost') {
-    console.warn(`WARNING: listening on ${options.host}: anyone on that network who learns the token can train and read runs.`)
+  if (!LOOPBACK_HOSTS.has(options.host)) {
+    console.warn(
+      `WARNING: listening on ${options.host}, not only on this machine: anyone on that network who learns the token can train and read runs. ` +
+        'The connection is plain HTTP; prefer an SSH tunnel (ssh -L) to a loopback-only server.',
+    )
   }
   const workbench = await createWorkbench({ dataDir: options.dataDir, launchWorker: createNodeWorkerLauncher(), mode: 'web' })
-  const server = await startWebServer({ workbench, rendererDir, host: options.host, port: Number(options.port) })
+  const server = await startWebServer({ workbench, rendererDir, host: options.host, port: Number(options.port), allowedHostnames: options.allowHost })
   console.log(`CNN Workbench is serving its UI at ${server.url}`)
   const shutdown = () => {
     workbench.close()

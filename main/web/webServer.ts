@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
+import { isIP, type AddressInfo } from 'node:net'
 import sirv from 'sirv'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { ClientMessage, MAX_MESSAGE_BYTES, type ServerMessage } from '../../shared/api/wire'
@@ -14,6 +14,8 @@ export interface WebServerOptions {
   host?: string
   port?: number
   token?: string
+  /** Extra DNS names browsers may use to reach this server (besides localhost and IP addresses). */
+  allowedHostnames?: string[]
 }
 
 export interface RunningWebServer {
@@ -34,6 +36,11 @@ function sameToken(given: string | null | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
+/** An IPv6 address in a URL or Host header is bracketed. */
+function hostForUrl(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host
+}
+
 function cookieToken(request: IncomingMessage): string | undefined {
   const cookies = request.headers.cookie?.split(';') ?? []
   for (const cookie of cookies) {
@@ -52,7 +59,21 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const host = options.host ?? '127.0.0.1'
   const token = options.token ?? randomBytes(24).toString('hex')
   const serveStatic = sirv(options.rendererDir, { dev: false, etag: true, single: false })
-  let allowedHosts = new Set<string>()
+  let port = 0
+  const wildcard = host === '0.0.0.0' || host === '::'
+  const namedHosts = new Set(['localhost', '127.0.0.1', '[::1]', hostForUrl(host).toLowerCase(), ...(options.allowedHostnames ?? []).map((h) => h.toLowerCase())])
+  /**
+   * DNS rebinding: a hostile page reaching us through its own domain name carries that name in Host.
+   * So Host must be a name we know, or an IP address when we listen on every interface.
+   */
+  const hostAllowed = (header: string | undefined) => {
+    const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d+))?$/i.exec(header ?? '')
+    if (!match || Number(match[2] ?? 80) !== port) return false
+    const name = match[1].toLowerCase()
+    return namedHosts.has(name) || (wildcard && isIP(name.replace(/^\[|\]$/g, '')) !== 0)
+  }
+  /** Browsers always send Origin on WebSockets and cross-site requests: it must be this very server. */
+  const originAllowed = (origin: string | undefined, hostHeader: string | undefined) => origin === undefined || origin === `http://${hostHeader}`
 
   const refuse = (response: ServerResponse, status: number, message: string) => {
     response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' })
@@ -60,7 +81,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   }
 
   const server = createServer((request, response) => {
-    if (!allowedHosts.has(request.headers.host ?? '')) return refuse(response, 421, 'unexpected Host header')
+    if (!hostAllowed(request.headers.host)) return refuse(response, 421, 'unexpected Host header')
+    if (!originAllowed(request.headers.origin, request.headers.host)) return refuse(response, 403, 'cross-origin request refused')
     const url = new URL(request.url ?? '/', 'http://placeholder')
     const queryToken = url.searchParams.get('token')
     if (!sameToken(queryToken, token) && !sameToken(cookieToken(request), token)) {
@@ -72,15 +94,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY)
     response.setHeader('x-content-type-options', 'nosniff')
     response.setHeader('referrer-policy', 'no-referrer')
+    response.setHeader('x-frame-options', 'DENY')
+    response.setHeader('cross-origin-opener-policy', 'same-origin')
+    response.setHeader('cross-origin-resource-policy', 'same-origin')
     serveStatic(request, response, () => refuse(response, 404, 'not found'))
   })
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://placeholder')
-    const origin = request.headers.origin
-    const originOk = origin === undefined || [...allowedHosts].some((h) => origin === `http://${h}`)
-    if (url.pathname !== '/ws' || !allowedHosts.has(request.headers.host ?? '') || !originOk || !sameToken(url.searchParams.get('token'), token)) {
+    const hostHeader = request.headers.host
+    if (url.pathname !== '/ws' || !hostAllowed(hostHeader) || !originAllowed(request.headers.origin, hostHeader) || !sameToken(url.searchParams.get('token'), token)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n')
       return
     }
@@ -91,9 +115,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => resolve())
   })
-  const port = (server.address() as AddressInfo).port
-  allowedHosts = new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`])
-  const displayHost = host === '0.0.0.0' ? '127.0.0.1' : host
+  port = (server.address() as AddressInfo).port
+  const displayHost = wildcard ? '127.0.0.1' : hostForUrl(host)
   return {
     url: `http://${displayHost}:${port}/?token=${token}`,
     port,

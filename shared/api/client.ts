@@ -8,6 +8,7 @@ import {
   type MethodName,
   type WorkbenchApi,
 } from './contract'
+import { requestSizeProblem } from './wire'
 
 /** What a transport must do; the typed API and its validation are built once on top of it. */
 export interface Transport {
@@ -29,6 +30,9 @@ export function createApiClient(transport: Transport): WorkbenchApi {
   })
   return {
     async call(method, request) {
+      // Refused here with a clear message rather than by the transport, which would drop the connection.
+      const tooLarge = requestSizeProblem(method, request)
+      if (tooLarge) throw new WorkbenchError('invalid-request', tooLarge)
       const result = await transport.send(method, request)
       if (!result.ok) throw new WorkbenchError(result.error.code, result.error.message)
       const parsed = apiMethods[method].response.safeParse(result.value)

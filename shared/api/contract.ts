@@ -23,6 +23,9 @@ export const apiMethods = {
   'arch.list': { request: z.object({}).strict(), response: z.array(ArchitectureSummary) },
   'training.start': { request: TrainConfig, response: z.object({ runId: RunId }) },
   'training.stop': { request: z.object({ runId: RunId }).strict(), response: z.object({ stopped: z.boolean() }) },
+  'training.pause': { request: z.object({ runId: RunId }).strict(), response: z.object({ paused: z.boolean() }) },
+  /** Wakes a paused run, or continues an interrupted/stopped/failed one from its last checkpoint. */
+  'training.resume': { request: z.object({ runId: RunId }).strict(), response: RunSummary },
   'runs.list': { request: z.object({}).strict(), response: z.array(RunSummary) },
   'runs.get': { request: z.object({ runId: RunId }).strict(), response: RunDetail },
   'predict.image': {
@@ -35,6 +38,11 @@ export const apiMethods = {
       .strict(),
     response: Prediction,
   },
+  /**
+   * Desktop only: opens a folder dialog; the chosen folder (null when cancelled) is the only kind of path
+   * outside the data folder that later requests may name. In web mode it answers `unavailable`.
+   */
+  'files.chooseFolder': { request: z.object({}).strict(), response: z.object({ path: z.string().nullable() }) },
 } as const
 
 export const apiEvents = {
@@ -62,7 +70,7 @@ export function isEventName(name: unknown): name is EventName {
 
 /** Errors cross process boundaries as plain data, never as thrown objects. */
 export const ApiError = z.object({
-  code: z.enum(['invalid-request', 'not-found', 'bad-input', 'unauthorized', 'internal', 'unavailable']),
+  code: z.enum(['invalid-request', 'not-found', 'bad-input', 'conflict', 'unauthorized', 'internal', 'unavailable']),
   message: z.string(),
 })
 export type ApiError = z.infer<typeof ApiError>

@@ -8,6 +8,8 @@ export type BackendName = z.infer<typeof BackendName>
 export const BackendChoice = z.enum(['auto', ...BACKEND_NAMES])
 export type BackendChoice = z.infer<typeof BackendChoice>
 
+export const LR_SCHEDULES = ['constant', 'step', 'cosine'] as const
+
 export const DATASET_IDS = ['mnist'] as const
 export const DatasetId = z.enum(DATASET_IDS)
 export type DatasetId = z.infer<typeof DatasetId>
@@ -24,9 +26,25 @@ export const TrainConfig = z
     dataset: DatasetId,
     epochs: z.number().int().min(1).max(1000),
     batchSize: z.number().int().min(1).max(4096),
-    learningRate: z.number().gt(0).max(100),
+    // Absurd rates are allowed on purpose: watching a run diverge is one of the notes' lessons, and
+    // the trainer stops it on the first non-finite loss with a message.
+    learningRate: z.number().gt(0).max(1e6),
     /** Defaults to the architecture's own choice (plain SGD for the sigmoid LeNet, as in the notes). */
     optimizer: z.enum(OPTIMIZER_NAMES).optional(),
+    /** Coupled L2 weight decay on kernels, as PyTorch's SGD(weight_decay=...). */
+    weightDecay: z.number().min(0).max(1).default(0),
+    lrSchedule: z.enum(LR_SCHEDULES).default('constant'),
+    /** For the `step` schedule: multiply the rate by lrStepGamma every lrStepEpochs epochs. */
+    lrStepEpochs: z.number().int().min(1).max(1000).default(10),
+    lrStepGamma: z.number().gt(0).max(1).default(0.1),
+    /** Linear warm-up from ~0 to the learning rate over this many epochs (fractions allowed). */
+    warmupEpochs: z.number().min(0).max(100).default(0),
+    /** Clip gradients by their global norm; absent means no clipping. */
+    gradientClipNorm: z.number().gt(0).max(1e6).optional(),
+    /** Fraction of the training split held out for validation (early stopping watches its loss). */
+    validationFraction: z.number().min(0).max(0.5).default(0),
+    /** Stop when validation loss has not improved for this many epochs; absent means never. */
+    earlyStoppingPatience: z.number().int().min(1).max(1000).optional(),
     /** Train on the first N training images only (quick experiments, tests). */
     limit: z.number().int().min(1).optional(),
     backend: BackendChoice.default('auto'),
@@ -36,7 +54,7 @@ export const TrainConfig = z
 export type TrainConfig = z.infer<typeof TrainConfig>
 export type TrainConfigInput = z.input<typeof TrainConfig>
 
-export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted'])
+export const RunStatus = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'stopped', 'interrupted'])
 export type RunStatus = z.infer<typeof RunStatus>
 
 export const BackendReport = z.object({
@@ -53,6 +71,7 @@ export const MetricPoint = z.object({
   epoch: z.number().nonnegative(),
   loss: z.number(),
   accuracy: z.number().min(0).max(1),
+  learningRate: z.number().optional(),
 })
 export type MetricPoint = z.infer<typeof MetricPoint>
 
@@ -60,8 +79,11 @@ export const EpochMetrics = z.object({
   epoch: z.number().int().min(1),
   trainLoss: z.number(),
   trainAccuracy: z.number().min(0).max(1),
+  validationLoss: z.number().optional(),
+  validationAccuracy: z.number().min(0).max(1).optional(),
   testLoss: z.number(),
   testAccuracy: z.number().min(0).max(1),
+  learningRate: z.number().optional(),
   seconds: z.number().nonnegative(),
 })
 export type EpochMetrics = z.infer<typeof EpochMetrics>
@@ -86,6 +108,8 @@ export const RunSummary = z.object({
   result: RunResult.optional(),
   error: z.string().optional(),
   classNames: z.array(z.string()),
+  /** The last epoch boundary saved to disk; a run with one can be resumed from it. */
+  checkpointEpoch: z.number().int().min(1).optional(),
 })
 export type RunSummary = z.infer<typeof RunSummary>
 

@@ -1,30 +1,22 @@
 /**
- * Architectures as data. The layer lists transcribe the PyTorch code of the course notes
- * (../shared/seed) layer for layer, so parameter counts match it exactly.
+ * The model zoo: every architecture of the course notes as data. The layer lists transcribe the notes'
+ * PyTorch code layer for layer (shared/arch/families/), so parameter counts match it exactly; knobs and
+ * options (input size, channels, classes) rebuild them for experiments.
  */
-export type Activation = 'sigmoid' | 'relu' | 'tanh'
+import { alexnet } from './families/alexnet'
+import { googlenet } from './families/googlenet'
+import { bnLenet, lenet5, lenetRelu } from './families/lenet'
+import { resnet18, resnet34, resnet50 } from './families/resnet'
+import { vgg11, vgg13, vgg16, vgg19 } from './families/vgg'
+import type { LayerSpec } from './layers'
+import type { ArchitectureFamily, ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, PresetId, TrainingDefaults } from './types'
 
-export type LayerSpec =
-  | { kind: 'conv2d'; filters: number; kernelSize: number; stride: number; padding: number }
-  | { kind: 'activation'; fn: Activation }
-  | { kind: 'pool2d'; mode: 'avg' | 'max'; poolSize: number; stride: number }
-  | { kind: 'flatten' }
-  | { kind: 'dense'; units: number }
+export type { Activation, LayerSpec, PoolMode } from './layers'
+export type { ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, PresetId, TrainingDefaults } from './types'
+export { ACTIVATIONS, POOL_MODES } from './layers'
+export { KNOB_NAMES, PRESET_IDS } from './types'
 
-export interface InputShape {
-  height: number
-  width: number
-  channels: number
-}
-
-export interface TrainingDefaults {
-  epochs: number
-  batchSize: number
-  learningRate: number
-  optimizer: OptimizerName
-}
-
-export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'adam'] as const
+export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop'] as const
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number]
 
 export interface ArchitectureSpec {
@@ -34,53 +26,75 @@ export interface ArchitectureSpec {
   input: InputShape
   classes: number
   layers: LayerSpec[]
+  /** The notes' training setting (d2l's hyperparameters). */
   defaults: TrainingDefaults
+  /** The knobs this spec was built with, and those that make sense for the architecture. */
+  knobs: ArchKnobs
+  availableKnobs: readonly KnobName[]
+  presets: Record<PresetId, ArchPreset>
 }
 
-export const ARCHITECTURE_IDS = ['lenet5', 'lenet-relu'] as const
+export const ARCHITECTURE_IDS = [
+  'lenet5',
+  'lenet-relu',
+  'bn-lenet',
+  'alexnet',
+  'vgg11',
+  'vgg13',
+  'vgg16',
+  'vgg19',
+  'googlenet',
+  'resnet18',
+  'resnet34',
+  'resnet50',
+] as const
 export type ArchitectureId = (typeof ARCHITECTURE_IDS)[number]
 
-function lenetLayers(fn: Activation, pool: 'avg' | 'max', classes: number): LayerSpec[] {
-  return [
-    { kind: 'conv2d', filters: 6, kernelSize: 5, stride: 1, padding: 2 },
-    { kind: 'activation', fn },
-    { kind: 'pool2d', mode: pool, poolSize: 2, stride: 2 },
-    { kind: 'conv2d', filters: 16, kernelSize: 5, stride: 1, padding: 0 },
-    { kind: 'activation', fn },
-    { kind: 'pool2d', mode: pool, poolSize: 2, stride: 2 },
-    { kind: 'flatten' },
-    { kind: 'dense', units: 120 },
-    { kind: 'activation', fn },
-    { kind: 'dense', units: 84 },
-    { kind: 'activation', fn },
-    { kind: 'dense', units: classes },
-  ]
+export const ARCHITECTURE_FAMILIES: Record<ArchitectureId, ArchitectureFamily> = {
+  lenet5,
+  'lenet-relu': lenetRelu,
+  'bn-lenet': bnLenet,
+  alexnet,
+  vgg11,
+  vgg13,
+  vgg16,
+  vgg19,
+  googlenet,
+  resnet18,
+  resnet34,
+  resnet50,
 }
 
-const MNIST_INPUT: InputShape = { height: 28, width: 28, channels: 1 }
-
-export const ARCHITECTURES: Record<ArchitectureId, ArchitectureSpec> = {
-  lenet5: {
-    id: 'lenet5',
-    name: 'LeNet-5',
-    description: 'The notes\u2019 LeNet: sigmoid activations and average pooling (LeCun et al., 1998).',
-    input: MNIST_INPUT,
-    classes: 10,
-    layers: lenetLayers('sigmoid', 'avg', 10),
-    // The notes train it with plain SGD at lr 0.9, batch 256: sigmoid needs a large step.
-    defaults: { epochs: 10, batchSize: 256, learningRate: 0.9, optimizer: 'sgd' },
-  },
-  'lenet-relu': {
-    id: 'lenet-relu',
-    name: 'LeNet (ReLU, max pooling)',
-    description: 'The notes\u2019 exercise: LeNet with ReLU activations and max pooling; trains much faster.',
-    input: MNIST_INPUT,
-    classes: 10,
-    layers: lenetLayers('relu', 'max', 10),
-    defaults: { epochs: 5, batchSize: 128, learningRate: 0.05, optimizer: 'momentum' },
-  },
+/**
+ * An architecture built with the given options. Without options: the notes' network at the input
+ * size used to train it on 28x28 data (LeNet 28, AlexNet/VGG 224, GoogLeNet/ResNet 96), one channel,
+ * 10 classes. Knobs the architecture does not offer are ignored.
+ */
+export function getArchitecture(id: ArchitectureId, options: ArchOptions = {}): ArchitectureSpec {
+  const family = ARCHITECTURE_FAMILIES[id]
+  const knobs = { ...family.defaultKnobs }
+  for (const name of family.knobs) {
+    const value = options.knobs?.[name]
+    if (value !== undefined) (knobs as Record<KnobName, unknown>)[name] = value
+  }
+  const inputSize = options.inputSize ?? family.presets.notes.inputSize
+  const channels = options.channels ?? 1
+  const classes = options.classes ?? 10
+  return {
+    id,
+    name: family.name,
+    description: family.description,
+    input: { height: inputSize, width: inputSize, channels },
+    classes,
+    layers: family.build({ inputSize, channels, classes, knobs }),
+    defaults: family.presets.notes.training,
+    knobs,
+    availableKnobs: family.knobs,
+    presets: family.presets,
+  }
 }
 
-export function getArchitecture(id: ArchitectureId): ArchitectureSpec {
-  return ARCHITECTURES[id]
+/** The architecture exactly as the notes' PyTorch code builds it (its input size, channels, classes). */
+export function getCanonicalArchitecture(id: ArchitectureId): ArchitectureSpec {
+  return getArchitecture(id, ARCHITECTURE_FAMILIES[id].canonical)
 }

@@ -7,12 +7,16 @@
  * --profile   per-kernel time of one step (tf.profile)
  * --parallel  also run data-parallel training with N worker_threads replicas
  * --backend   'cpu' runs the reference backend instead (very slow)
+ * --without   comma-separated kernels to put back to upstream tfjs-wasm, for
+ *             ablation (e.g. --without Add,Sum). Conv2DBackpropFilter has no
+ *             upstream version; an upstream MaxPoolGrad trains incorrectly.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend';
 import { DataParallelTrainer } from '../../main/engine/wasm/dataParallel/dataParallelTrainer';
+import { getUpstreamKernel } from '../../main/engine/wasm/wasmKernelUtils';
 
 type Variant = 'relu' | 'sigmoid';
 
@@ -140,6 +144,14 @@ async function main(): Promise<void> {
   const backend = arg('backend') ?? 'wasm';
   if (backend === 'wasm') await initWasmBackend();
   else await tf.setBackend(backend);
+  const without = (arg('without') ?? '').split(',').filter((k) => k !== '' && k !== 'true');
+  for (const name of without) {
+    const upstream = getUpstreamKernel(name);
+    if (upstream == null) throw new Error(`--without ${name}: no upstream wasm kernel to restore`);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(upstream);
+  }
+  if (without.length > 0) console.log(`upstream kernels restored: ${without.join(', ')} (single-thread runs only)`);
   const only = arg('only');
   const variants: Variant[] = only === 'relu' || only === 'sigmoid' ? [only] : ['relu', 'sigmoid'];
   const parallel = arg('parallel');

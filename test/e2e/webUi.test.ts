@@ -96,5 +96,9 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await dropFile(page, 'shopping-list.txt', Buffer.from('eggs, milk'), 'text/plain')
     await expect.poll(() => page.getByTestId('error-notice').first().textContent(), { timeout: 10_000 }).toContain('shopping-list.txt')
     await page.screenshot({ path: join(screenshots, 'predict-error-1280x800.png') })
+
+    // A file that claims to be a PNG gets past the browser; the server's decoder names it.
+    await dropFile(page, 'fake.png', Buffer.from('not really a png'), 'image/png')
+    await expect.poll(() => page.getByTestId('error-notice').first().textContent(), { timeout: 10_000 }).toContain('fake.png is not an image that can be read')
   }, 60_000)
 })

@@ -5,13 +5,14 @@ import { join } from 'node:path'
 import { createWorkbench } from '../../main/services/workbench'
 import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
 import type { EventName } from '../../shared/api/contract'
+import { TrainConfig } from '../../shared/api/schemas'
 
 async function workbenchIn(dataDir?: string) {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'supervisor-')))
   return { dir, workbench: await createWorkbench({ dataDir: dir, launchWorker: createNodeWorkerLauncher(), mode: 'web' }) }
 }
 
-const config = { arch: 'lenet-relu', dataset: 'mnist', epochs: 3, batchSize: 64, learningRate: 0.05, limit: 20000, backend: 'wasm', seed: 3 } as const
+const config = TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 3, batchSize: 64, learningRate: 0.05, limit: 20000, backend: 'wasm', seed: 3 })
 
 describe('training supervisor', () => {
   it('streams progress, stops gracefully on request and stores the history', async () => {

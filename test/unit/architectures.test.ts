@@ -1,8 +1,67 @@
 import { describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
-import { ARCHITECTURE_IDS, getArchitecture } from '../../shared/arch/specs'
+import { ARCHITECTURE_IDS, getArchitecture, getCanonicalArchitecture, type ArchitectureId, type ArchitectureSpec } from '../../shared/arch/specs'
 import { analyzeModel, convOutputSize } from '../../shared/arch/layerMath'
 import { countTrainableParams, createModel } from '../../main/engine/modelFactory'
+
+/**
+ * Trainable parameters and output shape of the notes' PyTorch code at its own input sizes, computed with
+ * PyTorch 1.13 (Debian python3-torch) by pasting the notes' code into a script: sum(p.numel() for p in
+ * net.parameters() if p.requires_grad) and net(torch.rand(1, 1, n, n)).shape. The notes have no code for
+ * bn-lenet (their LeNet with BatchNorm2d/1d before each sigmoid), ResNet-34 (their resnet_block with
+ * 3, 4, 6, 3 blocks) or ResNet-50 (bottleneck blocks written in the style of their Residual class:
+ * biased convolutions, BN in the body, a 1x1 projection without BN); those were written the same way.
+ */
+const PYTORCH_REFERENCE: Record<ArchitectureId, { inputSize: number; params: number; output: number }> = {
+  lenet5: { inputSize: 28, params: 61_706, output: 10 },
+  'lenet-relu': { inputSize: 28, params: 61_706, output: 10 },
+  'bn-lenet': { inputSize: 28, params: 62_158, output: 10 },
+  alexnet: { inputSize: 224, params: 50_820_776, output: 1000 },
+  vgg11: { inputSize: 224, params: 128_806_154, output: 10 },
+  vgg13: { inputSize: 224, params: 128_990_666, output: 10 },
+  vgg16: { inputSize: 224, params: 134_300_362, output: 10 },
+  vgg19: { inputSize: 224, params: 139_610_058, output: 10 },
+  googlenet: { inputSize: 96, params: 5_977_530, output: 10 },
+  resnet18: { inputSize: 96, params: 11_178_378, output: 10 },
+  resnet34: { inputSize: 96, params: 21_290_250, output: 10 },
+  resnet50: { inputSize: 96, params: 23_541_130, output: 10 },
+}
+
+/** Small enough to build and check quickly, large enough that every layer has a size of at least 1. */
+const SMALL: Record<ArchitectureId, { inputSize: number; width: number }> = {
+  lenet5: { inputSize: 20, width: 0.5 },
+  'lenet-relu': { inputSize: 20, width: 0.5 },
+  'bn-lenet': { inputSize: 20, width: 0.5 },
+  alexnet: { inputSize: 67, width: 0.125 },
+  vgg11: { inputSize: 32, width: 0.125 },
+  vgg13: { inputSize: 32, width: 0.125 },
+  vgg16: { inputSize: 32, width: 0.125 },
+  vgg19: { inputSize: 32, width: 0.125 },
+  googlenet: { inputSize: 33, width: 0.125 },
+  resnet18: { inputSize: 33, width: 0.125 },
+  resnet34: { inputSize: 32, width: 0.125 },
+  resnet50: { inputSize: 32, width: 0.125 },
+}
+
+/** Builds the spec in TensorFlow.js and checks every inspector row against the layer of the same name. */
+function expectTfMatchesInspector(spec: ArchitectureSpec, initializer: 'seeded' | 'zeros'): number {
+  const info = analyzeModel(spec, spec.input)
+  expect(info.problems).toEqual([])
+  const model = createModel(spec, spec.input, 1, { initializer })
+  try {
+    for (const row of info.layers) {
+      expect([row.name, (model.getLayer(row.name).outputShape as number[]).slice(1)]).toEqual([row.name, row.outputShape])
+    }
+    expect(countTrainableParams(model)).toBe(info.totalParams)
+    expect(model.outputs[0].shape).toEqual([null, ...info.outputShape!])
+    const nonTrainable = model.nonTrainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0)
+    expect(nonTrainable).toBe(info.nonTrainableParams)
+    return info.totalParams
+  } finally {
+    model.dispose()
+  }
+}
 
 describe('layer math', () => {
   it('follows floor((n + 2p - k) / s) + 1', () => {
@@ -11,27 +70,69 @@ describe('layer math', () => {
     expect(convOutputSize(7, 3, 0, 2)).toBe(3)
   })
 
-  it('gives the notes\u2019 LeNet-5 its 61,706 parameters and 16x5x5 feature maps', () => {
+  it('gives the notes\u2019 LeNet-5 its 61,706 parameters, 16x5x5 feature maps and receptive fields', () => {
     const spec = getArchitecture('lenet5')
     const info = analyzeModel(spec, spec.input)
     expect(info.totalParams).toBe(61706)
     expect(info.layers.map((l) => l.params).filter((p) => p > 0)).toEqual([156, 2416, 48120, 10164, 850])
     expect(info.layers[5].outputShape).toEqual([5, 5, 16])
     expect(info.outputShape).toEqual([10])
-    // conv5 -> pool2 -> conv5 -> pool2: 1 + 4 + 1*2... the textbook receptive field of the last pooled unit is 16.
-    expect(info.layers[5].receptiveField).toBe(16)
+    // conv5 (5), pool2 (+1), conv5 (+4*2), pool2 (+1*2): each last pooled unit sees 16x16 pixels, 4 apart.
+    expect(info.layers.map((l) => l.receptiveField).slice(0, 6)).toEqual([5, 5, 6, 14, 14, 16])
+    expect(info.layers[5].jump).toBe(4)
+    expect(info.layers[0].macs).toBe(28 * 28 * 6 * 25)
+    expect(info.layers[0].activationBytes).toBe(28 * 28 * 6 * 4)
+  })
+
+  it('reports an input too small for AlexNet at the layer where the size drops below 1, without throwing', () => {
+    const spec = getArchitecture('alexnet', { inputSize: 28 })
+    const info = analyzeModel(spec, spec.input)
+    expect(info.problems).toHaveLength(1)
+    const failing = info.layers.find((l) => l.problem)!
+    expect(failing.name).toBe('conv2.pool1')
+    expect(failing.problem).toMatch(/smaller than this 3x3 window/)
+    expect(failing.outputShape).toBeNull()
+    expect(info.layers.at(-1)!.outputShape).toBeNull()
+    expect(info.outputShape).toBeNull()
+    expect(() => createModel(spec, spec.input, 1)).toThrow(/conv2\.pool1/)
+  })
+
+  it('represents Inception branches and residual shortcuts, and switches shortcuts off', () => {
+    const google = analyzeModel(getArchitecture('googlenet'), getArchitecture('googlenet').input)
+    const concat = google.layers.find((l) => l.name === 'b3.inception1.concat')!
+    expect(concat.inputs).toHaveLength(4)
+    expect(concat.outputShape).toEqual([12, 12, 256])
+    const resnet = getArchitecture('resnet18')
+    const withShortcuts = analyzeModel(resnet, resnet.input)
+    expect(withShortcuts.layers.filter((l) => l.op.kind === 'add')).toHaveLength(8)
+    expect(withShortcuts.layers.find((l) => l.name === 'b3.res1.shortcut.conv1')?.outputShape).toEqual([12, 12, 128])
+    const plain = getArchitecture('resnet18', { knobs: { residual: false } })
+    const plainInfo = analyzeModel(plain, plain.input)
+    expect(plainInfo.layers.filter((l) => l.op.kind === 'add')).toHaveLength(0)
+    // The three 1x1 projections go with the shortcuts: 64*128+128 + 128*256+256 + 256*512+512.
+    expect(withShortcuts.totalParams - plainInfo.totalParams).toBe(8320 + 33024 + 131584)
   })
 })
 
-describe.each(ARCHITECTURE_IDS)('%s built with TensorFlow.js', (id) => {
-  const spec = getArchitecture(id)
-  it('has the layer shapes and parameter count the inspector math predicts', () => {
-    const model = createModel(spec, spec.input, 1)
-    const info = analyzeModel(spec, spec.input)
-    expect(countTrainableParams(model)).toBe(info.totalParams)
-    expect(model.outputs[0].shape).toEqual([null, ...info.outputShape])
-    const tfShapes = model.layers.filter((l) => l.getClassName() !== 'ZeroPadding2D').map((l) => (l.outputShape as number[]).slice(1))
-    expect(tfShapes).toEqual(info.layers.map((l) => l.outputShape))
-    model.dispose()
+describe.each(ARCHITECTURE_IDS)('%s', (id) => {
+  it('matches the notes\u2019 PyTorch code: trainable parameters and output shape, in the inspector and in TensorFlow.js', () => {
+    const spec = getCanonicalArchitecture(id)
+    const reference = PYTORCH_REFERENCE[id]
+    expect(spec.input.height).toBe(reference.inputSize)
+    // Zeros instead of random weights: VGG-19's 140 M parameters would otherwise take seconds to draw.
+    expect(expectTfMatchesInspector(spec, 'zeros')).toBe(reference.params)
+    expect(analyzeModel(spec, spec.input).outputShape).toEqual([reference.output])
+  })
+
+  it('matches the inspector layer by layer at a small size and width, with every knob flipped', () => {
+    const { inputSize, width } = SMALL[id]
+    expectTfMatchesInspector(getArchitecture(id, { inputSize, classes: 7, channels: 3, knobs: { width } }), 'seeded')
+    const flipped = getArchitecture(id, {
+      inputSize,
+      classes: 4,
+      knobs: { width, activation: 'leakyRelu', pooling: 'avg', batchNorm: true, dropout: 0.3, lrn: true, residual: false },
+    })
+    expectTfMatchesInspector(flipped, 'seeded')
+    expect(tf.memory().numTensors).toBeLessThan(50)
   })
 })

@@ -184,7 +184,7 @@ describe('wasm gradient kernels match the cpu backend', () => {
 
     it(`MaxPoolGrad ${label}`, async () => {
       await compareKernel(() => {
-        const input = tf.tensor(xs, p.shape);
+        const input = tf.tensor4d(xs, p.shape as [number, number, number, number]);
         const output = tf.maxPool(input, p.k, p.s, p.pad);
         expect(output.shape).toEqual(dyShape);
         return run('MaxPoolGrad', { dy: tf.tensor(dy, dyShape), input, output }, attrs);
@@ -207,6 +207,37 @@ describe('wasm gradient kernels match the cpu backend', () => {
       });
     }
   }
+  for (const shape of [[4, 7, 5, 6], [3, 5, 5, 16], [2, 3, 4, 5, 3], [5, 9, 1]]) {
+    const x = randArray(size(shape));
+    const c = shape[shape.length - 1];
+    const bias = randArray(c);
+    it(`Add bias ${shape.join('x')} + [${c}] (both operand orders, and [1,..,1,c])`, async () => {
+      await compareKernel(() => tf.add(tf.tensor(x, shape), tf.tensor(bias, [c])), 'x+b');
+      await compareKernel(() => tf.add(tf.tensor(bias, [c]), tf.tensor(x, shape)), 'b+x');
+      const ones = shape.slice(0, -1).map(() => 1);
+      await compareKernel(() => tf.add(tf.tensor(x, shape), tf.tensor(bias, [...ones, c])), 'x+b4');
+    });
+    it(`Sum ${shape.join('x')} over all but the last axis (and other axes)`, async () => {
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      await compareKernel(() => tf.sum(tf.tensor(x, shape), axes), 'bias grad');
+      await compareKernel(() => tf.sum(tf.tensor(x, shape), axes, true), 'keepDims');
+      await compareKernel(() => tf.sum(tf.tensor(x, shape), [0]), 'axis 0');
+      await compareKernel(() => tf.sum(tf.tensor(x, shape), -1), 'last axis');
+    });
+  }
+  it('Add with a non-bias broadcast goes upstream and stays correct', async () => {
+    const x = randArray(4 * 5 * 6);
+    const y = randArray(5 * 1);
+    await compareKernel(() => tf.add(tf.tensor(x, [4, 5, 6]), tf.tensor(y, [5, 1])), 'broadcast');
+  });
+  it('BatchMatMul rank 3 with batch 1 and transposes', async () => {
+    const a = randArray(5 * 7);
+    const b = randArray(3 * 5);
+    await compareKernel(() => tf.matMul(tf.tensor(a, [1, 5, 7]), tf.tensor(b, [1, 3, 5]), true, true), 'rank3');
+    await tf.setBackend('wasm');
+    const shape = tf.tidy(() => tf.matMul(tf.tensor(a, [1, 5, 7]), tf.tensor(b, [1, 3, 5]), true, true).shape);
+    expect(shape).toEqual([1, 7, 3]);
+  });
   it('BatchMatMul with batch > 1 (upstream fallback)', async () => {
     const a = randArray(3 * 4 * 5);
     const b = randArray(3 * 6 * 5);

@@ -4,6 +4,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { avgPoolGradConfig } from './avgPoolGrad';
 import { batchMatMulConfig } from './batchMatMul';
+import { addConfig } from './biasAdd';
+import { sumConfig } from './biasGradSum';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { identityConfig } from './identity';
@@ -18,6 +20,8 @@ const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   avgPoolGradConfig,
   batchMatMulConfig,
   identityConfig,
+  addConfig,
+  sumConfig,
 ];
 
 /**

@@ -16,12 +16,15 @@ export function createWebTransport(url: string): Transport {
       const ws = new WebSocket(url)
       ws.onopen = () => resolve(ws)
       ws.onerror = () => reject(new Error('cannot reach the workbench server'))
-      ws.onclose = () => {
+      ws.onclose = (event) => {
         opened = undefined
         socket = undefined
+        // 1009: the server refused a message larger than it accepts (see MAX_MESSAGE_BYTES).
+        const message =
+          event.code === 1009 ? 'the workbench server refused a request that was too large' : 'connection to the workbench server closed'
         for (const [id, settle] of pending) {
           pending.delete(id)
-          settle({ ok: false, error: { code: 'unavailable', message: 'connection to the workbench server closed' } })
+          settle({ ok: false, error: { code: event.code === 1009 ? 'invalid-request' : 'unavailable', message } })
         }
       }
       ws.onmessage = (message) => {

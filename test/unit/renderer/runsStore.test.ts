@@ -2,7 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from 'vue'
 import type { WorkbenchApi } from '../../../shared/api/contract'
-import type { MetricPoint, RunDetail, RunSummary } from '../../../shared/api/schemas'
+import { TrainConfig, type MetricPoint, type RunDetail, type RunSummary } from '../../../shared/api/schemas'
 import { workbenchApiKey } from '../../../renderer/src/composables/useWorkbenchApi'
 import { appendNewPoints, epochMarkers, progressPercent, samplesPerEpoch } from '../../../renderer/src/logic/metrics'
 import { useRunsStore } from '../../../renderer/src/stores/runs'
@@ -12,7 +12,7 @@ const point = (samples: number, loss = 1, accuracy = 0.5): MetricPoint => ({ sam
 function summary(runId: string, overrides: Partial<RunSummary> = {}): RunSummary {
   return {
     runId,
-    config: { arch: 'lenet5', dataset: 'mnist', epochs: 2, batchSize: 100, learningRate: 0.9, backend: 'auto', seed: 1 },
+    config: TrainConfig.parse({ arch: 'lenet5', dataset: 'mnist', epochs: 2, batchSize: 100, learningRate: 0.9 }),
     status: 'running',
     createdAt: '2024-01-01T00:00:00.000Z',
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],

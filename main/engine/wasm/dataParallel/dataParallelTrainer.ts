@@ -46,6 +46,9 @@ class Replica {
     worker.on('error', (err) => {
       for (const w of this.pending.splice(0)) w.reject(err);
     });
+    worker.on('exit', (code) => {
+      for (const w of this.pending.splice(0)) w.reject(new Error(`replica worker exited (code ${code})`));
+    });
   }
 
   request(req: ReplicaRequest, transfer: ArrayBuffer[] = []): Promise<ReplicaReply> {
@@ -68,6 +71,7 @@ class Replica {
  */
 export class DataParallelTrainer {
   private pendingGrads: Float32Array[] | null = null;
+  private busy = false;
 
   private constructor(
     private readonly replicas: Replica[],
@@ -107,6 +111,16 @@ export class DataParallelTrainer {
    * [n, classes]. Resolves with the full-batch mean loss.
    */
   async trainBatch(x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]): Promise<StepResult> {
+    if (this.busy) throw new Error('DataParallelTrainer: await the previous trainBatch/getWeights first');
+    this.busy = true;
+    try {
+      return await this.step(x, xShape, y, yShape);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async step(x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]): Promise<StepResult> {
     const n = xShape[0];
     const xPer = x.length / n;
     const yPer = y.length / n;
@@ -146,10 +160,16 @@ export class DataParallelTrainer {
 
   /** Current weights (model.getWeights() order), after the last step's update. */
   async getWeights(): Promise<Float32Array[]> {
-    await this.flush();
-    const reply = await this.replicas[0].request({ type: 'getWeights' });
-    if (reply.type !== 'weights') throw new Error(`unexpected replica reply ${reply.type}`);
-    return reply.weights;
+    if (this.busy) throw new Error('DataParallelTrainer: await the previous trainBatch/getWeights first');
+    this.busy = true;
+    try {
+      await this.flush();
+      const reply = await this.replicas[0].request({ type: 'getWeights' });
+      if (reply.type !== 'weights') throw new Error(`unexpected replica reply ${reply.type}`);
+      return reply.weights;
+    } finally {
+      this.busy = false;
+    }
   }
 
   private async flush(): Promise<void> {

@@ -1,0 +1,78 @@
+import type { Activation, LayerSpec, PoolMode } from './layers'
+import type { OptimizerName } from './specs'
+
+export interface InputShape {
+  height: number
+  width: number
+  channels: number
+}
+
+/** The design choices the notes discuss, each one a switch a learner can flip. */
+export interface ArchKnobs {
+  activation: Activation
+  pooling: PoolMode
+  batchNorm: boolean
+  /** 0 leaves the dropout layers out. */
+  dropout: number
+  /** Local response normalisation after the first two convolutions (AlexNet's original paper). */
+  lrn: boolean
+  /** Off: the same blocks without their shortcut additions (a plain network of the same depth). */
+  residual: boolean
+  /** Multiplies every hidden width (conv channels, hidden dense units); 1/4 is d2l's VGG "ratio 4". */
+  width: number
+}
+export type KnobName = keyof ArchKnobs
+export const KNOB_NAMES: readonly KnobName[] = ['activation', 'pooling', 'batchNorm', 'dropout', 'lrn', 'residual', 'width']
+
+/** What a user may choose when building an architecture; anything left out takes the family's default. */
+export interface ArchOptions {
+  /** Side of the square input image the network sees (the trainer resizes data to it). */
+  inputSize?: number
+  channels?: number
+  classes?: number
+  knobs?: Partial<ArchKnobs>
+}
+
+export interface ResolvedArchOptions {
+  inputSize: number
+  channels: number
+  classes: number
+  knobs: ArchKnobs
+}
+
+export interface TrainingDefaults {
+  epochs: number
+  batchSize: number
+  learningRate: number
+  optimizer: OptimizerName
+}
+
+/** A named starting point: the notes' (d2l's) setting, or a smaller one that trains in minutes on a CPU. */
+export interface ArchPreset {
+  id: 'notes' | 'cpu'
+  label: string
+  /** Input side used for 28x28 datasets. */
+  inputSize: number
+  knobs: Partial<ArchKnobs>
+  training: TrainingDefaults
+}
+export const PRESET_IDS = ['notes', 'cpu'] as const
+export type PresetId = (typeof PRESET_IDS)[number]
+
+/** One architecture of the zoo: metadata, its knobs, and a function from options to layers. */
+export interface ArchitectureFamily {
+  name: string
+  description: string
+  /** The input size, channels and classes of the notes' PyTorch code (parity is checked there). */
+  canonical: { inputSize: number; channels: number; classes: number }
+  /** The knobs that make sense for this network, in display order. */
+  knobs: readonly KnobName[]
+  defaultKnobs: ArchKnobs
+  presets: Record<PresetId, ArchPreset>
+  build(options: ResolvedArchOptions): LayerSpec[]
+}
+
+/** Hidden width after the width multiplier; never below one unit. */
+export function scaled(units: number, width: number): number {
+  return Math.max(1, Math.round(units * width))
+}

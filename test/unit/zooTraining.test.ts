@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs-core'
+import { ARCHITECTURE_IDS, getArchitecture, type ArchitectureId } from '../../shared/arch/specs'
+import { createModel } from '../../main/engine/modelFactory'
+import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
+import { createRandom } from '../../main/engine/seededRandom'
+
+/** Small inputs and widths: enough to exercise every kind of layer and its gradient, quick on a CPU. */
+const SMOKE: Record<ArchitectureId, { inputSize: number; width: number; learningRate: number }> = {
+  lenet5: { inputSize: 28, width: 1, learningRate: 0.01 },
+  'lenet-relu': { inputSize: 28, width: 1, learningRate: 0.005 },
+  'bn-lenet': { inputSize: 28, width: 1, learningRate: 0.01 },
+  alexnet: { inputSize: 67, width: 0.125, learningRate: 0.002 },
+  vgg11: { inputSize: 32, width: 0.125, learningRate: 0.002 },
+  vgg13: { inputSize: 32, width: 0.125, learningRate: 0.002 },
+  vgg16: { inputSize: 32, width: 0.125, learningRate: 0.002 },
+  vgg19: { inputSize: 32, width: 0.125, learningRate: 0.002 },
+  googlenet: { inputSize: 32, width: 0.125, learningRate: 0.002 },
+  resnet18: { inputSize: 32, width: 0.125, learningRate: 0.005 },
+  resnet34: { inputSize: 32, width: 0.125, learningRate: 0.005 },
+  resnet50: { inputSize: 32, width: 0.125, learningRate: 0.005 },
+}
+
+const SAMPLES = 16
+const CLASSES = 4
+const STEPS = 12
+
+/** Adam steps on one fixed batch of random images and labels: a network that can learn memorises it. */
+function trainOnRandomData(id: ArchitectureId): { first: number; last: number } {
+  const { inputSize, width, learningRate } = SMOKE[id]
+  const spec = getArchitecture(id, { inputSize, classes: CLASSES, knobs: { width } })
+  const model = createModel(spec, spec.input, 1)
+  const random = createRandom(7)
+  const images = Float32Array.from({ length: SAMPLES * inputSize * inputSize }, () => random())
+  const labels = Int32Array.from({ length: SAMPLES }, (_, i) => i % CLASSES)
+  const x = tf.tensor4d(images, [SAMPLES, inputSize, inputSize, 1])
+  const y = tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES)
+  const optimizer = tf.train.adam(learningRate)
+  const losses: number[] = []
+  try {
+    for (let step = 0; step < STEPS; step++) {
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor2D) as tf.Scalar,
+        true,
+      )!
+      losses.push(loss.dataSync()[0])
+      loss.dispose()
+    }
+  } finally {
+    optimizer.dispose()
+    tf.dispose([x, y])
+    model.dispose()
+  }
+  expect(losses.every(Number.isFinite)).toBe(true)
+  return { first: losses[0], last: Math.min(...losses.slice(-3)) }
+}
+
+describe('every architecture trains on the wasm backend', () => {
+  beforeAll(async () => {
+    await initWasmBackend()
+  })
+
+  it.each(ARCHITECTURE_IDS)('%s lowers the loss on random data', (id) => {
+    const started = performance.now()
+    const { first, last } = trainOnRandomData(id)
+    console.log(`${id}: loss ${first.toFixed(3)} -> ${last.toFixed(3)} in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    expect(last).toBeLessThan(first * 0.8)
+  })
+})
