@@ -5,7 +5,7 @@ import type { OptimizerName } from '../../shared/arch/specs'
 import type { DataSplit } from '../data/dataset'
 import { learningRateAt, type LrScheduleConfig } from './lrSchedule'
 import { createOptimizer, setLearningRate } from './optimizers'
-import { createRandom, shuffledIndices } from './seededRandom'
+import type { BatchSource } from '../data/batchSource'
 
 export interface TrainOptions {
   epochs: number
@@ -15,7 +15,6 @@ export interface TrainOptions {
   weightDecay: number
   gradientClipNorm?: number
   earlyStoppingPatience?: number
-  seed: number
   classes: number
   imageShape: [number, number, number]
 }
@@ -86,19 +85,6 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** Copies the selected images into one contiguous batch buffer (NHWC) and their labels. */
-function gatherBatch(split: DataSplit, order: Uint32Array, start: number, end: number, pixels: number) {
-  const size = end - start
-  const images = new Float32Array(size * pixels)
-  const labels = new Int32Array(size)
-  for (let i = 0; i < size; i++) {
-    const index = order[start + i]
-    images.set(split.images.subarray(index * pixels, (index + 1) * pixels), i * pixels)
-    labels[i] = split.labels[index]
-  }
-  return { images, labels, size }
-}
-
 function lossAndCorrect(model: tfl.LayersModel, x: tf.Tensor4D, labels: tf.Tensor1D, classes: number, training: boolean) {
   const logits = model.apply(x, { training }) as tf.Tensor2D
   const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits) as tf.Scalar
@@ -130,11 +116,6 @@ function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTe
   return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.mul(g, scale)]))
 }
 
-/** The same epoch order for the same seed and epoch, whether or not the run was resumed in between. */
-export function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
-  return shuffledIndices(count, createRandom((seed * 1_000_003 + epoch) >>> 0))
-}
-
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
@@ -144,7 +125,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function trainModel(
   model: tfl.LayersModel,
-  data: { train: DataSplit; validation?: DataSplit; test: DataSplit },
+  data: { train: BatchSource; validation?: DataSplit; test: DataSplit },
   options: TrainOptions,
   callbacks: TrainerCallbacks,
   start: TrainStart = { epochsDone: 0 },
@@ -152,7 +133,6 @@ export async function trainModel(
   const optimizer = createOptimizer(options.optimizer, learningRateAt(options.schedule, start.epochsDone))
   if (start.optimizerWeights) await optimizer.setWeights(start.optimizerWeights)
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable)
-  const pixels = options.imageShape[0] * options.imageShape[1] * options.imageShape[2]
   const totalSamples = data.train.count * options.epochs
   const epochs: EpochReport[] = []
   let samplesSeen = data.train.count * start.epochsDone
@@ -186,14 +166,12 @@ export async function trainModel(
   try {
     for (let epoch = start.epochsDone + 1; epoch <= options.epochs && !stopped && !earlyStopped; epoch++) {
       const epochStart = performance.now()
-      const order = epochOrder(data.train.count, options.seed, epoch)
       let lossSum = 0
       let correctSum = 0
       let epochSamples = 0
-      for (let first = 0; first < data.train.count; first += options.batchSize) {
-        learningRate = learningRateAt(options.schedule, epoch - 1 + first / data.train.count)
+      for await (const batch of data.train.batches(epoch, options.batchSize)) {
+        learningRate = learningRateAt(options.schedule, epoch - 1 + epochSamples / data.train.count)
         setLearningRate(optimizer, learningRate)
-        const batch = gatherBatch(data.train, order, first, Math.min(data.train.count, first + options.batchSize), pixels)
         const x = tf.tensor4d(batch.images, [batch.size, ...options.imageShape])
         const y = tf.tensor1d(batch.labels, 'int32')
         const [loss, correct] = step(x, y)

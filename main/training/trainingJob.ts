@@ -10,6 +10,7 @@ import { saveModel } from '../engine/modelFiles'
 import { evaluate, trainModel, type TrainOptions, type TrainStart } from '../engine/trainer'
 import { loadDataset } from '../data/datasetRegistry'
 import { splitValidation, takeFirst } from '../data/dataset'
+import { inMemoryBatchSource } from '../data/batchSource'
 import { ProgressThrottle } from './progressThrottle'
 import type { RunControl } from './runControl'
 import type { FromWorker } from './workerProtocol'
@@ -60,7 +61,6 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     weightDecay: config.weightDecay,
     gradientClipNorm: config.gradientClipNorm,
     earlyStoppingPatience: config.earlyStoppingPatience,
-    seed: config.seed,
     classes: dataset.classNames.length,
     imageShape: [height, width, channels],
   }
@@ -77,7 +77,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
 
   const outcome = await trainModel(
     model,
-    { train, validation, test: dataset.test },
+    { train: inMemoryBatchSource(train, [height, width, channels], { seed: config.seed }), validation, test: dataset.test },
     options,
     {
       onBatch: (batch) => {
