@@ -7,9 +7,11 @@ import { describeValidationError, type EventOf } from '../../shared/api/contract
 import { BackendChoice, DatasetId, TrainConfig, type RunSummary } from '../../shared/api/schemas'
 import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
 import { dispatchApiCall } from '../services/apiDispatcher'
+import { registerDiagnosticCommands } from './diagnosticCommands'
 import { createWorkbench, type Workbench } from '../services/workbench'
 import { defaultDataDir } from '../storage/dataDir'
 import { createNodeWorkerLauncher } from '../training/workerLauncher'
+import { addArchOptions, archOptionsFromFlags, registerArchCommand, type ArchFlags } from './archCommand'
 
 /** A failure the user caused or can fix: printed as one line, no stack trace. */
 class CliError extends Error {}
@@ -30,7 +32,7 @@ async function call<T>(workbench: Workbench, method: string, request: unknown): 
   return result.value as T
 }
 
-interface TrainFlags {
+interface TrainFlags extends ArchFlags {
   arch: ArchitectureId
   dataset: string
   epochs?: number
@@ -50,13 +52,17 @@ function formatEta(seconds: number): string {
 
 async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
   const spec = getArchitecture(flags.arch)
+  // A preset (--preset cpu) brings its input size, knobs and training defaults; explicit flags win.
+  const defaults = flags.preset ? spec.presets[flags.preset].training : spec.defaults
+  const archOptions = archOptionsFromFlags(flags.arch, flags)
   const parsed = TrainConfig.safeParse({
+    ...archOptions,
     arch: flags.arch,
     dataset: flags.dataset,
-    epochs: flags.epochs ?? spec.defaults.epochs,
-    batchSize: flags.batchSize ?? spec.defaults.batchSize,
-    learningRate: flags.lr ?? spec.defaults.learningRate,
-    optimizer: flags.optimizer ?? spec.defaults.optimizer,
+    epochs: flags.epochs ?? defaults.epochs,
+    batchSize: flags.batchSize ?? defaults.batchSize,
+    learningRate: flags.lr ?? defaults.learningRate,
+    optimizer: flags.optimizer ?? defaults.optimizer,
     limit: flags.limit,
     backend: flags.backend,
     seed: flags.seed,
@@ -148,7 +154,9 @@ export async function runCli(argv = process.argv): Promise<void> {
     .option('--data-dir <dir>', 'where runs are stored', defaultDataDir())
     .showHelpAfterError()
 
-  program
+  registerArchCommand(program)
+
+  const trainCommand = program
     .command('train')
     .description('train a network and report its accuracy and throughput')
     .addOption(new Command().createOption('--arch <id>', 'architecture').choices(ARCHITECTURE_IDS).makeOptionMandatory())
@@ -161,7 +169,11 @@ export async function runCli(argv = process.argv): Promise<void> {
     .addOption(new Command().createOption('--backend <name>', 'force a backend rung').choices(BackendChoice.options).default('auto'))
     .option('--seed <n>', 'random seed', number('int'), 1)
     .option('--json', 'print one JSON summary line instead of a progress bar')
-    .action(async (flags: TrainFlags) => train(await open(), flags))
+  addArchOptions(trainCommand).action(async (flags: TrainFlags) => train(await open(), flags))
+
+  registerDiagnosticCommands(program, open, (message) => {
+    throw new CliError(message)
+  })
 
   program
     .command('runs')

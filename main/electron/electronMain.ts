@@ -56,11 +56,16 @@ function wireIpc(workbench: Workbench): void {
   })
 }
 
-/** Starts the desktop app; resolves once the window exists (or at once in a second instance, which quits). */
-export async function startDesktopApp(): Promise<void> {
+export interface DesktopApp {
+  workbench: Workbench
+  grants: UserPathGrants
+}
+
+/** Starts the desktop app; resolves once the window exists (or, in a second instance, which quits, at once). */
+export async function startDesktopApp(): Promise<DesktopApp | undefined> {
   if (!app.requestSingleInstanceLock()) {
     app.quit()
-    return
+    return undefined
   }
   // Every renderer sandboxed, whatever its webPreferences say.
   app.enableSandbox()
@@ -92,9 +97,11 @@ export async function startDesktopApp(): Promise<void> {
     if (process.platform !== 'darwin') app.quit()
   })
   app.on('before-quit', () => workbench.close())
+  return { workbench, grants }
 }
 
 export const started = startDesktopApp().catch((error: unknown) => {
   console.error(`CNN Workbench could not start: ${(error as Error).message}`)
   app.quit()
+  return undefined
 })

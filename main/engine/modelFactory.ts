@@ -32,7 +32,7 @@ type Tensor = tfl.SymbolicTensor
  * pad only after ReLU, where a zero never beats the window's maximum.
  */
 export function createModel(
-  spec: Pick<ArchitectureSpec, 'layers'>,
+  spec: Pick<ArchitectureSpec, 'layers'> & Partial<Pick<ArchitectureSpec, 'initializer'>>,
   input: InputShape,
   seed: number,
   options: CreateModelOptions = {},
@@ -50,7 +50,11 @@ export function createModel(
     const inputs = node.inputs.map((name) => tensors.get(name)!)
     const inputSize = shapes.get(node.inputs[0])![0]
     const kernelInitializer =
-      options.initializer === 'zeros' ? tfl.initializers.zeros() : tfl.initializers.glorotUniform({ seed: seed * 1000 + node.index })
+      options.initializer === 'zeros'
+        ? tfl.initializers.zeros()
+        : spec.initializer === 'he'
+          ? tfl.initializers.heNormal({ seed: seed * 1000 + node.index })
+          : tfl.initializers.glorotUniform({ seed: seed * 1000 + node.index })
     last = buildNode(node.op, node.name, inputs, inputSize, kernelInitializer)
     tensors.set(node.name, last)
   }

@@ -3,6 +3,8 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../storage/atomicFile'
+// Registers the zoo's custom layers so saved models that use them load again.
+import './layers/localResponseNorm'
 
 /** The TensorFlow.js layers format: model.json (topology + manifest) beside one weights.bin. */
 export async function saveModel(model: tfl.LayersModel, folder: string): Promise<void> {

@@ -85,8 +85,18 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+/**
+ * Images of another size than the network's input (28x28 digits for AlexNet at 224, as d2l does) are
+ * resized bilinearly, batch by batch, so the dataset stays small in memory.
+ */
+export function fitToModelInput(model: tfl.LayersModel, x: tf.Tensor4D): tf.Tensor4D {
+  const [, height, width] = model.inputs[0].shape
+  if (height == null || width == null || (x.shape[1] === height && x.shape[2] === width)) return x
+  return tf.image.resizeBilinear(x, [height, width])
+}
+
 function lossAndCorrect(model: tfl.LayersModel, x: tf.Tensor4D, labels: tf.Tensor1D, classes: number, training: boolean) {
-  const logits = model.apply(x, { training }) as tf.Tensor2D
+  const logits = model.apply(fitToModelInput(model, x), { training }) as tf.Tensor2D
   const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits) as tf.Scalar
   const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar
   return { loss, correct }

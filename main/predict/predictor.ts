@@ -4,6 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers'
 import { join } from 'node:path'
 import type { Prediction } from '../../shared/api/schemas'
 import { loadModel } from '../engine/modelFiles'
+import { fitToModelInput } from '../engine/trainer'
 import type { RunStore } from '../services/runStore'
 import { BadImageError, toMnistInput } from './imagePreprocessing'
 
@@ -25,7 +26,7 @@ export class Predictor {
     const preview = await toMnistInput(bytes, fileName)
     const probabilities = tf.tidy(() => {
       const x = tf.tensor4d(Float32Array.from(preview.pixels, (p) => p / 255), [1, preview.height, preview.width, 1])
-      return tf.softmax(model.predict(x) as tf.Tensor2D).dataSync()
+      return tf.softmax(model.predict(fitToModelInput(model, x)) as tf.Tensor2D).dataSync()
     })
     const top = Array.from(probabilities, (probability, classIndex) => ({
       classIndex,

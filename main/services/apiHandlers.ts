@@ -1,11 +1,14 @@
 import { arch, cpus, platform, totalmem } from 'node:os'
 import type { MethodName, ParsedRequestOf, ResponseOf } from '../../shared/api/contract'
-import { ARCHITECTURE_IDS, getArchitecture } from '../../shared/arch/specs'
+import { ARCHITECTURE_IDS, getArchitecture, PRESET_IDS } from '../../shared/arch/specs'
 import { analyzeModel } from '../../shared/arch/layerMath'
 import type { Predictor } from '../predict/predictor'
 import type { RunStore } from './runStore'
 import { UnavailableError } from './serviceErrors'
 import type { TrainingSupervisor } from './trainingSupervisor'
+import { diagnoseSystem } from './systemDoctor'
+import { runOneShotJob } from '../training/oneShotJob'
+import type { WorkerLauncher } from '../training/workerLauncher'
 
 export type ApiHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
 
@@ -15,6 +18,7 @@ export interface ServiceSet {
   predictor: Predictor
   mode: 'electron' | 'web' | 'cli'
   version: string
+  launchWorker: WorkerLauncher
   /** The desktop shell's folder dialog (it records the grant); absent in web and CLI mode. */
   chooseFolder?: () => Promise<string | null>
 }
@@ -30,6 +34,9 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       cpus: cpus().length,
       totalMemoryBytes: totalmem(),
     }),
+    'system.doctor': () => diagnoseSystem(services.launchWorker),
+    'training.findLearningRate': async ({ config, minLearningRate, maxLearningRate, steps }) =>
+      (await runOneShotJob(services.launchWorker, { type: 'lr-find', config, minLearningRate, maxLearningRate, steps }, 'lr-find')).result,
     'arch.list': async () =>
       ARCHITECTURE_IDS.map((id) => {
         const spec = getArchitecture(id)
@@ -40,6 +47,11 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
           params: analyzeModel(spec, spec.input).totalParams,
           inputShape: [spec.input.height, spec.input.width, spec.input.channels] as [number, number, number],
           defaults: { epochs: spec.defaults.epochs, batchSize: spec.defaults.batchSize, learningRate: spec.defaults.learningRate },
+          presets: PRESET_IDS.map((presetId) => {
+            const preset = spec.presets[presetId]
+            const built = getArchitecture(id, { inputSize: preset.inputSize, knobs: preset.knobs })
+            return { ...preset, params: analyzeModel(built, built.input).totalParams }
+          }),
         }
       }),
     'training.start': async (config) => ({ runId: (await supervisor.start(config)).runId }),

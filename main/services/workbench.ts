@@ -33,6 +33,7 @@ export async function createWorkbench(options: {
   const predictor = new Predictor(store)
   const grants = options.grants ?? new UserPathGrants()
   const handlers = createApiHandlers({
+    launchWorker: options.launchWorker,
     store,
     supervisor,
     predictor,

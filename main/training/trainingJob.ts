@@ -36,7 +36,10 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   const { train, validation } = splitValidation(takeFirst(dataset.train, config.limit, pixels), config.validationFraction, pixels)
 
   let start: TrainStart = { epochsDone: 0 }
-  let model: tfl.LayersModel = createModel(spec, dataset.imageShape, config.seed)
+  // The notes' network at the configured input size (default: the architecture's), built for this
+  // dataset's channels and classes; the trainer resizes batches when the sizes differ.
+  const built = getArchitecture(config.arch, { inputSize: config.inputSize, channels, classes: dataset.classNames.length, knobs: config.knobs })
+  let model: tfl.LayersModel = createModel(built, built.input, config.seed)
   if (request.resume) {
     const info = await readCheckpointInfo(runDir)
     if (!info) throw new Error('this run has no checkpoint to resume from (it stopped before finishing its first epoch)')

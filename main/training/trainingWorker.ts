@@ -2,6 +2,8 @@ import { describeValidationError } from '../../shared/api/contract'
 import { describeStorageError, storageErrorCode } from '../storage/storageErrors'
 import { RunControl } from './runControl'
 import { runTrainingJob } from './trainingJob'
+import { runLrFinderJob } from './lrFinderJob'
+import { selectBackend } from '../engine/backendLadder'
 import { FromWorker, ToWorker } from './workerProtocol'
 
 /**
@@ -63,7 +65,18 @@ onMessage((raw) => {
   if (message.type === 'resume') return control.resume()
   if (started) return
   started = true
-  runTrainingJob(message, send, control)
+  startJob(message)
     .catch((error: unknown) => send({ type: 'failed', error: describeFailure(error) }))
     .finally(exitAfterDrain)
 })
+
+function startJob(message: Exclude<ToWorker, { type: 'stop' | 'pause' | 'resume' }>): Promise<void> {
+  switch (message.type) {
+    case 'probe':
+      return selectBackend(message.backend).then((report) => send({ type: 'probe', report }))
+    case 'lr-find':
+      return runLrFinderJob(message).then((result) => send({ type: 'lr-find', result }))
+    case 'start':
+      return runTrainingJob(message, send, control)
+  }
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BackendReport, EpochMetrics, MetricPoint, RunId, RunResult, TrainConfig } from '../../shared/api/schemas'
+import { BackendChoice, BackendReport, EpochMetrics, LrFinderResult, MetricPoint, RunId, RunResult, TrainConfig } from '../../shared/api/schemas'
 
 /** Messages between the training supervisor and a training worker process; validated on receipt. */
 export const ToWorker = z.discriminatedUnion('type', [
@@ -7,6 +7,10 @@ export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),
+  /** Walk the backend ladder and report, nothing else (the system doctor). */
+  z.object({ type: z.literal('probe'), backend: BackendChoice }),
+  /** Sweep the learning rate up exponentially over a few batches and report the loss at each. */
+  z.object({ type: z.literal('lr-find'), config: TrainConfig, minLearningRate: z.number().gt(0), maxLearningRate: z.number().gt(0), steps: z.number().int().min(5).max(1000) }),
 ])
 export type ToWorker = z.infer<typeof ToWorker>
 
@@ -25,5 +29,7 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpoint'), epoch: z.number().int().min(1) }),
   z.object({ type: z.literal('completed'), result: RunResult, stopped: z.boolean() }),
   z.object({ type: z.literal('failed'), error: z.string() }),
+  z.object({ type: z.literal('probe'), report: BackendReport }),
+  z.object({ type: z.literal('lr-find'), result: LrFinderResult }),
 ])
 export type FromWorker = z.infer<typeof FromWorker>

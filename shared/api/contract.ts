@@ -9,6 +9,8 @@ import {
   RunStatus,
   RunSummary,
   SystemInfo,
+  SystemReport,
+  LrFinderResult,
   TrainConfig,
   EpochMetrics,
 } from './schemas'
@@ -20,6 +22,18 @@ import {
  */
 export const apiMethods = {
   'system.info': { request: z.object({}).strict(), response: SystemInfo },
+  'system.doctor': { request: z.object({}).strict(), response: SystemReport },
+  'training.findLearningRate': {
+    request: z
+      .object({
+        config: TrainConfig,
+        minLearningRate: z.number().gt(0).default(1e-5),
+        maxLearningRate: z.number().gt(0).max(1e6).default(10),
+        steps: z.number().int().min(5).max(1000).default(100),
+      })
+      .strict(),
+    response: LrFinderResult,
+  },
   'arch.list': { request: z.object({}).strict(), response: z.array(ArchitectureSummary) },
   'training.start': { request: TrainConfig, response: z.object({ runId: RunId }) },
   'training.stop': { request: z.object({ runId: RunId }).strict(), response: z.object({ stopped: z.boolean() }) },

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ARCHITECTURE_IDS, OPTIMIZER_NAMES } from '../arch/specs'
+import { ACTIVATIONS, ARCHITECTURE_IDS, OPTIMIZER_NAMES, POOL_MODES, PRESET_IDS } from '../arch/specs'
 
 /** Rungs of the backend ladder, best first; `auto` takes the first that loads and passes its self-test. */
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
@@ -15,6 +15,23 @@ export const DatasetId = z.enum(DATASET_IDS)
 export type DatasetId = z.infer<typeof DatasetId>
 
 export const ArchitectureId = z.enum(ARCHITECTURE_IDS)
+
+/** Architecture knobs (shared/arch/types.ts ArchKnobs); any left out take the architecture's defaults. */
+export const ArchKnobs = z
+  .object({
+    activation: z.enum(ACTIVATIONS),
+    pooling: z.enum(POOL_MODES),
+    batchNorm: z.boolean(),
+    dropout: z.number().min(0).max(0.95),
+    lrn: z.boolean(),
+    residual: z.boolean(),
+    width: z.number().min(1 / 64).max(4),
+  })
+  .partial()
+  .strict()
+export type ArchKnobsInput = z.infer<typeof ArchKnobs>
+/** Side of the square input a network may be built for (the trainer resizes the data to it). */
+export const InputSize = z.number().int().min(8).max(512)
 
 const runIdPattern = /^[a-z0-9][a-z0-9-]{0,63}$/
 /** Run ids become folder names, so only a narrow alphabet is accepted (no path traversal). */
@@ -47,6 +64,10 @@ export const TrainConfig = z
     earlyStoppingPatience: z.number().int().min(1).max(1000).optional(),
     /** Train on the first N training images only (quick experiments, tests). */
     limit: z.number().int().min(1).optional(),
+    /** Side of the square image the network sees; data of another size is resized. Default: the architecture's. */
+    inputSize: InputSize.optional(),
+    /** Knobs (activation, pooling, batch norm, dropout, LRN, shortcuts, width); absent ones take the defaults. */
+    knobs: ArchKnobs.optional(),
     backend: BackendChoice.default('auto'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   })
@@ -139,6 +160,19 @@ export const ArchitectureSummary = z.object({
   params: z.number().int(),
   inputShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
   defaults: z.object({ epochs: z.number().int(), batchSize: z.number().int(), learningRate: z.number() }),
+  /** The notes' setting and a smaller one practical on a CPU, each with its input size and knobs. */
+  presets: z
+    .array(
+      z.object({
+        id: z.enum(PRESET_IDS),
+        label: z.string(),
+        inputSize: InputSize,
+        knobs: ArchKnobs,
+        params: z.number().int(),
+        training: z.object({ epochs: z.number().int(), batchSize: z.number().int(), learningRate: z.number(), optimizer: z.enum(OPTIMIZER_NAMES) }),
+      }),
+    )
+    .optional(),
 })
 export type ArchitectureSummary = z.infer<typeof ArchitectureSummary>
 
@@ -168,3 +202,29 @@ export const SystemInfo = z.object({
   totalMemoryBytes: z.number(),
 })
 export type SystemInfo = z.infer<typeof SystemInfo>
+
+export const LibraryCheck = z.object({ name: z.string(), found: z.boolean(), path: z.string().optional() })
+
+/** What the system doctor found: everything a user needs to see why training runs where it runs. */
+export const SystemReport = z.object({
+  os: z.string(),
+  node: z.string(),
+  cpu: z.object({ model: z.string(), cores: z.number().int() }),
+  memory: z.object({ totalBytes: z.number(), freeBytes: z.number() }),
+  gpu: z.object({
+    nvidiaDriver: z.string().optional(),
+    devices: z.array(z.string()),
+    note: z.string(),
+  }),
+  cudaLibraries: z.array(LibraryCheck),
+  backend: BackendReport.optional(),
+  backendError: z.string().optional(),
+})
+export type SystemReport = z.infer<typeof SystemReport>
+
+export const LrFinderResult = z.object({
+  points: z.array(z.object({ learningRate: z.number(), loss: z.number() })),
+  /** Where the smoothed loss falls fastest: a good starting learning rate. */
+  suggestedLearningRate: z.number().optional(),
+})
+export type LrFinderResult = z.infer<typeof LrFinderResult>

@@ -32,6 +32,7 @@ export interface ArchitectureSpec {
   knobs: ArchKnobs
   availableKnobs: readonly KnobName[]
   presets: Record<PresetId, ArchPreset>
+  initializer: 'glorot' | 'he'
 }
 
 export const ARCHITECTURE_IDS = [
@@ -91,6 +92,7 @@ export function getArchitecture(id: ArchitectureId, options: ArchOptions = {}): 
     knobs,
     availableKnobs: family.knobs,
     presets: family.presets,
+    initializer: family.initializer,
   }
 }
 

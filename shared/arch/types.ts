@@ -69,6 +69,11 @@ export interface ArchitectureFamily {
   knobs: readonly KnobName[]
   defaultKnobs: ArchKnobs
   presets: Record<PresetId, ArchPreset>
+  /**
+   * Kernel initialisation: Glorot (Xavier) uniform, as d2l uses for LeNet, or He (Kaiming) normal, which
+   * keeps the signal alive through deep ReLU stacks (torchvision's choice for VGG and ResNet).
+   */
+  initializer: 'glorot' | 'he'
   build(options: ResolvedArchOptions): LayerSpec[]
 }
 

@@ -101,4 +101,12 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await dropFile(page, 'fake.png', Buffer.from('not really a png'), 'image/png')
     await expect.poll(() => page.getByTestId('error-notice').first().textContent(), { timeout: 10_000 }).toContain('fake.png is not an image that can be read')
   }, 60_000)
+
+  it('shows the System panel: the chosen backend and why each higher rung was skipped', async () => {
+    await page.getByTestId('nav-system').click()
+    await expect.poll(() => page.getByTestId('system-backend').textContent(), { timeout: 30_000 }).toMatch(/Training runs on (wasm|tensorflow)/)
+    expect(await page.getByTestId('system-skipped').textContent()).toMatch(/tensorflow-gpu/)
+    expect(await page.getByTestId('system-gpu').textContent()).toMatch(/GPU|driver/)
+    await page.screenshot({ path: join(screenshots, 'system-1280x800.png') })
+  }, 60_000)
 })

@@ -34,11 +34,12 @@ export function formatElapsed(seconds: number): string {
   return seconds < 60 ? `${seconds.toFixed(1)} s` : formatDuration(seconds)
 }
 
-/** Bytes in KiB / MiB for notices. */
+/** Bytes in KiB / MiB / GiB for notices and the System panel. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`
 }
 
 /** ISO timestamp as `05-01 14:03` (month-day), in local time, for dense lists. */

@@ -50,5 +50,6 @@ export const alexnet: ArchitectureFamily = {
       training: { epochs: 5, batchSize: 128, learningRate: 0.01, optimizer: 'momentum' },
     },
   },
+  initializer: 'he',
   build: alexnetLayers,
 }

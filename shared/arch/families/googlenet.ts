@@ -68,5 +68,6 @@ export const googlenet: ArchitectureFamily = {
       training: { epochs: 5, batchSize: 128, learningRate: 0.05, optimizer: 'momentum' },
     },
   },
+  initializer: 'he',
   build: googlenetLayers,
 }

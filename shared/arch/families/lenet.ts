@@ -46,6 +46,7 @@ export const lenet5: ArchitectureFamily = {
   defaultKnobs: { ...BASE_KNOBS, activation: 'sigmoid', pooling: 'avg' },
   // The notes train it with plain SGD at lr 0.9, batch 256: sigmoid needs a large step.
   presets: presets({ epochs: 10, batchSize: 256, learningRate: 0.9, optimizer: 'sgd' }),
+  initializer: 'glorot',
   build: lenetLayers,
 }
 
@@ -56,6 +57,7 @@ export const lenetRelu: ArchitectureFamily = {
   knobs: KNOBS,
   defaultKnobs: { ...BASE_KNOBS, activation: 'relu', pooling: 'max' },
   presets: presets({ epochs: 5, batchSize: 128, learningRate: 0.05, optimizer: 'momentum' }),
+  initializer: 'glorot',
   build: lenetLayers,
 }
 
@@ -67,5 +69,6 @@ export const bnLenet: ArchitectureFamily = {
   defaultKnobs: { ...BASE_KNOBS, activation: 'sigmoid', pooling: 'avg', batchNorm: true },
   // d2l trains it at lr 1.0, batch 256: batch norm tolerates the large step.
   presets: presets({ epochs: 10, batchSize: 256, learningRate: 1.0, optimizer: 'sgd' }),
+  initializer: 'glorot',
   build: lenetLayers,
 }

@@ -83,6 +83,7 @@ function resnetFamily(depth: number, blocks: readonly number[], bottleneck: bool
         training: { epochs: 5, batchSize: 128, learningRate: 0.05, optimizer: 'momentum' },
       },
     },
+    initializer: 'he',
     build: resnetLayers(blocks, bottleneck),
   }
 }

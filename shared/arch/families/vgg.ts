@@ -52,6 +52,7 @@ function vggFamily(id: VggId, depth: number): ArchitectureFamily {
         training: { epochs: 5, batchSize: 128, learningRate: 0.02, optimizer: 'momentum' },
       },
     },
+    initializer: 'he',
     build: vggLayers(id),
   }
 }

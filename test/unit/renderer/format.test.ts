@@ -50,3 +50,13 @@ describe('describeError', () => {
     expect(describeError({ message: 'from data' })).toBe('from data')
   })
 })
+
+describe('formatBytes', () => {
+  it('picks the unit that keeps the number short', async () => {
+    const { formatBytes } = await import('../../../renderer/src/logic/format')
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(1536)).toBe('1.5 KiB')
+    expect(formatBytes(12 * 1024 ** 2)).toBe('12.0 MiB')
+    expect(formatBytes(24105 * 1024 ** 2)).toBe('23.5 GiB')
+  })
+})

@@ -1,0 +1,17 @@
+import type { Component } from 'vue'
+import PredictView from './PredictView.vue'
+import SystemView from './SystemView.vue'
+import TrainView from './TrainView.vue'
+
+/**
+ * Every top-level view, in nav order: adding a view is one entry here. `id` is also the URL hash
+ * (`#/predict`) and the nav button's test id (`nav-predict`).
+ */
+export const VIEWS = [
+  { id: 'train', label: 'Train', hint: 'Configure and watch a run', title: 'Train a network', component: TrainView },
+  { id: 'predict', label: 'Predict', hint: 'Classify your own images', title: 'Predict', component: PredictView },
+  { id: 'system', label: 'System', hint: 'Hardware and backends', title: 'System', component: SystemView },
+] as const satisfies readonly { id: string; label: string; hint: string; title: string; component: Component }[]
+
+export type ViewId = (typeof VIEWS)[number]['id']
+export const VIEW_IDS = VIEWS.map((v) => v.id) as ViewId[]
