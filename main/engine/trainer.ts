@@ -120,7 +120,7 @@ export function evaluate(model: tfl.LayersModel, split: DataSplit, options: Pick
   return { loss: lossSum / split.count, accuracy: correctSum / split.count }
 }
 
-function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))))
   const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)))
   return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.mul(g, scale)]))

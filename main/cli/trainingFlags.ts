@@ -1,0 +1,41 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { LR_SCHEDULES } from '../../shared/api/schemas'
+
+export interface TrainingFlags {
+  schedule?: string
+  warmup?: number
+  weightDecay?: number
+  clip?: number
+  validation?: number
+  patience?: number
+}
+
+function positive(value: string): number {
+  const parsed = Number(value)
+  if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`)
+  return parsed
+}
+
+/** The optimisation knobs of `train` beyond epochs / batch size / learning rate. */
+export function addTrainingOptions(command: Command): Command {
+  return command
+    .addOption(new Command().createOption('--schedule <name>', 'learning-rate schedule').choices(LR_SCHEDULES))
+    .option('--warmup <epochs>', 'linear learning-rate warm-up, in epochs', positive)
+    .option('--weight-decay <value>', 'L2 weight decay', positive)
+    .option('--clip <norm>', 'clip gradients to this global norm', positive)
+    .option('--validation <fraction>', 'hold out this fraction of the training images for validation', positive)
+    .option('--patience <epochs>', 'early stopping: epochs without validation improvement', positive)
+}
+
+/** Only what the user gave: the schema's defaults fill the rest. */
+export function trainingOptionsFromFlags(flags: TrainingFlags): Record<string, unknown> {
+  const options: Record<string, unknown> = {
+    lrSchedule: flags.schedule,
+    warmupEpochs: flags.warmup,
+    weightDecay: flags.weightDecay,
+    gradientClipNorm: flags.clip,
+    validationFraction: flags.validation,
+    earlyStoppingPatience: flags.patience,
+  }
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
+}
