@@ -8,6 +8,8 @@ import { BackendChoice, DatasetId, TrainConfig, type RunSummary } from '../../sh
 import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import { registerDiagnosticCommands } from './diagnosticCommands'
+import { registerExchangeCommands } from './exchangeCommands'
+import { addTrainingOptions, trainingOptionsFromFlags, type TrainingFlags } from './trainingFlags'
 import { createWorkbench, type Workbench } from '../services/workbench'
 import { defaultDataDir } from '../storage/dataDir'
 import { createNodeWorkerLauncher } from '../training/workerLauncher'
@@ -32,7 +34,7 @@ async function call<T>(workbench: Workbench, method: string, request: unknown): 
   return result.value as T
 }
 
-interface TrainFlags extends ArchFlags {
+interface TrainFlags extends ArchFlags, TrainingFlags {
   arch: ArchitectureId
   dataset: string
   epochs?: number
@@ -57,6 +59,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
   const archOptions = archOptionsFromFlags(flags.arch, flags)
   const parsed = TrainConfig.safeParse({
     ...archOptions,
+    ...trainingOptionsFromFlags(flags),
     arch: flags.arch,
     dataset: flags.dataset,
     epochs: flags.epochs ?? defaults.epochs,
@@ -169,11 +172,13 @@ export async function runCli(argv = process.argv): Promise<void> {
     .addOption(new Command().createOption('--backend <name>', 'force a backend rung').choices(BackendChoice.options).default('auto'))
     .option('--seed <n>', 'random seed', number('int'), 1)
     .option('--json', 'print one JSON summary line instead of a progress bar')
-  addArchOptions(trainCommand).action(async (flags: TrainFlags) => train(await open(), flags))
+  addArchOptions(addTrainingOptions(trainCommand)).action(async (flags: TrainFlags) => train(await open(), flags))
 
-  registerDiagnosticCommands(program, open, (message) => {
+  const fail = (message: string): never => {
     throw new CliError(message)
-  })
+  }
+  registerDiagnosticCommands(program, open, fail)
+  registerExchangeCommands(program, open, fail)
 
   program
     .command('runs')

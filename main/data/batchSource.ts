@@ -1,5 +1,6 @@
 import type { DataSplit } from './dataset'
 import { createRandom, shuffledIndices } from '../engine/seededRandom'
+import type { ImagePipeline } from './pipeline'
 
 /** One mini-batch in the model's layout: NHWC float pixels and integer labels. */
 export interface Batch {
@@ -26,24 +27,35 @@ export function epochOrder(count: number, seed: number, epoch: number, shuffle =
   return shuffledIndices(count, createRandom((seed * 1_000_003 + epoch) >>> 0))
 }
 
-export function inMemoryBatchSource(
-  split: DataSplit,
-  imageShape: [number, number, number],
-  options: { seed: number; shuffle?: boolean },
-): BatchSource {
-  const pixels = imageShape[0] * imageShape[1] * imageShape[2]
+export interface InMemorySourceOptions {
+  seed: number
+  shuffle?: boolean
+  /** Channel conversion, augmentation (when `augment` is true) and normalization; absent: float pixels as stored. */
+  pipeline?: ImagePipeline
+  /** Apply the pipeline's augmentation (training split only). */
+  augment?: boolean
+}
+
+export function inMemoryBatchSource(split: DataSplit, imageShape: [number, number, number], options: InMemorySourceOptions): BatchSource {
+  const pipeline = options.pipeline
+  const pixelsIn = pipeline ? pipeline.pixelsIn : imageShape[0] * imageShape[1] * imageShape[2]
+  const pixelsOut = pipeline ? pipeline.pixelsOut : pixelsIn
+  const outShape = pipeline ? pipeline.outputShape : imageShape
+  if (!pipeline && !(split.images instanceof Float32Array)) throw new Error('byte images need a pipeline to become floats')
   return {
     count: split.count,
-    imageShape,
+    imageShape: outShape,
     async *batches(epoch, batchSize) {
       const order = epochOrder(split.count, options.seed, epoch, options.shuffle ?? true)
       for (let first = 0; first < split.count; first += batchSize) {
         const size = Math.min(batchSize, split.count - first)
-        const images = new Float32Array(size * pixels)
+        const images = new Float32Array(size * pixelsOut)
         const labels = new Int32Array(size)
         for (let i = 0; i < size; i++) {
           const index = order[first + i]
-          images.set(split.images.subarray(index * pixels, (index + 1) * pixels), i * pixels)
+          const stored = split.images.subarray(index * pixelsIn, (index + 1) * pixelsIn)
+          if (pipeline) pipeline.process(stored, images, i * pixelsOut, options.augment ? pipeline.randomFor(options.seed, epoch, index) : undefined)
+          else images.set(stored, i * pixelsOut)
           labels[i] = split.labels[index]
         }
         yield { images, labels, size }

@@ -1,7 +1,7 @@
-/** A labelled split held in memory as float pixels in [0, 1], NHWC order. */
+/** A labelled split held in memory, NHWC order: float pixels in [0, 1] or bytes 0-255 (a quarter the memory). */
 export interface DataSplit {
   count: number
-  images: Float32Array
+  images: Float32Array | Uint8Array
   labels: Uint8Array
 }
 

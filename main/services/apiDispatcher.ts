@@ -6,6 +6,7 @@ import { RunNotFoundError } from './runStore'
 import { PathNotGrantedError, UnavailableError } from './serviceErrors'
 import { describeStorageError, isDiskFull } from '../storage/storageErrors'
 import { RunStateError } from './trainingSupervisor'
+import { ModelExchangeError } from './modelExchange'
 
 /**
  * The one door into the services for every transport: unknown methods and malformed requests are
@@ -34,6 +35,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof PathNotGrantedError) return { code: 'unauthorized', message: error.message }
   if (isDiskFull(error)) return { code: 'unavailable', message: describeStorageError(error, 'saving data') }
   if (error instanceof RunStateError) return { code: 'conflict', message: error.message }
+  if (error instanceof ModelExchangeError) return { code: 'bad-input', message: error.message }
   if (error instanceof ZodError) return { code: 'invalid-request', message: describeValidationError(error) }
   const message = error instanceof Error ? error.message : String(error)
   return { code: 'internal', message }

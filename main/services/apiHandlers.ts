@@ -9,6 +9,8 @@ import type { TrainingSupervisor } from './trainingSupervisor'
 import { diagnoseSystem } from './systemDoctor'
 import { runOneShotJob } from '../training/oneShotJob'
 import type { WorkerLauncher } from '../training/workerLauncher'
+import { createExchangeHandlers } from './exchangeHandlers'
+import type { UserPathGrants } from './userPathGrants'
 
 export type ApiHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
 
@@ -19,6 +21,7 @@ export interface ServiceSet {
   mode: 'electron' | 'web' | 'cli'
   version: string
   launchWorker: WorkerLauncher
+  grants: UserPathGrants
   /** The desktop shell's folder dialog (it records the grant); absent in web and CLI mode. */
   chooseFolder?: () => Promise<string | null>
 }
@@ -27,6 +30,7 @@ export interface ServiceSet {
 export function createApiHandlers(services: ServiceSet): ApiHandlers {
   const { store, supervisor, predictor } = services
   return {
+    ...createExchangeHandlers(store, services.grants),
     'system.info': async () => ({
       mode: services.mode,
       version: services.version,

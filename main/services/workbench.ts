@@ -34,6 +34,7 @@ export async function createWorkbench(options: {
   const grants = options.grants ?? new UserPathGrants()
   const handlers = createApiHandlers({
     launchWorker: options.launchWorker,
+    grants,
     store,
     supervisor,
     predictor,

@@ -14,6 +14,7 @@ import { inMemoryBatchSource } from '../data/batchSource'
 import { ProgressThrottle } from './progressThrottle'
 import type { RunControl } from './runControl'
 import type { FromWorker } from './workerProtocol'
+import { writeReferenceSample } from './referenceSample'
 
 export interface TrainingJobRequest {
   config: TrainConfig
@@ -108,6 +109,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   if (leftover.length) sendProgress(start.epochsDone + outcome.epochs.length + 1, startSamples + outcome.samplesTrained, leftover)
 
   await saveModel(model, join(runDir, 'model'))
+  await writeReferenceSample(runDir, model, dataset.test, [height, width, channels])
   const lastEpoch = outcome.epochs.at(-1)
   const test = outcome.stopped || !lastEpoch ? evaluate(model, dataset.test, options) : { loss: lastEpoch.testLoss, accuracy: lastEpoch.testAccuracy }
   send({

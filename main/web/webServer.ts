@@ -135,6 +135,9 @@ function attachClient(ws: WebSocket, workbench: Workbench): void {
   }
   const unsubscribe = workbench.events.subscribe((event, payload) => send({ type: 'event', event, payload }))
   ws.on('close', unsubscribe)
+  // A protocol error (an oversized or malformed frame) ends this one connection, never the server:
+  // ws has already sent the close frame (1009, 1002, ...); without a listener the error would be thrown.
+  ws.on('error', () => ws.terminate())
   ws.on('message', async (data) => {
     let raw: unknown
     try {

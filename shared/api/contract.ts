@@ -42,6 +42,9 @@ export const apiMethods = {
   'training.resume': { request: z.object({ runId: RunId }).strict(), response: RunSummary },
   'runs.list': { request: z.object({}).strict(), response: z.array(RunSummary) },
   'runs.get': { request: z.object({ runId: RunId }).strict(), response: RunDetail },
+  /** Writes the trained model (TensorFlow.js layers format + preprocessing + a reference image) to a chosen folder. */
+  'runs.export': { request: z.object({ runId: RunId, folder: z.string().min(1).max(4096) }).strict(), response: z.object({ files: z.array(z.string()) }) },
+  'runs.import': { request: z.object({ folder: z.string().min(1).max(4096) }).strict(), response: RunSummary },
   'predict.image': {
     request: z
       .object({

@@ -10,9 +10,44 @@ export type BackendChoice = z.infer<typeof BackendChoice>
 
 export const LR_SCHEDULES = ['constant', 'step', 'cosine'] as const
 
-export const DATASET_IDS = ['mnist'] as const
-export const DatasetId = z.enum(DATASET_IDS)
+/** Data sets that come with the app (MNIST, Fashion-MNIST) or are downloaded on first use (CIFAR-10). */
+export const DATASET_IDS = ['mnist', 'fashion-mnist', 'cifar10'] as const
+export const BuiltinDatasetId = z.enum(DATASET_IDS)
+export type BuiltinDatasetId = z.infer<typeof BuiltinDatasetId>
+/** `folder:<absolute path>`: the user's own images, one subfolder per class (optionally under train/ and test/). */
+export const FOLDER_DATASET_PREFIX = 'folder:'
+export const DatasetId = z
+  .string()
+  .max(4096)
+  .refine(
+    (id) => (DATASET_IDS as readonly string[]).includes(id) || (id.startsWith(FOLDER_DATASET_PREFIX) && id.length > FOLDER_DATASET_PREFIX.length && !id.includes('\0')),
+    { message: `dataset must be one of ${DATASET_IDS.join(', ')} or folder:<path>` },
+  )
 export type DatasetId = z.infer<typeof DatasetId>
+
+/** Training-time augmentation; every transform is off unless asked for, and all are seeded per (seed, epoch, image). */
+export const AugmentConfig = z
+  .object({
+    /** Pad each side with this many zero pixels, then crop back to the original size at a random offset. */
+    cropPadding: z.number().int().min(0).max(64).default(0),
+    /** Mirror left-right with probability 1/2. */
+    flip: z.boolean().default(false),
+    /** Add a random offset in [-brightness, brightness] to every pixel (pixels are in [0, 1]). */
+    brightness: z.number().min(0).max(1).default(0),
+    /** Scale the contrast around the image's mean by a factor in [1 - contrast, 1 + contrast]. */
+    contrast: z.number().min(0).max(1).default(0),
+    /** AlexNet's RGB intensity noise: along the principal components of the training pixels, sigma (0.1 in the paper). */
+    pcaNoise: z.number().min(0).max(1).default(0),
+  })
+  .strict()
+export type AugmentConfig = z.infer<typeof AugmentConfig>
+
+/** Per-channel mean/std, one number per channel (or one for all). */
+export const ChannelStats = z.object({ mean: z.array(z.number()).min(1).max(3), std: z.array(z.number().gt(0)).min(1).max(3) }).strict()
+export type ChannelStats = z.infer<typeof ChannelStats>
+/** `none`: pixels in [0, 1]; `dataset`: mean/std computed on the training split; or the mean/std given. */
+export const NormalizeConfig = z.union([z.enum(['none', 'dataset']), ChannelStats])
+export type NormalizeConfig = z.infer<typeof NormalizeConfig>
 
 export const ArchitectureId = z.enum(ARCHITECTURE_IDS)
 
@@ -68,6 +103,11 @@ export const TrainConfig = z
     inputSize: InputSize.optional(),
     /** Knobs (activation, pooling, batch norm, dropout, LRN, shortcuts, width); absent ones take the defaults. */
     knobs: ArchKnobs.optional(),
+    /** Training-time augmentation; absent means none. */
+    augment: AugmentConfig.optional(),
+    normalize: NormalizeConfig.default('none'),
+    /** Reshuffle the training split every epoch (seeded); off keeps the data set's order. */
+    shuffle: z.boolean().default(true),
     backend: BackendChoice.default('auto'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   })
@@ -129,6 +169,8 @@ export const RunSummary = z.object({
   result: RunResult.optional(),
   error: z.string().optional(),
   classNames: z.array(z.string()),
+  /** What the run's data pipeline found and used (sizes, mean/std, skipped files); set once its data is open. */
+  data: z.lazy(() => RunDataSummary).optional(),
   /** The last epoch boundary saved to disk; a run with one can be resumed from it. */
   checkpointEpoch: z.number().int().min(1).optional(),
 })
@@ -228,3 +270,80 @@ export const LrFinderResult = z.object({
   suggestedLearningRate: z.number().optional(),
 })
 export type LrFinderResult = z.infer<typeof LrFinderResult>
+
+/** A file a data set left out, and why (`not an image`, `corrupt: ...`, `larger than 50 megapixels`, ...). */
+export const SkippedFile = z.object({ file: z.string(), reason: z.string() })
+export type SkippedFile = z.infer<typeof SkippedFile>
+
+const Count = z.number().int().nonnegative()
+const ImageShape = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()])
+
+/** The data a run trained on, stored in its summary. */
+export const RunDataSummary = z.object({
+  /** [height, width, channels] of the images fed to the model. */
+  imageShape: ImageShape,
+  train: Count,
+  validation: Count,
+  test: Count,
+  /** Per-channel mean/std of the training split (pixels in [0, 1]); `normalized` says whether they were applied. */
+  mean: z.array(z.number()),
+  std: z.array(z.number()),
+  normalized: z.boolean(),
+  skipped: Count,
+})
+export type RunDataSummary = z.infer<typeof RunDataSummary>
+
+/** What `data.describe` and `cli data` report about a data set. */
+export const DatasetDescription = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Where the images come from and how the splits are made. */
+  source: z.string(),
+  classNames: z.array(z.string()),
+  classCounts: z.object({ train: z.array(Count), test: z.array(Count) }),
+  splits: z.object({ train: Count, validation: Count, test: Count }),
+  /** [height, width, channels] of the images as the pipeline yields them. */
+  imageShape: ImageShape,
+  /** The sizes found on disk, e.g. `28x28` or `17x20 to 640x480` for a folder. */
+  storedSize: z.string(),
+  mean: z.array(z.number()),
+  std: z.array(z.number()),
+  /** Images the mean/std were computed on (a seeded sample for very large folders). */
+  statsImages: Count,
+  skipped: z.array(SkippedFile),
+  /** Files read but worth knowing about (names that are not valid UTF-8, ...). */
+  warnings: z.array(SkippedFile),
+})
+export type DatasetDescription = z.infer<typeof DatasetDescription>
+
+/** A small image for display: 0-255 per value, row-major, channels interleaved (1 = gray, 3 = RGB). */
+export const ImagePreview = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  pixels: z.array(z.number().int().min(0).max(255)),
+})
+export type ImagePreview = z.infer<typeof ImagePreview>
+
+export const DataSample = z.object({
+  index: z.number().int().nonnegative(),
+  label: z.number().int().nonnegative(),
+  className: z.string(),
+  /** As decoded and resized, before augmentation. */
+  original: ImagePreview,
+  /** The same image after the training augmentation (identical when none is configured). */
+  augmented: ImagePreview,
+})
+export type DataSample = z.infer<typeof DataSample>
+
+export const DownloadProgress = z.object({
+  dataset: z.string(),
+  file: z.string(),
+  receivedBytes: Count,
+  /** Absent when the server does not say. */
+  totalBytes: Count.optional(),
+  bytesPerSecond: z.number().nonnegative(),
+  etaSeconds: z.number().nonnegative().optional(),
+  phase: z.enum(['downloading', 'verifying', 'extracting', 'done', 'failed']),
+})
+export type DownloadProgress = z.infer<typeof DownloadProgress>

@@ -76,14 +76,17 @@ export function createElectronFake() {
     },
   }
 
+  type BeforeRequest = (details: { url: string }, callback: (response: { cancel?: boolean }) => void) => void
+  type HeadersReceived = (
+    details: { url: string; responseHeaders?: Record<string, string[]> },
+    callback: (response: { responseHeaders?: Record<string, string[]> }) => void,
+  ) => void
   const defaultSession = Object.assign(new FakeEmitter(), {
     permissionRequestHandler: undefined as undefined | ((...args: unknown[]) => void),
     permissionCheckHandler: undefined as undefined | ((...args: unknown[]) => boolean),
     devicePermissionHandler: undefined as undefined | ((...args: unknown[]) => boolean),
-    beforeRequest: undefined as undefined | ((details: { url: string }, callback: (response: { cancel?: boolean }) => void) => void),
-    headersReceived: undefined as
-      | undefined
-      | ((details: { url: string; responseHeaders?: Record<string, string[]> }, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void),
+    beforeRequest: undefined as undefined | BeforeRequest,
+    headersReceived: undefined as undefined | HeadersReceived,
     setPermissionRequestHandler(handler: (...args: unknown[]) => void) {
       defaultSession.permissionRequestHandler = handler
     },
@@ -94,10 +97,10 @@ export function createElectronFake() {
       defaultSession.devicePermissionHandler = handler
     },
     webRequest: {
-      onBeforeRequest(handler: typeof defaultSession.beforeRequest) {
+      onBeforeRequest(handler: BeforeRequest) {
         defaultSession.beforeRequest = handler
       },
-      onHeadersReceived(handler: typeof defaultSession.headersReceived) {
+      onHeadersReceived(handler: HeadersReceived) {
         defaultSession.headersReceived = handler
       },
     },

@@ -1,0 +1,245 @@
+import { open, readdir, stat } from 'node:fs/promises'
+import type { SkippedFile } from '../../../shared/api/schemas'
+import { DatasetError } from '../dataset'
+import { createRandom, shuffledIndices } from '../../engine/seededRandom'
+import { describeNotImage, MAX_FILE_BYTES, sniffFormat } from './imageFiles'
+
+/** One image file of a folder data set. Paths are bytes: names that are not valid UTF-8 still open. */
+export interface FolderEntry {
+  path: Buffer
+  /** The path relative to the data set's folder, for messages (invalid UTF-8 shown as U+FFFD). */
+  display: string
+  label: number
+  bytes: number
+}
+
+export interface FolderScan {
+  root: string
+  layout: 'train-test' | 'split'
+  classNames: string[]
+  train: FolderEntry[]
+  test: FolderEntry[]
+  skipped: SkippedFile[]
+  warnings: SkippedFile[]
+}
+
+/** Of a folder without train/ and test/: the share of each class held out as the test split (seeded). */
+export const FOLDER_TEST_FRACTION = 0.2
+/** A safety net for runaway trees (a symlink farm, the wrong folder chosen). */
+const MAX_FILES = 5_000_000
+const SNIFF_BYTES = 16
+const CONCURRENCY = 32
+
+function decodeName(name: Buffer): { text: string; valid: boolean } {
+  const text = name.toString('utf8')
+  return { text, valid: Buffer.from(text, 'utf8').equals(name) }
+}
+
+function joinBytes(dir: Buffer, name: Buffer): Buffer {
+  return Buffer.concat([dir, Buffer.from('/'), name])
+}
+
+function errorReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)'
+  if (code === 'ELOOP') return 'symbolic link loop; not followed'
+  if (code === 'ENOENT') return 'is a broken symbolic link'
+  return `cannot be read (${(error as Error).message})`
+}
+
+interface Context {
+  root: string
+  skipped: SkippedFile[]
+  warnings: SkippedFile[]
+  files: number
+}
+
+/**
+ * Every candidate image under a class folder, recursively, following symbolic links but never into a
+ * folder it has already visited (a link loop is reported and not followed).
+ */
+async function collectFiles(dir: Buffer, display: string, label: number, ctx: Context, visited: Set<string>, out: FolderEntry[]): Promise<void> {
+  let entries: { name: Buffer; isDirectory: boolean; isSymlink: boolean }[]
+  try {
+    entries = (await readdir(dir, { withFileTypes: true, encoding: 'buffer' })).map((entry) => ({
+      name: entry.name as unknown as Buffer,
+      isDirectory: entry.isDirectory(),
+      isSymlink: entry.isSymbolicLink(),
+    }))
+  } catch (error) {
+    ctx.skipped.push({ file: `${display}/`, reason: errorReason(error) })
+    return
+  }
+  entries.sort((a, b) => Buffer.compare(a.name, b.name))
+  const files: { path: Buffer; display: string }[] = []
+  for (const entry of entries) {
+    const name = decodeName(entry.name)
+    if (name.text.startsWith('.')) continue // .DS_Store, .git, editors' files
+    const path = joinBytes(dir, entry.name)
+    const shown = `${display}/${name.text}`
+    if (!name.valid) ctx.warnings.push({ file: shown, reason: 'name is not valid UTF-8 (shown with U+FFFD); the file is used' })
+    let isDir = entry.isDirectory
+    let key: string | undefined
+    if (entry.isSymlink || isDir) {
+      try {
+        const info = await stat(path)
+        isDir = info.isDirectory()
+        key = `${info.dev}:${info.ino}`
+      } catch (error) {
+        ctx.skipped.push({ file: shown, reason: errorReason(error) })
+        continue
+      }
+    }
+    if (isDir) {
+      if (visited.has(key!)) {
+        ctx.skipped.push({ file: `${shown}/`, reason: 'symbolic link loop (leads to a folder already read); not followed' })
+        continue
+      }
+      visited.add(key!)
+      await collectFiles(path, shown, label, ctx, visited, out)
+      visited.delete(key!)
+      continue
+    }
+    if (++ctx.files > MAX_FILES) throw new DatasetError(`${ctx.root}: more than ${MAX_FILES.toLocaleString('en-US')} files; choose a smaller folder`)
+    files.push({ path, display: shown })
+  }
+  // Size and first bytes of each file, a few at a time: non-images are left out here, with the reason.
+  const checked = await mapLimited(files, CONCURRENCY, async (file) => {
+    try {
+      const handle = await open(file.path, 'r')
+      try {
+        const info = await handle.stat()
+        if (!info.isFile()) return { skip: 'not a regular file' }
+        if (info.size === 0) return { skip: 'empty file (0 bytes)' }
+        if (info.size > MAX_FILE_BYTES) return { skip: `${(info.size / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_FILE_BYTES / 2 ** 20} MiB limit` }
+        const head = new Uint8Array(SNIFF_BYTES)
+        const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0)
+        const first = head.subarray(0, bytesRead)
+        if (!sniffFormat(first)) return { skip: describeNotImage(file.display, first) }
+        return { bytes: info.size }
+      } finally {
+        await handle.close()
+      }
+    } catch (error) {
+      return { skip: errorReason(error) }
+    }
+  })
+  checked.forEach((result, i) => {
+    if ('skip' in result) ctx.skipped.push({ file: files[i].display, reason: result.skip! })
+    else out.push({ path: files[i].path, display: files[i].display, label, bytes: result.bytes! })
+  })
+}
+
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i], i)
+    }
+  })
+  await Promise.all(workers)
+  return results
+}
+
+async function subfolders(dir: Buffer, display: string, ctx: Context): Promise<{ name: Buffer; text: string; path: Buffer }[]> {
+  const out: { name: Buffer; text: string; path: Buffer }[] = []
+  const entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' })
+  entries.sort((a, b) => Buffer.compare(a.name as unknown as Buffer, b.name as unknown as Buffer))
+  for (const entry of entries) {
+    const name = entry.name as unknown as Buffer
+    const { text, valid } = decodeName(name)
+    if (text.startsWith('.')) continue
+    const path = joinBytes(dir, name)
+    const shown = display ? `${display}/${text}` : text
+    let isDir = entry.isDirectory()
+    if (entry.isSymbolicLink()) {
+      try {
+        isDir = (await stat(path)).isDirectory()
+      } catch (error) {
+        ctx.skipped.push({ file: shown, reason: errorReason(error) })
+        continue
+      }
+    }
+    if (!isDir) {
+      ctx.skipped.push({ file: shown, reason: 'not inside a class folder (put each class in its own subfolder)' })
+      continue
+    }
+    if (!valid) ctx.warnings.push({ file: `${shown}/`, reason: 'class folder name is not valid UTF-8 (shown with U+FFFD)' })
+    out.push({ name, text, path })
+  }
+  return out
+}
+
+async function readClasses(dir: Buffer, display: string, ctx: Context, rootKey: string): Promise<Map<string, FolderEntry[]>> {
+  const classes = new Map<string, FolderEntry[]>()
+  const rootInfo = await stat(dir)
+  for (const folder of await subfolders(dir, display, ctx)) {
+    const entries: FolderEntry[] = []
+    const info = await stat(folder.path)
+    await collectFiles(folder.path, display ? `${display}/${folder.text}` : folder.text, -1, ctx, new Set([rootKey, `${rootInfo.dev}:${rootInfo.ino}`, `${info.dev}:${info.ino}`]), entries)
+    classes.set(folder.text, entries)
+  }
+  return classes
+}
+
+/**
+ * Reads a folder data set's layout without decoding any image: one subfolder per class (images may sit
+ * deeper inside it), or train/ and test/ each holding the class subfolders. Without train/ and test/,
+ * FOLDER_TEST_FRACTION of each class (seeded) becomes the test split. Throws only when nothing usable is
+ * there at all; every file left out is listed with its reason.
+ */
+export async function scanFolder(root: string, seed = 1): Promise<FolderScan> {
+  let info
+  try {
+    info = await stat(root)
+  } catch (error) {
+    throw new DatasetError(`${root}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : errorReason(error)}`)
+  }
+  if (!info.isDirectory()) throw new DatasetError(`${root}: is a file, not a folder of class subfolders`)
+  const ctx: Context = { root, skipped: [], warnings: [], files: 0 }
+  const rootBytes = Buffer.from(root)
+  const rootKey = `${info.dev}:${info.ino}`
+  const top = await subfolders(rootBytes, '', { ...ctx, skipped: [], warnings: [] })
+  const trainDir = top.find((entry) => entry.text.toLowerCase() === 'train')
+  const testDir = top.find((entry) => entry.text.toLowerCase() === 'test')
+
+  let trainClasses: Map<string, FolderEntry[]>
+  let testClasses = new Map<string, FolderEntry[]>()
+  let layout: FolderScan['layout'] = 'split'
+  if (trainDir && testDir) {
+    layout = 'train-test'
+    trainClasses = await readClasses(trainDir.path, trainDir.text, ctx, rootKey)
+    testClasses = await readClasses(testDir.path, testDir.text, ctx, rootKey)
+  } else {
+    trainClasses = await readClasses(rootBytes, '', ctx, rootKey)
+  }
+  if (trainClasses.size === 0) {
+    throw new DatasetError(`${root}: has no class subfolders; put each class's images in a subfolder named after the class (cat/, dog/, ...)`)
+  }
+  const classNames: string[] = []
+  for (const [name, entries] of trainClasses) {
+    if (entries.length === 0) ctx.skipped.push({ file: `${layout === 'train-test' ? `${trainDir!.text}/` : ''}${name}/`, reason: 'class folder has no usable images; the class is left out' })
+    else classNames.push(name)
+  }
+  for (const [name, entries] of testClasses) {
+    if (!trainClasses.get(name)?.length && entries.length) ctx.skipped.push({ file: `${testDir!.text}/${name}/`, reason: `class has no training images; its ${entries.length} test images are left out` })
+  }
+  if (classNames.length === 0) throw new DatasetError(`${root}: none of its ${trainClasses.size} class folders holds an image that can be used`)
+
+  const train: FolderEntry[] = []
+  const test: FolderEntry[] = []
+  classNames.forEach((name, label) => {
+    const entries = trainClasses.get(name)!.map((entry) => ({ ...entry, label }))
+    if (layout === 'train-test') {
+      train.push(...entries)
+      test.push(...(testClasses.get(name) ?? []).map((entry) => ({ ...entry, label })))
+      return
+    }
+    const order = shuffledIndices(entries.length, createRandom((seed * 7919 + label) >>> 0))
+    const held = entries.length >= 2 ? Math.max(1, Math.floor(entries.length * FOLDER_TEST_FRACTION)) : 0
+    order.forEach((index, position) => (position < held ? test : train).push(entries[index]))
+  })
+  return { root, layout, classNames, train, test, skipped: ctx.skipped, warnings: ctx.warnings }
+}

@@ -1,0 +1,150 @@
+import { readFile } from 'node:fs/promises'
+import type { SkippedFile } from '../../../shared/api/schemas'
+import type { Batch, BatchSource } from '../batchSource'
+import { epochOrder } from '../batchSource'
+import type { ImagePipeline } from '../pipeline'
+import type { FolderEntry } from './folderScan'
+import { mapLimited } from './folderScan'
+import { decodeImage, ImageDecodeError, type DecodeTarget } from './imageFiles'
+
+/**
+ * Decoded images kept by least recent use within a byte budget: repeated epochs over a small folder hit the
+ * cache, a large folder streams through it, and memory stays bounded either way.
+ */
+export class ImageCache {
+  private readonly entries = new Map<number, Uint8Array>()
+  private used = 0
+
+  constructor(readonly budgetBytes: number) {}
+
+  get(key: number): Uint8Array | undefined {
+    const value = this.entries.get(key)
+    if (value) {
+      this.entries.delete(key)
+      this.entries.set(key, value)
+    }
+    return value
+  }
+
+  set(key: number, value: Uint8Array): void {
+    if (value.byteLength > this.budgetBytes) return
+    const old = this.entries.get(key)
+    if (old) this.used -= old.byteLength
+    this.entries.delete(key)
+    this.entries.set(key, value)
+    this.used += value.byteLength
+    while (this.used > this.budgetBytes) {
+      const [oldest, image] = this.entries.entries().next().value as [number, Uint8Array]
+      this.entries.delete(oldest)
+      this.used -= image.byteLength
+    }
+  }
+
+  get bytes(): number {
+    return this.used
+  }
+}
+
+export interface FolderSourceOptions {
+  target: DecodeTarget
+  pipeline: ImagePipeline
+  seed: number
+  shuffle: boolean
+  augment: boolean
+  cache: ImageCache
+  /** Offset of these entries' keys in the shared cache (train, validation and test share one). */
+  cacheKeyBase: number
+  /** Called once per file that fails to decode; the file is then left out of every later batch. */
+  onSkip?: (file: SkippedFile) => void
+  /** Decodes in flight at once (sharp runs them on libuv's thread pool). */
+  concurrency?: number
+}
+
+/** Reads and decodes one file of the folder, at the target size; errors name the file. */
+export async function decodeEntry(entry: FolderEntry, target: DecodeTarget): Promise<Uint8Array> {
+  let bytes: Buffer
+  try {
+    bytes = await readFile(entry.path)
+  } catch (error) {
+    throw new ImageDecodeError(`cannot be read (${(error as Error).message})`)
+  }
+  return decodeImage(bytes, target)
+}
+
+/**
+ * A folder split streamed batch by batch: files are read and decoded (resized at decode time) when a batch
+ * needs them, the next batch is decoded while the current one trains, and decoded images live only in the
+ * bounded cache. A file that fails to decode is reported once and dropped from its batch.
+ */
+export class FolderBatchSource implements BatchSource {
+  readonly imageShape: [number, number, number]
+  private readonly failed = new Set<number>()
+
+  constructor(
+    private readonly entries: FolderEntry[],
+    private readonly options: FolderSourceOptions,
+  ) {
+    this.imageShape = options.pipeline.outputShape
+  }
+
+  get count(): number {
+    return this.entries.length
+  }
+
+  /** The decoded bytes of entry `index` (cached), or undefined when it cannot be decoded. */
+  async stored(index: number): Promise<Uint8Array | undefined> {
+    if (this.failed.has(index)) return undefined
+    const key = this.options.cacheKeyBase + index
+    const cached = this.options.cache.get(key)
+    if (cached) return cached
+    const entry = this.entries[index]
+    try {
+      const pixels = await decodeEntry(entry, this.options.target)
+      this.options.cache.set(key, pixels)
+      return pixels
+    } catch (error) {
+      if (!this.failed.has(index)) {
+        this.failed.add(index)
+        this.options.onSkip?.({ file: entry.display, reason: error instanceof ImageDecodeError ? error.reason : String(error) })
+      }
+      return undefined
+    }
+  }
+
+  entry(index: number): FolderEntry {
+    return this.entries[index]
+  }
+
+  private async loadBatch(order: Uint32Array, first: number, size: number, epoch: number): Promise<Batch> {
+    const indices = Array.from(order.subarray(first, first + size))
+    const pixels = await mapLimited(indices, this.options.concurrency ?? 8, (index) => this.stored(index))
+    const pipeline = this.options.pipeline
+    const kept = indices.filter((_, i) => pixels[i])
+    const images = new Float32Array(kept.length * pipeline.pixelsOut)
+    const labels = new Int32Array(kept.length)
+    let slot = 0
+    indices.forEach((index, i) => {
+      const stored = pixels[i]
+      if (!stored) return
+      const random = this.options.augment ? pipeline.randomFor(this.options.seed, epoch, index) : undefined
+      pipeline.process(stored, images, slot * pipeline.pixelsOut, random)
+      labels[slot++] = this.entries[index].label
+    })
+    return { images, labels, size: kept.length }
+  }
+
+  async *batches(epoch: number, batchSize: number): AsyncIterable<Batch> {
+    const order = epochOrder(this.entries.length, this.options.seed, epoch, this.options.shuffle)
+    let next: Promise<Batch> | undefined = this.entries.length ? this.loadBatch(order, 0, batchSize, epoch) : undefined
+    for (let first = 0; next; first += batchSize) {
+      const current: Promise<Batch> = next
+      const following = first + batchSize
+      // Decode ahead: the next batch is read while the caller trains on this one.
+      next = following < this.entries.length ? this.loadBatch(order, following, batchSize, epoch) : undefined
+      // A rejected look-ahead is awaited on the next turn; until then keep it from counting as unhandled.
+      next?.catch(() => {})
+      const batch = await current
+      if (batch.size > 0) yield batch
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import sharp from 'sharp'
+
+/** Refuse decompression bombs before decoding: sharp reads the size from the header and stops there. */
+export const MAX_INPUT_PIXELS = 40_000_000
+/** Larger files are not read at all (no photo of a class needs more). */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024
+
+export type SniffedFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'avif/heif'
+
+/** The format from the first bytes, whatever the file's name says; undefined when it is none we decode. */
+export function sniffFormat(head: Uint8Array): SniffedFormat | undefined {
+  const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to))
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg'
+  if (head[0] === 0x89 && ascii(1, 4) === 'PNG') return 'png'
+  if (ascii(0, 4) === 'GIF8') return 'gif'
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp'
+  if ((head[0] === 0x49 && head[1] === 0x49 && head[2] === 0x2a && head[3] === 0) || (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0 && head[3] === 0x2a)) return 'tiff'
+  if (ascii(4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1|msf1)$/.test(ascii(8, 12))) return 'avif/heif'
+  return undefined
+}
+
+const IMAGE_EXTENSIONS = /\.(jpe?g|jfif|png|gif|webp|tiff?|avif|heic)$/i
+
+/** Why a file that is not a decodable image was left out, in words. */
+export function describeNotImage(name: string, head: Uint8Array): string {
+  if (/\.svg$/i.test(name)) return 'not a raster image (SVG is not supported)'
+  if (/\.bmp$/i.test(name) || (head[0] === 0x42 && head[1] === 0x4d)) return 'BMP is not supported; convert it to PNG'
+  if (IMAGE_EXTENSIONS.test(name)) return `named like an image, but its contents are not JPEG, PNG, WebP, GIF or TIFF (starts with ${hex(head.subarray(0, 8))})`
+  const dot = name.lastIndexOf('.')
+  return `not an image${dot > 0 ? ` (${name.slice(dot)} file)` : ''}`
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') || 'nothing'
+}
+
+export class ImageDecodeError extends Error {
+  constructor(readonly reason: string) {
+    super(reason)
+    this.name = 'ImageDecodeError'
+  }
+}
+
+export interface DecodeTarget {
+  height: number
+  width: number
+  channels: 1 | 3
+}
+
+/**
+ * Decodes any supported image (JPEG, PNG, WebP, GIF's first frame, TIFF; CMYK, 16-bit, alpha, palette) into
+ * HWC bytes of the target size and channels: EXIF orientation applied, alpha flattened onto black, colour
+ * converted to sRGB (or luma), resized bilinearly to exactly the target (aspect ratio not kept, like
+ * torchvision's Resize((h, w))).
+ */
+export async function decodeImage(bytes: Uint8Array, target: DecodeTarget): Promise<Uint8Array> {
+  try {
+    let image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 }).rotate().flatten({ background: '#000000' })
+    image = target.channels === 1 ? image.grayscale() : image.toColourspace('srgb')
+    const { data, info } = await image
+      .resize(target.width, target.height, { fit: 'fill', kernel: 'linear' })
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true })
+    const expected = target.width * target.height * target.channels
+    if (info.channels !== target.channels || data.length !== expected) {
+      throw new ImageDecodeError(`decoded to ${info.channels} channels (${data.length} bytes), expected ${target.channels}`)
+    }
+    return new Uint8Array(data.buffer, data.byteOffset, data.length)
+  } catch (error) {
+    if (error instanceof ImageDecodeError) throw error
+    throw new ImageDecodeError(describeSharpError(error))
+  }
+}
+
+/** The size and channels stored in the header, without decoding the pixels. */
+export async function readImageHeader(bytes: Uint8Array): Promise<{ width: number; height: number; channels: number; space: string }> {
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, pages: 1 }).metadata()
+    if (!meta.width || !meta.height) throw new ImageDecodeError('has no width or height in its header')
+    if (meta.width * meta.height > MAX_INPUT_PIXELS) throw new ImageDecodeError(tooLarge(meta.width, meta.height))
+    return { width: meta.width, height: meta.height, channels: meta.channels ?? 0, space: meta.space ?? '' }
+  } catch (error) {
+    if (error instanceof ImageDecodeError) throw error
+    throw new ImageDecodeError(describeSharpError(error))
+  }
+}
+
+function tooLarge(width: number, height: number): string {
+  return `${width}x${height} is more than ${MAX_INPUT_PIXELS / 1e6} megapixels (a decompression bomb?); refused without decoding`
+}
+
+export function describeSharpError(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+  const size = /pixel limit/i.test(message)
+  if (size) return `more than ${MAX_INPUT_PIXELS / 1e6} megapixels (a decompression bomb?); refused without decoding`
+  if (/unsupported image format/i.test(message)) return 'not an image format that can be decoded'
+  if (/premature end|truncated|unexpected end|read error|Invalid.*data|corrupt|bad/i.test(message)) return `corrupt or truncated (${message})`
+  return `cannot be decoded (${message})`
+}

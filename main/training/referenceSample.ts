@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs-core'
+import type * as tfl from '@tensorflow/tfjs-layers'
+import { join } from 'node:path'
+import { z } from 'zod'
+import type { DataSplit } from '../data/dataset'
+import { writeFileAtomic } from '../storage/atomicFile'
+import { fitToModelInput } from '../engine/trainer'
+
+/** One test image exactly as the model received it, and what the model answered: proof an export loads right. */
+export const ReferenceSample = z.object({
+  shape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+  input: z.array(z.number()),
+  label: z.number().int(),
+  probabilities: z.array(z.number()),
+})
+export type ReferenceSample = z.infer<typeof ReferenceSample>
+
+export const REFERENCE_SAMPLE_FILE = 'reference-sample.json'
+
+export async function writeReferenceSample(runDir: string, model: tfl.LayersModel, test: DataSplit, shape: [number, number, number]): Promise<void> {
+  if (test.count === 0) return
+  const pixels = shape[0] * shape[1] * shape[2]
+  const input = Array.from(test.images.subarray(0, pixels))
+  const probabilities = tf.tidy(() => Array.from(tf.softmax(model.predict(fitToModelInput(model, tf.tensor4d(input, [1, ...shape]))) as tf.Tensor2D).dataSync()))
+  const sample: ReferenceSample = { shape, input, label: test.labels[0], probabilities }
+  await writeFileAtomic(join(runDir, 'model', REFERENCE_SAMPLE_FILE), JSON.stringify(sample))
+}

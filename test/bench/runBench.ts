@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: our training and inference throughput beside PyTorch's on the same networks, batch
+ * sizes and inputs, in one run, printed as ratios. PyTorch is the anchor a user would compare with:
+ * Debian's python3-torch on OpenBLAS, OMP_NUM_THREADS = cores.
+ */
+import { execFile } from 'node:child_process'
+import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import * as tf from '@tensorflow/tfjs-core'
+import { selectBackend } from '../../main/engine/backendLadder'
+import { createModel } from '../../main/engine/modelFactory'
+import { getArchitecture } from '../../shared/arch/specs'
+import { measureInference, measureTraining, type ThroughputCase } from './oursThroughput'
+
+const run = promisify(execFile)
+const cores = cpus().length
+
+interface AnchorResult {
+  torch: string
+  threads: number
+  blas: string
+  train: Record<string, number>
+  inference: Record<string, number>
+}
+
+const CASES: ThroughputCase[] = [
+  { name: 'lenet5', build: () => createModel(getArchitecture('lenet5'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
+  { name: 'lenet-relu', build: () => createModel(getArchitecture('lenet-relu'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
+]
+
+async function findPython(): Promise<string | undefined> {
+  for (const python of [process.env.WORKBENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[]) {
+    try {
+      await run(python, ['-c', 'import torch'], { timeout: 60_000 })
+      return python
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined
+}
+
+async function pytorchAnchor(models: string[]): Promise<AnchorResult | string> {
+  const python = await findPython()
+  if (!python) return 'PyTorch not found: apt-get install python3-torch libopenblas0-pthread (or set WORKBENCH_PYTHON)'
+  const script = fileURLToPath(new URL('./pytorchAnchor.py', import.meta.url))
+  const { stdout } = await run(python, [script, ...models], {
+    env: { ...process.env, OMP_NUM_THREADS: String(cores) },
+    timeout: 20 * 60_000,
+    maxBuffer: 1 << 20,
+  })
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as AnchorResult
+}
+
+function trackPeakRss(): () => number {
+  let peak = process.memoryUsage().rss
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
+  return () => {
+    clearInterval(timer)
+    return Math.max(peak, process.memoryUsage().rss)
+  }
+}
+
+const fmt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : Math.round(n).toLocaleString('en-US'))
+const ratio = (ours: number, theirs: number | undefined) => (theirs ? `${(ours / theirs).toFixed(2)}x` : '-')
+
+async function main(): Promise<void> {
+  const backend = await selectBackend((process.env.WORKBENCH_BACKEND as 'auto') ?? 'auto')
+  console.log(`ours: TensorFlow.js ${tf.version_core} on ${backend.name}; ${cores} cores`)
+  const peakRss = trackPeakRss()
+  const ours = []
+  for (const testCase of CASES) {
+    const train = await measureTraining(testCase)
+    const inference = measureInference(testCase)
+    ours.push({ testCase, train, inference })
+    console.log(`  measured ${testCase.name}: train ${fmt(train)}/s, inference ${fmt(inference)}/s`)
+  }
+  const oursPeak = peakRss()
+
+  const anchor = await pytorchAnchor(CASES.map((c) => c.name))
+  if (typeof anchor === 'string') console.log(`anchor: ${anchor}`)
+  else console.log(`anchor: PyTorch ${anchor.torch}, ${anchor.threads} threads, BLAS: ${anchor.blas}`)
+  const theirs = typeof anchor === 'string' ? undefined : anchor
+
+  console.log('\n| model | input, batch | ours train samples/s | PyTorch | ratio | ours inference images/s | PyTorch | ratio |')
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
+  for (const { testCase, train, inference } of ours) {
+    const t = theirs?.train[testCase.name]
+    const i = theirs?.inference[testCase.name]
+    console.log(
+      `| ${testCase.name} | ${testCase.imageShape.join('x')}, ${testCase.batchSize} | ${fmt(train)} | ${fmt(t)} | ${ratio(train, t)} | ${fmt(inference)} | ${fmt(i)} | ${ratio(inference, i)} |`,
+    )
+  }
+  console.log(`\npeak memory (RSS) of our process: ${(oursPeak / 2 ** 20).toFixed(0)} MiB`)
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})
