@@ -10,6 +10,7 @@ import { diagnoseSystem } from './systemDoctor'
 import { runOneShotJob } from '../training/oneShotJob'
 import type { WorkerLauncher } from '../training/workerLauncher'
 import { createExchangeHandlers } from './exchangeHandlers'
+import { expandSweep } from '../../shared/api/sweep'
 import type { UserPathGrants } from './userPathGrants'
 
 export type ApiHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
@@ -59,6 +60,11 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
         }
       }),
     'training.start': async (config) => ({ runId: (await supervisor.start(config)).runId }),
+    'training.sweep': async (sweep) => {
+      const runIds: string[] = []
+      for (const config of expandSweep(sweep)) runIds.push((await supervisor.start(config)).runId)
+      return { runIds }
+    },
     'training.stop': async ({ runId }) => ({ stopped: supervisor.stop(runId) }),
     'training.pause': async ({ runId }) => ({ paused: supervisor.pause(runId) }),
     'training.resume': ({ runId }) => supervisor.resume(runId),

@@ -23,13 +23,14 @@ export async function createWorkbench(options: {
   launchWorker: WorkerLauncher
   mode: 'electron' | 'web' | 'cli'
   grants?: UserPathGrants
+  maxConcurrentRuns?: number
   /** The desktop shell's folder dialog; without it `files.chooseFolder` answers `unavailable`. */
   chooseFolder?: () => Promise<string | null>
 }): Promise<Workbench> {
   const store = new RunStore(options.dataDir)
   await store.markAbandonedRunsInterrupted()
   const events = new EventBus()
-  const supervisor = new TrainingSupervisor(store, events, options.launchWorker)
+  const supervisor = new TrainingSupervisor(store, events, options.launchWorker, options.maxConcurrentRuns ?? maxConcurrentRunsFromEnv())
   const predictor = new Predictor(store)
   const grants = options.grants ?? new UserPathGrants()
   const handlers = createApiHandlers({
@@ -52,4 +53,10 @@ function packageVersion(): string {
   } catch {
     return 'unknown'
   }
+}
+
+/** How many runs train at once; the rest wait in the queue. One by default: a run already uses the cores it can. */
+function maxConcurrentRunsFromEnv(env = process.env): number {
+  const value = Number(env.WORKBENCH_MAX_CONCURRENT_RUNS)
+  return Number.isInteger(value) && value >= 1 ? value : 1
 }

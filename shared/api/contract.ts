@@ -14,6 +14,7 @@ import {
   TrainConfig,
   EpochMetrics,
 } from './schemas'
+import { SweepRequest } from './sweep'
 
 /**
  * The whole surface between renderer and main: every request/response pair and every pushed event.
@@ -36,6 +37,8 @@ export const apiMethods = {
   },
   'arch.list': { request: z.object({}).strict(), response: z.array(ArchitectureSummary) },
   'training.start': { request: TrainConfig, response: z.object({ runId: RunId }) },
+  /** Queues one run per combination of the listed learning rates and batch sizes. */
+  'training.sweep': { request: SweepRequest, response: z.object({ runIds: z.array(RunId) }) },
   'training.stop': { request: z.object({ runId: RunId }).strict(), response: z.object({ stopped: z.boolean() }) },
   'training.pause': { request: z.object({ runId: RunId }).strict(), response: z.object({ paused: z.boolean() }) },
   /** Wakes a paused run, or continues an interrupted/stopped/failed one from its last checkpoint. */

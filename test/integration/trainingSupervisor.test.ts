@@ -62,4 +62,24 @@ describe('training supervisor', () => {
     const after = await restarted.store.get(run.runId)
     expect(after.status).toBe('interrupted')
   }, 60_000)
+
+  it('queues a sweep: one run trains at a time, the others wait as queued, all finish', async () => {
+    const { workbench } = await workbenchIn()
+    const statuses = new Map<string, string[]>()
+    workbench.events.subscribe((event, payload) => {
+      if (event !== 'run.status') return
+      const { runId, status } = payload as { runId: string; status: string }
+      const seen = statuses.get(runId) ?? []
+      if (seen.at(-1) !== status) seen.push(status)
+      statuses.set(runId, seen)
+    })
+    const { runIds } = await workbench.handlers['training.sweep']({ config: { ...config, epochs: 1, limit: 300 }, learningRates: [0.05, 0.01] })
+    expect(runIds).toHaveLength(2)
+    expect((await workbench.store.get(runIds[1])).status).toBe('queued')
+    const finals = await Promise.all(runIds.map((id) => workbench.supervisor.waitFor(id)!))
+    expect(finals.map((r) => r.status)).toEqual(['completed', 'completed'])
+    expect(finals.map((r) => r.config.learningRate)).toEqual([0.05, 0.01])
+    expect(statuses.get(runIds[1])?.slice(0, 2)).toEqual(['queued', 'running'])
+    workbench.close()
+  }, 60_000)
 })
