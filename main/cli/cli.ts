@@ -4,7 +4,8 @@ import { basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import cliProgress from 'cli-progress'
 import { describeValidationError, type EventOf } from '../../shared/api/contract'
-import { BackendChoice, DatasetId, TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { BackendChoice, TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { addDataOptions, dataOptionsFromFlags, datasetIdFromArgument, registerDataCommand, type DataFlags } from './dataCommand'
 import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import { registerDiagnosticCommands } from './diagnosticCommands'
@@ -34,7 +35,7 @@ async function call<T>(workbench: Workbench, method: string, request: unknown): 
   return result.value as T
 }
 
-interface TrainFlags extends ArchFlags, TrainingFlags {
+interface TrainFlags extends ArchFlags, TrainingFlags, DataFlags {
   arch: ArchitectureId
   dataset: string
   epochs?: number
@@ -60,6 +61,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
   const parsed = TrainConfig.safeParse({
     ...archOptions,
     ...trainingOptionsFromFlags(flags),
+    ...dataOptionsFromFlags(flags),
     arch: flags.arch,
     dataset: flags.dataset,
     epochs: flags.epochs ?? defaults.epochs,
@@ -163,7 +165,7 @@ export async function runCli(argv = process.argv): Promise<void> {
     .command('train')
     .description('train a network and report its accuracy and throughput')
     .addOption(new Command().createOption('--arch <id>', 'architecture').choices(ARCHITECTURE_IDS).makeOptionMandatory())
-    .addOption(new Command().createOption('--dataset <id>', 'dataset').choices(DatasetId.options).default('mnist'))
+    .option('--dataset <id>', 'mnist, fashion-mnist, cifar10, or folder:<path> (one subfolder per class)', datasetIdFromArgument, 'mnist')
     .option('--epochs <n>', 'epochs (default: the architecture\u2019s)', number('int'))
     .option('--batch-size <n>', 'batch size', number('int'))
     .option('--lr <rate>', 'learning rate', number('float'))
@@ -172,13 +174,14 @@ export async function runCli(argv = process.argv): Promise<void> {
     .addOption(new Command().createOption('--backend <name>', 'force a backend rung').choices(BackendChoice.options).default('auto'))
     .option('--seed <n>', 'random seed', number('int'), 1)
     .option('--json', 'print one JSON summary line instead of a progress bar')
-  addArchOptions(addTrainingOptions(trainCommand)).action(async (flags: TrainFlags) => train(await open(), flags))
+  addDataOptions(addArchOptions(addTrainingOptions(trainCommand))).action(async (flags: TrainFlags) => train(await open(), flags))
 
   const fail = (message: string): never => {
     throw new CliError(message)
   }
   registerDiagnosticCommands(program, open, fail)
   registerExchangeCommands(program, open, fail)
+  registerDataCommand(program, open, fail)
 
   program
     .command('runs')

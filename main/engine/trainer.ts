@@ -5,7 +5,8 @@ import type { OptimizerName } from '../../shared/arch/specs'
 import type { DataSplit } from '../data/dataset'
 import { learningRateAt, type LrScheduleConfig } from './lrSchedule'
 import { createOptimizer, setLearningRate } from './optimizers'
-import type { BatchSource } from '../data/batchSource'
+import { inMemoryBatchSource, type Batch, type BatchSource } from '../data/batchSource'
+import { createGradientEngine } from './parallel/gradientEngine'
 
 export interface TrainOptions {
   epochs: number
@@ -17,6 +18,11 @@ export interface TrainOptions {
   earlyStoppingPatience?: number
   classes: number
   imageShape: [number, number, number]
+  /**
+   * Model replicas computing each batch's gradients in parallel, on worker threads (1 or absent: this
+   * thread alone). Used on the wasm backend only, which runs one thread in Node; see createGradientEngine.
+   */
+  parallelism?: number
 }
 
 /** Where a resumed run picks up: the epochs already done and the optimizer's saved state. */
@@ -95,29 +101,36 @@ export function fitToModelInput(model: tfl.LayersModel, x: tf.Tensor4D): tf.Tens
   return tf.image.resizeBilinear(x, [height, width])
 }
 
-function lossAndCorrect(model: tfl.LayersModel, x: tf.Tensor4D, labels: tf.Tensor1D, classes: number, training: boolean) {
+export function lossAndCorrect(model: tfl.LayersModel, x: tf.Tensor4D, labels: tf.Tensor1D, classes: number, training: boolean) {
   const logits = model.apply(fitToModelInput(model, x), { training }) as tf.Tensor2D
   const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits) as tf.Scalar
   const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar
   return { loss, correct }
 }
 
-export function evaluate(model: tfl.LayersModel, split: DataSplit, options: Pick<TrainOptions, 'classes' | 'imageShape'>, batchSize = 500) {
-  const pixels = options.imageShape[0] * options.imageShape[1] * options.imageShape[2]
+/** A held-out split as a BatchSource; in-memory splits (float pixels) are wrapped, in their stored order. */
+export function asBatchSource(data: BatchSource | DataSplit, imageShape: [number, number, number]): BatchSource {
+  return 'batches' in data ? data : inMemoryBatchSource(data, imageShape, { seed: 0, shuffle: false })
+}
+
+/** Mean loss and accuracy over a split, streamed batch by batch in its stored order (shuffle off). */
+export async function evaluate(model: tfl.LayersModel, data: BatchSource | DataSplit, options: Pick<TrainOptions, 'classes' | 'imageShape'>, batchSize = 500) {
+  const source = asBatchSource(data, options.imageShape)
   let lossSum = 0
   let correctSum = 0
-  for (let start = 0; start < split.count; start += batchSize) {
-    const end = Math.min(split.count, start + batchSize)
+  let count = 0
+  for await (const batch of source.batches(0, batchSize)) {
     const [loss, correct] = tf.tidy(() => {
-      const x = tf.tensor4d(split.images.subarray(start * pixels, end * pixels), [end - start, ...options.imageShape])
-      const y = tf.tensor1d(split.labels.subarray(start, end), 'int32')
+      const x = tf.tensor4d(batch.images, [batch.size, ...source.imageShape])
+      const y = tf.tensor1d(batch.labels, 'int32')
       const result = lossAndCorrect(model, x, y, options.classes, false)
       return [result.loss.dataSync()[0], result.correct.dataSync()[0]]
     })
-    lossSum += loss * (end - start)
+    lossSum += loss * batch.size
     correctSum += correct
+    count += batch.size
   }
-  return { loss: lossSum / split.count, accuracy: correctSum / split.count }
+  return { loss: count ? lossSum / count : NaN, accuracy: count ? correctSum / count : 0 }
 }
 
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
@@ -135,14 +148,17 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function trainModel(
   model: tfl.LayersModel,
-  data: { train: BatchSource; validation?: DataSplit; test: DataSplit },
+  data: { train: BatchSource; validation?: BatchSource | DataSplit; test: BatchSource | DataSplit },
   options: TrainOptions,
   callbacks: TrainerCallbacks,
   start: TrainStart = { epochsDone: 0 },
 ): Promise<TrainOutcome> {
   const optimizer = createOptimizer(options.optimizer, learningRateAt(options.schedule, start.epochsDone))
   if (start.optimizerWeights) await optimizer.setWeights(start.optimizerWeights)
-  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable)
+  const engine = await createGradientEngine(model, options).catch((error: unknown) => {
+    optimizer.dispose()
+    throw error
+  })
   const totalSamples = data.train.count * options.epochs
   const epochs: EpochReport[] = []
   let samplesSeen = data.train.count * start.epochsDone
@@ -156,22 +172,17 @@ export async function trainModel(
   let epochsWithoutImprovement = start.epochsWithoutImprovement ?? 0
   let learningRate = learningRateAt(options.schedule, start.epochsDone)
 
-  const step = (x: tf.Tensor4D, y: tf.Tensor1D): [number, number] =>
-    tf.tidy(() => {
-      let correct: tf.Scalar | undefined
-      const { value, grads } = tf.variableGrads(() => {
-        const result = lossAndCorrect(model, x, y, options.classes, true)
-        // The forward pass runs in its own tidy scope; keep the count past it and free it below.
-        correct = tf.keep(result.correct)
-        if (options.weightDecay <= 0) return result.loss
-        const penalty = tf.addN(variables.map((v) => tf.sum(tf.square(v))))
-        return tf.add(result.loss, tf.mul(options.weightDecay / 2, penalty)) as tf.Scalar
-      }, variables)
-      optimizer.applyGradients(options.gradientClipNorm ? clipByGlobalNorm(grads, options.gradientClipNorm) : grads)
-      const values: [number, number] = [value.dataSync()[0], correct!.dataSync()[0]]
-      correct!.dispose()
-      return values
-    })
+  // Loss (weight-decay penalty included), correct count and gradients come from the engine, in this
+  // thread or split over replicas; clipping and the optimizer step stay here, the same for both.
+  const step = async (batch: Batch): Promise<[number, number]> => {
+    const { loss, correct, grads } = await engine.compute(batch.images, batch.labels, batch.size)
+    try {
+      tf.tidy(() => optimizer.applyGradients(options.gradientClipNorm ? clipByGlobalNorm(grads, options.gradientClipNorm) : grads))
+    } finally {
+      tf.dispose(grads)
+    }
+    return [loss, correct]
+  }
 
   try {
     for (let epoch = start.epochsDone + 1; epoch <= options.epochs && !stopped && !earlyStopped; epoch++) {
@@ -182,11 +193,7 @@ export async function trainModel(
       for await (const batch of data.train.batches(epoch, options.batchSize)) {
         learningRate = learningRateAt(options.schedule, epoch - 1 + epochSamples / data.train.count)
         setLearningRate(optimizer, learningRate)
-        const x = tf.tensor4d(batch.images, [batch.size, ...options.imageShape])
-        const y = tf.tensor1d(batch.labels, 'int32')
-        const [loss, correct] = step(x, y)
-        x.dispose()
-        y.dispose()
+        const [loss, correct] = await step(batch)
         if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, samplesSeen + batch.size, learningRate)
         samplesSeen += batch.size
         samplesTrained += batch.size
@@ -205,8 +212,8 @@ export async function trainModel(
       }
       trainSeconds += (performance.now() - epochStart) / 1000
       if (stopped) break
-      const validation = data.validation?.count ? evaluate(model, data.validation, options) : undefined
-      const test = evaluate(model, data.test, options)
+      const validation = data.validation?.count ? await evaluate(model, data.validation, options) : undefined
+      const test = await evaluate(model, data.test, options)
       const watched = validation?.loss ?? test.loss
       if (bestValidationLoss === undefined || watched < bestValidationLoss) {
         bestValidationLoss = watched
@@ -231,6 +238,7 @@ export async function trainModel(
     }
   } finally {
     optimizer.dispose()
+    await engine.dispose()
   }
   return { stopped, earlyStopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained }
 }

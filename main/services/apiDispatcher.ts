@@ -1,6 +1,7 @@
 import { ZodError } from 'zod'
 import { apiMethods, describeValidationError, isMethodName, type ApiError, type ApiResult } from '../../shared/api/contract'
 import { BadImageError } from '../predict/imagePreprocessing'
+import { DataInputError } from './dataService'
 import type { ApiHandlers } from './apiHandlers'
 import { RunNotFoundError } from './runStore'
 import { PathNotGrantedError, UnavailableError } from './serviceErrors'
@@ -31,6 +32,7 @@ export async function dispatchApiCall(handlers: ApiHandlers, method: unknown, re
 export function toApiError(error: unknown): ApiError {
   if (error instanceof RunNotFoundError) return { code: 'not-found', message: error.message }
   if (error instanceof BadImageError) return { code: 'bad-input', message: error.message }
+  if (error instanceof DataInputError) return { code: 'bad-input', message: error.message }
   if (error instanceof UnavailableError) return { code: 'unavailable', message: error.message }
   if (error instanceof PathNotGrantedError) return { code: 'unauthorized', message: error.message }
   if (isDiskFull(error)) return { code: 'unavailable', message: describeStorageError(error, 'saving data') }

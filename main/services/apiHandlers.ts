@@ -3,6 +3,7 @@ import type { MethodName, ParsedRequestOf, ResponseOf } from '../../shared/api/c
 import { ARCHITECTURE_IDS, getArchitecture, PRESET_IDS } from '../../shared/arch/specs'
 import { analyzeModel } from '../../shared/arch/layerMath'
 import type { Predictor } from '../predict/predictor'
+import type { DataService } from './dataService'
 import type { RunStore } from './runStore'
 import { UnavailableError } from './serviceErrors'
 import type { TrainingSupervisor } from './trainingSupervisor'
@@ -23,6 +24,8 @@ export interface ServiceSet {
   version: string
   launchWorker: WorkerLauncher
   grants: UserPathGrants
+  /** Data sets: descriptions, previews, downloads, folder grants. */
+  data: DataService
   /** The desktop shell's folder dialog (it records the grant); absent in web and CLI mode. */
   chooseFolder?: () => Promise<string | null>
 }
@@ -41,7 +44,7 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
     }),
     'system.doctor': () => diagnoseSystem(services.launchWorker),
     'training.findLearningRate': async ({ config, minLearningRate, maxLearningRate, steps }) =>
-      (await runOneShotJob(services.launchWorker, { type: 'lr-find', config, minLearningRate, maxLearningRate, steps }, 'lr-find')).result,
+      (await runOneShotJob(services.launchWorker, { type: 'lr-find', config, dataDir: store.root, minLearningRate, maxLearningRate, steps }, 'lr-find')).result,
     'arch.list': async () =>
       ARCHITECTURE_IDS.map((id) => {
         const spec = getArchitecture(id)
@@ -59,13 +62,18 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
           }),
         }
       }),
-    'training.start': async (config) => ({ runId: (await supervisor.start(config)).runId }),
+    'training.start': async (config) => ({ runId: (await supervisor.start({ ...config, dataset: await services.data.prepare(config.dataset) })).runId }),
+    'data.list': async () => services.data.list() as ResponseOf<'data.list'>,
+    'data.describe': (request) => services.data.describe(request),
+    'data.samples': (request) => services.data.samples(request),
+    'data.download': async ({ dataset }) => ({ path: await services.data.download(dataset) }),
     'training.sweep': async (sweep) => {
       const runIds: string[] = []
       for (const config of expandSweep(sweep)) runIds.push((await supervisor.start(config)).runId)
       return { runIds }
     },
     'training.stop': async ({ runId }) => ({ stopped: supervisor.stop(runId) }),
+    'training.cancel': async ({ runId }) => ({ cancelled: supervisor.cancel(runId) }),
     'training.pause': async ({ runId }) => ({ paused: supervisor.pause(runId) }),
     'training.resume': ({ runId }) => supervisor.resume(runId),
     'runs.list': () => store.list(),

@@ -1,6 +1,6 @@
 import { describeValidationError } from '../../shared/api/contract'
 import type { EpochMetrics, MetricPoint, RunSummary, TrainConfig } from '../../shared/api/schemas'
-import { DATASET_CLASS_NAMES } from '../data/datasetRegistry'
+import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { describeStorageError } from '../storage/storageErrors'
 import { FromWorker } from '../training/workerProtocol'
@@ -55,7 +55,8 @@ export class TrainingSupervisor {
       config,
       status: 'queued',
       createdAt: new Date().toISOString(),
-      classNames: DATASET_CLASS_NAMES[config.dataset],
+      // A folder's classes are its subfolders: the worker reports them once it has read the folder.
+      classNames: knownClassNames(config.dataset),
     }
     await this.store.save(summary)
     return this.enqueue(summary, false)
@@ -99,6 +100,16 @@ export class TrainingSupervisor {
       return true
     }
     run.worker.send({ type: 'stop' })
+    return true
+  }
+
+  /** Immediate: the worker is killed mid-batch; the run keeps its last checkpoint and can be resumed. */
+  cancel(runId: string): boolean {
+    const run = this.tracked.get(runId)
+    if (!run) return false
+    if (!run.worker) return this.stop(runId)
+    this.endings.set(run, { status: 'stopped', error: 'cancelled by the user' })
+    run.worker.kill()
     return true
   }
 
@@ -217,6 +228,9 @@ export class TrainingSupervisor {
         this.events.emit('run.epoch', { runId, ...metrics })
         break
       }
+      case 'dataset':
+        this.update(run, { classNames: message.classNames, data: message.data })
+        break
       case 'checkpoint':
         this.update(run, { checkpointEpoch: message.epoch })
         break

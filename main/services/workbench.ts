@@ -5,6 +5,7 @@ import { TrainingSupervisor } from './trainingSupervisor'
 import { createApiHandlers, type ApiHandlers } from './apiHandlers'
 import { Predictor } from '../predict/predictor'
 import { UserPathGrants } from './userPathGrants'
+import { DataService } from './dataService'
 import type { WorkerLauncher } from '../training/workerLauncher'
 
 export interface Workbench {
@@ -38,6 +39,8 @@ export async function createWorkbench(options: {
     grants,
     store,
     supervisor,
+    // Folders must have been chosen by the user in the desktop app; web and CLI users type their paths.
+    data: new DataService(options.dataDir, (progress) => events.emit('download.progress', progress), options.mode === 'electron' ? grants : undefined),
     predictor,
     mode: options.mode,
     version: packageVersion(),

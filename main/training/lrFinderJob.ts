@@ -3,21 +3,27 @@ import type { LrFinderResult, TrainConfig } from '../../shared/api/schemas'
 import { selectBackend } from '../engine/backendLadder'
 import { findLearningRate } from '../engine/lrFinder'
 import { createModel } from '../engine/modelFactory'
-import { loadDataset } from '../data/datasetRegistry'
-import { takeFirst } from '../data/dataset'
-import { inMemoryBatchSource } from '../data/batchSource'
+import { isFolderDataset, openDataset } from '../data/datasetRegistry'
 
 /** The learning-rate range test on a fresh model of the run's architecture and data. */
-export async function runLrFinderJob(request: { config: TrainConfig; minLearningRate: number; maxLearningRate: number; steps: number }): Promise<LrFinderResult> {
+export async function runLrFinderJob(request: { config: TrainConfig; dataDir?: string; minLearningRate: number; maxLearningRate: number; steps: number }): Promise<LrFinderResult> {
   const { config } = request
   const spec = getArchitecture(config.arch)
   await selectBackend(config.backend)
-  const dataset = await loadDataset(config.dataset)
-  const { height, width, channels } = dataset.imageShape
-  const train = takeFirst(dataset.train, config.limit, height * width * channels)
-  const model = createModel(spec, dataset.imageShape, config.seed)
+  const dataset = await openDataset(config.dataset, {
+    dataDir: request.dataDir,
+    seed: config.seed,
+    validationFraction: 0,
+    limit: config.limit,
+    augment: config.augment,
+    normalize: config.normalize,
+    shuffle: config.shuffle,
+    size: isFolderDataset(config.dataset) ? (config.inputSize ?? spec.input.height) : undefined,
+  })
+  const [height, width, channels] = dataset.imageShape
+  const model = createModel(spec, { height, width, channels }, config.seed)
   try {
-    return await findLearningRate(model, inMemoryBatchSource(train, [height, width, channels], { seed: config.seed }), {
+    return await findLearningRate(model, dataset.train, {
       optimizer: config.optimizer ?? spec.defaults.optimizer,
       batchSize: config.batchSize,
       classes: dataset.classNames.length,

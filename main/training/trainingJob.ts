@@ -8,9 +8,10 @@ import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { createModel, countTrainableParams } from '../engine/modelFactory'
 import { saveModel } from '../engine/modelFiles'
 import { evaluate, trainModel, type TrainOptions, type TrainStart } from '../engine/trainer'
-import { loadDataset } from '../data/datasetRegistry'
-import { splitValidation, takeFirst } from '../data/dataset'
-import { inMemoryBatchSource } from '../data/batchSource'
+import { isFolderDataset, openDataset } from '../data/datasetRegistry'
+import { dataDirOfRunDir } from '../storage/dataDir'
+import type { BatchSource } from '../data/batchSource'
+import type { DataSplit } from '../data/dataset'
 import { ProgressThrottle } from './progressThrottle'
 import type { RunControl } from './runControl'
 import type { FromWorker } from './workerProtocol'
@@ -31,10 +32,37 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   const { config, runDir } = request
   const spec = getArchitecture(config.arch)
   const backend = await selectBackend(config.backend)
-  const dataset = await loadDataset(config.dataset)
-  const { height, width, channels } = dataset.imageShape
-  const pixels = height * width * channels
-  const { train, validation } = splitValidation(takeFirst(dataset.train, config.limit, pixels), config.validationFraction, pixels)
+  // Folders are decoded straight to the network's input size; in-memory sets keep theirs (the trainer resizes).
+  const dataset = await openDataset(config.dataset, {
+    dataDir: dataDirOfRunDir(runDir),
+    seed: config.seed,
+    validationFraction: config.validationFraction,
+    limit: config.limit,
+    augment: config.augment,
+    normalize: config.normalize,
+    shuffle: config.shuffle,
+    size: isFolderDataset(config.dataset) ? (config.inputSize ?? spec.input.height) : undefined,
+    stats: !isFolderDataset(config.dataset),
+    onSkip: (file) => console.error(`skipped ${file.file}: ${file.reason}`),
+  })
+  if (dataset.classNames.length < 2) throw new Error(`${config.dataset} has ${dataset.classNames.length} class; training needs at least 2`)
+  if (dataset.train.count === 0) throw new Error(`${config.dataset} has no training images`)
+  const [height, width, channels] = dataset.imageShape
+  const train = dataset.train
+  send({
+    type: 'dataset',
+    classNames: dataset.classNames,
+    data: {
+      imageShape: dataset.imageShape,
+      train: dataset.counts.train,
+      validation: dataset.counts.validation,
+      test: dataset.counts.test,
+      mean: dataset.normalization?.mean ?? dataset.stats?.mean ?? [],
+      std: dataset.normalization?.std ?? dataset.stats?.std ?? [],
+      normalized: !!dataset.normalization,
+      skipped: dataset.skipped.length,
+    },
+  })
 
   let start: TrainStart = { epochsDone: 0 }
   // The notes' network at the configured input size (default: the architecture's), built for this
@@ -67,6 +95,8 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     earlyStoppingPatience: config.earlyStoppingPatience,
     classes: dataset.classNames.length,
     imageShape: [height, width, channels],
+    // Worker-thread replicas; the trainer uses them on the wasm backend only (the others are multi-threaded).
+    parallelism: config.parallelism,
   }
   const totalSamples = train.count * config.epochs
   const throttle = new ProgressThrottle(100)
@@ -81,7 +111,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
 
   const outcome = await trainModel(
     model,
-    { train: inMemoryBatchSource(train, [height, width, channels], { seed: config.seed }), validation, test: dataset.test },
+    { train, validation: dataset.validation, test: dataset.test },
     options,
     {
       onBatch: (batch) => {
@@ -109,9 +139,9 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   if (leftover.length) sendProgress(start.epochsDone + outcome.epochs.length + 1, startSamples + outcome.samplesTrained, leftover)
 
   await saveModel(model, join(runDir, 'model'))
-  await writeReferenceSample(runDir, model, dataset.test, [height, width, channels])
+  await writeReferenceSample(runDir, model, await firstImage(dataset.test), [height, width, channels])
   const lastEpoch = outcome.epochs.at(-1)
-  const test = outcome.stopped || !lastEpoch ? evaluate(model, dataset.test, options) : { loss: lastEpoch.testLoss, accuracy: lastEpoch.testAccuracy }
+  const test = outcome.stopped || !lastEpoch ? await evaluate(model, dataset.test, options) : { loss: lastEpoch.testLoss, accuracy: lastEpoch.testAccuracy }
   send({
     type: 'completed',
     stopped: outcome.stopped,
@@ -126,4 +156,10 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     },
   })
   model.dispose()
+}
+
+/** The first image of a split exactly as the model receives it (decoded, converted, normalized). */
+async function firstImage(source: BatchSource): Promise<DataSplit> {
+  for await (const batch of source.batches(0, 1)) return { count: 1, images: batch.images, labels: Uint8Array.from(batch.labels) }
+  return { count: 0, images: new Float32Array(0), labels: new Uint8Array(0) }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BackendChoice, BackendReport, EpochMetrics, LrFinderResult, MetricPoint, RunId, RunResult, TrainConfig } from '../../shared/api/schemas'
+import { BackendChoice, BackendReport, EpochMetrics, LrFinderResult, MetricPoint, RunDataSummary, RunId, RunResult, TrainConfig } from '../../shared/api/schemas'
 
 /** Messages between the training supervisor and a training worker process; validated on receipt. */
 export const ToWorker = z.discriminatedUnion('type', [
@@ -10,7 +10,7 @@ export const ToWorker = z.discriminatedUnion('type', [
   /** Walk the backend ladder and report, nothing else (the system doctor). */
   z.object({ type: z.literal('probe'), backend: BackendChoice }),
   /** Sweep the learning rate up exponentially over a few batches and report the loss at each. */
-  z.object({ type: z.literal('lr-find'), config: TrainConfig, minLearningRate: z.number().gt(0), maxLearningRate: z.number().gt(0), steps: z.number().int().min(5).max(1000) }),
+  z.object({ type: z.literal('lr-find'), config: TrainConfig, dataDir: z.string().optional(), minLearningRate: z.number().gt(0), maxLearningRate: z.number().gt(0), steps: z.number().int().min(5).max(1000) }),
 ])
 export type ToWorker = z.infer<typeof ToWorker>
 
@@ -27,6 +27,8 @@ export const FromWorker = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('epoch'), metrics: EpochMetrics }),
   z.object({ type: z.literal('checkpoint'), epoch: z.number().int().min(1) }),
+  /** The run's data as opened: class names (a folder's come from its subfolders) and what the pipeline found. */
+  z.object({ type: z.literal('dataset'), classNames: z.array(z.string()), data: RunDataSummary }),
   z.object({ type: z.literal('completed'), result: RunResult, stopped: z.boolean() }),
   z.object({ type: z.literal('failed'), error: z.string() }),
   z.object({ type: z.literal('probe'), report: BackendReport }),

@@ -13,7 +13,26 @@ import {
   LrFinderResult,
   TrainConfig,
   EpochMetrics,
+  AugmentConfig,
+  BuiltinDatasetId,
+  DatasetDescription,
+  DatasetId,
+  DataSample,
+  DownloadProgress,
+  InputSize,
 } from './schemas'
+
+/** Which data set to read and how: folders decode to `size` (default: their most common size) and `channels`. */
+const DataRequest = z
+  .object({
+    dataset: DatasetId,
+    size: InputSize.optional(),
+    channels: z.union([z.literal(1), z.literal(3)]).optional(),
+    validationFraction: z.number().min(0).max(0.5).default(0),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    augment: AugmentConfig.optional(),
+  })
+  .strict()
 import { SweepRequest } from './sweep'
 
 /**
@@ -40,6 +59,7 @@ export const apiMethods = {
   /** Queues one run per combination of the listed learning rates and batch sizes. */
   'training.sweep': { request: SweepRequest, response: z.object({ runIds: z.array(RunId) }) },
   'training.stop': { request: z.object({ runId: RunId }).strict(), response: z.object({ stopped: z.boolean() }) },
+  'training.cancel': { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
   'training.pause': { request: z.object({ runId: RunId }).strict(), response: z.object({ paused: z.boolean() }) },
   /** Wakes a paused run, or continues an interrupted/stopped/failed one from its last checkpoint. */
   'training.resume': { request: z.object({ runId: RunId }).strict(), response: RunSummary },
@@ -58,6 +78,20 @@ export const apiMethods = {
       .strict(),
     response: Prediction,
   },
+  /** The built-in data sets and whether each is ready offline (CIFAR-10 is downloaded on first use). */
+  'data.list': {
+    request: z.object({}).strict(),
+    response: z.array(z.object({ id: BuiltinDatasetId, name: z.string(), available: z.boolean(), note: z.string() })),
+  },
+  /** Class names and counts, split sizes, image shape, mean/std and every skipped file of a data set. */
+  'data.describe': { request: DataRequest, response: DatasetDescription },
+  /** A few training images spread over the classes, as stored and after augmentation, for display. */
+  'data.samples': {
+    request: DataRequest.extend({ count: z.number().int().min(1).max(64).default(24) }).strict(),
+    response: z.object({ imageShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]), samples: z.array(DataSample) }),
+  },
+  /** Downloads (resumably, verified) a data set that is not shipped; progress arrives as `download.progress`. */
+  'data.download': { request: z.object({ dataset: z.enum(['cifar10', 'fashion-mnist']) }).strict(), response: z.object({ path: z.string() }) },
   /**
    * Desktop only: opens a folder dialog; the chosen folder (null when cancelled) is the only kind of path
    * outside the data folder that later requests may name. In web mode it answers `unavailable`.
@@ -69,6 +103,7 @@ export const apiEvents = {
   'run.status': z.object({ runId: RunId, status: RunStatus, run: RunSummary }),
   'run.progress': ProgressEvent,
   'run.epoch': EpochMetrics.extend({ runId: RunId }),
+  'download.progress': DownloadProgress,
 } as const
 
 export type MethodName = keyof typeof apiMethods

@@ -109,6 +109,8 @@ export const TrainConfig = z
     /** Reshuffle the training split every epoch (seeded); off keeps the data set's order. */
     shuffle: z.boolean().default(true),
     backend: BackendChoice.default('auto'),
+    /** Model replicas computing each batch in parallel on worker threads (wasm backend only; 1: none). */
+    parallelism: z.number().int().min(1).max(16).default(1),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   })
   .strict()

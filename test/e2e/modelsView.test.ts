@@ -74,7 +74,7 @@ describe.skipIf(!ready)('Models view in Chromium', () => {
 
   it('explains an input too small for AlexNet at the layer where the size drops below 1', async () => {
     await page.getByTestId('model-arch-select').selectOption('alexnet')
-    await expect.poll(() => page.getByTestId('model-total-params').textContent()).toBe('46,787,978')
+    await expect.poll(() => page.getByTestId('model-total-params').textContent()).toBe('46,764,746')
     await page.getByTestId('model-input-size').fill('28')
     const problem = page.getByTestId('model-layer-problem')
     await expect.poll(() => problem.count()).toBe(1)

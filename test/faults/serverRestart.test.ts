@@ -4,7 +4,7 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connectClient } from '../helpers/webHarness'
-import { childPids, isAlive, startWebProcess, type WebServerProcess } from '../helpers/webProcess'
+import { childPids, commandLine, isAlive, startWebProcess, type WebServerProcess } from '../helpers/webProcess'
 import type { RunningWebServer } from '../../main/web/webServer'
 
 // Long enough that it is still training when the server is killed.
@@ -59,16 +59,21 @@ describe('web server restarts', () => {
     const { runId } = reply.value as { runId: string }
     // Mid-run: the worker has trained some batches.
     await until('progress', () => client.events.some((e) => e.event === 'run.progress'))
-    const [worker] = await until('the worker process', () => childPids(first.child.pid!).length === 1 && childPids(first.child.pid!), 20_000).catch((error: Error) => {
-      throw new Error(`${error.message}; children ${childPids(first.child.pid!)}; events ${client.events.map((e) => e.event + ':' + JSON.stringify(e.payload).slice(0, 300)).slice(-5).join(' | ')}`)
+    const workers = await until('the worker process', () => {
+      const pids = childPids(first.child.pid!).filter((pid) => commandLine(pid).includes('trainingWorker'))
+      return pids.length > 0 && pids
+    }, 20_000).catch((error: Error) => {
+      const children = childPids(first.child.pid!).map((pid) => `${pid}: ${commandLine(pid)}`)
+      throw new Error(`${error.message}; children: ${children.join('; ') || 'none'}`)
     })
+    const [worker] = workers
     expect(isAlive(worker)).toBe(true)
     expect(await client.call('runs.get', { runId })).toMatchObject({ ok: true, value: { status: 'running' } })
 
     first.child.kill('SIGKILL')
     await new Promise((resolve) => first.child.once('exit', resolve))
     // An orphaned worker has no one to report to: it must go too.
-    await until('the worker to exit', () => !isAlive(worker), 15_000)
+    await until('the worker to exit', () => workers.every((pid) => !isAlive(pid)), 15_000)
 
     const second = await startWebProcess(args)
     started.push(second)

@@ -43,6 +43,15 @@ export function childPids(parent: number): number[] {
   return pids
 }
 
+/** A process's command line, '' once it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
+  } catch {
+    return ''
+  }
+}
+
 /** Whether a process still runs (a zombie, dead but not yet reaped, does not count). */
 export function isAlive(pid: number): boolean {
   const stat = readStat(pid)

@@ -82,4 +82,25 @@ describe('training supervisor', () => {
     expect(statuses.get(runIds[1])?.slice(0, 2)).toEqual(['queued', 'running'])
     workbench.close()
   }, 60_000)
+
+  it('pauses, resumes and cancels a run', async () => {
+    const { workbench } = await workbenchIn()
+    let points = 0
+    workbench.events.subscribe((event, payload) => {
+      if (event === 'run.progress') points += (payload as { points: unknown[] }).points.length
+    })
+    const run = await workbench.supervisor.start({ ...config })
+    while (points === 0) await new Promise((r) => setTimeout(r, 50))
+    expect(await workbench.handlers['training.pause']({ runId: run.runId })).toEqual({ paused: true })
+    await new Promise((r) => setTimeout(r, 400))
+    const during = points
+    await new Promise((r) => setTimeout(r, 600))
+    expect(points).toBe(during) // nothing trains while paused
+    expect((await workbench.handlers['training.resume']({ runId: run.runId })).status).toBe('running')
+    while (points === during) await new Promise((r) => setTimeout(r, 50))
+    expect(await workbench.handlers['training.cancel']({ runId: run.runId })).toEqual({ cancelled: true })
+    const final = await workbench.supervisor.waitFor(run.runId)!
+    expect(final).toMatchObject({ status: 'stopped', error: 'cancelled by the user' })
+    workbench.close()
+  }, 60_000)
 })

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { BackendChoice, TrainConfig, type TrainConfigInput } from '../../../shared/api/schemas'
+import { BackendChoice, TrainConfig, type ArchKnobsInput, type TrainConfigInput } from '../../../shared/api/schemas'
 import type { ArchitectureId } from '../../../shared/arch/specs'
 
 /** What the form's inputs hold: numbers from `<input type=number>`, or the raw text when it is not one. */
@@ -13,9 +13,13 @@ export interface TrainFormValues {
   /** Empty means "all training images". */
   limit: NumberField
   backend: BackendChoice
+  /** Side of the square input the network sees; empty means the architecture's own (the notes'). */
+  inputSize?: NumberField
+  /** Architecture knobs from a preset (the CPU preset's width, say); absent ones take the defaults. */
+  knobs?: ArchKnobsInput
 }
 
-export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend'
+export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend' | 'inputSize'
 export type TrainFormErrors = Partial<Record<TrainFormField, string>>
 
 export interface TrainFormResult {
@@ -24,7 +28,7 @@ export interface TrainFormResult {
   errors: TrainFormErrors
 }
 
-const FIELDS: readonly TrainFormField[] = ['arch', 'epochs', 'batchSize', 'learningRate', 'limit', 'backend']
+const FIELDS: readonly TrainFormField[] = ['arch', 'epochs', 'batchSize', 'learningRate', 'limit', 'backend', 'inputSize']
 
 function isBlank(value: NumberField): boolean {
   return typeof value === 'string' && value.trim() === ''
@@ -70,6 +74,8 @@ export function validateTrainForm(values: TrainFormValues): TrainFormResult {
     batchSize: required('batchSize'),
     learningRate: required('learningRate'),
     ...(isBlank(values.limit) ? {} : { limit: toNumber(values.limit) }),
+    ...(values.inputSize === undefined || isBlank(values.inputSize) ? {} : { inputSize: toNumber(values.inputSize) }),
+    ...(values.knobs && Object.keys(values.knobs).length ? { knobs: values.knobs } : {}),
     backend: values.backend,
   }
   if (values.arch === '') errors.arch = 'Choose an architecture'

@@ -1,0 +1,260 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs-core'
+import type * as tfl from '@tensorflow/tfjs-layers'
+import { lossAndCorrect } from '../trainer'
+import { shardGradientSums, type ShardGradients } from './shardGradients'
+import type { ReplicaGradients, ReplicaReply, ReplicaRequest } from './replicaProtocol'
+
+export interface GradientResult {
+  /** Mean cross-entropy of the batch plus the weight-decay penalty, as the trainer reports it. */
+  loss: number
+  correct: number
+  /** Gradients of `loss`, keyed by the names of the model's trainable variables. The caller disposes them. */
+  grads: tf.NamedTensorMap
+}
+
+/**
+ * Where the trainer gets a batch's gradients from. The optimizer, clipping and schedule stay with the
+ * trainer, so every engine works with all of them.
+ */
+export interface GradientEngine {
+  /** Model replicas computing each batch (1: this thread alone). */
+  readonly replicas: number
+  /** One call at a time: await it before the next. */
+  compute(images: Float32Array, labels: Int32Array, size: number): Promise<GradientResult>
+  dispose(): Promise<void>
+}
+
+export interface GradientEngineOptions {
+  classes: number
+  /** [height, width, channels] of the images passed to `compute`. */
+  imageShape: [number, number, number]
+  /** Coupled L2 decay: weightDecay / 2 * sum of squared trainable weights is added to the loss. */
+  weightDecay: number
+}
+
+const trainableVariables = (model: tfl.LayersModel) => model.trainableWeights.map((weight) => weight.read() as tf.Variable)
+
+/** The batch in this thread, in one piece: the trainer's computation as it always was. */
+export function createLocalGradientEngine(
+  model: tfl.LayersModel,
+  classes: number,
+  imageShape: [number, number, number],
+  weightDecay: number,
+): GradientEngine {
+  const variables = trainableVariables(model)
+  return {
+    replicas: 1,
+    async compute(images, labels, size) {
+      const x = tf.tensor4d(images, [size, ...imageShape])
+      const y = tf.tensor1d(labels, 'int32')
+      let correct: tf.Scalar | undefined
+      try {
+        const { value, grads } = tf.variableGrads(() => {
+          const result = lossAndCorrect(model, x, y, classes, true)
+          // The forward pass runs in its own tidy scope; keep the count past it and free it below.
+          correct = tf.keep(result.correct)
+          if (weightDecay <= 0) return result.loss
+          const penalty = tf.addN(variables.map((v) => tf.sum(tf.square(v))))
+          return tf.add(result.loss, tf.mul(weightDecay / 2, penalty)) as tf.Scalar
+        }, variables)
+        const loss = value.dataSync()[0]
+        value.dispose()
+        return { loss, correct: correct!.dataSync()[0], grads }
+      } finally {
+        tf.dispose([x, y])
+        correct?.dispose()
+      }
+    },
+    async dispose() {},
+  }
+}
+
+/**
+ * The replica worker's entry, the one place that knows where it is. From source (tsx, vitest) it is the
+ * .ts beside this file. A bundled build (electron-vite: `gradientReplica` in electron.vite.config.ts)
+ * emits out/main/gradientReplica.js, while this code may land in out/main/ or in a shared chunk under
+ * out/main/chunks/; both are looked for. Any other bundler must emit the entry at one of those places.
+ */
+export function gradientReplicaEntry(): URL {
+  const candidates = [new URL('./gradientReplica.js', import.meta.url), new URL('../gradientReplica.js', import.meta.url)]
+  return candidates.find((url) => existsSync(fileURLToPath(url))) ?? new URL('./gradientReplica.ts', import.meta.url)
+}
+
+/**
+ * tsx registers its loader per thread and workers do not inherit it, so a .ts entry is started through
+ * a tiny eval bootstrap that registers tsx first. Built .js entries are started directly.
+ */
+function spawnWorker(url: URL): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url)
+  const tsxApi = import.meta.resolve('tsx/esm/api')
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`
+  return new Worker(bootstrap, { eval: true })
+}
+
+/** One worker and its FIFO of requests awaiting replies (a replica answers in order). */
+class ReplicaChannel {
+  private readonly pending: { resolve: (reply: ReplicaReply) => void; reject: (error: Error) => void }[] = []
+  private failure: Error | undefined
+  private closing = false
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly label: string,
+  ) {
+    worker.on('message', (reply: ReplicaReply) => {
+      const waiter = this.pending.shift()
+      if (!waiter) return
+      if (reply.type !== 'error') return waiter.resolve(reply)
+      const remote = new Error(reply.message)
+      if (reply.stack) remote.stack = reply.stack
+      waiter.reject(new Error(`${this.label} failed: ${reply.message}`, { cause: remote }))
+    })
+    worker.on('error', (error) => this.fail(new Error(`${this.label} crashed: ${error.message}`, { cause: error })))
+    worker.on('exit', (code) => {
+      if (!this.closing) this.fail(new Error(`${this.label} exited unexpectedly (code ${code})`))
+    })
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error
+    for (const waiter of this.pending.splice(0)) waiter.reject(error)
+  }
+
+  request(request: ReplicaRequest, transfer: ArrayBuffer[] = []): Promise<ReplicaReply> {
+    if (this.failure) return Promise.reject(this.failure)
+    return new Promise((resolve, reject) => {
+      this.pending.push({ resolve, reject })
+      this.worker.postMessage(request, transfer)
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closing = true
+    this.fail(new Error(`${this.label} was disposed`))
+    await this.worker.terminate()
+  }
+}
+
+export interface ParallelGradientOptions extends GradientEngineOptions {
+  /** Model replicas in all, this thread's included: `replicas - 1` workers are started. At least 2. */
+  replicas: number
+  /** The worker entry; default `gradientReplicaEntry()`. Tests point it elsewhere. */
+  replicaEntry?: URL
+}
+
+/**
+ * Synchronous data parallelism over worker_threads. Each batch is cut into `replicas` contiguous shards;
+ * every worker gets the current weights with its shard, this thread computes shard 0 meanwhile, and the
+ * per-shard sums are added and divided by the batch size: the batch-mean gradient, as in one piece, up
+ * to float summation order. The weight-decay term is added here, once. The workers hold no optimizer
+ * state, so every optimizer, schedule and clipping works unchanged in the trainer.
+ *
+ * Not for models whose forward pass in training updates state (batch norm's moving statistics): each
+ * shard would normalise with its own statistics, and the replicas' updates would be lost.
+ * `createGradientEngine` therefore stays local for them.
+ */
+export async function createParallelGradientEngine(model: tfl.LayersModel, options: ParallelGradientOptions): Promise<GradientEngine> {
+  const { replicas, classes, imageShape, weightDecay } = options
+  if (!Number.isInteger(replicas) || replicas < 2) throw new Error(`a parallel gradient engine needs at least 2 replicas, got ${replicas}`)
+  const variables = trainableVariables(model)
+  const pixels = imageShape[0] * imageShape[1] * imageShape[2]
+  const entry = options.replicaEntry ?? gradientReplicaEntry()
+  const channels = Array.from({ length: replicas - 1 }, (_, i) => new ReplicaChannel(spawnWorker(entry), `gradient replica ${i + 1} of ${replicas - 1}`))
+  const modelTopology = JSON.stringify(model.toJSON(null, false))
+  try {
+    await Promise.all(channels.map((channel) => channel.request({ type: 'init', modelTopology, classes, imageShape })))
+  } catch (error) {
+    await Promise.all(channels.map((channel) => channel.close()))
+    throw error
+  }
+
+  let busy = false
+  let disposed = false
+
+  const combine = (local: ShardGradients | undefined, remote: ReplicaGradients[], size: number): GradientResult => {
+    let lossSum = local?.lossSum ?? 0
+    let correct = local?.correct ?? 0
+    for (const reply of remote) {
+      lossSum += reply.lossSum
+      correct += reply.correct
+    }
+    return tf.tidy(() => {
+      const grads: tf.NamedTensorMap = {}
+      variables.forEach((v, j) => {
+        const parts = remote.map((reply) => tf.tensor(reply.grads[j], v.shape))
+        if (local) parts.unshift(local.grads[v.name])
+        const mean = tf.div(parts.length === 1 ? parts[0] : tf.addN(parts), size)
+        grads[v.name] = weightDecay > 0 ? tf.add(mean, tf.mul(weightDecay, v)) : mean
+      })
+      let loss = lossSum / size
+      if (weightDecay > 0) loss += (weightDecay / 2) * tf.addN(variables.map((v) => tf.sum(tf.square(v)))).dataSync()[0]
+      return { loss, correct, grads }
+    }) as GradientResult
+  }
+
+  return {
+    replicas,
+    async compute(images, labels, size) {
+      if (disposed) throw new Error('the parallel gradient engine was disposed')
+      if (busy) throw new Error('parallel gradient engine: await the previous compute() first')
+      if (images.length < size * pixels || labels.length < size) throw new Error(`a batch of ${size} needs ${size * pixels} pixel values and ${size} labels`)
+      busy = true
+      try {
+        const bounds = Array.from({ length: replicas + 1 }, (_, i) => Math.round((i * size) / replicas))
+        // Post the workers' shards first, so that they compute while this thread does shard 0.
+        let weights: Float32Array[] | undefined
+        const replies: Promise<ReplicaReply>[] = []
+        channels.forEach((channel, i) => {
+          const [lo, hi] = [bounds[i + 1], bounds[i + 2]]
+          if (hi === lo) return
+          // Copies (dataSync on wasm reads out of its heap); structured clone copies them again per worker.
+          weights ??= model.getWeights().map((w) => w.dataSync() as Float32Array)
+          const shardImages = images.slice(lo * pixels, hi * pixels)
+          const shardLabels = labels.slice(lo, hi)
+          replies.push(channel.request({ type: 'shard', weights, images: shardImages, labels: shardLabels, size: hi - lo }, [shardImages.buffer, shardLabels.buffer]))
+        })
+        let local: ShardGradients | undefined
+        try {
+          if (bounds[1] > 0) local = shardGradientSums(model, variables, images.subarray(0, bounds[1] * pixels), labels.subarray(0, bounds[1]), bounds[1], classes, imageShape)
+          const remote = (await Promise.all(replies)) as ReplicaGradients[]
+          return combine(local, remote, size)
+        } catch (error) {
+          // Keep the replies in step with the requests before giving up on this batch.
+          await Promise.allSettled(replies)
+          throw error
+        } finally {
+          if (local) tf.dispose(local.grads)
+        }
+      } finally {
+        busy = false
+      }
+    },
+    async dispose() {
+      if (disposed) return
+      disposed = true
+      await Promise.all(channels.map((channel) => channel.close()))
+    },
+  }
+}
+
+/** Models whose training-mode forward pass changes state, which replicas would each do on their own. */
+function hasStatefulLayers(model: tfl.LayersModel): boolean {
+  return model.layers.some((layer) => layer.getClassName() === 'BatchNormalization')
+}
+
+/**
+ * The engine for a training run: parallel when asked for and worthwhile, local otherwise. Only on the
+ * wasm backend, which runs one thread in Node; the other backends (tensorflow for Node, WebGL/WebGPU)
+ * use several cores or a GPU on their own, and splitting batches would only add copying. Models with
+ * batch norm stay local (see createParallelGradientEngine).
+ */
+export async function createGradientEngine(model: tfl.LayersModel, options: GradientEngineOptions & { parallelism?: number }): Promise<GradientEngine> {
+  const parallelism = options.parallelism ?? 1
+  if (parallelism > 1 && tf.getBackend() === 'wasm' && !hasStatefulLayers(model)) {
+    return createParallelGradientEngine(model, { ...options, replicas: parallelism })
+  }
+  return createLocalGradientEngine(model, options.classes, options.imageShape, options.weightDecay)
+}
