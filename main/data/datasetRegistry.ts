@@ -198,7 +198,13 @@ async function openFolder(id: string, options: OpenOptions): Promise<OpenedDatas
   const root = folderOf(id)
   const scan = await scanFolder(root, options.seed)
   const skipped = [...scan.skipped]
+  const failed = new Set<string>()
+  const reported = new Set<string>()
   const onSkip = (file: SkippedFile) => {
+    // The statistics pass and the split that holds the file would both report it: once is enough.
+    if (reported.has(file.file)) return
+    reported.add(file.file)
+    failed.add(file.file)
     skipped.push(file)
     options.onSkip?.(file)
   }
@@ -250,7 +256,6 @@ async function openFolder(id: string, options: OpenOptions): Promise<OpenedDatas
   const validation = validationEntries.length ? make(validationEntries, trainEntries.length, false, pipeline) : undefined
   const test = make(scan.test, limited.length, false, pipeline)
   const sources: Record<SplitName, FolderBatchSource | undefined> = { train, validation, test }
-  const failed = new Set<string>()
   const countClasses = (entries: FolderEntry[]) => classCounts(entries.filter((entry) => !failed.has(entry.display)).map((entry) => entry.label), scan.classNames.length)
   const description: OpenedDataset = {
     id,
@@ -270,7 +275,9 @@ async function openFolder(id: string, options: OpenOptions): Promise<OpenedDatas
     skipped,
     warnings: scan.warnings,
     get counts() {
-      return { train: train.count, validation: validation?.count ?? 0, test: test.count }
+      // Files found unreadable while decoding are not counted.
+      const usable = (entries: FolderEntry[]) => entries.filter((entry) => !failed.has(entry.display)).length
+      return { train: usable(trainEntries), validation: usable(validationEntries), test: usable(scan.test) }
     },
     get classCounts() {
       return { train: countClasses(limited), test: countClasses(scan.test) }
@@ -289,7 +296,7 @@ async function openFolder(id: string, options: OpenOptions): Promise<OpenedDatas
           Array.from({ length: source.count }, (_, i) => i),
           8,
           async (index) => {
-            if (!(await source.stored(index))) failed.add(source.entry(index).display)
+            await source.stored(index)
           },
         )
       }

@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import type { ArchitectureSpec, InputShape } from '../../shared/arch/specs'
 import { INPUT_NAME, toGraph, type GraphOp } from '../../shared/arch/graph'
 import { analyzeModel, convOutputSize } from '../../shared/arch/layerMath'
+import { InputConv2D } from './layers/inputConv2d'
 import { LocalResponseNorm } from './layers/localResponseNorm'
 
 export interface CreateModelOptions {
@@ -55,7 +56,7 @@ export function createModel(
         : spec.initializer === 'he'
           ? tfl.initializers.heNormal({ seed: seed * 1000 + node.index })
           : tfl.initializers.glorotUniform({ seed: seed * 1000 + node.index })
-    last = buildNode(node.op, node.name, inputs, inputSize, kernelInitializer)
+    last = buildNode(node.op, node.name, inputs, inputSize, kernelInitializer, node.inputs[0] === INPUT_NAME)
     tensors.set(node.name, last)
   }
   return tfl.model({ inputs: inputTensor, outputs: last })
@@ -78,21 +79,15 @@ function padded(name: string, x: Tensor, padding: number): Tensor {
   return applyLayer(tfl.layers.zeroPadding2d({ padding, name: `${name}.pad` }), x)
 }
 
-function buildNode(op: GraphOp, name: string, inputs: Tensor[], inputSize: number, kernelInitializer: Initializer): Tensor {
+function buildNode(op: GraphOp, name: string, inputs: Tensor[], inputSize: number, kernelInitializer: Initializer, readsImage: boolean): Tensor {
   const [x] = inputs
   switch (op.kind) {
     case 'conv2d': {
       const same = op.padding > 0 && sameMatchesTorch(inputSize, op.kernelSize, op.stride, op.padding)
       const source = op.padding > 0 && !same ? padded(name, x, op.padding) : x
-      const conv = tfl.layers.conv2d({
-        name,
-        filters: op.filters,
-        kernelSize: op.kernelSize,
-        strides: op.stride,
-        padding: same ? 'same' : 'valid',
-        kernelInitializer,
-      })
-      return applyLayer(conv, source)
+      const config = { name, filters: op.filters, kernelSize: op.kernelSize, strides: op.stride, padding: same ? ('same' as const) : ('valid' as const), kernelInitializer }
+      // Nothing needs the image's gradient; tfjs-layers' fused Conv2D would compute it anyway.
+      return applyLayer(readsImage ? new InputConv2D(config) : tfl.layers.conv2d(config), source)
     }
     case 'pool2d': {
       const p = op.padding ?? 0

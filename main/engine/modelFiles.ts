@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { writeFileAtomic } from '../storage/atomicFile'
 // Registers the zoo's custom layers so saved models that use them load again.
 import './layers/localResponseNorm'
+import './layers/inputConv2d'
 
 /** The TensorFlow.js layers format: model.json (topology + manifest) beside one weights.bin. */
 export async function saveModel(model: tfl.LayersModel, folder: string): Promise<void> {

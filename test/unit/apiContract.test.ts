@@ -36,7 +36,12 @@ describe('contract tables', () => {
       expect(apiMethods[name].request.safeParse).toBeTypeOf('function')
       expect(apiMethods[name].response.safeParse).toBeTypeOf('function')
     }
-    expect(Object.keys(apiEvents)).toEqual(['run.status', 'run.progress', 'run.epoch'])
+    expect(Object.keys(apiEvents)).toEqual(['run.status', 'run.progress', 'run.epoch', 'download.progress'])
+  })
+
+  it('accepts the built-in data sets and folder:<path>, nothing else', () => {
+    for (const id of ['mnist', 'fashion-mnist', 'cifar10', 'folder:/home/me/pets']) expect(apiMethods['data.describe'].request.safeParse({ dataset: id }).success).toBe(true)
+    for (const id of ['imagenet', 'folder:', '/home/me/pets', 'folder:/a\0b']) expect(apiMethods['data.describe'].request.safeParse({ dataset: id }).success).toBe(false)
   })
 })
 

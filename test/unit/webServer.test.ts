@@ -73,10 +73,13 @@ describe('web bridge', () => {
     const client = await connectClient(server)
     const archs = await client.call('arch.list', {})
     expect(archs.ok).toBe(true)
-    expect((archs.value as { id: string; params: number }[]).map((a) => [a.id, a.params])).toEqual([
+    // The whole zoo, each at its notes input size with 10 classes.
+    expect((archs.value as { id: string; params: number }[]).map((a) => [a.id, a.params]).slice(0, 3)).toEqual([
       ['lenet5', 61706],
       ['lenet-relu', 61706],
+      ['bn-lenet', 62158],
     ])
+    expect((archs.value as unknown[]).length).toBe(12)
     const missing = await client.call('runs.get', { runId: 'no-such-run' })
     expect(missing.error?.code).toBe('not-found')
     client.close()

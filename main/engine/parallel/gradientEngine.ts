@@ -161,9 +161,9 @@ export async function createParallelGradientEngine(model: tfl.LayersModel, optio
   if (!Number.isInteger(replicas) || replicas < 2) throw new Error(`a parallel gradient engine needs at least 2 replicas, got ${replicas}`)
   const variables = trainableVariables(model)
   const pixels = imageShape[0] * imageShape[1] * imageShape[2]
+  const modelTopology = JSON.stringify(model.toJSON(null, false))
   const entry = options.replicaEntry ?? gradientReplicaEntry()
   const channels = Array.from({ length: replicas - 1 }, (_, i) => new ReplicaChannel(spawnWorker(entry), `gradient replica ${i + 1} of ${replicas - 1}`))
-  const modelTopology = JSON.stringify(model.toJSON(null, false))
   try {
     await Promise.all(channels.map((channel) => channel.request({ type: 'init', modelTopology, classes, imageShape })))
   } catch (error) {

@@ -9,8 +9,9 @@ import { parentPort } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { initWasmBackend } from '../wasm/initWasmBackend'
-// Custom layers must be registered in this thread too, or modelFromJSON cannot rebuild the model.
-import '../layers/localResponseNorm'
+// Custom layers must be registered in this thread too, or modelFromJSON cannot rebuild the model: the
+// model factory imports (and so registers) every custom layer it builds.
+import '../modelFactory'
 import { shardGradientSums } from './shardGradients'
 import type { ReplicaInit, ReplicaReply, ReplicaRequest, ReplicaShard } from './replicaProtocol'
 

@@ -10,7 +10,7 @@ export interface RunProgress {
   etaSeconds: number
 }
 
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running']
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused']
 
 export function isActive(status: RunStatus | undefined): boolean {
   return status !== undefined && ACTIVE_STATUSES.includes(status)

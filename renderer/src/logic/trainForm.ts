@@ -17,9 +17,11 @@ export interface TrainFormValues {
   inputSize?: NumberField
   /** Architecture knobs from a preset (the CPU preset's width, say); absent ones take the defaults. */
   knobs?: ArchKnobsInput
+  /** `mnist`, `fashion-mnist`, `cifar10` or `folder:<path>`; absent means MNIST. */
+  dataset?: string
 }
 
-export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend' | 'inputSize'
+export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend' | 'inputSize' | 'dataset'
 export type TrainFormErrors = Partial<Record<TrainFormField, string>>
 
 export interface TrainFormResult {
@@ -28,7 +30,7 @@ export interface TrainFormResult {
   errors: TrainFormErrors
 }
 
-const FIELDS: readonly TrainFormField[] = ['arch', 'epochs', 'batchSize', 'learningRate', 'limit', 'backend', 'inputSize']
+const FIELDS: readonly TrainFormField[] = ['arch', 'epochs', 'batchSize', 'learningRate', 'limit', 'backend', 'inputSize', 'dataset']
 
 function isBlank(value: NumberField): boolean {
   return typeof value === 'string' && value.trim() === ''
@@ -69,7 +71,7 @@ export function validateTrainForm(values: TrainFormValues): TrainFormResult {
   }
   const candidate = {
     arch: values.arch,
-    dataset: 'mnist' as const,
+    dataset: values.dataset?.trim() || 'mnist',
     epochs: required('epochs'),
     batchSize: required('batchSize'),
     learningRate: required('learningRate'),

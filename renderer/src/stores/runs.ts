@@ -125,6 +125,24 @@ export const useRunsStore = defineStore('runs', () => {
     return stopped
   }
 
+  async function pauseTraining(runId: string): Promise<void> {
+    await requireApi().call('training.pause', { runId })
+  }
+
+  /** Wakes a paused run, or continues an ended one from its checkpoint; its history is reloaded, cut back. */
+  async function resumeTraining(runId: string): Promise<void> {
+    const run = await requireApi().call('training.resume', { runId })
+    applyStatus({ runId, status: run.status, run })
+    // The stored history was cut back to the checkpoint: drop what this window still shows beyond it.
+    delete series.value[runId]
+    delete progress.value[runId]
+    await loadRun(runId)
+  }
+
+  async function cancelTraining(runId: string): Promise<void> {
+    await requireApi().call('training.cancel', { runId })
+  }
+
   function seriesOf(runId: string): RunSeries {
     return series.value[runId] ?? EMPTY_SERIES
   }
@@ -148,6 +166,9 @@ export const useRunsStore = defineStore('runs', () => {
     selectRun,
     startTraining,
     stopTraining,
+    pauseTraining,
+    resumeTraining,
+    cancelTraining,
     seriesOf,
   }
 })

@@ -1,4 +1,5 @@
 import type { Component } from 'vue'
+import DataView from './DataView.vue'
 import ModelsView from './ModelsView.vue'
 import PredictView from './PredictView.vue'
 import SystemView from './SystemView.vue'
@@ -10,6 +11,7 @@ import TrainView from './TrainView.vue'
  */
 export const VIEWS = [
   { id: 'models', label: 'Models', hint: 'Inspect and change architectures', title: 'Model zoo', component: ModelsView },
+  { id: 'data', label: 'Data', hint: 'Samples, classes, augmentation', title: 'Data', component: DataView },
   { id: 'train', label: 'Train', hint: 'Configure and watch a run', title: 'Train a network', component: TrainView },
   { id: 'predict', label: 'Predict', hint: 'Classify your own images', title: 'Predict', component: PredictView },
   { id: 'system', label: 'System', hint: 'Hardware and backends', title: 'System', component: SystemView },
