@@ -42,7 +42,7 @@ export async function toMnistInput(bytes: Uint8Array, fileName: string, size = 2
     .grayscale()
     .raw()
     .toBuffer()
-  return { width: size, height: size, pixels: Array.from(pixels.subarray(0, size * size)), inverted }
+  return { width: size, height: size, channels: 1, pixels: Array.from(pixels.subarray(0, size * size)), inverted }
 }
 
 function describeSharpError(error: unknown): string {
@@ -52,7 +52,7 @@ function describeSharpError(error: unknown): string {
   return message.split('\n')[0]
 }
 
-function borderMean({ data, width, height }: { data: Buffer; width: number; height: number }): number {
+export function borderMean({ data, width, height }: { data: Uint8Array; width: number; height: number }): number {
   let sum = 0
   let count = 0
   for (let x = 0; x < width; x++) {

@@ -6,7 +6,8 @@ import type { Prediction } from '../../shared/api/schemas'
 import { loadModel } from '../engine/modelFiles'
 import { fitToModelInput } from '../engine/trainer'
 import type { RunStore } from '../services/runStore'
-import { BadImageError, toMnistInput } from './imagePreprocessing'
+import { BadImageError } from './imagePreprocessing'
+import { toModelInput } from './modelInput'
 
 /**
  * Predictions for dropped images from a trained run's saved model. One image through a small network is
@@ -23,9 +24,16 @@ export class Predictor {
       throw new BadImageError(`run ${runId} has no trained model yet (status: ${run.status})`)
     }
     const model = await this.modelFor(runId)
-    const preview = await toMnistInput(bytes, fileName)
+    const shape = run.data?.imageShape ?? [28, 28, 1]
+    const preview = await toModelInput(bytes, fileName, run.config.dataset, shape)
+    const input = Float32Array.from(preview.pixels, (p) => p / 255)
+    if (run.data?.normalized) {
+      // The same per-channel standardisation the run trained with.
+      const { mean, std } = run.data
+      for (let i = 0; i < input.length; i++) input[i] = (input[i] - mean[i % shape[2]]) / std[i % shape[2]]
+    }
     const probabilities = tf.tidy(() => {
-      const x = tf.tensor4d(Float32Array.from(preview.pixels, (p) => p / 255), [1, preview.height, preview.width, 1])
+      const x = tf.tensor4d(input, [1, ...shape])
       return tf.softmax(model.predict(fitToModelInput(model, x)) as tf.Tensor2D).dataSync()
     })
     const top = Array.from(probabilities, (probability, classIndex) => ({

@@ -220,10 +220,12 @@ export const ArchitectureSummary = z.object({
 })
 export type ArchitectureSummary = z.infer<typeof ArchitectureSummary>
 
-/** A grayscale image as the model sees it, 0-255 per pixel, row-major. */
+/** An image as the model sees it (before normalization), 0-255 per value, row-major. */
 export const ModelInputPreview = z.object({
   width: z.number().int().positive(),
   height: z.number().int().positive(),
+  /** 1 (grayscale) or 3 (RGB); pixels are interleaved per channel. */
+  channels: z.number().int().min(1).max(4).default(1),
   pixels: z.array(z.number().int().min(0).max(255)),
   inverted: z.boolean(),
 })

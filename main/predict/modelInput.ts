@@ -1,0 +1,29 @@
+import type { ModelInputPreview } from '../../shared/api/schemas'
+import { decodeImage, ImageDecodeError } from '../data/folder/imageFiles'
+import { BadImageError, borderMean, toMnistInput } from './imagePreprocessing'
+
+/**
+ * A dropped image turned into what a run's model was trained on. Digits get MNIST's own preparation
+ * (inverted, centred in 20x20); everything else is decoded exactly like the training pipeline decodes a
+ * folder image (stretched to the input size, alpha on black). Fashion-MNIST items are light on black, so
+ * a photo on a light background is inverted like a digit.
+ */
+export async function toModelInput(bytes: Uint8Array, fileName: string, dataset: string, shape: [number, number, number]): Promise<ModelInputPreview> {
+  const [height, width, channels] = shape
+  if (dataset === 'mnist' && height === width) {
+    const digit = await toMnistInput(bytes, fileName, height)
+    return channels === 1 ? digit : { ...digit, channels, pixels: digit.pixels.flatMap((p) => Array(channels).fill(p)) }
+  }
+  let pixels: Uint8Array
+  try {
+    pixels = await decodeImage(bytes, { height, width, channels: channels === 1 ? 1 : 3 })
+  } catch (error) {
+    throw new BadImageError(`${fileName} is not an image that can be read (${error instanceof ImageDecodeError ? error.reason : String(error)})`)
+  }
+  let inverted = false
+  if (dataset === 'fashion-mnist' && channels === 1 && borderMean({ data: pixels, width, height }) > 127) {
+    inverted = true
+    for (let i = 0; i < pixels.length; i++) pixels[i] = 255 - pixels[i]
+  }
+  return { width, height, channels, pixels: Array.from(pixels), inverted }
+}
