@@ -104,8 +104,9 @@ export function fitToModelInput(model: tfl.LayersModel, x: tf.Tensor4D): tf.Tens
 export function lossAndCorrect(model: tfl.LayersModel, x: tf.Tensor4D, labels: tf.Tensor1D, classes: number, training: boolean) {
   const logits = model.apply(fitToModelInput(model, x), { training }) as tf.Tensor2D
   const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits) as tf.Scalar
-  const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar
-  return { loss, correct }
+  const predicted = tf.argMax(logits, 1)
+  const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'float32')) as tf.Scalar
+  return { loss, correct, predicted }
 }
 
 /** A held-out split as a BatchSource; in-memory splits (float pixels) are wrapped, in their stored order. */
@@ -114,8 +115,22 @@ export function asBatchSource(data: BatchSource | DataSplit, imageShape: [number
 }
 
 /** Mean loss and accuracy over a split, streamed batch by batch in its stored order (shuffle off). */
-export async function evaluate(model: tfl.LayersModel, data: BatchSource | DataSplit, options: Pick<TrainOptions, 'classes' | 'imageShape'>, batchSize = 500) {
+export interface Evaluation {
+  loss: number
+  accuracy: number
+  /** rows: true class, columns: predicted class; only when asked for. */
+  confusionMatrix?: number[][]
+}
+
+export async function evaluate(
+  model: tfl.LayersModel,
+  data: BatchSource | DataSplit,
+  options: Pick<TrainOptions, 'classes' | 'imageShape'>,
+  batchSize = 500,
+  withConfusionMatrix = false,
+): Promise<Evaluation> {
   const source = asBatchSource(data, options.imageShape)
+  const confusion = withConfusionMatrix ? Array.from({ length: options.classes }, () => new Array<number>(options.classes).fill(0)) : undefined
   let lossSum = 0
   let correctSum = 0
   let count = 0
@@ -124,13 +139,25 @@ export async function evaluate(model: tfl.LayersModel, data: BatchSource | DataS
       const x = tf.tensor4d(batch.images, [batch.size, ...source.imageShape])
       const y = tf.tensor1d(batch.labels, 'int32')
       const result = lossAndCorrect(model, x, y, options.classes, false)
+      if (confusion) {
+        const predicted = result.predicted.dataSync()
+        for (let i = 0; i < batch.size; i++) confusion[batch.labels[i]][predicted[i]]++
+      }
       return [result.loss.dataSync()[0], result.correct.dataSync()[0]]
     })
     lossSum += loss * batch.size
     correctSum += correct
     count += batch.size
   }
-  return { loss: count ? lossSum / count : NaN, accuracy: count ? correctSum / count : 0 }
+  return { loss: count ? lossSum / count : NaN, accuracy: count ? correctSum / count : 0, confusionMatrix: confusion }
+}
+
+/** Of each true class, the fraction predicted right: the confusion matrix's diagonal over its row sums. */
+export function perClassAccuracy(confusion: number[][]): number[] {
+  return confusion.map((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0)
+    return total ? row[i] / total : 0
+  })
 }
 
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {

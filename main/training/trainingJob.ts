@@ -7,7 +7,7 @@ import { loadCheckpoint, writeCheckpoint } from '../engine/checkpoint'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { createModel, countTrainableParams } from '../engine/modelFactory'
 import { saveModel } from '../engine/modelFiles'
-import { evaluate, trainModel, type TrainOptions, type TrainStart } from '../engine/trainer'
+import { evaluate, perClassAccuracy, trainModel, type TrainOptions, type TrainStart } from '../engine/trainer'
 import { isFolderDataset, openDataset } from '../data/datasetRegistry'
 import { dataDirOfRunDir } from '../storage/dataDir'
 import type { BatchSource } from '../data/batchSource'
@@ -140,8 +140,9 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
 
   await saveModel(model, join(runDir, 'model'))
   await writeReferenceSample(runDir, model, await firstImage(dataset.test), [height, width, channels])
-  const lastEpoch = outcome.epochs.at(-1)
-  const test = outcome.stopped || !lastEpoch ? await evaluate(model, dataset.test, options) : { loss: lastEpoch.testLoss, accuracy: lastEpoch.testAccuracy }
+  // The final evaluation also counts what each class was taken for (confusion matrix, per-class accuracy).
+  const test = await evaluate(model, dataset.test, options, 500, true)
+  const confusionMatrix = test.confusionMatrix ?? []
   send({
     type: 'completed',
     stopped: outcome.stopped,
@@ -153,6 +154,8 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
       samplesPerSecond: outcome.trainSeconds > 0 ? outcome.samplesTrained / outcome.trainSeconds : 0,
       trainSeconds: outcome.trainSeconds,
       params,
+      confusionMatrix,
+      perClassAccuracy: perClassAccuracy(confusionMatrix),
     },
   })
   model.dispose()

@@ -159,6 +159,9 @@ export const RunResult = z.object({
   samplesPerSecond: z.number().nonnegative(),
   trainSeconds: z.number().nonnegative(),
   params: z.number().int().nonnegative(),
+  /** On the test split: rows are true classes, columns predicted ones. */
+  confusionMatrix: z.array(z.array(z.number().int().nonnegative())).optional(),
+  perClassAccuracy: z.array(z.number().min(0).max(1)).optional(),
 })
 export type RunResult = z.infer<typeof RunResult>
 

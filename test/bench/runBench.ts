@@ -28,6 +28,14 @@ interface AnchorResult {
 const CASES: ThroughputCase[] = [
   { name: 'lenet5', build: () => createModel(getArchitecture('lenet5'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
   { name: 'lenet-relu', build: () => createModel(getArchitecture('lenet-relu'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
+  // The notes' ResNet-18 at full width on CIFAR-sized input, as the PyTorch anchor builds it.
+  {
+    name: 'resnet18',
+    build: () => createModel(getArchitecture('resnet18', { inputSize: 32, channels: 3, classes: 10 }), { height: 32, width: 32, channels: 3 }, 1),
+    imageShape: [32, 32, 3],
+    batchSize: 64,
+    batches: 4,
+  },
 ]
 
 async function findPython(): Promise<string | undefined> {
