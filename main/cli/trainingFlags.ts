@@ -8,6 +8,7 @@ export interface TrainingFlags {
   clip?: number
   validation?: number
   patience?: number
+  parallel?: number
 }
 
 function positive(value: string): number {
@@ -25,6 +26,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--clip <norm>', 'clip gradients to this global norm', positive)
     .option('--validation <fraction>', 'hold out this fraction of the training images for validation', positive)
     .option('--patience <epochs>', 'early stopping: epochs without validation improvement', positive)
+    .option('--parallel <threads>', 'data-parallel training threads on the wasm backend (try the number of free cores)', positive)
 }
 
 /** Only what the user gave: the schema's defaults fill the rest. */
@@ -36,6 +38,7 @@ export function trainingOptionsFromFlags(flags: TrainingFlags): Record<string, u
     gradientClipNorm: flags.clip,
     validationFraction: flags.validation,
     earlyStoppingPatience: flags.patience,
+    parallelism: flags.parallel,
   }
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
 }

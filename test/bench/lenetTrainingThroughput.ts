@@ -2,10 +2,9 @@
  * LeNet training throughput on the tfjs wasm backend (plus our kernels).
  *
  *   npx tsx test/bench/lenetTrainingThroughput.ts [--batches 20] [--batch 256]
- *       [--profile] [--parallel 2] [--backend cpu] [--only relu|sigmoid]
+ *       [--profile] [--backend cpu] [--only relu|sigmoid]
  *
  * --profile   per-kernel time of one step (tf.profile)
- * --parallel  also run data-parallel training with N worker_threads replicas
  * --backend   'cpu' runs the reference backend instead (very slow)
  * --without   comma-separated kernels to put back to upstream tfjs-wasm, for
  *             ablation (e.g. --without Add,Sum). Conv2DBackpropFilter has no
@@ -15,7 +14,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend';
-import { DataParallelTrainer } from '../../main/engine/wasm/dataParallel/dataParallelTrainer';
 import { getUpstreamKernel } from '../../main/engine/wasm/wasmKernelUtils';
 
 type Variant = 'relu' | 'sigmoid';
@@ -115,31 +113,6 @@ async function singleThread(variant: Variant, profile: boolean): Promise<number>
   return rate;
 }
 
-async function dataParallel(variant: Variant, replicas: number): Promise<number> {
-  const model = buildLeNet(variant);
-  const trainer = await DataParallelTrainer.create(model, { replicas, learningRate: LR });
-  const { x, y } = randomBatch(BATCH);
-  try {
-    for (let i = 0; i < WARMUP; i++) await trainer.trainBatch(x, [BATCH, 28, 28, 1], y, [BATCH, 10]);
-    const t0 = performance.now();
-    let last = { loss: NaN, replicaComputeMs: 0 };
-    let compute = 0;
-    for (let i = 0; i < BATCHES; i++) {
-      last = await trainer.trainBatch(x, [BATCH, 28, 28, 1], y, [BATCH, 10]);
-      compute += last.replicaComputeMs;
-    }
-    const ms = performance.now() - t0;
-    const rate = (BATCHES * BATCH) / (ms / 1000);
-    console.log(
-      `wasm x${replicas} workers LeNet-${variant}: ${rate.toFixed(0)} samples/s (${(ms / BATCHES).toFixed(1)} ms/batch, replica compute ${(compute / BATCHES).toFixed(1)} ms, loss ${last.loss.toFixed(3)})`,
-    );
-    return rate;
-  } finally {
-    await trainer.dispose();
-    model.dispose();
-  }
-}
-
 async function main(): Promise<void> {
   const backend = arg('backend') ?? 'wasm';
   if (backend === 'wasm') await initWasmBackend();
@@ -154,13 +127,8 @@ async function main(): Promise<void> {
   if (without.length > 0) console.log(`upstream kernels restored: ${without.join(', ')} (single-thread runs only)`);
   const only = arg('only');
   const variants: Variant[] = only === 'relu' || only === 'sigmoid' ? [only] : ['relu', 'sigmoid'];
-  const parallel = arg('parallel');
   console.log(`backend ${tf.getBackend()}, batch ${BATCH}, ${BATCHES} timed batches after ${WARMUP} warm-up`);
   for (const v of variants) await singleThread(v, arg('profile') != null);
-  if (parallel != null && backend === 'wasm') {
-    const replicas = parallel === 'true' ? 2 : Number(parallel);
-    for (const v of variants) await dataParallel(v, replicas);
-  }
 }
 
 main().catch((err: unknown) => {

@@ -28,6 +28,9 @@ interface AnchorResult {
 const CASES: ThroughputCase[] = [
   { name: 'lenet5', build: () => createModel(getArchitecture('lenet5'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
   { name: 'lenet-relu', build: () => createModel(getArchitecture('lenet-relu'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
+  // The same two networks trained data-parallel on every core (wasm runs one thread per replica).
+  { name: 'lenet5', parallelism: cores, build: () => createModel(getArchitecture('lenet5'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
+  { name: 'lenet-relu', parallelism: cores, build: () => createModel(getArchitecture('lenet-relu'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
   // The notes' ResNet-18 at full width on CIFAR-sized input, as the PyTorch anchor builds it.
   {
     name: 'resnet18',
@@ -71,6 +74,7 @@ function trackPeakRss(): () => number {
   }
 }
 
+const label = (testCase: ThroughputCase) => (testCase.parallelism && testCase.parallelism > 1 ? `${testCase.name} (${testCase.parallelism} threads)` : testCase.name)
 const fmt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : Math.round(n).toLocaleString('en-US'))
 const ratio = (ours: number, theirs: number | undefined) => (theirs ? `${(ours / theirs).toFixed(2)}x` : '-')
 
@@ -83,11 +87,11 @@ async function main(): Promise<void> {
     const train = await measureTraining(testCase)
     const inference = measureInference(testCase)
     ours.push({ testCase, train, inference })
-    console.log(`  measured ${testCase.name}: train ${fmt(train)}/s, inference ${fmt(inference)}/s`)
+    console.log(`  measured ${label(testCase)}: train ${fmt(train)}/s, inference ${fmt(inference)}/s`)
   }
   const oursPeak = peakRss()
 
-  const anchor = await pytorchAnchor(CASES.map((c) => c.name))
+  const anchor = await pytorchAnchor([...new Set(CASES.map((c) => c.name))])
   if (typeof anchor === 'string') console.log(`anchor: ${anchor}`)
   else console.log(`anchor: PyTorch ${anchor.torch}, ${anchor.threads} threads, BLAS: ${anchor.blas}`)
   const theirs = typeof anchor === 'string' ? undefined : anchor
@@ -98,7 +102,7 @@ async function main(): Promise<void> {
     const t = theirs?.train[testCase.name]
     const i = theirs?.inference[testCase.name]
     console.log(
-      `| ${testCase.name} | ${testCase.imageShape.join('x')}, ${testCase.batchSize} | ${fmt(train)} | ${fmt(t)} | ${ratio(train, t)} | ${fmt(inference)} | ${fmt(i)} | ${ratio(inference, i)} |`,
+      `| ${label(testCase)} | ${testCase.imageShape.join('x')}, ${testCase.batchSize} | ${fmt(train)} | ${fmt(t)} | ${ratio(train, t)} | ${fmt(inference)} | ${fmt(i)} | ${ratio(inference, i)} |`,
     )
   }
   console.log(`\npeak memory (RSS) of our process: ${(oursPeak / 2 ** 20).toFixed(0)} MiB`)

@@ -4,7 +4,6 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend';
 import { registerWasmGradientKernels } from '../../main/engine/wasm/registerWasmGradientKernels';
-import { DataParallelTrainer } from '../../main/engine/wasm/dataParallel/dataParallelTrainer';
 
 type Backend = 'cpu' | 'wasm';
 const TOL = 1e-4;
@@ -329,41 +328,4 @@ describe('wasm gradient kernels match the cpu backend', () => {
     b.dispose();
   });
 
-  it('data-parallel SGD (2 worker replicas) equals single-replica SGD', async () => {
-    await tf.setBackend('wasm');
-    const build = (): tfl.Sequential =>
-      tfl.sequential({
-        layers: [
-          tfl.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
-          tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 }),
-          tfl.layers.flatten(),
-          tfl.layers.dense({ units: 5 }),
-        ],
-      });
-    const model = build();
-    const n = 10;
-    const x = randArray(n * 12 * 12);
-    const y = new Float32Array(n * 5);
-    for (let i = 0; i < n; i++) y[i * 5 + (i % 5)] = 1;
-    const trainer = await DataParallelTrainer.create(model, { replicas: 2, learningRate: 0.1 });
-    try {
-      for (let s = 0; s < 3; s++) await trainer.trainBatch(x, [n, 12, 12, 1], y, [n, 5]);
-      const parallel = await trainer.getWeights();
-      const opt = tf.train.sgd(0.1);
-      const xt = tf.tensor(x, [n, 12, 12, 1]);
-      const yt = tf.tensor(y, [n, 5]);
-      for (let s = 0; s < 3; s++) {
-        opt.minimize(() => tf.losses.softmaxCrossEntropy(yt, model.apply(xt, { training: true }) as tf.Tensor) as tf.Scalar);
-      }
-      const single = model.getWeights().map((w) => w.dataSync());
-      expect(parallel.length).toBe(single.length);
-      for (let i = 0; i < single.length; i++) {
-        expect(maxRelDiff(parallel[i], single[i]), `weight ${i}`).toBeLessThan(TOL);
-      }
-      tf.dispose([xt, yt]);
-    } finally {
-      await trainer.dispose();
-      model.dispose();
-    }
-  });
 });
