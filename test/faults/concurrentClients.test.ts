@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connectClient, startTestServer } from '../helpers/webHarness'
-import type { RunningWebServer } from '../../main/web/webServer'
-import type { Workbench } from '../../main/services/workbench'
+import { describe, expect, it } from 'vitest'
+import { connectClient, useTestServer } from '../helpers/webHarness'
 
 const config = { arch: 'lenet-relu', dataset: 'mnist', epochs: 2, batchSize: 64, learningRate: 0.05, limit: 1280, backend: 'wasm', seed: 9 }
 
 describe('10 clients following one run', () => {
-  let server: RunningWebServer
-  let workbench: Workbench
-  beforeAll(async () => {
-    ;({ server, workbench } = await startTestServer())
-  })
-  afterAll(async () => {
-    workbench.close()
-    await server.close()
-  })
+  const context = useTestServer()
 
   it('each sees the same events of the run, in the same order', async () => {
-    const clients = await Promise.all(Array.from({ length: 10 }, () => connectClient(server)))
+    const clients = await Promise.all(Array.from({ length: 10 }, () => connectClient(context.server)))
     const started = await clients[3].call('training.start', config)
     expect(started.ok).toBe(true)
     const { runId } = started.value as { runId: string }

@@ -1,6 +1,8 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { request } from 'node:http'
+import { afterAll, beforeAll } from 'vitest'
 import WebSocket from 'ws'
 import { createWorkbench, type Workbench } from '../../main/services/workbench'
 import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
@@ -52,4 +54,41 @@ export async function connectClient(server: RunningWebServer, token = server.tok
     },
     close: () => ws.close(),
   }
+}
+
+/** A real workbench behind a real web server for the tests of one describe block, closed after them. */
+export function useTestServer(rendererDir?: string): { server: RunningWebServer; workbench: Workbench; dataDir: string } {
+  const context = {} as { server: RunningWebServer; workbench: Workbench; dataDir: string }
+  beforeAll(async () => {
+    Object.assign(context, await startTestServer(rendererDir))
+  })
+  afterAll(async () => {
+    context.workbench?.close()
+    await context.server?.close()
+  })
+  return context
+}
+
+export function httpGet(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = ''
+      res.on('data', (chunk) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** Whether a WebSocket handshake to `url` with these headers is accepted. */
+export function webSocketOpens(url: string, headers: Record<string, string> = {}): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers })
+    ws.once('open', () => {
+      ws.close()
+      resolve(true)
+    })
+    ws.once('error', () => resolve(false))
+  })
 }

@@ -1,76 +1,41 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { request } from 'node:http'
-import WebSocket from 'ws'
-import { connectClient, startTestServer } from '../helpers/webHarness'
-import type { RunningWebServer } from '../../main/web/webServer'
-import type { Workbench } from '../../main/services/workbench'
-
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      let body = ''
-      res.on('data', (chunk) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
-
-function wsRefused(url: string, headers: Record<string, string> = {}): Promise<boolean> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers })
-    ws.once('open', () => {
-      ws.close()
-      resolve(false)
-    })
-    ws.once('error', () => resolve(true))
-  })
-}
+import { describe, expect, it } from 'vitest'
+import { connectClient, httpGet, useTestServer, webSocketOpens } from '../helpers/webHarness'
 
 describe('web bridge', () => {
-  let server: RunningWebServer
-  let workbench: Workbench
-  beforeAll(async () => {
-    ;({ server, workbench } = await startTestServer())
-  })
-  afterAll(async () => {
-    workbench.close()
-    await server.close()
-  })
+  const context = useTestServer()
 
   it('binds loopback and prints a URL with the token', () => {
-    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=[0-9a-f]{48}$`))
+    expect(context.server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${context.server.port}/\\?token=[0-9a-f]{48}$`))
   })
 
   it('refuses HTTP without the token or with a wrong one', async () => {
-    expect((await get(server.port, '/')).status).toBe(401)
-    expect((await get(server.port, '/?token=nope')).status).toBe(401)
+    expect((await httpGet(context.server.port, '/')).status).toBe(401)
+    expect((await httpGet(context.server.port, '/?token=nope')).status).toBe(401)
   })
 
   it('serves the UI with the token, sets a cookie and a CSP', async () => {
-    const page = await get(server.port, `/?token=${server.token}`)
+    const page = await httpGet(context.server.port, `/?token=${context.server.token}`)
     expect(page.status).toBe(200)
     expect(page.body).toContain('CNN Workbench')
     expect(String(page.headers['set-cookie'])).toContain('HttpOnly')
     expect(page.headers['content-security-policy']).toContain("default-src 'self'")
-    const withCookie = await get(server.port, '/index.html', { cookie: `workbench_token=${server.token}` })
+    const withCookie = await httpGet(context.server.port, '/index.html', { cookie: `workbench_token=${context.server.token}` })
     expect(withCookie.status).toBe(200)
   })
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {
-    expect((await get(server.port, `/?token=${server.token}`, { host: 'evil.example:80' })).status).toBe(421)
+    expect((await httpGet(context.server.port, `/?token=${context.server.token}`, { host: 'evil.example:80' })).status).toBe(421)
   })
 
   it('refuses WebSockets without the token, with a wrong one, or from a foreign origin', async () => {
-    const base = `ws://127.0.0.1:${server.port}/ws`
-    expect(await wsRefused(base)).toBe(true)
-    expect(await wsRefused(`${base}?token=wrong`)).toBe(true)
-    expect(await wsRefused(`${base}?token=${server.token}`, { origin: 'http://evil.example' })).toBe(true)
+    const base = `ws://127.0.0.1:${context.server.port}/ws`
+    expect(await webSocketOpens(base)).toBe(false)
+    expect(await webSocketOpens(`${base}?token=wrong`)).toBe(false)
+    expect(await webSocketOpens(`${base}?token=${context.server.token}`, { origin: 'http://evil.example' })).toBe(false)
   })
 
   it('answers calls over the WebSocket', async () => {
-    const client = await connectClient(server)
+    const client = await connectClient(context.server)
     const archs = await client.call('arch.list', {})
     expect(archs.ok).toBe(true)
     // The whole zoo, each at its notes input size with 10 classes.
@@ -86,7 +51,7 @@ describe('web bridge', () => {
   })
 
   it('answers 1,000 random and malformed payloads with validation errors and keeps serving', async () => {
-    const client = await connectClient(server)
+    const client = await connectClient(context.server)
     let seed = 42
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
     const junk = [null, 1, -1, 1e308, 'x', '', [], {}, { runId: '../../etc/passwd' }, { epochs: -5 }, true, { arch: {} }]
