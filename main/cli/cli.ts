@@ -68,6 +68,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
     batchSize: flags.batchSize ?? defaults.batchSize,
     learningRate: flags.lr ?? defaults.learningRate,
     optimizer: flags.optimizer ?? defaults.optimizer,
+    lrSchedule: flags.schedule ?? defaults.lrSchedule,
     limit: flags.limit,
     backend: flags.backend,
     seed: flags.seed,

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { LR_SCHEDULES } from '../../shared/api/schemas'
+import { LR_SCHEDULES } from '../../shared/arch/specs'
 
 export interface TrainingFlags {
   schedule?: string

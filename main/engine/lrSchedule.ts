@@ -1,6 +1,9 @@
 import type { TrainConfig } from '../../shared/api/schemas'
 
-export type LrScheduleConfig = Pick<TrainConfig, 'learningRate' | 'lrSchedule' | 'lrStepEpochs' | 'lrStepGamma' | 'warmupEpochs' | 'epochs'>
+import type { LrSchedule } from '../../shared/arch/specs'
+
+/** The schedule with the architecture's default already filled in. */
+export type LrScheduleConfig = Pick<TrainConfig, 'learningRate' | 'lrStepEpochs' | 'lrStepGamma' | 'warmupEpochs' | 'epochs'> & { lrSchedule: LrSchedule }
 
 /**
  * The learning rate at a point of training, measured in (fractional) epochs completed. A pure function of

@@ -2,12 +2,21 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { join } from 'node:path'
-import type { Prediction } from '../../shared/api/schemas'
+import type { ModelInputPreview, Prediction, RunSummary } from '../../shared/api/schemas'
 import { loadModel } from '../engine/modelFiles'
 import { fitToModelInput } from '../engine/trainer'
 import type { RunStore } from '../services/runStore'
 import { BadImageError } from './imagePreprocessing'
 import { toModelInput } from './modelInput'
+
+export interface PreparedInput {
+  run: RunSummary
+  model: tfl.LayersModel
+  shape: [number, number, number]
+  preview: ModelInputPreview
+  /** Pixels as the model reads them: /255, then the run's mean/std when it trained normalized. */
+  input: Float32Array
+}
 
 /**
  * Predictions for dropped images from a trained run's saved model. One image through a small network is
@@ -19,6 +28,26 @@ export class Predictor {
   constructor(private readonly store: RunStore) {}
 
   async predict(runId: string, fileName: string, bytes: Uint8Array, topK = 3): Promise<Prediction> {
+    const { run, model, shape, preview, input } = await this.prepare(runId, fileName, bytes)
+    const probabilities = tf.tidy(() => {
+      const x = tf.tensor4d(input, [1, ...shape])
+      return tf.softmax(model.predict(fitToModelInput(model, x)) as tf.Tensor2D).dataSync()
+    })
+    const top = Array.from(probabilities, (probability, classIndex) => ({
+      classIndex,
+      label: run.classNames[classIndex] ?? String(classIndex),
+      probability,
+    }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, topK)
+    return { preview, top }
+  }
+
+  /**
+   * A run's cached model and an image prepared exactly as it trained: decoded to its input shape (the
+   * preview shows that) and scaled/normalized (`input`, NHWC for one image). Shared with the Inspector.
+   */
+  async prepare(runId: string, fileName: string, bytes: Uint8Array): Promise<PreparedInput> {
     const run = await this.store.get(runId)
     if (run.status !== 'completed' && run.status !== 'stopped') {
       throw new BadImageError(`run ${runId} has no trained model yet (status: ${run.status})`)
@@ -32,18 +61,7 @@ export class Predictor {
       const { mean, std } = run.data
       for (let i = 0; i < input.length; i++) input[i] = (input[i] - mean[i % shape[2]]) / std[i % shape[2]]
     }
-    const probabilities = tf.tidy(() => {
-      const x = tf.tensor4d(input, [1, ...shape])
-      return tf.softmax(model.predict(fitToModelInput(model, x)) as tf.Tensor2D).dataSync()
-    })
-    const top = Array.from(probabilities, (probability, classIndex) => ({
-      classIndex,
-      label: run.classNames[classIndex] ?? String(classIndex),
-      probability,
-    }))
-      .sort((a, b) => b.probability - a.probability)
-      .slice(0, topK)
-    return { preview, top }
+    return { run, model, shape, preview, input }
   }
 
   private modelFor(runId: string): Promise<tfl.LayersModel> {

@@ -3,10 +3,11 @@ import type { MethodName, ParsedRequestOf, ResponseOf } from '../../shared/api/c
 import { ARCHITECTURE_IDS, getArchitecture, PRESET_IDS } from '../../shared/arch/specs'
 import { analyzeModel } from '../../shared/arch/layerMath'
 import type { Predictor } from '../predict/predictor'
+import { Inspector } from '../predict/inspector'
 import type { DataService } from './dataService'
 import type { RunStore } from './runStore'
 import { UnavailableError } from './serviceErrors'
-import type { TrainingSupervisor } from './trainingSupervisor'
+import { RunStateError, type TrainingSupervisor } from './trainingSupervisor'
 import { diagnoseSystem } from './systemDoctor'
 import { runOneShotJob } from '../training/oneShotJob'
 import type { WorkerLauncher } from '../training/workerLauncher'
@@ -33,6 +34,7 @@ export interface ServiceSet {
 /** The API's behaviour, once, for every adapter (Electron IPC, web bridge, CLI). */
 export function createApiHandlers(services: ServiceSet): ApiHandlers {
   const { store, supervisor, predictor } = services
+  const inspector = new Inspector(predictor)
   return {
     ...createExchangeHandlers(store, services.grants),
     'system.info': async () => ({
@@ -69,7 +71,8 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
     'data.download': async ({ dataset }) => ({ path: await services.data.download(dataset) }),
     'training.sweep': async (sweep) => {
       const runIds: string[] = []
-      for (const config of expandSweep(sweep)) runIds.push((await supervisor.start(config)).runId)
+      const dataset = await services.data.prepare(sweep.config.dataset)
+      for (const config of expandSweep({ ...sweep, config: { ...sweep.config, dataset } })) runIds.push((await supervisor.start(config)).runId)
       return { runIds }
     },
     'training.stop': async ({ runId }) => ({ stopped: supervisor.stop(runId) }),
@@ -78,8 +81,24 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
     'training.resume': ({ runId }) => supervisor.resume(runId),
     'runs.list': () => store.list(),
     'runs.get': ({ runId }) => store.detail(runId),
-    'predict.image': ({ runId, fileName, imageBase64 }) =>
-      predictor.predict(runId, fileName, Buffer.from(imageBase64, 'base64')),
+    'runs.update': ({ runId, name, tags }) => {
+      const changes: { name?: string; tags?: string[] } = {}
+      if (name !== undefined) changes.name = name || undefined
+      if (tags !== undefined) changes.tags = [...new Set(tags)]
+      return supervisor.annotate(runId, changes)
+    },
+    'runs.delete': async ({ runId }) => {
+      if (supervisor.isActive(runId)) {
+        const { status } = await store.get(runId)
+        throw new RunStateError(`run ${runId} is ${status}: stop it before deleting it`)
+      }
+      await store.delete(runId)
+      return { deleted: true as const }
+    },
+    'predict.image': ({ runId, fileName, imageBase64, topK }) =>
+      predictor.predict(runId, fileName, Buffer.from(imageBase64, 'base64'), topK),
+    'inspect.image': ({ runId, fileName, imageBase64, maxChannels, occlusion }) =>
+      inspector.inspect(runId, fileName, Buffer.from(imageBase64, 'base64'), { maxChannels, occlusion }),
     'files.chooseFolder': async () => {
       if (!services.chooseFolder) {
         throw new UnavailableError(

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises'
+import { appendFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { EpochMetrics, MetricPoint, RunId, RunSummary, type RunDetail } from '../../shared/api/schemas'
@@ -95,6 +95,18 @@ export class RunStore {
       }
     }
     return runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+  }
+
+  /**
+   * Removes a run's folder. It is first renamed aside (atomic), so a crash mid-delete never leaves a
+   * half-deleted run in the list: at worst an ignored `.deleted-*` folder that the next delete sweeps.
+   */
+  async delete(runId: string): Promise<void> {
+    const dir = this.runDir(runId)
+    await this.get(runId) // not-found for an id with no run
+    const trash = join(this.root, 'runs', `.deleted-${RunId.parse(runId)}-${randomBytes(3).toString('hex')}`)
+    await rename(dir, trash)
+    await rm(trash, { recursive: true, force: true })
   }
 
   /** Runs that were queued or running when the app last stopped can only have been interrupted. */

@@ -1,4 +1,5 @@
 import { describeValidationError } from '../../shared/api/contract'
+import { getArchitecture } from '../../shared/arch/specs'
 import type { EpochMetrics, MetricPoint, RunSummary, TrainConfig } from '../../shared/api/schemas'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
@@ -49,7 +50,10 @@ export class TrainingSupervisor {
     private readonly maxConcurrent = 1,
   ) {}
 
-  async start(config: TrainConfig): Promise<RunSummary> {
+  async start(requested: TrainConfig): Promise<RunSummary> {
+    // The stored config says what really ran: the architecture's optimizer and schedule filled in.
+    const defaults = getArchitecture(requested.arch).defaults
+    const config: TrainConfig = { ...requested, optimizer: requested.optimizer ?? defaults.optimizer, lrSchedule: requested.lrSchedule ?? defaults.lrSchedule ?? 'constant' }
     const summary: RunSummary = {
       runId: this.store.newRunId(),
       config,
@@ -111,6 +115,28 @@ export class TrainingSupervisor {
     this.endings.set(run, { status: 'stopped', error: 'cancelled by the user' })
     run.worker.kill()
     return true
+  }
+
+  /** Whether the run is queued, training or paused in this process (so it may not be deleted). */
+  isActive(runId: string): boolean {
+    return this.tracked.has(runId)
+  }
+
+  /**
+   * Applies the user's labels (name, tags) to a run. A live run's summary is changed in memory too, so
+   * the supervisor's next save keeps them; every client hears of the change as a `run.status` event.
+   */
+  async annotate(runId: string, changes: Pick<RunSummary, 'name' | 'tags'>): Promise<RunSummary> {
+    const live = this.tracked.get(runId)
+    if (live) {
+      this.update(live, changes)
+      await live.writes
+      return live.summary
+    }
+    const summary = { ...(await this.store.get(runId)), ...changes }
+    await this.store.save(summary)
+    this.events.emit('run.status', { runId, status: summary.status, run: summary })
+    return summary
   }
 
   /** Resolves with the final summary once the run has ended, however it ended. */
@@ -226,6 +252,10 @@ export class TrainingSupervisor {
         const metrics: EpochMetrics = message.metrics
         this.write(run, () => this.store.appendMetrics(runId, [{ kind: 'epoch', metrics }]))
         this.events.emit('run.epoch', { runId, ...metrics })
+        const best = run.summary.bestValidationAccuracy
+        if (metrics.validationAccuracy !== undefined && (best === undefined || metrics.validationAccuracy > best)) {
+          this.update(run, { bestValidationAccuracy: metrics.validationAccuracy })
+        }
         break
       }
       case 'dataset':

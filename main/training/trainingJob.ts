@@ -89,7 +89,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     epochs: config.epochs,
     batchSize: config.batchSize,
     optimizer: config.optimizer ?? spec.defaults.optimizer,
-    schedule: config,
+    schedule: { ...config, lrSchedule: config.lrSchedule ?? spec.defaults.lrSchedule ?? 'constant' },
     weightDecay: config.weightDecay,
     gradientClipNorm: config.gradientClipNorm,
     earlyStoppingPatience: config.earlyStoppingPatience,
@@ -115,7 +115,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     options,
     {
       onBatch: (batch) => {
-        const point = { samples: batch.samplesSeen, epoch: batch.samplesSeen / train.count, loss: batch.loss, accuracy: batch.accuracy, learningRate: batch.learningRate }
+        const point = { samples: batch.samplesSeen, epoch: batch.samplesSeen / train.count, loss: batch.loss, accuracy: batch.accuracy, learningRate: batch.learningRate, t: (performance.now() - started) / 1000 }
         const points = throttle.add(point)
         if (points) sendProgress(batch.epoch, batch.samplesSeen, points)
       },

@@ -6,7 +6,10 @@ import {
   ProgressEvent,
   RunDetail,
   RunId,
+  RunName,
   RunStatus,
+  RunTag,
+  MAX_RUN_TAGS,
   RunSummary,
   SystemInfo,
   SystemReport,
@@ -34,6 +37,7 @@ const DataRequest = z
   })
   .strict()
 import { SweepRequest } from './sweep'
+import { InspectRequest, Inspection } from './inspect'
 
 /**
  * The whole surface between renderer and main: every request/response pair and every pushed event.
@@ -65,6 +69,13 @@ export const apiMethods = {
   'training.resume': { request: z.object({ runId: RunId }).strict(), response: RunSummary },
   'runs.list': { request: z.object({}).strict(), response: z.array(RunSummary) },
   'runs.get': { request: z.object({ runId: RunId }).strict(), response: RunDetail },
+  /** Renames and/or retags a run (an empty name clears it); fields left out are kept. */
+  'runs.update': {
+    request: z.object({ runId: RunId, name: RunName.optional(), tags: z.array(RunTag).max(MAX_RUN_TAGS).optional() }).strict(),
+    response: RunSummary,
+  },
+  /** Deletes a run and its folder (weights, metrics); a queued, running or paused run is refused with `conflict`. */
+  'runs.delete': { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.literal(true) }) },
   /** Writes the trained model (TensorFlow.js layers format + preprocessing + a reference image) to a chosen folder. */
   'runs.export': { request: z.object({ runId: RunId, folder: z.string().min(1).max(4096) }).strict(), response: z.object({ files: z.array(z.string()) }) },
   'runs.import': { request: z.object({ folder: z.string().min(1).max(4096) }).strict(), response: RunSummary },
@@ -74,10 +85,14 @@ export const apiMethods = {
         runId: RunId,
         fileName: z.string().max(1024),
         imageBase64: z.string().max(MAX_IMAGE_BASE64_LENGTH, 'image is larger than 12 MiB'),
+        /** How many of the most likely classes come back (the Predict view shows 5, the CLI 3). */
+        topK: z.number().int().min(1).max(20).default(3),
       })
       .strict(),
     response: Prediction,
   },
+  /** Feature maps, first-layer filters, activation histograms, occlusion map and receptive fields for one image. */
+  'inspect.image': { request: InspectRequest, response: Inspection },
   /** The built-in data sets and whether each is ready offline (CIFAR-10 is downloaded on first use). */
   'data.list': {
     request: z.object({}).strict(),

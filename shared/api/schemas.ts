@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ACTIVATIONS, ARCHITECTURE_IDS, OPTIMIZER_NAMES, POOL_MODES, PRESET_IDS } from '../arch/specs'
+import { ACTIVATIONS, ARCHITECTURE_IDS, OPTIMIZER_NAMES, POOL_MODES, PRESET_IDS, LR_SCHEDULES } from '../arch/specs'
 
 /** Rungs of the backend ladder, best first; `auto` takes the first that loads and passes its self-test. */
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
@@ -8,7 +8,6 @@ export type BackendName = z.infer<typeof BackendName>
 export const BackendChoice = z.enum(['auto', ...BACKEND_NAMES])
 export type BackendChoice = z.infer<typeof BackendChoice>
 
-export const LR_SCHEDULES = ['constant', 'step', 'cosine'] as const
 
 /** Data sets that come with the app (MNIST, Fashion-MNIST) or are downloaded on first use (CIFAR-10). */
 export const DATASET_IDS = ['mnist', 'fashion-mnist', 'cifar10'] as const
@@ -85,7 +84,8 @@ export const TrainConfig = z
     optimizer: z.enum(OPTIMIZER_NAMES).optional(),
     /** Coupled L2 weight decay on kernels, as PyTorch's SGD(weight_decay=...). */
     weightDecay: z.number().min(0).max(1).default(0),
-    lrSchedule: z.enum(LR_SCHEDULES).default('constant'),
+    /** Defaults to the architecture's recipe (cosine for lenet-relu, constant elsewhere). */
+    lrSchedule: z.enum(LR_SCHEDULES).optional(),
     /** For the `step` schedule: multiply the rate by lrStepGamma every lrStepEpochs epochs. */
     lrStepEpochs: z.number().int().min(1).max(1000).default(10),
     lrStepGamma: z.number().gt(0).max(1).default(0.1),
@@ -135,6 +135,8 @@ export const MetricPoint = z.object({
   loss: z.number(),
   accuracy: z.number().min(0).max(1),
   learningRate: z.number().optional(),
+  /** Wall-clock seconds since the worker started training (absent in runs recorded before it existed). */
+  t: z.number().nonnegative().optional(),
 })
 export type MetricPoint = z.infer<typeof MetricPoint>
 
@@ -165,6 +167,15 @@ export const RunResult = z.object({
 })
 export type RunResult = z.infer<typeof RunResult>
 
+export const RunName = z.string().trim().max(120, 'a run name is at most 120 characters')
+export const RunTag = z
+  .string()
+  .trim()
+  .min(1, 'a tag cannot be empty')
+  .max(40, 'a tag is at most 40 characters')
+  .regex(/^[^,\n\r\t]+$/, 'a tag cannot hold commas, tabs or line breaks')
+export const MAX_RUN_TAGS = 20
+
 export const RunSummary = z.object({
   runId: RunId,
   config: TrainConfig,
@@ -178,6 +189,12 @@ export const RunSummary = z.object({
   data: z.lazy(() => RunDataSummary).optional(),
   /** The last epoch boundary saved to disk; a run with one can be resumed from it. */
   checkpointEpoch: z.number().int().min(1).optional(),
+  /** The best validation accuracy of any epoch so far (absent without a validation split). */
+  bestValidationAccuracy: z.number().min(0).max(1).optional(),
+  /** A name the user gave the run (the Runs view); absent means it is shown by its id. */
+  name: RunName.optional(),
+  /** The user's labels for the run, for filtering and search. */
+  tags: z.array(RunTag).max(MAX_RUN_TAGS).optional(),
 })
 export type RunSummary = z.infer<typeof RunSummary>
 

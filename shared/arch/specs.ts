@@ -12,9 +12,9 @@ import type { LayerSpec } from './layers'
 import type { ArchitectureFamily, ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, PresetId, TrainingDefaults } from './types'
 
 export type { Activation, LayerSpec, PoolMode } from './layers'
-export type { ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, PresetId, TrainingDefaults } from './types'
+export type { ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, LrSchedule, PresetId, TrainingDefaults } from './types'
 export { ACTIVATIONS, POOL_MODES } from './layers'
-export { KNOB_NAMES, PRESET_IDS } from './types'
+export { KNOB_NAMES, LR_SCHEDULES, PRESET_IDS } from './types'
 
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop'] as const
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number]

@@ -40,11 +40,16 @@ export interface ResolvedArchOptions {
   knobs: ArchKnobs
 }
 
+export const LR_SCHEDULES = ['constant', 'step', 'cosine'] as const
+export type LrSchedule = (typeof LR_SCHEDULES)[number]
+
 export interface TrainingDefaults {
   epochs: number
   batchSize: number
   learningRate: number
   optimizer: OptimizerName
+  /** Constant unless the architecture's recipe says otherwise. */
+  lrSchedule?: LrSchedule
 }
 
 /** A named starting point: the notes' (d2l's) setting, or a smaller one that trains in minutes on a CPU. */

@@ -30,7 +30,7 @@ export async function measureTraining(testCase: ThroughputCase): Promise<number>
   const train = randomSplit(testCase.batchSize * testCase.batches, testCase.imageShape)
   const test = randomSplit(1, testCase.imageShape)
   const config = TrainConfig.parse({ arch: 'lenet5', dataset: 'mnist', epochs: 2, batchSize: testCase.batchSize, learningRate: 0.01 })
-  const options = { epochs: 2, batchSize: testCase.batchSize, optimizer: 'sgd' as const, schedule: config, weightDecay: 0, classes: 10, imageShape: testCase.imageShape, parallelism: testCase.parallelism }
+  const options = { epochs: 2, batchSize: testCase.batchSize, optimizer: 'sgd' as const, schedule: { ...config, lrSchedule: 'constant' as const }, weightDecay: 0, classes: 10, imageShape: testCase.imageShape, parallelism: testCase.parallelism }
   const source = inMemoryBatchSource(train, testCase.imageShape, { seed: 1 })
   const seconds: number[] = []
   const outcome = await trainModel(model, { train: source, test }, options, {

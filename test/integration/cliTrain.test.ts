@@ -19,7 +19,7 @@ function cli(args: string[], dataDir: string): Promise<{ code: number; stdout: s
 describe('CLI', () => {
   it('trains lenet-relu on 3,000 MNIST images in a worker process and beats chance by a wide margin', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cli-train-'))
-    const { code, stdout, stderr } = await cli(['train', '--arch', 'lenet-relu', '--limit', '3000', '--epochs', '2', '--lr', '0.1', '--json'], dataDir)
+    const { code, stdout, stderr } = await cli(['train', '--arch', 'lenet-relu', '--limit', '3000', '--epochs', '2', '--lr', '0.1', '--optimizer', 'momentum', '--json'], dataDir)
     expect(stderr).not.toMatch(/\n\s+at /) // no stack traces
     expect(code).toBe(0)
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!)

@@ -56,7 +56,7 @@ describe('optimizers on (w - 3)^2, against values worked out by hand (PyTorch co
 })
 
 describe('learning-rate schedules', () => {
-  const base = TrainConfig.parse({ arch: 'lenet5', dataset: 'mnist', epochs: 10, batchSize: 32, learningRate: 0.1 })
+  const base = { ...TrainConfig.parse({ arch: 'lenet5', dataset: 'mnist', epochs: 10, batchSize: 32, learningRate: 0.1 }), lrSchedule: 'constant' as const }
   it('step: multiplies by gamma every N epochs', () => {
     const config = { ...base, lrSchedule: 'step' as const, lrStepEpochs: 3, lrStepGamma: 0.5 }
     expect([0, 2.9, 3, 6.5, 9].map((e) => learningRateAt(config, e))).toEqual([0.1, 0.1, 0.05, 0.025, 0.0125])

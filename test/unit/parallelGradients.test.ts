@@ -77,7 +77,7 @@ describe('parallel gradient engine', () => {
     const { images, labels } = randomBatch(count, 9)
     const split = { count, images, labels: Uint8Array.from(labels) }
     const test = { count: 5, images: images.subarray(0, 5 * PIXELS), labels: split.labels.subarray(0, 5) }
-    const schedule = TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 1, warmupEpochs: 0.5 })
+    const schedule = { ...TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 1, warmupEpochs: 0.5 }), lrSchedule: 'constant' as const }
     const train = async (parallelism: number) => {
       const model = lenet('lenet-relu')
       const options: TrainOptions = {

@@ -56,7 +56,9 @@ export const lenetRelu: ArchitectureFamily = {
   canonical: CANONICAL,
   knobs: KNOBS,
   defaultKnobs: { ...BASE_KNOBS, activation: 'relu', pooling: 'max' },
-  presets: presets({ epochs: 5, batchSize: 128, learningRate: 0.05, optimizer: 'momentum' }),
+  // Measured here: Adam 0.002, batch 64, cosine decay reaches 99.15% on MNIST in 5 epochs (momentum 0.05 with
+  // batch 128: 98.87%, with cosine 98.83%).
+  presets: presets({ epochs: 5, batchSize: 64, learningRate: 0.002, optimizer: 'adam', lrSchedule: 'cosine' }),
   initializer: 'glorot',
   build: lenetLayers,
 }
