@@ -49,10 +49,10 @@ function experiment(
 /** Fashion-MNIST as in the notes; a slice of it so each run takes about a minute on wasm. */
 const common = { dataset: 'fashion-mnist', seed: 7, validationFraction: 0.1 } as const
 
-const lenetSigmoid: TrainConfigInput = { ...common, arch: 'lenet5', epochs: 2, batchSize: 128, learningRate: 0.9, optimizer: 'sgd', limit: 20_000 }
+const lenetSigmoid: TrainConfigInput = { ...common, arch: 'lenet5', epochs: 3, batchSize: 64, learningRate: 0.9, optimizer: 'sgd', limit: 20_000 }
 const lenetRelu: TrainConfigInput = { ...common, arch: 'lenet-relu', epochs: 2, batchSize: 128, learningRate: 0.05, optimizer: 'momentum', limit: 20_000 }
 /** The CPU presets' sizes (shared/arch/families): ResNet-18 at 32 px and AlexNet at 96 px, a quarter wide. */
-const resnetCpu: TrainConfigInput = { ...common, arch: 'resnet18', epochs: 1, batchSize: 128, learningRate: 0.05, optimizer: 'momentum', limit: 6_000, inputSize: 32, knobs: { width: 0.25 } }
+const resnetCpu: TrainConfigInput = { ...common, arch: 'resnet18', epochs: 1, batchSize: 128, learningRate: 0.05, optimizer: 'momentum', limit: 10_000, inputSize: 32, knobs: { width: 0.25 } }
 const alexnetCpu: TrainConfigInput = { ...common, arch: 'alexnet', epochs: 2, batchSize: 128, learningRate: 0.01, optimizer: 'momentum', limit: 5_000, inputSize: 96, knobs: { width: 0.25 } }
 
 export const EXPERIMENTS: readonly Experiment[] = [

@@ -81,13 +81,13 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 800 })
   }, 180_000)
 
-  it('drops an image and reads the top-3 predictions; a non-image is named in the notice', async () => {
+  it('drops an image and reads the top-5 predictions; a non-image is named in the notice', async () => {
     await page.getByTestId('nav-predict').click()
     const runSelect = page.getByTestId('run-select')
     await expect.poll(async () => (await runSelect.locator('option').count()) > 0, { timeout: 10_000 }).toBe(true)
     await dropFile(page, 'one.png', await digitPng(), 'image/png')
     const rows = page.getByTestId('prediction-row')
-    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(3)
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(5)
     const texts = await rows.allTextContents()
     for (const text of texts) expect(text).toMatch(/\d+(\.\d+)?\s*%/)
     await expect.poll(() => page.getByTestId('preview-canvas').isVisible()).toBe(true)

@@ -27,7 +27,34 @@ export type TrainFormErrors = Partial<Record<TrainFormField, string>>
 export interface TrainFormResult {
   /** The request for `training.start`, present only when every field is valid. */
   config?: TrainConfigInput
+  /**
+   * Present when learning rate or batch size lists several values (`0.1, 0.05`): one run per
+   * combination (`training.sweep`); `config` then holds the first combination.
+   */
+  sweep?: { learningRates?: number[]; batchSizes?: number[]; runs: number }
   errors: TrainFormErrors
+}
+
+/** The most runs one sweep may queue (the `training.sweep` contract's limit). */
+export const MAX_SWEEP_RUNS = 36
+const MAX_SWEEP_VALUES = 12
+
+/** `0.1, 0.05` → ['0.1', '0.05']; a single value (or a number) stays one entry. */
+function splitList(value: NumberField): NumberField[] {
+  if (typeof value === 'number' || !value.includes(',')) return [value]
+  return value.split(',').map((part) => part.trim())
+}
+
+/** Validates each listed value of a sweepable field alone; the first bad one names the problem. */
+function listError(field: 'batchSize' | 'learningRate', values: NumberField[]): string | undefined {
+  if (values.some((value) => isBlank(value))) return 'Remove the empty value between the commas'
+  if (values.length > MAX_SWEEP_VALUES) return `At most ${MAX_SWEEP_VALUES} values`
+  for (const value of values) {
+    const parsed = TrainConfig.shape[field].safeParse(toNumber(value), { error: friendlyMessage })
+    if (!parsed.success) return `${String(value).trim()}: ${parsed.error.issues[0]?.message ?? 'invalid'}`
+  }
+  if (new Set(values.map(toNumber)).size !== values.length) return 'A value is listed twice'
+  return undefined
 }
 
 const FIELDS: readonly TrainFormField[] = ['arch', 'epochs', 'batchSize', 'learningRate', 'limit', 'backend', 'inputSize', 'dataset']
@@ -65,10 +92,20 @@ function friendlyMessage(issue: z.core.$ZodRawIssue): string | undefined {
 /** Validates the form with the shared `TrainConfig` schema; one message per invalid field. */
 export function validateTrainForm(values: TrainFormValues): TrainFormResult {
   const errors: TrainFormErrors = {}
+  const lists = { batchSize: splitList(values.batchSize), learningRate: splitList(values.learningRate) }
   const required = (field: 'epochs' | 'batchSize' | 'learningRate'): number => {
-    if (isBlank(values[field])) errors[field] = 'Required'
-    return toNumber(values[field])
+    const value = field === 'epochs' ? values.epochs : lists[field][0]!
+    if (isBlank(value)) errors[field] = 'Required'
+    return toNumber(value)
   }
+  for (const field of ['batchSize', 'learningRate'] as const) {
+    if (lists[field].length > 1) {
+      const problem = listError(field, lists[field])
+      if (problem) errors[field] = problem
+    }
+  }
+  const runs = lists.batchSize.length * lists.learningRate.length
+  if (runs > MAX_SWEEP_RUNS) errors.learningRate ??= `${runs} combinations: a sweep may queue at most ${MAX_SWEEP_RUNS} runs`
   const candidate = {
     arch: values.arch,
     dataset: values.dataset?.trim() || 'mnist',
@@ -93,6 +130,12 @@ export function validateTrainForm(values: TrainFormValues): TrainFormResult {
     }
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { errors }
+  if (runs > 1) {
+    const sweep: NonNullable<TrainFormResult['sweep']> = { runs }
+    if (lists.learningRate.length > 1) sweep.learningRates = lists.learningRate.map(toNumber)
+    if (lists.batchSize.length > 1) sweep.batchSizes = lists.batchSize.map(toNumber)
+    return { config: candidate as TrainConfigInput, sweep, errors }
+  }
   return { config: candidate as TrainConfigInput, errors }
 }
 

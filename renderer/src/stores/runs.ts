@@ -143,6 +143,20 @@ export const useRunsStore = defineStore('runs', () => {
     await requireApi().call('training.cancel', { runId })
   }
 
+  /** Renames and/or retags a run; the reply (and the `run.status` event) carry the stored summary. */
+  async function updateRun(runId: string, changes: { name?: string; tags?: string[] }): Promise<void> {
+    upsertRun(await requireApi().call('runs.update', { runId, ...changes }))
+  }
+
+  /** Deletes a run on disk and forgets it here. Rejects (`conflict`) while the run is active. */
+  async function deleteRun(runId: string): Promise<void> {
+    await requireApi().call('runs.delete', { runId })
+    delete runs.value[runId]
+    delete series.value[runId]
+    delete progress.value[runId]
+    if (currentRunId.value === runId) currentRunId.value = null
+  }
+
   function seriesOf(runId: string): RunSeries {
     return series.value[runId] ?? EMPTY_SERIES
   }
@@ -169,6 +183,8 @@ export const useRunsStore = defineStore('runs', () => {
     pauseTraining,
     resumeTraining,
     cancelTraining,
+    updateRun,
+    deleteRun,
     seriesOf,
   }
 })

@@ -1,7 +1,10 @@
 import type { Component } from 'vue'
+import CompareView from './CompareView.vue'
 import DataView from './DataView.vue'
+import InspectView from './InspectView.vue'
 import ModelsView from './ModelsView.vue'
 import PredictView from './PredictView.vue'
+import RunsView from './RunsView.vue'
 import SystemView from './SystemView.vue'
 import TrainView from './TrainView.vue'
 
@@ -13,7 +16,10 @@ export const VIEWS = [
   { id: 'models', label: 'Models', hint: 'Inspect and change architectures', title: 'Model zoo', component: ModelsView },
   { id: 'data', label: 'Data', hint: 'Samples, classes, augmentation', title: 'Data', component: DataView },
   { id: 'train', label: 'Train', hint: 'Configure and watch a run', title: 'Train a network', component: TrainView },
+  { id: 'runs', label: 'Runs', hint: 'Search, rename, tag, delete', title: 'Runs', component: RunsView },
+  { id: 'compare', label: 'Compare', hint: 'Runs side by side, experiments', title: 'Compare runs', component: CompareView },
   { id: 'predict', label: 'Predict', hint: 'Classify your own images', title: 'Predict', component: PredictView },
+  { id: 'inspect', label: 'Inspect', hint: 'Feature maps, filters, saliency', title: 'Inspect a network', component: InspectView },
   { id: 'system', label: 'System', hint: 'Hardware and backends', title: 'System', component: SystemView },
 ] as const satisfies readonly { id: string; label: string; hint: string; title: string; component: Component }[]
 

@@ -46,3 +46,25 @@ describe('startBlockedReason', () => {
     expect(startBlockedReason({ ...base, errors: { epochs: 'x', limit: 'y' } })).toBe('Fix the 2 highlighted fields to start')
   })
 })
+
+describe('sweeps in the train form', () => {
+  const base: TrainFormValues = { arch: 'lenet5', epochs: 1, batchSize: 64, learningRate: 0.1, limit: '', backend: 'auto' }
+  it('turns several comma-separated values into a sweep of every combination', () => {
+    const result = validateTrainForm({ ...base, learningRate: '0.1, 0.05', batchSize: '32,64' })
+    expect(result.errors).toEqual({})
+    expect(result.sweep).toEqual({ runs: 4, learningRates: [0.1, 0.05], batchSizes: [32, 64] })
+    expect(result.config?.learningRate).toBe(0.1)
+  })
+  it('is no sweep with one value, text or number', () => {
+    expect(validateTrainForm({ ...base, learningRate: '0.1' }).sweep).toBeUndefined()
+    expect(validateTrainForm(base).sweep).toBeUndefined()
+  })
+  it('names the bad value in a list', () => {
+    expect(validateTrainForm({ ...base, learningRate: '0.1, -1' }).errors.learningRate).toBe('-1: Must be greater than 0')
+    expect(validateTrainForm({ ...base, batchSize: '32, 2.5' }).errors.batchSize).toBe('2.5: Must be a whole number')
+    expect(validateTrainForm({ ...base, batchSize: '32,,64' }).errors.batchSize).toMatch(/empty value/)
+    expect(validateTrainForm({ ...base, batchSize: '32, 32' }).errors.batchSize).toMatch(/twice/)
+    const many = Array.from({ length: 7 }, (_, i) => i + 1)
+    expect(validateTrainForm({ ...base, learningRate: many.map((v) => v / 100).join(','), batchSize: many.join(',') }).errors.learningRate).toMatch(/at most 36 runs/)
+  })
+})

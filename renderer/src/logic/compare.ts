@@ -1,0 +1,108 @@
+import type { EpochMetrics, MetricPoint, RunSummary } from '../../../shared/api/schemas'
+
+/** What the Compare view's curves are plotted against. */
+export type CompareAxis = 'epoch' | 'samples' | 'time'
+export const COMPARE_AXES: readonly { id: CompareAxis; label: string }[] = [
+  { id: 'epoch', label: 'Epoch' },
+  { id: 'samples', label: 'Samples seen' },
+  { id: 'time', label: 'Wall time (s)' },
+]
+export const MIN_COMPARED = 2
+export const MAX_COMPARED = 6
+
+export interface XY {
+  x: number
+  y: number
+}
+
+/**
+ * Wall-clock seconds of each point: its own `t` when the worker recorded it, otherwise interpolated
+ * within its epoch from the epochs' durations (older runs).
+ */
+export function pointTimes(points: readonly MetricPoint[], epochs: readonly EpochMetrics[]): number[] {
+  const ends: number[] = []
+  let total = 0
+  for (const record of [...epochs].sort((a, b) => a.epoch - b.epoch)) ends[record.epoch] = total += record.seconds
+  const start = (epoch: number) => (epoch <= 0 ? 0 : (ends[epoch] ?? NaN))
+  return points.map((point) => {
+    if (point.t !== undefined) return point.t
+    const whole = Math.floor(point.epoch)
+    const begin = start(whole)
+    const end = ends[whole + 1]
+    if (Number.isFinite(begin) && end !== undefined) return begin + (end - begin) * (point.epoch - whole)
+    return NaN
+  })
+}
+
+/**
+ * At most about `maxPoints` points, keeping each bucket's minimum and maximum (in x order) so
+ * spikes and the best value survive the thinning.
+ */
+export function downsampleMinMax(data: readonly XY[], maxPoints: number): XY[] {
+  if (data.length <= maxPoints) return data.slice()
+  const buckets = Math.max(1, Math.floor(maxPoints / 2))
+  const size = data.length / buckets
+  const out: XY[] = []
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size)
+    const to = Math.min(data.length, Math.floor((b + 1) * size))
+    if (from >= to) continue
+    let min = data[from]!
+    let max = data[from]!
+    for (let i = from + 1; i < to; i++) {
+      const point = data[i]!
+      if (point.y < min.y) min = point
+      if (point.y > max.y) max = point
+    }
+    if (min === max) out.push(min)
+    else if (min.x <= max.x) out.push(min, max)
+    else out.push(max, min)
+  }
+  return out
+}
+
+/** One metric of a run's per-batch points against the chosen axis, thinned for drawing. */
+export function curve(
+  points: readonly MetricPoint[],
+  epochs: readonly EpochMetrics[],
+  metric: 'loss' | 'accuracy',
+  axis: CompareAxis,
+  maxPoints = 1500,
+): XY[] {
+  const times = axis === 'time' ? pointTimes(points, epochs) : []
+  const data: XY[] = []
+  points.forEach((point, i) => {
+    const x = axis === 'epoch' ? point.epoch : axis === 'samples' ? point.samples : times[i]!
+    const y = point[metric]
+    if (Number.isFinite(x) && Number.isFinite(y)) data.push({ x, y })
+  })
+  return downsampleMinMax(data, maxPoints)
+}
+
+/** Each epoch's test (or validation) metric against the chosen axis. */
+export function epochCurve(
+  epochs: readonly EpochMetrics[],
+  samplesPerEpoch: number | undefined,
+  metric: 'testLoss' | 'testAccuracy' | 'validationLoss' | 'validationAccuracy',
+  axis: CompareAxis,
+): XY[] {
+  let elapsed = 0
+  const out: XY[] = []
+  for (const record of [...epochs].sort((a, b) => a.epoch - b.epoch)) {
+    elapsed += record.seconds
+    const y = record[metric]
+    const x = axis === 'epoch' ? record.epoch : axis === 'time' ? elapsed : samplesPerEpoch ? record.epoch * samplesPerEpoch : NaN
+    if (y !== undefined && Number.isFinite(x)) out.push({ x, y })
+  }
+  return out
+}
+
+/** The name to show for a run: the user's name, or its id. */
+export function runLabel(run: Pick<RunSummary, 'runId' | 'name'>): string {
+  return run.name?.trim() || run.runId
+}
+
+/** Tags typed as `a, b, c`: trimmed, empty ones dropped, duplicates removed. */
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(',').map((tag) => tag.trim()).filter(Boolean))]
+}

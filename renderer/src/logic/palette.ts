@@ -1,0 +1,69 @@
+/**
+ * One colour per run, the same in every view (Runs, Compare, charts). A run gets the next colour of
+ * the palette the first time it is drawn, and keeps it: the assignment is remembered in
+ * localStorage, so colours survive a reload and do not shift when other runs are deleted. Runs
+ * queued together (a sweep, an experiment) thus get distinct colours.
+ */
+
+/** Ten colours that stay apart from each other on light and dark backgrounds (Tableau 10, adjusted). */
+export const RUN_PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#8c8fa3'] as const
+
+const STORAGE_KEY = 'workbench.runColors'
+
+interface Assignment {
+  next: number
+  colors: Record<string, number>
+}
+
+let assignment: Assignment | undefined
+
+function storage(): Storage | undefined {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage
+  } catch {
+    return undefined
+  }
+}
+
+function load(): Assignment {
+  if (assignment) return assignment
+  try {
+    const parsed = JSON.parse(storage()?.getItem(STORAGE_KEY) ?? 'null') as Assignment | null
+    if (parsed && typeof parsed.next === 'number' && parsed.colors && typeof parsed.colors === 'object') assignment = parsed
+  } catch {
+    // a corrupt entry just starts the assignment afresh
+  }
+  assignment ??= { next: 0, colors: {} }
+  return assignment
+}
+
+/** The palette index of a run, assigned on first use. */
+export function runColorIndex(runId: string): number {
+  const state = load()
+  let index = state.colors[runId]
+  if (index === undefined) {
+    index = state.next % RUN_PALETTE.length
+    state.colors[runId] = index
+    state.next = index + 1
+    // Keep the map small: only the most recent few hundred runs matter.
+    const ids = Object.keys(state.colors)
+    if (ids.length > 500) for (const old of ids.slice(0, ids.length - 500)) delete state.colors[old]
+    storage()?.setItem(STORAGE_KEY, JSON.stringify(state))
+  }
+  return index
+}
+
+/** The run's colour as a CSS colour string. */
+export function runColor(runId: string): string {
+  return RUN_PALETTE[runColorIndex(runId)]!
+}
+
+/** Assigns colours to runs in the given order (oldest first), so runs started together differ. */
+export function assignRunColors(runIds: readonly string[]): void {
+  for (const runId of runIds) runColorIndex(runId)
+}
+
+/** For tests: forget the in-memory assignment. */
+export function resetRunColorsForTests(): void {
+  assignment = undefined
+}

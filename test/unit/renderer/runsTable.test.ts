@@ -1,0 +1,76 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { RunSummary } from '../../../shared/api/schemas'
+import { TrainConfig } from '../../../shared/api/schemas'
+import { DEFAULT_RUNS_QUERY, datasetLabel, queryRuns } from '../../../renderer/src/logic/runsTable'
+import { curve, downsampleMinMax, parseTags, pointTimes } from '../../../renderer/src/logic/compare'
+import { RUN_PALETTE, assignRunColors, resetRunColorsForTests, runColor } from '../../../renderer/src/logic/palette'
+
+function run(runId: string, overrides: Partial<RunSummary> = {}, config: Record<string, unknown> = {}): RunSummary {
+  return {
+    runId,
+    status: 'completed',
+    createdAt: `2026-01-0${runId.length}T00:00:00Z`,
+    classNames: [],
+    config: TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.1, ...config }),
+    ...overrides,
+  }
+}
+
+describe('runs table', () => {
+  const runs = [
+    run('a', { name: 'Baseline', tags: ['keep'], result: { testAccuracy: 0.9, trainSeconds: 10 } as RunSummary['result'] }),
+    run('bb', { status: 'failed' }, { arch: 'lenet5', dataset: 'fashion-mnist' }),
+    run('ccc', { result: { testAccuracy: 0.95, trainSeconds: 5 } as RunSummary['result'], bestValidationAccuracy: 0.93 }, { learningRate: 0.5 }),
+  ]
+  it('searches names, ids and tags', () => {
+    expect(queryRuns(runs, { ...DEFAULT_RUNS_QUERY, search: 'keep' }).map((r) => r.runId)).toEqual(['a'])
+    expect(queryRuns(runs, { ...DEFAULT_RUNS_QUERY, search: 'BASE' }).map((r) => r.runId)).toEqual(['a'])
+    expect(queryRuns(runs, { ...DEFAULT_RUNS_QUERY, search: 'fashion lenet5' }).map((r) => r.runId)).toEqual(['bb'])
+  })
+  it('filters by status, architecture and data set', () => {
+    expect(queryRuns(runs, { ...DEFAULT_RUNS_QUERY, status: 'failed' }).map((r) => r.runId)).toEqual(['bb'])
+    expect(queryRuns(runs, { ...DEFAULT_RUNS_QUERY, arch: 'lenet-relu', dataset: 'mnist' }).map((r) => r.runId).sort()).toEqual(['a', 'ccc'])
+  })
+  it('sorts by any column, runs without a value last', () => {
+    expect(queryRuns(runs, { ...DEFAULT_RUNS_QUERY, sort: 'testAccuracy', descending: true }).map((r) => r.runId)).toEqual(['ccc', 'a', 'bb'])
+    expect(queryRuns(runs, { ...DEFAULT_RUNS_QUERY, sort: 'testAccuracy', descending: false }).map((r) => r.runId)).toEqual(['a', 'ccc', 'bb'])
+    expect(queryRuns(runs, { ...DEFAULT_RUNS_QUERY, sort: 'learningRate', descending: true })[0]!.runId).toBe('ccc')
+    expect(queryRuns(runs, { ...DEFAULT_RUNS_QUERY, sort: 'createdAt', descending: false }).map((r) => r.runId)).toEqual(['a', 'bb', 'ccc'])
+  })
+  it('names folder data sets by their last folder', () => {
+    expect(datasetLabel('folder:/home/me/cats')).toBe('cats (folder)')
+    expect(datasetLabel('mnist')).toBe('mnist')
+  })
+  it('parses tags', () => {
+    expect(parseTags(' a, b ,, a ,c ')).toEqual(['a', 'b', 'c'])
+  })
+})
+
+describe('compare curves', () => {
+  it('keeps each bucket\u2019s minimum and maximum when thinning', () => {
+    const data = Array.from({ length: 10_000 }, (_, i) => ({ x: i, y: i === 4321 ? -5 : i === 777 ? 99 : Math.sin(i) }))
+    const thin = downsampleMinMax(data, 200)
+    expect(thin.length).toBeLessThanOrEqual(200)
+    expect(thin.some((p) => p.y === -5)).toBe(true)
+    expect(thin.some((p) => p.y === 99)).toBe(true)
+    for (let i = 1; i < thin.length; i++) expect(thin[i]!.x).toBeGreaterThanOrEqual(thin[i - 1]!.x)
+  })
+  it('uses recorded wall time, else interpolates it from epoch durations', () => {
+    const epochs = [1, 2].map((epoch) => ({ epoch, seconds: 10, trainLoss: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.5 }))
+    const points = [{ samples: 50, epoch: 0.5, loss: 1, accuracy: 0.5 }, { samples: 150, epoch: 1.5, loss: 1, accuracy: 0.5 }, { samples: 160, epoch: 1.6, loss: 1, accuracy: 0.5, t: 17 }]
+    expect(pointTimes(points, epochs)).toEqual([5, 15, 17])
+    expect(curve(points, epochs, 'loss', 'samples').map((p) => p.x)).toEqual([50, 150, 160])
+  })
+})
+
+describe('run colours', () => {
+  beforeEach(() => resetRunColorsForTests())
+  it('gives runs started together distinct colours, and keeps each run\u2019s colour', () => {
+    const ids = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6']
+    assignRunColors(ids)
+    const colors = ids.map(runColor)
+    expect(new Set(colors).size).toBe(6)
+    expect(runColor('r3')).toBe(colors[2])
+    expect(RUN_PALETTE).toContain(colors[0])
+  })
+})

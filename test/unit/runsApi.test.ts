@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { dispatchApiCall } from '../../main/services/apiDispatcher'
+import { createWorkbench } from '../../main/services/workbench'
+import { TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { fakeWorkerLauncher } from '../helpers/fakeWorker'
+
+const config = TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.05, limit: 1000 })
+
+async function setup() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'runs-api-'))
+  const fake = fakeWorkerLauncher()
+  const workbench = await createWorkbench({ dataDir, launchWorker: fake.launch, mode: 'web' })
+  const call = (method: string, request: unknown) => dispatchApiCall(workbench.handlers, method, request)
+  return { dataDir, fake, workbench, call }
+}
+
+/** A finished run on disk, as the supervisor leaves one. */
+async function storedRun(dataDir: string, runId: string, status: RunSummary['status'] = 'completed'): Promise<void> {
+  const summary: RunSummary = { runId, config, status, createdAt: new Date().toISOString(), classNames: [] }
+  await mkdir(join(dataDir, 'runs', runId), { recursive: true })
+  await writeFile(join(dataDir, 'runs', runId, 'run.json'), JSON.stringify(summary))
+  await writeFile(join(dataDir, 'runs', runId, 'metrics.jsonl'), '')
+}
+
+describe('runs.update and runs.delete', () => {
+  it('renames and tags a run; the change is stored, listed and announced', async () => {
+    const { dataDir, workbench, call } = await setup()
+    await storedRun(dataDir, 'r1')
+    const announced: unknown[] = []
+    workbench.events.subscribe((event, payload) => event === 'run.status' && announced.push(payload))
+
+    const renamed = await call('runs.update', { runId: 'r1', name: '  ReLU baseline ', tags: ['baseline', 'lenet', 'baseline'] })
+    expect(renamed).toMatchObject({ ok: true, value: { runId: 'r1', name: 'ReLU baseline', tags: ['baseline', 'lenet'] } })
+    expect(announced).toHaveLength(1)
+
+    // Fields left out are kept; an empty name clears it.
+    await call('runs.update', { runId: 'r1', tags: ['kept'] })
+    expect((await workbench.store.get('r1')).name).toBe('ReLU baseline')
+    await call('runs.update', { runId: 'r1', name: '' })
+    const listed = (await workbench.handlers['runs.list']({})).find((run) => run.runId === 'r1')
+    expect(listed?.name).toBeUndefined()
+    expect(listed?.tags).toEqual(['kept'])
+  })
+
+  it('refuses bad names and tags, unknown runs and traversal ids', async () => {
+    const { dataDir, call } = await setup()
+    await storedRun(dataDir, 'r1')
+    expect(await call('runs.update', { runId: 'r1', name: 'x'.repeat(121) })).toMatchObject({ ok: false, error: { code: 'invalid-request' } })
+    expect(await call('runs.update', { runId: 'r1', tags: ['a,b'] })).toMatchObject({ ok: false, error: { code: 'invalid-request' } })
+    expect(await call('runs.update', { runId: 'nope', name: 'x' })).toMatchObject({ ok: false, error: { code: 'not-found' } })
+    for (const runId of ['../r1', '..', 'r1/../../etc', '/etc/passwd', 'R1']) {
+      expect(await call('runs.delete', { runId })).toMatchObject({ ok: false, error: { code: 'invalid-request' } })
+      expect(await call('runs.update', { runId, name: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } })
+    }
+    expect(existsSync(join(dataDir, 'runs', 'r1', 'run.json'))).toBe(true)
+  })
+
+  it('deletes a finished run and its folder; a second delete is not-found', async () => {
+    const { dataDir, workbench, call } = await setup()
+    await storedRun(dataDir, 'r1')
+    await storedRun(dataDir, 'r2', 'failed')
+    expect(await call('runs.delete', { runId: 'r1' })).toEqual({ ok: true, value: { deleted: true } })
+    expect(existsSync(join(dataDir, 'runs', 'r1'))).toBe(false)
+    expect(await readdir(join(dataDir, 'runs'))).toEqual(['r2'])
+    expect((await workbench.handlers['runs.list']({})).map((run) => run.runId)).toEqual(['r2'])
+    expect(await call('runs.delete', { runId: 'r1' })).toMatchObject({ ok: false, error: { code: 'not-found' } })
+  })
+
+  it('refuses to delete a queued or running run with a conflict, and deletes it once it has ended', async () => {
+    const { dataDir, fake, workbench, call } = await setup()
+    const running = await workbench.supervisor.start(config)
+    const queued = await workbench.supervisor.start(config)
+    for (const runId of [running.runId, queued.runId]) {
+      const refused = await call('runs.delete', { runId })
+      expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } })
+      expect(refused.ok ? '' : refused.error.message).toMatch(/is (running|queued): stop it before deleting it/)
+      expect(existsSync(join(dataDir, 'runs', runId, 'run.json'))).toBe(true)
+    }
+
+    // Renaming a live run survives the supervisor's later saves.
+    await call('runs.update', { runId: running.runId, name: 'live one' })
+    fake.workers[0]!.report({ type: 'checkpoint', epoch: 1 })
+    workbench.supervisor.cancel(running.runId)
+    const ended = await workbench.supervisor.waitFor(running.runId)!
+    expect(ended.name).toBe('live one')
+    expect((await workbench.store.get(running.runId)).name).toBe('live one')
+
+    expect(await call('runs.delete', { runId: running.runId })).toEqual({ ok: true, value: { deleted: true } })
+    expect(existsSync(join(dataDir, 'runs', running.runId))).toBe(false)
+    workbench.close()
+  })
+})
