@@ -61,7 +61,7 @@ describe.skipIf(!ready)('Inspect and Predict views in Chromium', () => {
     client = await connectClient(server)
     // Two tiny completed runs: Inspect needs one, Predict compares two.
     for (const seed of [1, 2]) {
-      const started = await client.call('training.start', { arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.05, limit: 1000, seed })
+      const started = await client.call('training.start', { arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.002, limit: 1000, seed })
       expect(started.ok, JSON.stringify(started.error)).toBe(true)
       const { runId } = started.value as { runId: string }
       runIds.push(runId)
@@ -139,9 +139,15 @@ describe.skipIf(!ready)('Inspect and Predict views in Chromium', () => {
 
   it('stays responsive while a run trains: input-to-paint latency and main event-loop lag', async () => {
     await page.getByTestId('nav-train').click()
-    const started = await client.call('training.start', { arch: 'lenet-relu', dataset: 'mnist', epochs: 3, batchSize: 64, learningRate: 0.05, limit: 20_000 })
-    const { runId } = started.value as { runId: string }
-    await waitForStatus(runId, ['running'], 30_000)
+    // Started from the form with Ctrl+Enter, so the Train view's chart follows it live.
+    await page.getByTestId('arch-select').selectOption('lenet-relu')
+    await page.getByTestId('epochs-input').fill('3')
+    await page.getByTestId('batch-size-input').fill('64')
+    await page.getByTestId('learning-rate-input').fill('0.05')
+    await page.getByTestId('limit-input').fill('20000')
+    await page.keyboard.press('Control+Enter')
+    await expect.poll(async () => ((await client.call('runs.list', {})).value as { status: string }[]).some((r) => r.status === 'running'), { timeout: 30_000 }).toBe(true)
+    const runId = ((await client.call('runs.list', {})).value as { runId: string; status: string }[]).find((r) => r.status === 'running')!.runId
     // Let the first batches arrive so the chart is live while we measure.
     await new Promise((resolve) => setTimeout(resolve, 1500))
 
