@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { startTestServer } from '../helpers/webHarness'
-import { chromiumAvailable, launchChromium } from '../helpers/browser'
+import { chromiumAvailable, launchChromium, screenshotBothSizes } from '../helpers/browser'
 import type { RunningWebServer } from '../../main/web/webServer'
 import type { Workbench } from '../../main/services/workbench'
 
@@ -14,20 +14,6 @@ const screenshots = join(root, 'test-results', 'screenshots')
 const ready = chromiumAvailable && existsSync(join(rendererDir, 'index.html'))
 if (!ready) console.log(`skipping compare e2e: ${chromiumAvailable ? 'the renderer is not built (npx electron-vite build)' : 'no chromium at /usr/bin/chromium'}`)
 
-const SIZES = [
-  { width: 1280, height: 800 },
-  { width: 1920, height: 1080 },
-] as const
-
-/** Screenshots of the page at both sizes (the whole page, so nothing below the fold goes unseen). */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const size of SIZES) {
-    await page.setViewportSize(size)
-    await page.waitForTimeout(150) // charts resize on the next frame
-    await page.screenshot({ path: join(screenshots, `${name}-${size.width}x${size.height}.png`), fullPage: true })
-  }
-  await page.setViewportSize(SIZES[0])
-}
 
 /** Elements whose text is cut off (scrollWidth beyond their box) and not meant to be (no ellipsis). */
 function clippedText(page: Page): Promise<string[]> {
@@ -51,7 +37,7 @@ describe.skipIf(!ready)('Runs and Compare views in Chromium', () => {
   beforeAll(async () => {
     ;({ server, workbench } = await startTestServer(rendererDir))
     browser = await launchChromium()
-    page = await browser.newPage({ viewport: SIZES[0] })
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     page.on('pageerror', (error) => console.error('page error:', error.message))
     await mkdir(screenshots, { recursive: true })
   })
@@ -71,7 +57,7 @@ describe.skipIf(!ready)('Runs and Compare views in Chromium', () => {
     await page.getByTestId('limit-input').fill('1000')
     expect(await page.getByTestId('sweep-help').textContent()).toContain('2 runs')
     expect(await page.getByTestId('start-button').textContent()).toContain('Start 2 runs')
-    await shoot(page, 'train-sweep')
+    await screenshotBothSizes(page, 'train-sweep', { fullPage: true })
     await page.getByTestId('start-button').click()
 
     // The sweep opens Compare with both runs.
@@ -107,14 +93,14 @@ describe.skipIf(!ready)('Runs and Compare views in Chromium', () => {
     expect(await page.getByTestId('per-class').locator('tbody tr').count()).toBe(10)
     expect(await page.getByTestId('experiment-presets').locator('li').count()).toBe(7)
     expect(await clippedText(page)).toEqual([])
-    await shoot(page, 'compare')
+    await screenshotBothSizes(page, 'compare', { fullPage: true })
   }, 300_000)
 
   it('renames, tags, sorts, filters and deletes runs in the Runs view', async () => {
     await page.getByTestId('nav-runs').click()
     const rows = page.locator('[data-run-row]')
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2)
-    await shoot(page, 'runs')
+    await screenshotBothSizes(page, 'runs', { fullPage: true })
 
     // Rename and tag the first row.
     const first = rows.first()
@@ -143,12 +129,12 @@ describe.skipIf(!ready)('Runs and Compare views in Chromium', () => {
     await expect.poll(() => rows.first().getByTestId('run-name').textContent()).toBe('Fast learner')
     await page.getByTestId('sort-name').click()
     await expect.poll(() => rows.last().getByTestId('run-name').textContent()).toBe('Fast learner')
-    await shoot(page, 'runs-edited')
+    await screenshotBothSizes(page, 'runs-edited', { fullPage: true })
 
     // Delete asks first; Cancel keeps the run, Delete removes it from the table and the disk.
     await row.getByTestId('run-delete').click()
     await expect.poll(() => page.getByTestId('delete-dialog').isVisible()).toBe(true)
-    await shoot(page, 'runs-delete-dialog')
+    await screenshotBothSizes(page, 'runs-delete-dialog', { fullPage: true })
     await page.getByTestId('delete-cancel').click()
     expect(await rows.count()).toBe(2)
     await row.getByTestId('run-delete').click()
@@ -159,6 +145,14 @@ describe.skipIf(!ready)('Runs and Compare views in Chromium', () => {
     // Compare drops the deleted run and asks for another.
     await page.getByTestId('nav-compare').click()
     await expect.poll(() => page.getByTestId('compare-empty').isVisible(), { timeout: 10_000 }).toBe(true)
-    await shoot(page, 'compare-empty')
+    await screenshotBothSizes(page, 'compare-empty', { fullPage: true })
+
+    // One click on a notes experiment queues its runs and compares them.
+    await page.getByTestId('experiment-sigmoid-vs-relu').click()
+    await expect.poll(() => page.getByTestId('compare-chips').locator('li').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2)
+    const experimentRuns = async () => (await workbench.handlers['runs.list']({})).filter((run) => run.name?.startsWith('Sigmoid vs ReLU'))
+    await expect.poll(async () => (await experimentRuns()).length, { timeout: 15_000 }).toBe(2)
+    const queued = await experimentRuns()
+    for (const run of queued) await workbench.handlers['training.cancel']({ runId: run.runId })
   }, 120_000)
 })

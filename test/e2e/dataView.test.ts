@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Browser, Page } from 'playwright-core'
 import { startTestServer } from '../helpers/webHarness'
-import { chromiumAvailable, launchChromium } from '../helpers/browser'
+import { chromiumAvailable, launchChromium, screenshotBothSizes } from '../helpers/browser'
 import { noise } from '../helpers/dataFixtures'
 import type { RunningWebServer } from '../../main/web/webServer'
 import type { Workbench } from '../../main/services/workbench'
@@ -61,7 +61,7 @@ describe.skipIf(!ready)('Data view in Chromium', () => {
     expect(await page.getByTestId('data-augmented-grid').locator('canvas').count()).toBe(await page.getByTestId('data-sample-grid').locator('canvas').count())
     const histogram = await page.getByTestId('data-class-histogram').textContent()
     expect(histogram).toContain('5923')
-    await page.screenshot({ path: join(screenshots, 'data-mnist-1280x800.png'), fullPage: true })
+    await screenshotBothSizes(page, 'data-mnist', { fullPage: true })
   }, 60_000)
 
   it('reads a folder and lists the skipped files with their reasons', async () => {

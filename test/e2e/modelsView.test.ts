@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { startTestServer } from '../helpers/webHarness'
-import { chromiumAvailable, launchChromium } from '../helpers/browser'
+import { chromiumAvailable, launchChromium, screenshotBothSizes } from '../helpers/browser'
 import type { RunningWebServer } from '../../main/web/webServer'
 import type { Workbench } from '../../main/services/workbench'
 
@@ -44,7 +44,7 @@ describe.skipIf(!ready)('Models view in Chromium', () => {
     const table = page.getByTestId('model-layer-table')
     expect(await table.locator('tbody tr[data-layer]').count()).toBe(12)
     expect(await table.locator('tr[data-layer="pool2"]').textContent()).toContain('5\u00d75\u00d716')
-    await page.screenshot({ path: join(screenshots, 'models-lenet-1280x800.png') })
+    await screenshotBothSizes(page, 'models-lenet')
   })
 
   it('updates at once when the architecture and knobs change, and draws Inception branches and residual shortcuts', async () => {
@@ -58,7 +58,7 @@ describe.skipIf(!ready)('Models view in Chromium', () => {
     expect(await page.getByTestId('diagram-residual').count()).toBe(8)
     expect(await page.getByTestId('model-diagram').locator('path.shortcut').count()).toBe(8)
     await page.setViewportSize({ width: 1920, height: 1080 })
-    await page.screenshot({ path: join(screenshots, 'models-resnet18-1920x1080.png') })
+    await screenshotBothSizes(page, 'models-resnet18')
 
     // A plain network of the same depth: no additions, and the three 1x1 projections are gone.
     await page.getByTestId('model-knob-residual').uncheck()

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Browser, Page } from 'playwright-core'
 import { startTestServer } from '../helpers/webHarness'
-import { chromiumAvailable, launchChromium } from '../helpers/browser'
+import { chromiumAvailable, launchChromium, screenshotBothSizes } from '../helpers/browser'
 import type { RunningWebServer } from '../../main/web/webServer'
 import type { Workbench } from '../../main/services/workbench'
 
@@ -75,10 +76,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     expect(await page.getByTestId('progress-bar').getAttribute('aria-valuenow')).toBe('100')
     expect(await page.getByTestId('backend-badge').textContent()).toMatch(/wasm|tensorflow|cpu/)
     expect(await page.getByTestId('test-accuracy').textContent()).toMatch(/\d+(\.\d+)?%/)
-    await page.screenshot({ path: join(screenshots, 'train-done-1280x800.png') })
-    await page.setViewportSize({ width: 1920, height: 1080 })
-    await page.screenshot({ path: join(screenshots, 'train-done-1920x1080.png') })
-    await page.setViewportSize({ width: 1280, height: 800 })
+    await screenshotBothSizes(page, 'train-done')
   }, 180_000)
 
   it('drops an image and reads the top-5 predictions; a non-image is named in the notice', async () => {
@@ -91,7 +89,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     const texts = await rows.allTextContents()
     for (const text of texts) expect(text).toMatch(/\d+(\.\d+)?\s*%/)
     await expect.poll(() => page.getByTestId('preview-canvas').isVisible()).toBe(true)
-    await page.screenshot({ path: join(screenshots, 'predict-1280x800.png') })
+    await screenshotBothSizes(page, 'predict')
 
     await dropFile(page, 'shopping-list.txt', Buffer.from('eggs, milk'), 'text/plain')
     await expect.poll(() => page.getByTestId('error-notice').first().textContent(), { timeout: 10_000 }).toContain('shopping-list.txt')
@@ -100,6 +98,15 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     // A file that claims to be a PNG gets past the browser; the server's decoder names it.
     await dropFile(page, 'fake.png', Buffer.from('not really a png'), 'image/png')
     await expect.poll(() => page.getByTestId('error-notice').first().textContent(), { timeout: 10_000 }).toContain('fake.png is not an image that can be read')
+
+    // A chosen folder: its images are classified, anything else is named and skipped.
+    const folder = await mkdtemp(join(tmpdir(), 'predict-folder-'))
+    await writeFile(join(folder, 'a.png'), await digitPng())
+    await writeFile(join(folder, 'b.png'), await digitPng())
+    await writeFile(join(folder, 'notes.txt'), 'not an image')
+    await page.getByTestId('folder-input').setInputFiles(folder)
+    await expect.poll(() => page.getByTestId('prediction-row').count(), { timeout: 20_000 }).toBe(10)
+    expect(await page.getByTestId('error-notice').first().textContent()).toContain('notes.txt')
   }, 60_000)
 
   it('shows the System panel: the chosen backend and why each higher rung was skipped', async () => {
@@ -107,7 +114,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('system-backend').textContent(), { timeout: 30_000 }).toMatch(/Training runs on (wasm|tensorflow)/)
     expect(await page.getByTestId('system-skipped').textContent()).toMatch(/tensorflow-gpu/)
     expect(await page.getByTestId('system-gpu').textContent()).toMatch(/GPU|driver/)
-    await page.screenshot({ path: join(screenshots, 'system-1280x800.png') })
+    await screenshotBothSizes(page, 'system')
   }, 60_000)
 
   it('pauses, resumes and cancels a run from the Train view', async () => {

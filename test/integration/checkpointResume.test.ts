@@ -71,7 +71,7 @@ describe('checkpoints', () => {
 
   it('stops a run whose loss becomes NaN, says where and suggests a lower learning rate', async () => {
     const { workbench } = await newWorkbench()
-    const run = await workbench.supervisor.start({ ...config, learningRate: 1e6, optimizer: 'sgd', epochs: 2 })
+    const run = await workbench.supervisor.start({ ...config, learningRate: 1e6, optimizer: 'sgd', lrSchedule: 'constant', epochs: 2 })
     const final = await workbench.supervisor.waitFor(run.runId)!
     expect(final.status).toBe('failed')
     expect(final.error).toMatch(/loss became NaN or infinite in epoch \d+ after \d+ samples at learning rate 1000000; it is probably too high — try 100000/)

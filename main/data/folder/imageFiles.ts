@@ -95,6 +95,8 @@ export function describeSharpError(error: unknown): string {
   const size = /pixel limit/i.test(message)
   if (size) return `more than ${MAX_INPUT_PIXELS / 1e6} megapixels (a decompression bomb?); refused without decoding`
   if (/unsupported image format/i.test(message)) return 'not an image format that can be decoded'
-  if (/premature end|truncated|unexpected end|read error|Invalid.*data|corrupt|bad/i.test(message)) return `corrupt or truncated (${message})`
+  // With failOn: 'warning', libvips reports a damaged JPEG either by its own words or only as
+  // "Warning treated as error"; both mean the file is damaged.
+  if (/premature end|truncated|unexpected end|read error|Invalid.*data|corrupt|bad|warning treated as error/i.test(message)) return `corrupt or truncated (${message})`
   return `cannot be decoded (${message})`
 }

@@ -135,3 +135,13 @@ describe('folder data sets', () => {
     expect(samples.some((s) => s.original.pixels.join() !== s.augmented.pixels.join())).toBe(true)
   })
 })
+
+describe('decode error wording', () => {
+  it('calls a damaged image damaged, whichever way libvips reports it', async () => {
+    const { describeSharpError } = await import('../../../main/data/folder/imageFiles')
+    for (const message of ['VipsJpeg: Premature end of JPEG file', 'Warning treated as error due to failOn setting', 'Input buffer has corrupt header']) {
+      expect(describeSharpError(new Error(message))).toMatch(/^corrupt or truncated/)
+    }
+    expect(describeSharpError(new Error('Input buffer contains unsupported image format'))).toBe('not an image format that can be decoded')
+  })
+})
