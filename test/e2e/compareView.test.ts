@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { startTestServer } from '../helpers/webHarness'
-import { chromiumAvailable, launchChromium, screenshotBothSizes } from '../helpers/browser'
+import { chromiumAvailable, screenshotBothSizes } from '../helpers/browser'
+import { closeUiSession, openUiSession } from '../helpers/uiSession'
 import type { RunningWebServer } from '../../main/web/webServer'
 import type { Workbench } from '../../main/services/workbench'
 
@@ -35,18 +35,11 @@ describe.skipIf(!ready)('Runs and Compare views in Chromium', () => {
   let page: Page
 
   beforeAll(async () => {
-    ;({ server, workbench } = await startTestServer(rendererDir))
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    page.on('pageerror', (error) => console.error('page error:', error.message))
+    ;({ server, workbench, browser, page } = await openUiSession(rendererDir))
     await mkdir(screenshots, { recursive: true })
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    workbench?.close()
-    await server?.close()
-  })
+  afterAll(() => closeUiSession({ browser, workbench, server }))
 
   it('sweeps two learning rates from the Train form and compares the runs', async () => {
     await page.goto(server.url)

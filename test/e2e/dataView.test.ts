@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Browser, Page } from 'playwright-core'
-import { startTestServer } from '../helpers/webHarness'
-import { chromiumAvailable, launchChromium, screenshotBothSizes } from '../helpers/browser'
+import { chromiumAvailable, screenshotBothSizes } from '../helpers/browser'
+import { closeUiSession, openUiSession } from '../helpers/uiSession'
 import { noise } from '../helpers/dataFixtures'
 import type { RunningWebServer } from '../../main/web/webServer'
 import type { Workbench } from '../../main/services/workbench'
@@ -41,18 +41,11 @@ describe.skipIf(!ready)('Data view in Chromium', () => {
   let page: Page
 
   beforeAll(async () => {
-    ;({ server, workbench } = await startTestServer(rendererDir))
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    page.on('pageerror', (error) => console.error('page error:', error.message))
+    ;({ server, workbench, browser, page } = await openUiSession(rendererDir))
     await mkdir(screenshots, { recursive: true })
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    workbench?.close()
-    await server?.close()
-  })
+  afterAll(() => closeUiSession({ browser, workbench, server }))
 
   it('shows MNIST samples, their augmented versions and the class histogram', async () => {
     await page.goto(server.url)

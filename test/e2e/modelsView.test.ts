@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { startTestServer } from '../helpers/webHarness'
-import { chromiumAvailable, launchChromium, screenshotBothSizes } from '../helpers/browser'
+import { chromiumAvailable, screenshotBothSizes } from '../helpers/browser'
+import { closeUiSession, openUiSession } from '../helpers/uiSession'
 import type { RunningWebServer } from '../../main/web/webServer'
 import type { Workbench } from '../../main/services/workbench'
 
@@ -24,18 +24,11 @@ describe.skipIf(!ready)('Models view in Chromium', () => {
   const pageErrors: string[] = []
 
   beforeAll(async () => {
-    ;({ server, workbench } = await startTestServer(rendererDir))
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    page.on('pageerror', (error) => pageErrors.push(error.message))
+    ;({ server, workbench, browser, page } = await openUiSession(rendererDir, (message) => pageErrors.push(message)))
     await mkdir(screenshots, { recursive: true })
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    workbench?.close()
-    await server?.close()
-  })
+  afterAll(() => closeUiSession({ browser, workbench, server }))
 
   it('shows LeNet-5 with the notes\u2019 61,706 parameters and one table row per layer', async () => {
     await page.goto(server.url)
