@@ -54,6 +54,9 @@ export interface EpochMarker {
   epoch: number
   samples: number
   testAccuracy: number
+  testLoss: number
+  validationAccuracy?: number
+  validationLoss?: number
 }
 
 /**
@@ -66,6 +69,9 @@ export function epochMarkers(epochs: readonly EpochMetrics[], samplesPerEpoch: n
     epoch: record.epoch,
     samples: Math.round(record.epoch * samplesPerEpoch),
     testAccuracy: record.testAccuracy,
+    testLoss: record.testLoss,
+    validationAccuracy: record.validationAccuracy,
+    validationLoss: record.validationLoss,
   }))
 }
 

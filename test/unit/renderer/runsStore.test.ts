@@ -130,6 +130,12 @@ describe('progress helpers', () => {
     const epochs = [1, 2].map((epoch) => ({ epoch, trainLoss: 0, trainAccuracy: 0, testLoss: 0, testAccuracy: 0.9, seconds: 1 }))
     expect(epochMarkers(epochs, 500).map((m) => m.samples)).toEqual([500, 1000])
   })
+  it('carries test and, where the run held some out, validation loss and accuracy', () => {
+    const withValidation = { epoch: 1, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.45, validationAccuracy: 0.82, testLoss: 0.4, testAccuracy: 0.85, seconds: 1 }
+    expect(epochMarkers([withValidation], 100)[0]).toEqual({ epoch: 1, samples: 100, testAccuracy: 0.85, testLoss: 0.4, validationAccuracy: 0.82, validationLoss: 0.45 })
+    const { validationLoss: _l, validationAccuracy: _a, ...withoutValidation } = withValidation
+    expect(epochMarkers([withoutValidation], 100)[0]?.validationLoss).toBeUndefined()
+  })
   it('infers images per epoch from progress, then from fractional point epochs, then from the limit', () => {
     const live = { epoch: 1, epochs: 4, samplesSeen: 10, totalSamples: 8000, samplesPerSecond: 1, etaSeconds: 1 }
     expect(samplesPerEpoch({ progress: live, epochs: 4, points: [] })).toBe(2000)
