@@ -11,6 +11,7 @@ export default defineConfig({
           index: resolve(__dirname, 'main/electron/electronMain.ts'),
           // The training worker is a separate entry: it runs in its own process (utilityProcess.fork).
           trainingWorker: resolve(__dirname, 'main/training/trainingWorker.ts'),
+          inferenceWorker: resolve(__dirname, 'main/predict/inferenceWorker.ts'),
           // Worker-thread replicas of data-parallel training (found by gradientReplicaEntry in gradientEngine.ts).
           gradientReplica: resolve(__dirname, 'main/engine/parallel/gradientReplica.ts'),
         },

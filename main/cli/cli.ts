@@ -153,7 +153,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
 export async function runCli(argv = process.argv): Promise<void> {
   let workbench: Workbench | undefined
   const open = async () =>
-    (workbench ??= await createWorkbench({ dataDir: program.opts<{ dataDir: string }>().dataDir, launchWorker: createNodeWorkerLauncher(), mode: 'cli' }))
+    (workbench ??= await createWorkbench({ dataDir: program.opts<{ dataDir: string }>().dataDir, launchWorker: createNodeWorkerLauncher(), launchInference: createNodeWorkerLauncher('inferenceWorker'), mode: 'cli' }))
 
   const program = new Command('cnn-workbench')
     .description('CNN Workbench command line: the same services as the desktop app')

@@ -84,6 +84,8 @@ export async function startDesktopApp(): Promise<DesktopApp | undefined> {
   const workbench = await createWorkbench({
     dataDir,
     launchWorker: createUtilityWorkerLauncher(join(here, 'trainingWorker.js')),
+    // Predictions and inspections run in their own process too: a large model never stalls the window.
+    launchInference: createUtilityWorkerLauncher(join(here, 'inferenceWorker.js'), 'CNN Workbench inference'),
     mode: 'electron',
     grants,
     chooseFolder: actions.chooseFolder,

@@ -2,9 +2,9 @@ import { utilityProcess } from 'electron'
 import type { WorkerLauncher } from '../training/workerLauncher'
 
 /** Under Electron a training run is a utilityProcess: a crash or out-of-memory there cannot take the window down. */
-export function createUtilityWorkerLauncher(entry: string): WorkerLauncher {
+export function createUtilityWorkerLauncher(entry: string, serviceName = 'CNN Workbench training'): WorkerLauncher {
   return () => {
-    const child = utilityProcess.fork(entry, [], { serviceName: 'CNN Workbench training', stdio: 'inherit' })
+    const child = utilityProcess.fork(entry, [], { serviceName, stdio: 'inherit' })
     return {
       get pid() {
         return child.pid

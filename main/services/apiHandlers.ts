@@ -2,8 +2,7 @@ import { arch, cpus, platform, totalmem } from 'node:os'
 import type { MethodName, ParsedRequestOf, ResponseOf } from '../../shared/api/contract'
 import { ARCHITECTURE_IDS, getArchitecture, PRESET_IDS } from '../../shared/arch/specs'
 import { analyzeModel } from '../../shared/arch/layerMath'
-import type { Predictor } from '../predict/predictor'
-import { Inspector } from '../predict/inspector'
+import type { InferenceService } from '../predict/inferenceService'
 import type { DataService } from './dataService'
 import type { RunStore } from './runStore'
 import { UnavailableError } from './serviceErrors'
@@ -20,7 +19,7 @@ export type ApiHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => 
 export interface ServiceSet {
   store: RunStore
   supervisor: TrainingSupervisor
-  predictor: Predictor
+  inference: InferenceService
   mode: 'electron' | 'web' | 'cli'
   version: string
   launchWorker: WorkerLauncher
@@ -33,8 +32,7 @@ export interface ServiceSet {
 
 /** The API's behaviour, once, for every adapter (Electron IPC, web bridge, CLI). */
 export function createApiHandlers(services: ServiceSet): ApiHandlers {
-  const { store, supervisor, predictor } = services
-  const inspector = new Inspector(predictor)
+  const { store, supervisor, inference } = services
   return {
     ...createExchangeHandlers(store, services.grants),
     'system.info': async () => ({
@@ -96,9 +94,9 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       return { deleted: true as const }
     },
     'predict.image': ({ runId, fileName, imageBase64, topK }) =>
-      predictor.predict(runId, fileName, Buffer.from(imageBase64, 'base64'), topK),
+      inference.predict(runId, fileName, Buffer.from(imageBase64, 'base64'), topK),
     'inspect.image': ({ runId, fileName, imageBase64, maxChannels, occlusion }) =>
-      inspector.inspect(runId, fileName, Buffer.from(imageBase64, 'base64'), { maxChannels, occlusion }),
+      inference.inspect(runId, fileName, Buffer.from(imageBase64, 'base64'), { maxChannels, occlusion }),
     'files.chooseFolder': async () => {
       if (!services.chooseFolder) {
         throw new UnavailableError(

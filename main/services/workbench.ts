@@ -3,7 +3,8 @@ import { EventBus } from './eventBus'
 import { RunStore } from './runStore'
 import { TrainingSupervisor } from './trainingSupervisor'
 import { createApiHandlers, type ApiHandlers } from './apiHandlers'
-import { Predictor } from '../predict/predictor'
+import { createLocalInference } from '../predict/inferenceService'
+import { createWorkerInference } from '../predict/inferenceClient'
 import { UserPathGrants } from './userPathGrants'
 import { DataService } from './dataService'
 import type { WorkerLauncher } from '../training/workerLauncher'
@@ -27,12 +28,14 @@ export async function createWorkbench(options: {
   maxConcurrentRuns?: number
   /** The desktop shell's folder dialog; without it `files.chooseFolder` answers `unavailable`. */
   chooseFolder?: () => Promise<string | null>
+  /** Where predictions and inspections run; without it, in this process (tests). */
+  launchInference?: WorkerLauncher
 }): Promise<Workbench> {
   const store = new RunStore(options.dataDir)
   await store.markAbandonedRunsInterrupted()
   const events = new EventBus()
   const supervisor = new TrainingSupervisor(store, events, options.launchWorker, options.maxConcurrentRuns ?? maxConcurrentRunsFromEnv())
-  const predictor = new Predictor(store)
+  const inference = options.launchInference ? createWorkerInference(options.launchInference, options.dataDir) : createLocalInference(store)
   const grants = options.grants ?? new UserPathGrants()
   const handlers = createApiHandlers({
     launchWorker: options.launchWorker,
@@ -41,12 +44,22 @@ export async function createWorkbench(options: {
     supervisor,
     // Folders must have been chosen by the user in the desktop app; web and CLI users type their paths.
     data: new DataService(options.dataDir, (progress) => events.emit('download.progress', progress), options.mode === 'electron' ? grants : undefined),
-    predictor,
+    inference,
     mode: options.mode,
     version: packageVersion(),
     chooseFolder: options.chooseFolder,
   })
-  return { handlers, events, store, supervisor, grants, close: () => supervisor.shutdown() }
+  return {
+    handlers,
+    events,
+    store,
+    supervisor,
+    grants,
+    close: () => {
+      supervisor.shutdown()
+      inference.close()
+    },
+  }
 }
 
 function packageVersion(): string {

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 
-/** A running training worker, whatever kind of process holds it. */
+/** A running worker process (training or inference), whatever kind of process holds it. */
 export interface WorkerHandle {
   send(message: unknown): void
   onMessage(listener: (message: unknown) => void): void
@@ -13,14 +13,20 @@ export interface WorkerHandle {
 
 export type WorkerLauncher = () => WorkerHandle
 
+/** The worker processes and where their entries are, from source (through tsx) and bundled. */
+const WORKER_ENTRIES = {
+  trainingWorker: new URL('./trainingWorker.ts', import.meta.url),
+  inferenceWorker: new URL('../predict/inferenceWorker.ts', import.meta.url),
+} as const
+export type WorkerName = keyof typeof WORKER_ENTRIES
+
 /**
- * Under Node (web mode, CLI, tests) the worker is a child_process.fork. From source it runs through
- * tsx; from a build it is the bundled trainingWorker.js beside this file.
+ * Under Node (web mode, CLI, tests) a worker is a child_process.fork. From source it runs through
+ * tsx; from a build it is the bundled `<name>.js` beside the bundle that holds this code.
  */
-export function createNodeWorkerLauncher(): WorkerLauncher {
-  const built = fileURLToPath(new URL('./trainingWorker.js', import.meta.url))
-  const source = fileURLToPath(new URL('./trainingWorker.ts', import.meta.url))
-  const entry = existsSync(built) ? built : source
+export function createNodeWorkerLauncher(name: WorkerName = 'trainingWorker'): WorkerLauncher {
+  const built = fileURLToPath(new URL(`./${name}.js`, import.meta.url))
+  const entry = existsSync(built) ? built : fileURLToPath(WORKER_ENTRIES[name])
   const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : []
   return () => {
     const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })

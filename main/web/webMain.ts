@@ -29,7 +29,7 @@ export async function runWebMode(argv = process.argv): Promise<void> {
         'The connection is plain HTTP; prefer an SSH tunnel (ssh -L) to a loopback-only server.',
     )
   }
-  const workbench = await createWorkbench({ dataDir: options.dataDir, launchWorker: createNodeWorkerLauncher(), mode: 'web' })
+  const workbench = await createWorkbench({ dataDir: options.dataDir, launchWorker: createNodeWorkerLauncher(), launchInference: createNodeWorkerLauncher('inferenceWorker'), mode: 'web' })
   const server = await startWebServer({ workbench, rendererDir, host: options.host, port: Number(options.port), allowedHostnames: options.allowHost })
   console.log(`CNN Workbench is serving its UI at ${server.url}`)
   const shutdown = () => {

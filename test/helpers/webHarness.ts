@@ -16,7 +16,7 @@ export async function startTestServer(rendererDir?: string): Promise<{ server: R
     await mkdir(dir, { recursive: true })
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>CNN Workbench</title>')
   }
-  const workbench = await createWorkbench({ dataDir, launchWorker: createNodeWorkerLauncher(), mode: 'web' })
+  const workbench = await createWorkbench({ dataDir, launchWorker: createNodeWorkerLauncher(), launchInference: createNodeWorkerLauncher('inferenceWorker'), mode: 'web' })
   const server = await startWebServer({ workbench, rendererDir: dir })
   return { server, workbench, dataDir }
 }

@@ -1,0 +1,23 @@
+import { z } from 'zod'
+
+/** Requests to the inference worker; `bytes` crosses as a Uint8Array (structured clone). */
+export const InferenceRequest = z.discriminatedUnion('method', [
+  z.object({ id: z.number().int(), method: z.literal('predict'), dataDir: z.string(), runId: z.string(), fileName: z.string(), bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array), topK: z.number().int() }),
+  z.object({
+    id: z.number().int(),
+    method: z.literal('inspect'),
+    dataDir: z.string(),
+    runId: z.string(),
+    fileName: z.string(),
+    bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array),
+    options: z.object({ maxChannels: z.number().int(), occlusion: z.boolean() }),
+  }),
+])
+export type InferenceRequest = z.infer<typeof InferenceRequest>
+
+/** Errors cross as data, with the kind the API maps to a code. */
+export const InferenceReply = z.union([
+  z.object({ id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
+  z.object({ id: z.number().int(), ok: z.literal(false), kind: z.enum(['bad-image', 'not-found', 'internal']), message: z.string() }),
+])
+export type InferenceReply = z.infer<typeof InferenceReply>

@@ -1,0 +1,23 @@
+import type { Inspection } from '../../shared/api/inspect'
+import type { Prediction } from '../../shared/api/schemas'
+import type { RunStore } from '../services/runStore'
+import { Inspector, type InspectOptions } from './inspector'
+import { Predictor } from './predictor'
+
+/** Predictions and inspections of trained runs, wherever they are computed. */
+export interface InferenceService {
+  predict(runId: string, fileName: string, bytes: Uint8Array, topK: number): Promise<Prediction>
+  inspect(runId: string, fileName: string, bytes: Uint8Array, options: InspectOptions): Promise<Inspection>
+  close(): void
+}
+
+/** In this process: what the inference worker runs, and what tests use directly. */
+export function createLocalInference(store: RunStore): InferenceService {
+  const predictor = new Predictor(store)
+  const inspector = new Inspector(predictor)
+  return {
+    predict: (runId, fileName, bytes, topK) => predictor.predict(runId, fileName, bytes, topK),
+    inspect: (runId, fileName, bytes, options) => inspector.inspect(runId, fileName, bytes, options),
+    close: () => undefined,
+  }
+}
