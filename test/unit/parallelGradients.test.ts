@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
@@ -122,6 +123,10 @@ describe('parallel gradient engine', () => {
     const bn = createModel(getArchitecture('bn-lenet'), { height: 28, width: 28, channels: 1 }, 3)
     expect((await createGradientEngine(bn, options)).replicas).toBe(1)
     expect((await createGradientEngine(model, { ...options, parallelism: 1 })).replicas).toBe(1)
+    // Never more replicas than cores.
+    const capped = await createGradientEngine(model, { ...options, parallelism: 64 })
+    expect(capped.replicas).toBe(Math.min(64, availableParallelism()))
+    await capped.dispose()
     model.dispose()
     bn.dispose()
   })

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
@@ -252,7 +253,8 @@ function hasStatefulLayers(model: tfl.LayersModel): boolean {
  * batch norm stay local (see createParallelGradientEngine).
  */
 export async function createGradientEngine(model: tfl.LayersModel, options: GradientEngineOptions & { parallelism?: number }): Promise<GradientEngine> {
-  const parallelism = options.parallelism ?? 1
+  // More replicas than cores only adds copying: each wasm replica is one busy thread.
+  const parallelism = Math.min(options.parallelism ?? 1, availableParallelism())
   if (parallelism > 1 && tf.getBackend() === 'wasm' && !hasStatefulLayers(model)) {
     return createParallelGradientEngine(model, { ...options, replicas: parallelism })
   }
