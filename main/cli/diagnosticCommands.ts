@@ -20,6 +20,7 @@ export function formatSystemReport(report: SystemReport): string {
   }
   if (report.backend) {
     lines.push(`Backend  ${report.backend.name} (self-test ${report.backend.selfTestMs?.toFixed(1) ?? '?'} ms)`)
+    if (report.backend.detail) lines.push(`         ${report.backend.detail}`)
     for (const skip of report.backend.skipped) lines.push(`         skipped ${skip.name}: ${skip.reason}`)
   } else {
     lines.push(`Backend  none usable: ${report.backendError}`)

@@ -2,10 +2,17 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import { BACKEND_NAMES, type BackendChoice, type BackendName, type BackendReport } from '../../shared/api/schemas'
 import { selfTestBackend } from './backendSelfTest'
+import { loadNativeKernels } from './native/nativeKernels'
+import { setWasmBlasKernels } from './native/wasmBlasKernels'
 import { initWasmBackend } from './wasm/initWasmBackend'
 
-/** Loads a rung and returns the tfjs backend name it registered. Throws with a reason when it cannot. */
-export type RungLoader = () => Promise<string>
+export interface LoadedRung {
+  tfName: string
+  detail?: string
+}
+
+/** Loads a rung and returns the tfjs backend name it registered (and what it runs on). Throws with a reason when it cannot. */
+export type RungLoader = () => Promise<string | LoadedRung>
 
 async function importNative(packageName: string): Promise<string> {
   try {
@@ -26,8 +33,16 @@ async function importNative(packageName: string): Promise<string> {
 export const defaultRungLoaders: Record<BackendName, RungLoader> = {
   'tensorflow-gpu': () => importNative('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => importNative('@tensorflow/tfjs-node'),
+  'wasm-blas': async () => {
+    const native = loadNativeKernels()
+    await initWasmBackend()
+    setWasmBlasKernels(native)
+    return { tfName: 'wasm', detail: `${native.blasConfig}, ${native.threads} threads (${native.blasPath})` }
+  },
   wasm: async () => {
     await initWasmBackend()
+    // The same tfjs backend as wasm-blas: make sure a higher rung's native kernels are off.
+    setWasmBlasKernels(null)
     return 'wasm'
   },
   cpu: async () => 'cpu',
@@ -59,12 +74,13 @@ export async function selectBackend(
       continue
     }
     try {
-      const tfName = await loaders[name]()
+      const loaded = await loaders[name]()
+      const { tfName, detail } = typeof loaded === 'string' ? { tfName: loaded, detail: undefined } : loaded
       const test = await selfTestBackend(tfName)
       if (!test.ok) throw new Error(`failed its self-test against cpu (max relative error ${test.maxError.toExponential(2)})`)
       await tf.setBackend(tfName)
       await tf.ready()
-      return { name, skipped, selfTestMs: test.ms }
+      return { name, skipped, selfTestMs: test.ms, ...(detail ? { detail } : {}) }
     } catch (error) {
       skipped.push({ name, reason: (error as Error).message })
       if (choice !== 'auto') break

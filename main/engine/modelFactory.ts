@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import type { ArchitectureSpec, InputShape } from '../../shared/arch/specs'
 import { INPUT_NAME, toGraph, type GraphOp } from '../../shared/arch/graph'
 import { analyzeModel, convOutputSize } from '../../shared/arch/layerMath'
+import { batchNormalization } from './layers/batchNormalization'
 import { InputConv2D } from './layers/inputConv2d'
 import { LocalResponseNorm } from './layers/localResponseNorm'
 
@@ -99,7 +100,7 @@ function buildNode(op: GraphOp, name: string, inputs: Tensor[], inputSize: numbe
     }
     case 'batchNorm':
       // PyTorch's defaults: momentum 0.1 (Keras counts the other way: 0.9) and epsilon 1e-5.
-      return applyLayer(tfl.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 }), x)
+      return applyLayer(batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 }), x)
     case 'activation':
       // PyTorch's LeakyReLU slope is 0.01 (tfjs's default is 0.3).
       if (op.fn === 'leakyRelu') return applyLayer(tfl.layers.leakyReLU({ name, alpha: 0.01 }), x)

@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { ACTIVATIONS, ARCHITECTURE_IDS, OPTIMIZER_NAMES, POOL_MODES, PRESET_IDS, LR_SCHEDULES } from '../arch/specs'
 
 /** Rungs of the backend ladder, best first; `auto` takes the first that loads and passes its self-test. */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+/** The backend ladder, best first; `wasm-blas` is tfjs's wasm backend with our native BLAS kernels for convolutions and matrix products. */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm-blas', 'wasm', 'cpu'] as const
 export const BackendName = z.enum(BACKEND_NAMES)
 export type BackendName = z.infer<typeof BackendName>
 export const BackendChoice = z.enum(['auto', ...BACKEND_NAMES])
@@ -125,6 +126,8 @@ export const BackendReport = z.object({
   /** Why each higher rung was not used (missing binary, failed self-test, forced by user, ...). */
   skipped: z.array(z.object({ name: BackendName, reason: z.string() })),
   selfTestMs: z.number().nonnegative().optional(),
+  /** What the chosen rung runs on, where it says more than its name (e.g. the BLAS library and its threads). */
+  detail: z.string().optional(),
 })
 export type BackendReport = z.infer<typeof BackendReport>
 

@@ -39,6 +39,9 @@ describe('backend ladder', () => {
       tensorflow: async () => {
         throw new Error('libtensorflow.so.2: cannot open shared object file')
       },
+      'wasm-blas': async () => {
+        throw new Error('no optimized BLAS found')
+      },
       wasm: missing('wasm'),
       cpu: async () => 'cpu',
     }
@@ -47,6 +50,7 @@ describe('backend ladder', () => {
     expect(report.skipped).toEqual([
       { name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
       { name: 'tensorflow', reason: 'libtensorflow.so.2: cannot open shared object file' },
+      { name: 'wasm-blas', reason: 'no optimized BLAS found' },
       { name: 'wasm', reason: 'wasm is not installed' },
     ])
   })
@@ -56,22 +60,24 @@ describe('backend ladder', () => {
     const loaders: Record<BackendName, RungLoader> = {
       'tensorflow-gpu': missing('gpu'),
       tensorflow: missing('native'),
+      'wasm-blas': missing('blas'),
       wasm: async () => broken,
       cpu: async () => 'cpu',
     }
     const report = await selectBackend('auto', loaders)
     expect(report.name).toBe('cpu')
-    expect(report.skipped[2].name).toBe('wasm')
-    expect(report.skipped[2].reason).toMatch(/failed its self-test against cpu/)
+    expect(report.skipped[3].name).toBe('wasm')
+    expect(report.skipped[3].reason).toMatch(/failed its self-test against cpu/)
   })
 
   it('tries only the forced rung and fails clearly when it cannot load', async () => {
-    const loaders = { 'tensorflow-gpu': missing('@tensorflow/tfjs-node-gpu'), tensorflow: missing('x'), wasm: missing('y'), cpu: async () => 'cpu' }
+    const loaders = { 'tensorflow-gpu': missing('@tensorflow/tfjs-node-gpu'), tensorflow: missing('x'), 'wasm-blas': missing('z'), wasm: missing('y'), cpu: async () => 'cpu' }
     const error = await selectBackend('tensorflow-gpu', loaders).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(NoBackendError)
     expect((error as Error).message).toMatch(/tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/)
     const forcedCpu = await selectBackend('cpu', loaders)
     expect(forcedCpu.skipped.map((s) => s.reason)).toEqual([
+      'not tried: backend forced to cpu',
       'not tried: backend forced to cpu',
       'not tried: backend forced to cpu',
       'not tried: backend forced to cpu',
@@ -82,6 +88,8 @@ describe('backend ladder', () => {
     const report = await selectBackend('auto')
     // On a machine without libtensorflow the native rungs must be explained, never silently skipped.
     for (const skip of report.skipped) expect(skip.reason.length).toBeGreaterThan(10)
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm']).toContain(report.name)
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm-blas', 'wasm']).toContain(report.name)
+    // The chosen rung says what it runs on where its name alone does not.
+    if (report.name === 'wasm-blas') expect(report.detail).toMatch(/BLAS|Accelerate/)
   })
 })

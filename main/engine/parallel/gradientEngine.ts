@@ -7,6 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers'
 import { lossAndCorrect } from '../trainer'
 import { shardGradientSums, type ShardGradients } from './shardGradients'
 import type { ReplicaGradients, ReplicaReply, ReplicaRequest } from './replicaProtocol'
+import { activeNativeKernels } from '../native/wasmBlasKernels'
 
 export interface GradientResult {
   /** Mean cross-entropy of the batch plus the weight-decay penalty, as the trainer reports it. */
@@ -165,12 +166,15 @@ export async function createParallelGradientEngine(model: tfl.LayersModel, optio
   const modelTopology = JSON.stringify(model.toJSON(null, false))
   const entry = options.replicaEntry ?? gradientReplicaEntry()
   const channels = Array.from({ length: replicas - 1 }, (_, i) => new ReplicaChannel(spawnWorker(entry), `gradient replica ${i + 1} of ${replicas - 1}`))
+  const native = activeNativeKernels()
   try {
-    await Promise.all(channels.map((channel) => channel.request({ type: 'init', modelTopology, classes, imageShape })))
+    await Promise.all(channels.map((channel) => channel.request({ type: 'init', modelTopology, classes, imageShape, nativeKernels: native != null })))
   } catch (error) {
     await Promise.all(channels.map((channel) => channel.close()))
     throw error
   }
+  // This thread computes a shard too: one core each, like the replicas, until the engine is disposed.
+  native?.addon.setThreads(1)
 
   let busy = false
   let disposed = false
@@ -236,6 +240,7 @@ export async function createParallelGradientEngine(model: tfl.LayersModel, optio
     async dispose() {
       if (disposed) return
       disposed = true
+      native?.addon.setThreads(0)
       await Promise.all(channels.map((channel) => channel.close()))
     },
   }
@@ -248,9 +253,10 @@ function hasStatefulLayers(model: tfl.LayersModel): boolean {
 
 /**
  * The engine for a training run: parallel when asked for and worthwhile, local otherwise. Only on the
- * wasm backend, which runs one thread in Node; the other backends (tensorflow for Node, WebGL/WebGPU)
- * use several cores or a GPU on their own, and splitting batches would only add copying. Models with
- * batch norm stay local (see createParallelGradientEngine).
+ * wasm backend, which runs one thread in Node (on wasm-blas, each replica runs the native kernels on one
+ * thread instead of all of them); the other backends (tensorflow for Node, WebGL/WebGPU) use several
+ * cores or a GPU on their own, and splitting batches would only add copying. Models with batch norm
+ * stay local (see createParallelGradientEngine).
  */
 export async function createGradientEngine(model: tfl.LayersModel, options: GradientEngineOptions & { parallelism?: number }): Promise<GradientEngine> {
   // More replicas than cores only adds copying: each wasm replica is one busy thread.

@@ -8,6 +8,8 @@
 import { parentPort } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
+import { loadNativeKernels } from '../native/nativeKernels'
+import { setWasmBlasKernels } from '../native/wasmBlasKernels'
 import { initWasmBackend } from '../wasm/initWasmBackend'
 // Custom layers must be registered in this thread too, or modelFromJSON cannot rebuild the model: the
 // model factory imports (and so registers) every custom layer it builds.
@@ -30,6 +32,12 @@ let replica: Replica | undefined
 
 async function init(request: ReplicaInit): Promise<ReplicaReply> {
   await initWasmBackend()
+  if (request.nativeKernels) {
+    const native = loadNativeKernels()
+    // Every replica is already one busy core.
+    native.addon.setThreads(1)
+    setWasmBlasKernels(native)
+  }
   const model = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(request.modelTopology) as tf.io.ModelJSON['modelTopology'] })
   replica = {
     model,

@@ -7,6 +7,8 @@ export interface ReplicaInit {
   classes: number
   /** [height, width, channels] of the images sent (the replica resizes to the model's input, as the trainer does). */
   imageShape: [number, number, number]
+  /** Use the native BLAS kernels (the coordinator runs on the wasm-blas rung), one thread per replica. */
+  nativeKernels: boolean
 }
 
 export interface ReplicaShard {

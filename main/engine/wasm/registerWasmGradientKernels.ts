@@ -24,10 +24,13 @@ const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   sumConfig,
 ];
 
+const installed = new Set<string>();
+
 /**
  * Registers our kernels for the 'wasm' backend, replacing upstream ones where
- * they exist. Idempotent: a kernel already pointing at our implementation is
- * left alone. Returns the names of all kernels served by this module.
+ * they exist. Idempotent: a kernel installed once is left alone, even after
+ * another layer (the wasm-blas rung's native kernels) wrapped it. Returns the
+ * names of all kernels served by this module.
  *
  * Works before or after `tf.setBackend('wasm')`. A replaced upstream kernel
  * keeps being reachable for fallbacks; its setupFunc (which binds the C++
@@ -38,7 +41,7 @@ export function registerWasmGradientKernels(): string[] {
   for (const config of WASM_GRADIENT_KERNELS) {
     const { kernelName, backendName } = config;
     const existing = tf.getKernel(kernelName, backendName);
-    if (existing?.kernelFunc !== config.kernelFunc) {
+    if (!installed.has(kernelName) && existing?.kernelFunc !== config.kernelFunc) {
       if (existing != null) {
         rememberUpstreamKernel(existing);
         tf.unregisterKernel(kernelName, backendName);
@@ -48,6 +51,7 @@ export function registerWasmGradientKernels(): string[] {
         setupFunc: (backend) => getUpstreamKernel(kernelName)?.setupFunc?.(backend),
       });
     }
+    installed.add(kernelName);
     names.push(kernelName);
   }
   return names;

@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "workbench_kernels",
+      "sources": ["src/workbenchKernels.cc", "src/convKernels.cc", "src/batchNormKernels.cc", "src/blasLoader.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fopenmp"],
+      "ldflags": ["-fopenmp"],
+      "cflags_cc!": ["-fno-rtti"],
+      "libraries": ["-ldl"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"] }
+    }
+  ]
+}

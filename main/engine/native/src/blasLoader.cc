@@ -1,0 +1,57 @@
+#include "blasLoader.h"
+#include <dlfcn.h>
+
+namespace wb {
+
+namespace {
+Blas loaded;
+bool isLoaded = false;
+using GetConfigFn = char* (*)();
+using GetThreadsFn = int (*)();
+using SetThreadsFn = void (*)(int);
+SetThreadsFn setThreadsFn = nullptr;
+}  // namespace
+
+bool loadBlas(const std::string& path, std::string& error) {
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    error = why ? why : "dlopen failed";
+    return false;
+  }
+  auto sgemm = reinterpret_cast<SgemmFn>(dlsym(handle, "cblas_sgemm"));
+  if (sgemm == nullptr) {
+    error = "no cblas_sgemm symbol";
+    dlclose(handle);
+    return false;
+  }
+  Blas next;
+  next.sgemm = sgemm;
+  next.path = path;
+  auto getConfig = reinterpret_cast<GetConfigFn>(dlsym(handle, "openblas_get_config"));
+  auto getThreads = reinterpret_cast<GetThreadsFn>(dlsym(handle, "openblas_get_num_threads"));
+  setThreadsFn = reinterpret_cast<SetThreadsFn>(dlsym(handle, "openblas_set_num_threads"));
+  if (getConfig != nullptr) {
+    next.config = getConfig();
+  } else if (path.find("Accelerate") != std::string::npos) {
+    next.config = "Apple Accelerate";
+  } else {
+    // Reference BLAS is slower than the wasm kernels it would replace.
+    error = "not an optimized BLAS (no openblas_get_config symbol)";
+    dlclose(handle);
+    return false;
+  }
+  next.threads = getThreads != nullptr ? getThreads() : 1;
+  // Our kernels split work over cores themselves (each core runs its own
+  // single-threaded GEMM); BLAS threads on top would oversubscribe them.
+  if (setThreadsFn != nullptr) setThreadsFn(1);
+  loaded = next;
+  isLoaded = true;
+  return true;
+}
+
+const Blas& blas() { return loaded; }
+bool blasLoaded() { return isLoaded; }
+
+
+}  // namespace wb

@@ -1,0 +1,29 @@
+// NHWC convolutions as im2col + SGEMM, the way Caffe and PyTorch's CPU path
+// run them. Memory layouts are tfjs's: x [n,h,w,ci], filter [kh,kw,ci,co],
+// y [n,oh,ow,co]; so y viewed as [n*oh*ow, co] = cols [n*oh*ow, kh*kw*ci] x
+// filter [kh*kw*ci, co] with no transposes at all.
+#pragma once
+
+namespace wb {
+
+struct ConvShape {
+  int batch, inH, inW, inC;
+  int outH, outW, outC;
+  int filterH, filterW;
+  int strideH, strideW;
+  int padTop, padLeft;
+  int dilationH, dilationW;
+};
+
+enum Activation { Linear = 0, Relu = 1 };
+
+void conv2dForward(const ConvShape& s, const float* x, const float* filter, const float* bias,
+                   Activation activation, float* y);
+void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx);
+void conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw);
+
+// c[m,n] = op(a) x op(b) (+ bias[n], then activation); row-major.
+void matMul(int m, int n, int k, bool transA, bool transB, const float* a, const float* b,
+            const float* bias, Activation activation, float* c);
+
+}  // namespace wb

@@ -1,0 +1,278 @@
+// Node-API surface of the native kernels. Every tensor arrives as a
+// Float32Array view (usually into the tfjs wasm heap, so nothing is copied);
+// its length is checked against the shape before any pointer is touched.
+#include <node_api.h>
+#include <algorithm>
+#include <string>
+#include <thread>
+#include "blasLoader.h"
+#include "batchNormKernels.h"
+#include "convKernels.h"
+#include "parallelTeam.h"
+
+namespace {
+
+struct Args {
+  napi_env env;
+  napi_value values[12];
+  size_t count = 12;
+  bool failed = false;
+};
+
+bool fail(napi_env env, const std::string& message) {
+  napi_throw_error(env, "ERR_WORKBENCH_KERNEL", message.c_str());
+  return false;
+}
+
+bool readArgs(napi_env env, napi_callback_info info, Args& args, size_t needed) {
+  args.env = env;
+  if (napi_get_cb_info(env, info, &args.count, args.values, nullptr, nullptr) != napi_ok) {
+    return fail(env, "could not read arguments");
+  }
+  if (args.count < needed) return fail(env, "too few arguments");
+  return true;
+}
+
+bool isNullish(napi_env env, napi_value value) {
+  napi_valuetype type;
+  napi_typeof(env, value, &type);
+  return type == napi_null || type == napi_undefined;
+}
+
+// A Float32Array with at least `expected` elements (exactly, when exact).
+bool floatArray(napi_env env, napi_value value, size_t expected, const char* name, float** out) {
+  bool isTyped = false;
+  napi_is_typedarray(env, value, &isTyped);
+  if (!isTyped) return fail(env, std::string(name) + " must be a Float32Array");
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+  if (type != napi_float32_array) return fail(env, std::string(name) + " must be a Float32Array");
+  if (length != expected) {
+    return fail(env, std::string(name) + " has " + std::to_string(length) + " elements, expected " +
+                         std::to_string(expected));
+  }
+  *out = static_cast<float*>(data);
+  return true;
+}
+
+bool intArray(napi_env env, napi_value value, size_t expected, const char* name, int** out) {
+  bool isTyped = false;
+  napi_is_typedarray(env, value, &isTyped);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (isTyped) napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+  if (!isTyped || type != napi_int32_array || length != expected) {
+    return fail(env, std::string(name) + " must be an Int32Array of " + std::to_string(expected));
+  }
+  *out = static_cast<int*>(data);
+  return true;
+}
+
+bool requireBlas(napi_env env) {
+  return wb::blasLoaded() || fail(env, "no BLAS loaded: call loadBlas first");
+}
+
+bool readConvShape(napi_env env, napi_value value, wb::ConvShape& s) {
+  int* d = nullptr;
+  if (!intArray(env, value, 15, "shape", &d)) return false;
+  s = wb::ConvShape{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14]};
+  for (int i = 0; i < 15; i++) {
+    const bool mayBeZero = i == 11 || i == 12;
+    if (d[i] < 0 || (d[i] == 0 && !mayBeZero)) return fail(env, "invalid convolution shape");
+  }
+  return true;
+}
+
+size_t inputSize(const wb::ConvShape& s) { return static_cast<size_t>(s.batch) * s.inH * s.inW * s.inC; }
+size_t outputSize(const wb::ConvShape& s) { return static_cast<size_t>(s.batch) * s.outH * s.outW * s.outC; }
+size_t filterSize(const wb::ConvShape& s) { return static_cast<size_t>(s.filterH) * s.filterW * s.inC * s.outC; }
+
+napi_value undefinedValue(napi_env env) {
+  napi_value result;
+  napi_get_undefined(env, &result);
+  return result;
+}
+
+napi_value LoadBlas(napi_env env, napi_callback_info info) {
+  Args args;
+  if (!readArgs(env, info, args, 1)) return nullptr;
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, args.values[0], nullptr, 0, &length) != napi_ok) {
+    fail(env, "path must be a string");
+    return nullptr;
+  }
+  std::string path(length, '\0');
+  napi_get_value_string_utf8(env, args.values[0], path.data(), length + 1, &length);
+  std::string error;
+  if (!wb::loadBlas(path, error)) {
+    fail(env, error);
+    return nullptr;
+  }
+  napi_value result, config, threads;
+  napi_create_object(env, &result);
+  napi_create_string_utf8(env, wb::blas().config.c_str(), NAPI_AUTO_LENGTH, &config);
+  napi_create_int32(env, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), &threads);
+  napi_set_named_property(env, result, "config", config);
+  napi_set_named_property(env, result, "threads", threads);
+  return result;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args args;
+  if (!readArgs(env, info, args, 1)) return nullptr;
+  int threads = 0;
+  napi_get_value_int32(env, args.values[0], &threads);
+  wb::setKernelThreads(threads);
+  return undefinedValue(env);
+}
+
+// conv2d(x, filter, bias | null, y, shape, activation)
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  Args args;
+  wb::ConvShape s;
+  float *x, *filter, *y, *bias = nullptr;
+  int activation = 0;
+  if (!readArgs(env, info, args, 6) || !requireBlas(env) || !readConvShape(env, args.values[4], s)) return nullptr;
+  if (!floatArray(env, args.values[0], inputSize(s), "x", &x) ||
+      !floatArray(env, args.values[1], filterSize(s), "filter", &filter) ||
+      (!isNullish(env, args.values[2]) && !floatArray(env, args.values[2], s.outC, "bias", &bias)) ||
+      !floatArray(env, args.values[3], outputSize(s), "y", &y)) {
+    return nullptr;
+  }
+  napi_get_value_int32(env, args.values[5], &activation);
+  wb::conv2dForward(s, x, filter, bias, activation == 1 ? wb::Relu : wb::Linear, y);
+  return undefinedValue(env);
+}
+
+// conv2dBackpropInput(dy, filter, dx, shape)
+napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+  Args args;
+  wb::ConvShape s;
+  float *dy, *filter, *dx;
+  if (!readArgs(env, info, args, 4) || !requireBlas(env) || !readConvShape(env, args.values[3], s)) return nullptr;
+  if (!floatArray(env, args.values[0], outputSize(s), "dy", &dy) ||
+      !floatArray(env, args.values[1], filterSize(s), "filter", &filter) ||
+      !floatArray(env, args.values[2], inputSize(s), "dx", &dx)) {
+    return nullptr;
+  }
+  wb::conv2dBackpropInput(s, dy, filter, dx);
+  return undefinedValue(env);
+}
+
+// conv2dBackpropFilter(x, dy, dw, shape)
+napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
+  Args args;
+  wb::ConvShape s;
+  float *x, *dy, *dw;
+  if (!readArgs(env, info, args, 4) || !requireBlas(env) || !readConvShape(env, args.values[3], s)) return nullptr;
+  if (!floatArray(env, args.values[0], inputSize(s), "x", &x) ||
+      !floatArray(env, args.values[1], outputSize(s), "dy", &dy) ||
+      !floatArray(env, args.values[2], filterSize(s), "dw", &dw)) {
+    return nullptr;
+  }
+  wb::conv2dBackpropFilter(s, x, dy, dw);
+  return undefinedValue(env);
+}
+
+// matMul(a, b, bias | null, c, dims = [m, n, k, transA, transB, activation])
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  Args args;
+  int* d = nullptr;
+  float *a, *b, *c, *bias = nullptr;
+  if (!readArgs(env, info, args, 5) || !requireBlas(env) || !intArray(env, args.values[4], 6, "dims", &d)) return nullptr;
+  const int m = d[0], n = d[1], k = d[2];
+  if (m <= 0 || n <= 0 || k <= 0) {
+    fail(env, "invalid matmul shape");
+    return nullptr;
+  }
+  if (!floatArray(env, args.values[0], static_cast<size_t>(m) * k, "a", &a) ||
+      !floatArray(env, args.values[1], static_cast<size_t>(k) * n, "b", &b) ||
+      (!isNullish(env, args.values[2]) && !floatArray(env, args.values[2], n, "bias", &bias)) ||
+      !floatArray(env, args.values[3], static_cast<size_t>(m) * n, "c", &c)) {
+    return nullptr;
+  }
+  wb::matMul(m, n, k, d[3] != 0, d[4] != 0, a, b, bias, d[5] == 1 ? wb::Relu : wb::Linear, c);
+  return undefinedValue(env);
+}
+
+bool readDouble(napi_env env, napi_value value, const char* name, double* out) {
+  return napi_get_value_double(env, value, out) == napi_ok || fail(env, std::string(name) + " must be a number");
+}
+
+// batchNormForward(x, gamma, beta, y, mean, variance, dims = [rows, channels], epsilon)
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  Args args;
+  int* d = nullptr;
+  double epsilon = 0;
+  float *x, *gamma, *beta, *y, *mean, *variance;
+  if (!readArgs(env, info, args, 8) || !intArray(env, args.values[6], 2, "dims", &d) ||
+      !readDouble(env, args.values[7], "epsilon", &epsilon)) {
+    return nullptr;
+  }
+  const size_t rows = d[0], channels = d[1];
+  if (d[0] <= 0 || d[1] <= 0) {
+    fail(env, "invalid batch norm shape");
+    return nullptr;
+  }
+  if (!floatArray(env, args.values[0], rows * channels, "x", &x) ||
+      !floatArray(env, args.values[1], channels, "gamma", &gamma) ||
+      !floatArray(env, args.values[2], channels, "beta", &beta) ||
+      !floatArray(env, args.values[3], rows * channels, "y", &y) ||
+      !floatArray(env, args.values[4], channels, "mean", &mean) ||
+      !floatArray(env, args.values[5], channels, "variance", &variance)) {
+    return nullptr;
+  }
+  wb::batchNormForward(d[0], d[1], x, gamma, beta, static_cast<float>(epsilon), y, mean, variance);
+  return undefinedValue(env);
+}
+
+// batchNormBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, dims = [rows, channels], epsilon)
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  Args args;
+  int* d = nullptr;
+  double epsilon = 0;
+  float *dy, *x, *gamma, *mean, *variance, *dx, *dgamma, *dbeta;
+  if (!readArgs(env, info, args, 10) || !intArray(env, args.values[8], 2, "dims", &d) ||
+      !readDouble(env, args.values[9], "epsilon", &epsilon)) {
+    return nullptr;
+  }
+  const size_t rows = d[0], channels = d[1];
+  if (d[0] <= 0 || d[1] <= 0) {
+    fail(env, "invalid batch norm shape");
+    return nullptr;
+  }
+  if (!floatArray(env, args.values[0], rows * channels, "dy", &dy) ||
+      !floatArray(env, args.values[1], rows * channels, "x", &x) ||
+      !floatArray(env, args.values[2], channels, "gamma", &gamma) ||
+      !floatArray(env, args.values[3], channels, "mean", &mean) ||
+      !floatArray(env, args.values[4], channels, "variance", &variance) ||
+      !floatArray(env, args.values[5], rows * channels, "dx", &dx) ||
+      !floatArray(env, args.values[6], channels, "dgamma", &dgamma) ||
+      !floatArray(env, args.values[7], channels, "dbeta", &dbeta)) {
+    return nullptr;
+  }
+  wb::batchNormBackward(d[0], d[1], dy, x, gamma, mean, variance, static_cast<float>(epsilon), dx, dgamma, dbeta);
+  return undefinedValue(env);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor methods[] = {
+      {"loadBlas", nullptr, LoadBlas, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

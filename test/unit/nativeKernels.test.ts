@@ -1,0 +1,228 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu'
+import { loadNativeKernels, nativeAddonPath, openNativeKernels, type NativeKernels } from '../../main/engine/native/nativeKernels'
+import { activeNativeKernels, setWasmBlasKernels } from '../../main/engine/native/wasmBlasKernels'
+import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
+import { batchNormalization } from '../../main/engine/layers/batchNormalization'
+import { selectBackend } from '../../main/engine/backendLadder'
+
+/**
+ * The wasm-blas rung's kernels (main/engine/native) against tfjs's pure-JS cpu backend: convolutions
+ * forward and both gradients over strides, paddings and channel counts, matrix products in every
+ * transpose, and training-mode batch norm with its moving statistics. Skipped, saying why, where the
+ * addon or an optimized BLAS is missing; CI sets WORKBENCH_REQUIRE_NATIVE so that it cannot skip there.
+ */
+function tryLoad(): NativeKernels | string {
+  try {
+    return loadNativeKernels()
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+const loaded = tryLoad()
+const unavailable = typeof loaded === 'string' ? loaded : undefined
+if (unavailable) {
+  if (process.env.WORKBENCH_REQUIRE_NATIVE) throw new Error(`native kernels are required here (WORKBENCH_REQUIRE_NATIVE) but: ${unavailable}`)
+  console.log(`skipping native kernel tests: ${unavailable}`)
+}
+const native = loaded as NativeKernels
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+const rand = rng(77)
+const values = (shape: number[], offset = 0) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1 + offset)
+
+/** max |a-b| / max(1,|b|) */
+function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length)
+  let m = 0
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i]))
+    m = Number.isNaN(d) ? Infinity : Math.max(m, d)
+  }
+  return m
+}
+
+/** Runs fn on cpu and on wasm-blas (fresh tensors from the same arrays) and compares every output. */
+async function compare(label: string, fn: () => tf.Tensor[], tolerance = 1e-4): Promise<void> {
+  const outputs: Float32Array[][] = []
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend)
+    const result = tf.tidy(fn)
+    outputs.push(result.map((t) => t.dataSync() as Float32Array))
+    tf.dispose(result)
+  }
+  outputs[0].forEach((cpu, i) => {
+    const diff = maxRelDiff(outputs[1][i], cpu)
+    expect(diff, `${label} output ${i}: max difference ${diff}`).toBeLessThan(tolerance)
+  })
+}
+
+interface ConvCase {
+  n: number
+  h: number
+  w: number
+  ci: number
+  co: number
+  k: number
+  s: number
+  pad: 'same' | 'valid'
+  dilation?: number
+}
+
+const CONV_CASES: ConvCase[] = [
+  { n: 3, h: 9, w: 7, ci: 3, co: 5, k: 3, s: 1, pad: 'same' },
+  { n: 2, h: 10, w: 10, ci: 4, co: 6, k: 3, s: 2, pad: 'same' },
+  // strided 'valid' convolutions leave trailing input rows unread
+  { n: 2, h: 12, w: 11, ci: 3, co: 4, k: 3, s: 2, pad: 'valid' },
+  // LeNet's first layer: one channel, 5x5, padding 2
+  { n: 5, h: 12, w: 12, ci: 1, co: 6, k: 5, s: 1, pad: 'same' },
+  // pointwise (no im2col) and strided pointwise (ResNet shortcuts)
+  { n: 3, h: 5, w: 6, ci: 8, co: 7, k: 1, s: 1, pad: 'valid' },
+  { n: 3, h: 6, w: 6, ci: 8, co: 16, k: 1, s: 2, pad: 'valid' },
+  // AlexNet-like 11x11 stride 4, and a single output channel
+  { n: 2, h: 27, w: 27, ci: 3, co: 4, k: 11, s: 4, pad: 'valid' },
+  { n: 4, h: 7, w: 7, ci: 5, co: 1, k: 3, s: 1, pad: 'same' },
+  // batch of one (no threads to split over) and a batch larger than one im2col block
+  { n: 1, h: 8, w: 8, ci: 6, co: 3, k: 3, s: 1, pad: 'same' },
+  { n: 5, h: 16, w: 16, ci: 64, co: 8, k: 3, s: 1, pad: 'same' },
+  // a 3x3 convolution of a 1x1 map (ResNet-18's last stage at 32 px)
+  { n: 4, h: 1, w: 1, ci: 16, co: 8, k: 3, s: 1, pad: 'same' },
+]
+
+describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend', () => {
+  beforeAll(async () => {
+    await initWasmBackend()
+    setWasmBlasKernels(native)
+  })
+
+  it.each(CONV_CASES)('conv2d forward and both gradients: %o', async (c) => {
+    const x = values([c.n, c.h, c.w, c.ci])
+    const w = values([c.k, c.k, c.ci, c.co])
+    await compare(`conv ${JSON.stringify(c)}`, () => {
+      const xt = tf.tensor4d(x, [c.n, c.h, c.w, c.ci])
+      const wt = tf.tensor4d(w, [c.k, c.k, c.ci, c.co])
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad)
+      // A weighted sum, so that every output position carries a different gradient.
+      const y = f(xt, wt)
+      const weights = tf.reshape(tf.sin(tf.range(0, y.size)), y.shape)
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), weights)))([xt, wt])
+      return [y, dx, dw]
+    })
+  })
+
+  it('conv2d with dilation, fused bias and relu (inference path)', async () => {
+    const x = values([2, 9, 9, 3])
+    const w = values([3, 3, 3, 4])
+    const b = values([4])
+    await compare('dilated and fused conv', () => {
+      const xt = tf.tensor4d(x, [2, 9, 9, 3])
+      const wt = tf.tensor4d(w, [3, 3, 3, 4])
+      return [
+        tf.conv2d(xt, wt, 1, 'same', 'NHWC', 2),
+        tf.fused.conv2d({ x: xt, filter: wt, strides: 1, pad: 'same', bias: tf.tensor1d(b), activation: 'relu' }),
+        tf.fused.conv2d({ x: xt, filter: wt, strides: 2, pad: 'valid', bias: tf.tensor1d(b) }),
+      ]
+    })
+  })
+
+  it('matrix products in every transpose, fused bias and relu, and batched products', async () => {
+    const a = values([7, 5])
+    const b = values([5, 9])
+    const bias = values([9])
+    const batched = values([3, 4, 5])
+    await compare('matmul', () => {
+      const at = tf.tensor2d(a, [7, 5])
+      const bt = tf.tensor2d(b, [5, 9])
+      return [
+        tf.matMul(at, bt),
+        tf.matMul(tf.transpose(at), bt, true, false),
+        tf.matMul(at, tf.transpose(bt), false, true),
+        tf.matMul(tf.transpose(at), tf.transpose(bt), true, true),
+        tf.fused.matMul({ a: at, b: bt, bias: tf.tensor1d(bias), activation: 'relu' }),
+        tf.matMul(tf.tensor3d(batched, [3, 4, 5]), tf.tensor3d(batched, [3, 4, 5]), false, true),
+      ]
+    })
+  })
+
+  it('training-mode batch norm: output, gradients and moving statistics match tfjs-layers on cpu', async () => {
+    // A large mean per channel checks the two-pass variance.
+    const x = values([6, 5, 4, 3], 20)
+    const dyWeights = values([6, 5, 4, 3])
+    const gamma = values([3], 1.5)
+    const beta = values([3])
+    await compare('batch norm', () => {
+      const layer = batchNormalization({ name: 'bn', axis: -1, momentum: 0.9, epsilon: 1e-5 })
+      layer.build([null, 5, 4, 3])
+      layer.setWeights([tf.tensor1d(gamma), tf.tensor1d(beta), tf.zeros([3]), tf.ones([3])])
+      const xt = tf.tensor4d(x, [6, 5, 4, 3])
+      const weights = tf.tensor4d(dyWeights, [6, 5, 4, 3])
+      const trainable = layer.trainableWeights.map((v) => v.read() as tf.Variable)
+      const loss = () => tf.sum(tf.mul(layer.apply(xt, { training: true }) as tf.Tensor, weights)) as tf.Scalar
+      const { grads } = tf.variableGrads(loss, trainable)
+      const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, weights)))(xt)
+      const y = layer.apply(xt, { training: true }) as tf.Tensor
+      // Three training calls have updated the moving statistics three times.
+      return [y, dx, ...trainable.map((v) => grads[v.name]), ...layer.getWeights().slice(2)]
+    }, 2e-4)
+  })
+
+  it('gives the same results on one thread as on every core', async () => {
+    await tf.setBackend('wasm')
+    const shape: [number, number, number, number] = [6, 8, 8, 16]
+    const x = values(shape)
+    const w = values([3, 3, 16, 8])
+    const run = () =>
+      tf.tidy(() => {
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')))
+        return tf.grads(f)([tf.tensor4d(x, shape), tf.tensor4d(w, [3, 3, 16, 8])]).map((t) => t.dataSync() as Float32Array)
+      })
+    const all = run()
+    native.addon.setThreads(1)
+    const one = run()
+    native.addon.setThreads(0)
+    all.forEach((values, i) => expect(maxRelDiff(values, one[i])).toBeLessThan(1e-4))
+  })
+
+  it('refuses arrays that do not match the shape instead of reading past them', () => {
+    const shape = Int32Array.of(1, 4, 4, 1, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1)
+    const ok = () => native.addon.conv2d(new Float32Array(16), new Float32Array(18), null, new Float32Array(32), shape, 0)
+    expect(ok).not.toThrow()
+    expect(() => native.addon.conv2d(new Float32Array(15), new Float32Array(18), null, new Float32Array(32), shape, 0)).toThrow(/x has 15 elements, expected 16/)
+    expect(() => native.addon.conv2d(new Float32Array(16), new Float32Array(18), null, new Float32Array(31), shape, 0)).toThrow(/y has 31/)
+    expect(() => native.addon.conv2d(new Float32Array(16), new Float32Array(18), null, new Float32Array(32), Int32Array.of(1, 2), 0)).toThrow(/Int32Array of 15/)
+    expect(() => native.addon.matMul(new Float32Array(6), new Float32Array(6), null, new Float32Array(4), Int32Array.of(2, 2, 3, 0, 0, 0))).not.toThrow()
+    expect(() => native.addon.matMul(new Float64Array(6) as unknown as Float32Array, new Float32Array(6), null, new Float32Array(4), Int32Array.of(2, 2, 3, 0, 0, 0))).toThrow(/Float32Array/)
+  })
+
+  it('the plain wasm rung switches the native kernels off again', async () => {
+    const report = await selectBackend('wasm')
+    expect(report.name).toBe('wasm')
+    expect(activeNativeKernels()).toBeNull()
+    const blas = await selectBackend('wasm-blas')
+    expect(blas.name).toBe('wasm-blas')
+    expect(blas.detail).toContain(native.blasPath)
+    expect(activeNativeKernels()).not.toBeNull()
+  })
+})
+
+describe('native kernels that cannot load', () => {
+  it('say the addon is not built, with the command that builds it', () => {
+    expect(() => openNativeKernels('/nonexistent/workbench_kernels.node', ['libopenblas.so.0'])).toThrow(/not built.*npm run build:native/)
+  })
+
+  it.skipIf(unavailable)('say no optimized BLAS was found, with the package to install', () => {
+    expect(() => openNativeKernels(nativeAddonPath(), ['/nonexistent/libopenblas.so.0', 'libc.so.6'])).toThrow(
+      /no optimized BLAS found \(install OpenBLAS.*tried 2 libraries/,
+    )
+  })
+})
