@@ -176,6 +176,43 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
     }, 2e-4)
   })
 
+  it.each([
+    { pool: 'max', size: 2, stride: 2, pad: 'valid' },
+    { pool: 'max', size: 3, stride: 2, pad: 'same' },
+    { pool: 'max', size: 3, stride: 1, pad: 'same' },
+    { pool: 'avg', size: 2, stride: 2, pad: 'valid' },
+    { pool: 'avg', size: 3, stride: 2, pad: 'same' },
+  ] as const)('pooling gradients after tanh (all-negative windows included): %o', async (c) => {
+    // Odd sizes leave a last row and column outside every tiled window; values rounded to thirds make
+    // ties in most windows (the first maximum must win), and the shift makes many windows all-negative.
+    const x = values([3, 9, 7, 4]).map((v) => Math.round(v * 3) / 3 - 0.4)
+    await compare(`${c.pool} pool`, () => {
+      const f = (input: tf.Tensor) => {
+        const t = tf.tanh(input) as tf.Tensor4D
+        const pooled = c.pool === 'max' ? tf.maxPool(t, c.size, c.stride, c.pad) : tf.avgPool(t, c.size, c.stride, c.pad)
+        return tf.sum(tf.mul(pooled, tf.reshape(tf.sin(tf.range(0, pooled.size)), pooled.shape)))
+      }
+      return [tf.grad(f)(tf.tensor4d(x, [3, 9, 7, 4]))]
+    })
+  })
+
+  it('activation and bias gradients: sigmoid, relu, and sums over all axes but the last', async () => {
+    const x = values([4, 5, 6, 7]).map((v, i) => (i % 13 === 0 ? 0 : v))
+    await compare('activations', () => {
+      const xt = tf.tensor4d(x, [4, 5, 6, 7])
+      const weights = tf.reshape(tf.cos(tf.range(0, xt.size)), xt.shape)
+      const weighted = (fn: (t: tf.Tensor) => tf.Tensor) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(fn(t), weights)))(xt)
+      return [
+        weighted(tf.sigmoid),
+        weighted(tf.relu),
+        tf.sum(xt, [0, 1, 2]),
+        tf.sum(xt, [0, 1, 2], true),
+        tf.sum(xt, [1, 2]),
+        tf.sum(tf.reshape(xt, [20, 42]), 0),
+      ]
+    })
+  })
+
   it('gives the same results on one thread as on every core', async () => {
     await tf.setBackend('wasm')
     const shape: [number, number, number, number] = [6, 8, 8, 16]

@@ -16,6 +16,12 @@ export interface NativeKernelAddon {
     dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array, epsilon: number,
   ): void
+  sigmoidGrad(dy: Float32Array, y: Float32Array, dx: Float32Array): void
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void
+  channelSum(x: Float32Array, out: Float32Array, dims: Int32Array): void
+  /** shape: [batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft] */
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, shape: Int32Array): void
+  avgPoolGradTiled(dy: Float32Array, dx: Float32Array, shape: Int32Array): void
 }
 
 export interface NativeKernels {

@@ -2,14 +2,15 @@ import * as tf from '@tensorflow/tfjs-core'
 import { backend_util } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { asWasmBackend, heapF32, kernelInput, type KernelArgs } from '../wasm/wasmKernelUtils'
+import { registerActivationGradients } from './activationGradients'
 import { registerBatchNormKernels } from './batchNormKernels'
 import type { NativeKernels } from './nativeKernels'
 
 /**
- * The heavy kernels of the `wasm-blas` rung: convolutions (forward and both gradients) and matrix
- * products run as im2col + multi-threaded SGEMM in our Node-API addon, directly on the wasm heap
- * (the addon receives Float32Array views, nothing is copied). Every other op stays on tfjs's wasm
- * kernels. A call the native path does not cover (NCHW, prelu, batched products...) goes to the
+ * The kernels of the `wasm-blas` rung: convolutions (forward and both gradients) and matrix products
+ * run as im2col + SGEMM in our Node-API addon, directly on the wasm heap (the addon receives Float32Array
+ * views, nothing is copied), as do the pooling and bias gradients; batch norm and activation gradients
+ * are in batchNormKernels.ts and activationGradients.ts. Every other op stays on tfjs's wasm kernels. A call the native path does not cover (NCHW, prelu, batched products...) goes to the
  * kernel that was registered before, as does every call while the rung is inactive.
  */
 
@@ -125,6 +126,58 @@ function matMul(args: KernelArgs, native: NativeKernels): tf.TensorInfo | null {
   return out
 }
 
+function poolShape(info: backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.of(
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  )
+}
+
+function maxPoolGrad(args: KernelArgs, native: NativeKernels): tf.TensorInfo | null {
+  const backend = asWasmBackend(args.backend)
+  const dy = kernelInput(args, 'dy')
+  const input = kernelInput(args, 'input')
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs
+  if (!allFloat32(dy, input)) return null
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode)
+  if (input.shape.some((d) => d === 0) || info.outHeight === 0 || info.outWidth === 0) return null
+  const dx = backend.makeOutput([...input.shape], 'float32')
+  native.addon.maxPoolGrad(heapF32(backend, dy), heapF32(backend, input), heapF32(backend, dx), poolShape(info))
+  return dx
+}
+
+function avgPoolGrad(args: KernelArgs, native: NativeKernels): tf.TensorInfo | null {
+  const backend = asWasmBackend(args.backend)
+  const dy = kernelInput(args, 'dy')
+  const input = kernelInput(args, 'input')
+  const { filterSize, strides, pad } = args.attrs as unknown as tf.AvgPoolGradAttrs
+  if (!allFloat32(dy, input)) return null
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad)
+  const p = info.padInfo
+  const tiled =
+    info.filterHeight === info.strideHeight && info.filterWidth === info.strideWidth && p.top + p.left + p.bottom + p.right === 0 &&
+    info.outHeight > 0 && info.outWidth > 0 && info.outHeight * info.filterHeight <= info.inHeight && info.outWidth * info.filterWidth <= info.inWidth
+  if (!tiled || input.shape.some((d) => d === 0)) return null
+  const dx = backend.makeOutput([...input.shape], 'float32')
+  native.addon.avgPoolGradTiled(heapF32(backend, dy), heapF32(backend, dx), poolShape(info))
+  return dx
+}
+
+/** Sum over every axis but the last: the bias gradient of every layer. Other sums stay on wasm. */
+function channelSum(args: KernelArgs, native: NativeKernels): tf.TensorInfo | null {
+  const backend = asWasmBackend(args.backend)
+  const x = kernelInput(args, 'x')
+  const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs
+  const rank = x.shape.length
+  if (rank < 2 || x.dtype !== 'float32' || x.shape.some((d) => d === 0)) return null
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q)
+  if (axes.length !== rank - 1 || !axes.every((ax, i) => ax === i)) return null
+  const channels = x.shape[rank - 1]
+  const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, -1).map(() => 1), channels] : [channels], 'float32')
+  native.addon.channelSum(heapF32(backend, x), heapF32(backend, out), Int32Array.of(tf.util.sizeFromShape(x.shape) / channels, channels))
+  return out
+}
+
 const NATIVE_KERNELS: Record<string, NativeKernel> = {
   [tf.Conv2D]: convForward,
   [tf.FusedConv2D]: convForward,
@@ -132,6 +185,9 @@ const NATIVE_KERNELS: Record<string, NativeKernel> = {
   [tf.Conv2DBackpropFilter]: convBackpropFilter,
   [tf.BatchMatMul]: matMul,
   [tf._FusedMatMul]: matMul,
+  [tf.MaxPoolGrad]: maxPoolGrad,
+  [tf.AvgPoolGrad]: avgPoolGrad,
+  [tf.Sum]: channelSum,
 }
 
 let activeNative: NativeKernels | null = null
@@ -161,6 +217,7 @@ export function setWasmBlasKernels(native: NativeKernels | null): string[] {
     })
   }
   registerBatchNormKernels(() => activeNative)
+  registerActivationGradients(() => activeNative)
   activeNative = native
   return Object.keys(NATIVE_KERNELS)
 }

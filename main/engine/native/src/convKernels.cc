@@ -41,36 +41,69 @@ void imageRange(int batch, int team, int member, int& first, int& last) {
   last = static_cast<int>(static_cast<long>(batch) * (member + 1) / team);
 }
 
+// Short runs (a 5-wide window of one channel is 20 bytes) dominate im2col for
+// small layers: an inline loop beats a call to memcpy per run by ~3x there.
+// (binding.gyp keeps gcc from turning these loops back into memcpy calls.)
+inline void copyRun(float* dst, const float* src, int count) {
+  for (int i = 0; i < count; i++) dst[i] = src[i];
+}
+inline void zeroRun(float* dst, int count) {
+  for (int i = 0; i < count; i++) dst[i] = 0.f;
+}
+inline void addRun(float* dst, const float* src, int count) {
+  for (int i = 0; i < count; i++) dst[i] += src[i];
+}
+
+// Walks output pixels first..first+count in order, without a division per pixel.
+struct PixelCursor {
+  long n;
+  int oh, ow;
+  const ConvShape& s;
+  PixelCursor(const ConvShape& shape, long r) : s(shape) {
+    n = r / pixelsPerImage(s);
+    const int pixel = static_cast<int>(r % pixelsPerImage(s));
+    oh = pixel / s.outW;
+    ow = pixel % s.outW;
+  }
+  void next() {
+    if (++ow == s.outW) {
+      ow = 0;
+      if (++oh == s.outH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+};
+
 // cols[r - first, :] = the receptive field of output pixel r, zero where padded.
 void im2col(const ConvShape& s, const float* x, long first, long count, float* cols) {
   const long k = patchSize(s);
   const int ci = s.inC;
-  for (long r = first; r < first + count; r++) {
-    const long n = r / pixelsPerImage(s);
-    const int pixel = static_cast<int>(r % pixelsPerImage(s));
-    const int oh = pixel / s.outW;
-    const int ow = pixel % s.outW;
-    float* row = cols + (r - first) * k;
-    const int iw0 = ow * s.strideW - s.padLeft;
+  const int windowRun = s.filterW * ci;
+  PixelCursor at(s, first);
+  for (long r = 0; r < count; r++, at.next()) {
+    float* row = cols + r * k;
+    const int iw0 = at.ow * s.strideW - s.padLeft;
     const bool rowInside = s.dilationW == 1 && iw0 >= 0 && iw0 + s.filterW <= s.inW;
     for (int kh = 0; kh < s.filterH; kh++) {
-      float* dst = row + static_cast<long>(kh) * s.filterW * ci;
-      const int ih = oh * s.strideH - s.padTop + kh * s.dilationH;
+      float* dst = row + static_cast<long>(kh) * windowRun;
+      const int ih = at.oh * s.strideH - s.padTop + kh * s.dilationH;
       if (ih < 0 || ih >= s.inH) {
-        std::memset(dst, 0, sizeof(float) * s.filterW * ci);
+        zeroRun(dst, windowRun);
         continue;
       }
-      const float* src = x + (n * s.inH + ih) * s.inW * ci;
+      const float* src = x + (at.n * s.inH + ih) * s.inW * ci;
       if (rowInside) {
-        std::memcpy(dst, src + static_cast<long>(iw0) * ci, sizeof(float) * s.filterW * ci);
+        copyRun(dst, src + static_cast<long>(iw0) * ci, windowRun);
         continue;
       }
       for (int kw = 0; kw < s.filterW; kw++) {
         const int iw = iw0 + kw * s.dilationW;
         if (iw < 0 || iw >= s.inW) {
-          std::memset(dst + kw * ci, 0, sizeof(float) * ci);
+          zeroRun(dst + kw * ci, ci);
         } else {
-          std::memcpy(dst + kw * ci, src + static_cast<long>(iw) * ci, sizeof(float) * ci);
+          copyRun(dst + kw * ci, src + static_cast<long>(iw) * ci, ci);
         }
       }
     }
@@ -81,23 +114,25 @@ void im2col(const ConvShape& s, const float* x, long first, long count, float* c
 void col2imAdd(const ConvShape& s, const float* cols, long first, long count, float* dx) {
   const long k = patchSize(s);
   const int ci = s.inC;
-  for (long r = first; r < first + count; r++) {
-    const long n = r / pixelsPerImage(s);
-    const int pixel = static_cast<int>(r % pixelsPerImage(s));
-    const int oh = pixel / s.outW;
-    const int ow = pixel % s.outW;
-    const float* row = cols + (r - first) * k;
+  const int windowRun = s.filterW * ci;
+  PixelCursor at(s, first);
+  for (long r = 0; r < count; r++, at.next()) {
+    const float* row = cols + r * k;
+    const int iw0 = at.ow * s.strideW - s.padLeft;
+    const bool rowInside = s.dilationW == 1 && iw0 >= 0 && iw0 + s.filterW <= s.inW;
     for (int kh = 0; kh < s.filterH; kh++) {
-      const int ih = oh * s.strideH - s.padTop + kh * s.dilationH;
+      const int ih = at.oh * s.strideH - s.padTop + kh * s.dilationH;
       if (ih < 0 || ih >= s.inH) continue;
-      float* base = dx + (n * s.inH + ih) * s.inW * ci;
-      const float* src = row + static_cast<long>(kh) * s.filterW * ci;
+      float* base = dx + (at.n * s.inH + ih) * s.inW * ci;
+      const float* src = row + static_cast<long>(kh) * windowRun;
+      if (rowInside) {
+        addRun(base + static_cast<long>(iw0) * ci, src, windowRun);
+        continue;
+      }
       for (int kw = 0; kw < s.filterW; kw++) {
-        const int iw = ow * s.strideW - s.padLeft + kw * s.dilationW;
+        const int iw = iw0 + kw * s.dilationW;
         if (iw < 0 || iw >= s.inW) continue;
-        float* dst = base + static_cast<long>(iw) * ci;
-        const float* from = src + kw * ci;
-        for (int c = 0; c < ci; c++) dst[c] += from[c];
+        addRun(base + static_cast<long>(iw) * ci, src + kw * ci, ci);
       }
     }
   }

@@ -8,6 +8,7 @@
 #include "blasLoader.h"
 #include "batchNormKernels.h"
 #include "convKernels.h"
+#include "gradientKernels.h"
 #include "parallelTeam.h"
 
 namespace {
@@ -258,6 +259,97 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+size_t typedLength(napi_env env, napi_value value) {
+  bool isTyped = false;
+  napi_is_typedarray(env, value, &isTyped);
+  if (!isTyped) return 0;
+  napi_typedarray_type type;
+  size_t length = 0;
+  napi_get_typedarray_info(env, value, &type, &length, nullptr, nullptr, nullptr);
+  return length;
+}
+
+// An elementwise gradient: fn(dy, other, dx), three arrays of one length.
+template <void (*Kernel)(long, const float*, const float*, float*)>
+napi_value ElementwiseGrad(napi_env env, napi_callback_info info) {
+  Args args;
+  float *dy, *other, *dx;
+  if (!readArgs(env, info, args, 3)) return nullptr;
+  const size_t size = typedLength(env, args.values[0]);
+  if (!floatArray(env, args.values[0], size, "dy", &dy) || !floatArray(env, args.values[1], size, "input", &other) ||
+      !floatArray(env, args.values[2], size, "dx", &dx)) {
+    return nullptr;
+  }
+  Kernel(static_cast<long>(size), dy, other, dx);
+  return undefinedValue(env);
+}
+
+// channelSum(x, out, dims = [rows, channels])
+napi_value ChannelSum(napi_env env, napi_callback_info info) {
+  Args args;
+  int* d = nullptr;
+  float *x, *out;
+  if (!readArgs(env, info, args, 3) || !intArray(env, args.values[2], 2, "dims", &d)) return nullptr;
+  if (d[0] < 0 || d[1] <= 0) {
+    fail(env, "invalid sum shape");
+    return nullptr;
+  }
+  if (!floatArray(env, args.values[0], static_cast<size_t>(d[0]) * d[1], "x", &x) ||
+      !floatArray(env, args.values[1], d[1], "out", &out)) {
+    return nullptr;
+  }
+  wb::channelSum(d[0], d[1], x, out);
+  return undefinedValue(env);
+}
+
+bool readPoolShape(napi_env env, napi_value value, wb::PoolShape& s) {
+  int* d = nullptr;
+  if (!intArray(env, value, 12, "shape", &d)) return false;
+  s = wb::PoolShape{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]};
+  for (int i = 0; i < 12; i++) {
+    if (d[i] < 0 || (d[i] == 0 && i < 10)) return fail(env, "invalid pooling shape");
+  }
+  return true;
+}
+
+size_t poolInputSize(const wb::PoolShape& s) { return static_cast<size_t>(s.batch) * s.inH * s.inW * s.channels; }
+size_t poolOutputSize(const wb::PoolShape& s) { return static_cast<size_t>(s.batch) * s.outH * s.outW * s.channels; }
+
+// maxPoolGrad(dy, x, dx, shape)
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  Args args;
+  wb::PoolShape s;
+  float *dy, *x, *dx;
+  if (!readArgs(env, info, args, 4) || !readPoolShape(env, args.values[3], s)) return nullptr;
+  if (!floatArray(env, args.values[0], poolOutputSize(s), "dy", &dy) ||
+      !floatArray(env, args.values[1], poolInputSize(s), "x", &x) ||
+      !floatArray(env, args.values[2], poolInputSize(s), "dx", &dx)) {
+    return nullptr;
+  }
+  wb::maxPoolGrad(s, dy, x, dx);
+  return undefinedValue(env);
+}
+
+// avgPoolGradTiled(dy, dx, shape): windows equal to strides, no padding
+napi_value AvgPoolGradTiled(napi_env env, napi_callback_info info) {
+  Args args;
+  wb::PoolShape s;
+  float *dy, *dx;
+  if (!readArgs(env, info, args, 3) || !readPoolShape(env, args.values[2], s)) return nullptr;
+  const bool tiled = s.filterH == s.strideH && s.filterW == s.strideW && s.padTop == 0 && s.padLeft == 0 &&
+                     s.outH * s.filterH <= s.inH && s.outW * s.filterW <= s.inW;
+  if (!tiled) {
+    fail(env, "avgPoolGradTiled needs windows equal to strides and no padding");
+    return nullptr;
+  }
+  if (!floatArray(env, args.values[0], poolOutputSize(s), "dy", &dy) ||
+      !floatArray(env, args.values[1], poolInputSize(s), "dx", &dx)) {
+    return nullptr;
+  }
+  wb::avgPoolGradTiled(s, dy, dx);
+  return undefinedValue(env);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"loadBlas", nullptr, LoadBlas, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -268,6 +360,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sigmoidGrad", nullptr, ElementwiseGrad<wb::sigmoidGrad>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, ElementwiseGrad<wb::reluGrad>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelSum", nullptr, ChannelSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"avgPoolGradTiled", nullptr, AvgPoolGradTiled, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
   return exports;

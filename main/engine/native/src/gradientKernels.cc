@@ -1,0 +1,136 @@
+#include "gradientKernels.h"
+#include <cstring>
+#include <limits>
+#include <vector>
+#include "parallelTeam.h"
+
+namespace wb {
+
+namespace {
+
+constexpr long kElementsPerMember = 1L << 15;
+
+template <typename Fn>
+void eachElementRange(long size, Fn fn) {
+  const int team = teamSize(size / kElementsPerMember);
+  runTeam(team, [&](int member) {
+    long first, last;
+    shareOf(size, team, member, first, last);
+    fn(first, last);
+  });
+}
+
+long imageSize(const PoolShape& s) { return static_cast<long>(s.inH) * s.inW * s.channels; }
+long outputImageSize(const PoolShape& s) { return static_cast<long>(s.outH) * s.outW * s.channels; }
+
+}  // namespace
+
+void sigmoidGrad(long size, const float* dy, const float* y, float* dx) {
+  eachElementRange(size, [&](long first, long last) {
+    for (long i = first; i < last; i++) dx[i] = dy[i] * y[i] * (1.f - y[i]);
+  });
+}
+
+void reluGrad(long size, const float* dy, const float* x, float* dx) {
+  eachElementRange(size, [&](long first, long last) {
+    for (long i = first; i < last; i++) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
+  });
+}
+
+void channelSum(long rows, int channels, const float* x, float* out) {
+  const int team = teamSize(rows * channels / kElementsPerMember);
+  std::vector<double> partials(static_cast<size_t>(team) * channels, 0.0);
+  runTeam(team, [&](int member) {
+    long first, last;
+    shareOf(rows, team, member, first, last);
+    std::vector<float> block(channels);
+    double* total = partials.data() + static_cast<size_t>(member) * channels;
+    // float sums over blocks of 64 rows vectorize; the blocks add up in double.
+    for (long start = first; start < last; start += 64) {
+      std::fill(block.begin(), block.end(), 0.f);
+      const long end = std::min(last, start + 64);
+      for (long r = start; r < end; r++) {
+        const float* row = x + r * channels;
+        for (int c = 0; c < channels; c++) block[c] += row[c];
+      }
+      for (int c = 0; c < channels; c++) total[c] += block[c];
+    }
+  });
+  for (int c = 0; c < channels; c++) {
+    double sum = 0;
+    for (int member = 0; member < team; member++) sum += partials[static_cast<size_t>(member) * channels + c];
+    out[c] = static_cast<float>(sum);
+  }
+}
+
+void maxPoolGrad(const PoolShape& s, const float* dy, const float* x, float* dx) {
+  const int ch = s.channels;
+  const int team = teamSize(s.batch);
+  // Members own whole images, so overlapping windows never add across threads.
+  runTeam(team, [&](int member) {
+    long first, last;
+    shareOf(s.batch, team, member, first, last);
+    std::memset(dx + first * imageSize(s), 0, sizeof(float) * (last - first) * imageSize(s));
+    std::vector<float> best(ch);
+    std::vector<long> where(ch);
+    for (long n = first; n < last; n++) {
+      const float* image = x + n * imageSize(s);
+      float* dImage = dx + n * imageSize(s);
+      const float* g = dy + n * outputImageSize(s);
+      for (int oh = 0; oh < s.outH; oh++) {
+        for (int ow = 0; ow < s.outW; ow++, g += ch) {
+          std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
+          std::fill(where.begin(), where.end(), -1L);
+          for (int fh = 0; fh < s.filterH; fh++) {
+            const int ih = oh * s.strideH - s.padTop + fh;
+            if (ih < 0 || ih >= s.inH) continue;
+            for (int fw = 0; fw < s.filterW; fw++) {
+              const int iw = ow * s.strideW - s.padLeft + fw;
+              if (iw < 0 || iw >= s.inW) continue;
+              const long base = (static_cast<long>(ih) * s.inW + iw) * ch;
+              const float* cell = image + base;
+              // strict '>' from -inf: the first maximum wins and NaN never does, as on the cpu backend
+              for (int c = 0; c < ch; c++) {
+                const bool better = cell[c] > best[c];
+                best[c] = better ? cell[c] : best[c];
+                where[c] = better ? base + c : where[c];
+              }
+            }
+          }
+          for (int c = 0; c < ch; c++) {
+            if (where[c] >= 0) dImage[where[c]] += g[c];
+          }
+        }
+      }
+    }
+  });
+}
+
+void avgPoolGradTiled(const PoolShape& s, const float* dy, float* dx) {
+  const int ch = s.channels;
+  const float scale = 1.f / (s.filterH * s.filterW);
+  const int team = teamSize(s.batch);
+  runTeam(team, [&](int member) {
+    long first, last;
+    shareOf(s.batch, team, member, first, last);
+    // Rows and columns past the last window get no gradient.
+    std::memset(dx + first * imageSize(s), 0, sizeof(float) * (last - first) * imageSize(s));
+    for (long n = first; n < last; n++) {
+      float* dImage = dx + n * imageSize(s);
+      const float* g = dy + n * outputImageSize(s);
+      for (int oh = 0; oh < s.outH; oh++) {
+        for (int ow = 0; ow < s.outW; ow++, g += ch) {
+          for (int fh = 0; fh < s.filterH; fh++) {
+            float* row = dImage + (static_cast<long>(oh * s.filterH + fh) * s.inW + ow * s.filterW) * ch;
+            for (int fw = 0; fw < s.filterW; fw++) {
+              float* cell = row + fw * ch;
+              for (int c = 0; c < ch; c++) cell[c] = g[c] * scale;
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace wb
