@@ -28,7 +28,8 @@ interface AnchorResult {
 const CASES: ThroughputCase[] = [
   { name: 'lenet5', build: () => createModel(getArchitecture('lenet5'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
   { name: 'lenet-relu', build: () => createModel(getArchitecture('lenet-relu'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
-  // The same two networks trained data-parallel on every core (wasm runs one thread per replica).
+  // The same two networks trained data-parallel, one model replica per core (`--parallel N`); on wasm-blas
+  // each replica runs the native kernels on one thread, instead of one process running them on all.
   { name: 'lenet5', parallelism: cores, build: () => createModel(getArchitecture('lenet5'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
   { name: 'lenet-relu', parallelism: cores, build: () => createModel(getArchitecture('lenet-relu'), { height: 28, width: 28, channels: 1 }, 1), imageShape: [28, 28, 1], batchSize: 256, batches: 30 },
   // The notes' ResNet-18 at full width on CIFAR-sized input, as the PyTorch anchor builds it.
@@ -74,13 +75,13 @@ function trackPeakRss(): () => number {
   }
 }
 
-const label = (testCase: ThroughputCase) => (testCase.parallelism && testCase.parallelism > 1 ? `${testCase.name} (${testCase.parallelism} threads)` : testCase.name)
+const label = (testCase: ThroughputCase) => (testCase.parallelism && testCase.parallelism > 1 ? `${testCase.name}, ${testCase.parallelism} replicas` : testCase.name)
 const fmt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : Math.round(n).toLocaleString('en-US'))
 const ratio = (ours: number, theirs: number | undefined) => (theirs ? `${(ours / theirs).toFixed(2)}x` : '-')
 
 async function main(): Promise<void> {
   const backend = await selectBackend((process.env.WORKBENCH_BACKEND as 'auto') ?? 'auto')
-  console.log(`ours: TensorFlow.js ${tf.version_core} on ${backend.name}; ${cores} cores`)
+  console.log(`ours: TensorFlow.js ${tf.version_core} on ${backend.name}${backend.detail ? ` (${backend.detail})` : ''}; ${cores} cores`)
   const peakRss = trackPeakRss()
   const ours = []
   for (const testCase of CASES) {

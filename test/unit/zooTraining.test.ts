@@ -3,6 +3,9 @@ import * as tf from '@tensorflow/tfjs-core'
 import { ARCHITECTURE_IDS, getArchitecture, type ArchitectureId } from '../../shared/arch/specs'
 import { createModel } from '../../main/engine/modelFactory'
 import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
+import { selectBackend } from '../../main/engine/backendLadder'
+import { loadNativeKernels } from '../../main/engine/native/nativeKernels'
+import { setWasmBlasKernels } from '../../main/engine/native/wasmBlasKernels'
 import { createRandom } from '../../main/engine/seededRandom'
 
 /** Small inputs and widths: enough to exercise every kind of layer and its gradient, quick on a CPU. */
@@ -31,7 +34,7 @@ const STEPS = 20
  * whose gradients flow learns it. Dropout is switched off: with 16 samples it only adds noise to what is
  * being measured.
  */
-function trainOnRandomData(id: ArchitectureId): { first: number; last: number } {
+function trainOnRandomData(id: ArchitectureId): { first: number; last: number; losses: number[] } {
   const { inputSize, width, learningRate } = SMOKE[id]
   const spec = getArchitecture(id, { inputSize, classes: CLASSES, knobs: { width, dropout: 0 } })
   const model = createModel(spec, spec.input, 1)
@@ -59,12 +62,25 @@ function trainOnRandomData(id: ArchitectureId): { first: number; last: number } 
     model.dispose()
   }
   expect(losses.every(Number.isFinite)).toBe(true)
-  return { first: losses[0], last: Math.min(...losses.slice(-3)) }
+  return { first: losses[0], last: Math.min(...losses.slice(-3)), losses }
+}
+
+function nativeUnavailable(): string | undefined {
+  try {
+    loadNativeKernels()
+    return undefined
+  } catch (error) {
+    const reason = (error as Error).message
+    if (process.env.WORKBENCH_REQUIRE_NATIVE) throw new Error(`native kernels are required here: ${reason}`)
+    console.log(`skipping wasm-blas zoo training: ${reason}`)
+    return reason
+  }
 }
 
 describe('every architecture trains on the wasm backend', () => {
   beforeAll(async () => {
     await initWasmBackend()
+    setWasmBlasKernels(null)
   })
 
   it.each(ARCHITECTURE_IDS)('%s lowers the loss on random data', (id) => {
@@ -72,5 +88,24 @@ describe('every architecture trains on the wasm backend', () => {
     const { first, last } = trainOnRandomData(id)
     console.log(`${id}: loss ${first.toFixed(3)} -> ${last.toFixed(3)} in ${((performance.now() - started) / 1000).toFixed(1)} s`)
     expect(last).toBeLessThan(first * 0.8)
+  })
+})
+
+describe.skipIf(nativeUnavailable())('every architecture trains on the wasm-blas backend (native kernels)', () => {
+  beforeAll(async () => {
+    expect((await selectBackend('wasm-blas')).name).toBe('wasm-blas')
+  })
+
+  it.each(ARCHITECTURE_IDS)('%s lowers the loss on random data', (id) => {
+    const started = performance.now()
+    const { first, last } = trainOnRandomData(id)
+    console.log(`${id} (wasm-blas): loss ${first.toFixed(3)} -> ${last.toFixed(3)} in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    expect(last).toBeLessThan(first * 0.8)
+  })
+
+  it('is reproducible: the same seed gives the same losses, step for step (batch norm included)', () => {
+    const first = trainOnRandomData('bn-lenet').losses
+    const second = trainOnRandomData('bn-lenet').losses
+    expect(second).toEqual(first)
   })
 })
