@@ -77,8 +77,14 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
     'training.cancel': async ({ runId }) => ({ cancelled: supervisor.cancel(runId) }),
     'training.pause': async ({ runId }) => ({ paused: supervisor.pause(runId) }),
     'training.resume': ({ runId }) => supervisor.resume(runId),
-    'runs.list': () => store.list(),
-    'runs.get': ({ runId }) => store.detail(runId),
+    // A live run's summary is the supervisor's: its run.json is written behind it, so a read from disk
+    // can still say `paused` just after a resume (and a client that reloads then would show it for good).
+    'runs.list': async () => (await store.list()).map((run) => supervisor.liveSummary(run.runId) ?? run),
+    'runs.get': async ({ runId }) => {
+      const detail = await store.detail(runId)
+      const live = supervisor.liveSummary(runId)
+      return live ? { ...detail, ...live } : detail
+    },
     'runs.update': ({ runId, name, tags }) => {
       const changes: { name?: string; tags?: string[] } = {}
       if (name !== undefined) changes.name = name || undefined

@@ -117,6 +117,11 @@ export class TrainingSupervisor {
     return true
   }
 
+  /** The current summary of a run queued, training or paused in this process; undefined otherwise. */
+  liveSummary(runId: string): RunSummary | undefined {
+    return this.tracked.get(runId)?.summary
+  }
+
   /** Whether the run is queued, training or paused in this process (so it may not be deleted). */
   isActive(runId: string): boolean {
     return this.tracked.has(runId)

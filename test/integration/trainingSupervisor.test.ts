@@ -96,7 +96,17 @@ describe('training supervisor', () => {
     const during = points
     await new Promise((r) => setTimeout(r, 600))
     expect(points).toBe(during) // nothing trains while paused
+    // run.json lags behind a live run (writes are queued); hold them back to make that lag certain. A
+    // client reloading the run right after resuming must still be told `running`, not the stored `paused`.
+    const save = workbench.store.save.bind(workbench.store)
+    workbench.store.save = async (summary) => {
+      await new Promise((r) => setTimeout(r, 300))
+      return save(summary)
+    }
     expect((await workbench.handlers['training.resume']({ runId: run.runId })).status).toBe('running')
+    expect((await workbench.handlers['runs.get']({ runId: run.runId })).status).toBe('running')
+    expect((await workbench.handlers['runs.list']({})).find((r) => r.runId === run.runId)?.status).toBe('running')
+    workbench.store.save = save
     while (points === during) await new Promise((r) => setTimeout(r, 50))
     expect(await workbench.handlers['training.cancel']({ runId: run.runId })).toEqual({ cancelled: true })
     const final = await workbench.supervisor.waitFor(run.runId)!
