@@ -37,7 +37,10 @@ export const defaultRungLoaders: Record<BackendName, RungLoader> = {
     const native = loadNativeKernels()
     await initWasmBackend()
     setWasmBlasKernels(native)
-    return { tfName: 'wasm', detail: `${native.blasConfig}, ${native.threads} threads (${native.blasPath})` }
+    return {
+      tfName: 'wasm',
+      detail: `convolutions, matrix products, batch norm and pooling gradients on native kernels over ${native.blasConfig} (${native.blasPath}), ${native.threads} threads`,
+    }
   },
   wasm: async () => {
     await initWasmBackend()

@@ -107,6 +107,10 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('system-backend').textContent(), { timeout: 30_000 }).toMatch(/Training runs on (wasm|tensorflow)/)
     expect(await page.getByTestId('system-skipped').textContent()).toMatch(/tensorflow-gpu/)
     expect(await page.getByTestId('system-gpu').textContent()).toMatch(/GPU|driver/)
+    // On the wasm-blas rung the panel names the BLAS library the native kernels run on.
+    if ((await page.getByTestId('system-backend').textContent())?.includes('wasm-blas')) {
+      expect(await page.getByTestId('system-backend-detail').textContent()).toMatch(/native kernels .*(OpenBLAS|Accelerate)/)
+    }
     await screenshotBothSizes(page, 'system')
   }, 60_000)
 

@@ -8,15 +8,27 @@ import { writeFile } from 'node:fs/promises'
 
 const root = join(import.meta.dirname, '..', '..')
 
-function cli(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'main/cli/cli.ts', '--data-dir', dataDir, ...args], { cwd: root, timeout: 240_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'main/cli/cli.ts', '--data-dir', dataDir, ...args], { cwd: root, timeout: 240_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
     })
   })
 }
 
 describe('CLI', () => {
+  it('doctor: without the native kernels (not built, or no BLAS) training falls back to wasm and says why', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cli-doctor-'))
+    const unbuilt = await cli(['doctor'], dataDir, { WORKBENCH_NATIVE_KERNELS: join(dataDir, 'missing', 'workbench_kernels.node') })
+    expect(unbuilt.code).toBe(0)
+    expect(unbuilt.stdout).toMatch(/Backend\s+wasm \(self-test/)
+    expect(unbuilt.stdout).toMatch(/skipped wasm-blas: native kernels are not built .*npm run build:native/)
+    const noBlas = await cli(['doctor'], dataDir, { WORKBENCH_BLAS: join(dataDir, 'libopenblas.so.0') })
+    expect(noBlas.stdout).toMatch(/Backend\s+wasm \(self-test/)
+    // Where the addon is built, the reason is the missing library; where it is not, that it is not built.
+    expect(noBlas.stdout).toMatch(/skipped wasm-blas: (no optimized BLAS found \(install OpenBLAS|native kernels are not built)/)
+  }, 120_000)
+
   it('trains lenet-relu on 3,000 MNIST images in a worker process and beats chance by a wide margin', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cli-train-'))
     const { code, stdout, stderr } = await cli(['train', '--arch', 'lenet-relu', '--limit', '3000', '--epochs', '2', '--lr', '0.1', '--optimizer', 'momentum', '--json'], dataDir)
