@@ -35,10 +35,17 @@ long rowsPerBlock(const ConvShape& s) {
   return std::max(kMinBlockRows, kColBlockFloats / patchSize(s));
 }
 
-// The images [first, last) of the batch handled by member `member` of a team of `team`.
-void imageRange(int batch, int team, int member, int& first, int& last) {
-  first = static_cast<int>(static_cast<long>(batch) * member / team);
-  last = static_cast<int>(static_cast<long>(batch) * (member + 1) / team);
+// A team member's share of the batch: whole images, and their output rows [begin, end).
+struct BatchShare {
+  long firstImage, lastImage, begin, end;
+};
+
+BatchShare shareOfBatch(const ConvShape& s, int team, int member) {
+  BatchShare share;
+  shareOf(s.batch, team, member, share.firstImage, share.lastImage);
+  share.begin = share.firstImage * pixelsPerImage(s);
+  share.end = share.lastImage * pixelsPerImage(s);
+  return share;
 }
 
 // Short runs (a 5-wide window of one channel is 20 bytes) dominate im2col for
@@ -160,10 +167,7 @@ void conv2dForward(const ConvShape& s, const float* x, const float* filter, cons
   const int team = teamSize(s.batch);
   const bool pointwise = isPointwise(s);
   runTeam(team, [&](int member) {
-    int firstImage, lastImage;
-    imageRange(s.batch, team, member, firstImage, lastImage);
-    const long begin = firstImage * pixelsPerImage(s);
-    const long end = lastImage * pixelsPerImage(s);
+    const auto [firstImage, lastImage, begin, end] = shareOfBatch(s, team, member);
     const long block = pointwise ? end - begin : rowsPerBlock(s);
     float* cols = pointwise ? nullptr : scratch(block * k);
     for (long first = begin; first < end; first += block) {
@@ -185,10 +189,7 @@ void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filte
   const int team = teamSize(s.batch);
   const bool pointwise = isPointwise(s);
   runTeam(team, [&](int member) {
-    int firstImage, lastImage;
-    imageRange(s.batch, team, member, firstImage, lastImage);
-    const long begin = firstImage * pixelsPerImage(s);
-    const long end = lastImage * pixelsPerImage(s);
+    const auto [firstImage, lastImage, begin, end] = shareOfBatch(s, team, member);
     if (pointwise) {
       blas().sgemm(RowMajor, NoTrans, Trans, end - begin, k, co, 1.f, dy + begin * co, co, filter, co, 0.f,
                    dx + begin * k, k);
@@ -214,10 +215,7 @@ void conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, f
   // Member 0 accumulates into dw, the others into partial sums added at the end.
   std::vector<float> partials(static_cast<size_t>(team - 1) * k * co);
   runTeam(team, [&](int member) {
-    int firstImage, lastImage;
-    imageRange(s.batch, team, member, firstImage, lastImage);
-    const long begin = firstImage * pixelsPerImage(s);
-    const long end = lastImage * pixelsPerImage(s);
+    const auto [firstImage, lastImage, begin, end] = shareOfBatch(s, team, member);
     float* target = member == 0 ? dw : partials.data() + (member - 1) * k * co;
     const long block = pointwise ? std::max(1L, end - begin) : rowsPerBlock(s);
     float* cols = pointwise ? nullptr : scratch(block * k);
