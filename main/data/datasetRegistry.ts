@@ -1,5 +1,5 @@
-import type { AugmentConfig, ChannelStats, DatasetDescription, DataSample, ImagePreview, NormalizeConfig, SkippedFile } from '../../shared/api/schemas'
-import { FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
+import type { AugmentConfig, BuiltinDatasetId, ChannelStats, DatasetDescription, DataSample, ImagePreview, NormalizeConfig, SkippedFile } from '../../shared/api/schemas'
+import { DATASET_NAMES, FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
 import { createRandom, shuffledIndices } from '../engine/seededRandom'
 import { inMemoryBatchSource, type BatchSource } from './batchSource'
 import { CIFAR10_CLASS_NAMES, loadCifar10 } from './cifar10'
@@ -13,7 +13,6 @@ import { loadMnist, MNIST_CLASS_NAMES } from './mnist'
 import { ImagePipeline, isAugmenting, StatsAccumulator, toFloatChannels, type PixelStats, type StoredPixels } from './pipeline'
 import { readFile } from 'node:fs/promises'
 
-export const BUILTIN_NAMES: Record<string, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST', cifar10: 'CIFAR-10' }
 /** Mean/std of a folder are computed on at most this many training images (a seeded sample beyond it). */
 export const MAX_STATS_IMAGES = 10_000
 /** Decoded images a folder data set keeps in memory, whatever its size. */
@@ -144,7 +143,7 @@ async function openInMemory(id: string, options: OpenOptions): Promise<OpenedDat
   const splits: Record<SplitName, DataSplit | undefined> = { train, validation, test: dataset.test }
   return {
     id,
-    name: BUILTIN_NAMES[id] ?? id,
+    name: DATASET_NAMES[id as BuiltinDatasetId] ?? id,
     source: dataset.source,
     classNames: dataset.classNames,
     imageShape: [height, width, channels],

@@ -1,10 +1,11 @@
 import type { AugmentConfig, DatasetDescription, DataSample, DownloadProgress } from '../../shared/api/schemas'
-import { FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
+import { DATASET_NAMES, FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
 import { DatasetError } from '../data/dataset'
-import { BUILTIN_NAMES, describeOpened, folderOf, isFolderDataset, openDataset, sampleImages, type OpenedDataset } from '../data/datasetRegistry'
+import { describeOpened, folderOf, isFolderDataset, openDataset, sampleImages, type OpenedDataset } from '../data/datasetRegistry'
 import { ensureCifar10, ensureFashionMnistIdx, isCifar10Cached } from '../data/download/datasetCache'
 import { hasOfficialFashionMnist } from '../data/fashionMnist'
 import { DownloadError } from '../data/download/downloader'
+import type { DownloadSpec } from '../data/download/checksums'
 import type { UserPathGrants } from './userPathGrants'
 
 export interface DataRequest {
@@ -38,18 +39,20 @@ export class DataService {
     private readonly emitProgress: (progress: DownloadProgress) => void,
     /** Present in the desktop app: a folder must have been chosen by the user. */
     private readonly grants?: UserPathGrants,
+    /** Where CIFAR-10 comes from: the official archive unless a mirror (or a test server) is given. */
+    private readonly cifar10Source?: DownloadSpec,
   ) {}
 
   list(): { id: string; name: string; available: boolean; note: string }[] {
     return [
-      { id: 'mnist', name: BUILTIN_NAMES.mnist, available: true, note: 'handwritten digits, 28x28 gray; ships with the app' },
+      { id: 'mnist', name: DATASET_NAMES.mnist, available: true, note: 'handwritten digits, 28x28 gray; ships with the app' },
       {
         id: 'fashion-mnist',
-        name: BUILTIN_NAMES['fashion-mnist'],
+        name: DATASET_NAMES['fashion-mnist'],
         available: true,
         note: hasOfficialFashionMnist(this.dataDir) ? 'clothing, 28x28 gray; official IDX files' : 'clothing, 28x28 gray; ships with the app',
       },
-      { id: 'cifar10', name: BUILTIN_NAMES.cifar10, available: isCifar10Cached(this.dataDir), note: 'objects, 32x32 RGB; a 163 MB download on first use' },
+      { id: 'cifar10', name: DATASET_NAMES.cifar10, available: isCifar10Cached(this.dataDir), note: 'objects, 32x32 RGB; a 163 MB download on first use' },
     ]
   }
 
@@ -67,7 +70,7 @@ export class DataService {
     let pending = this.downloads.get(id)
     if (!pending) {
       const run = async () => {
-        if (id === 'cifar10') return ensureCifar10(this.dataDir, this.emitProgress)
+        if (id === 'cifar10') return ensureCifar10(this.dataDir, this.emitProgress, this.cifar10Source)
         if (id === 'fashion-mnist') return ensureFashionMnistIdx(this.dataDir, this.emitProgress)
         throw new DataInputError(`${id} needs no download`)
       }

@@ -8,6 +8,7 @@ import { createWorkerInference } from '../predict/inferenceClient'
 import { UserPathGrants } from './userPathGrants'
 import { DataService } from './dataService'
 import type { WorkerLauncher } from '../training/workerLauncher'
+import type { DownloadSpec } from '../data/download/checksums'
 
 export interface Workbench {
   handlers: ApiHandlers
@@ -30,6 +31,8 @@ export async function createWorkbench(options: {
   chooseFolder?: () => Promise<string | null>
   /** Where predictions and inspections run; without it, in this process (tests). */
   launchInference?: WorkerLauncher
+  /** The CIFAR-10 archive to download instead of the official one (a mirror; tests serve a small one). */
+  cifar10Source?: DownloadSpec
 }): Promise<Workbench> {
   const store = new RunStore(options.dataDir)
   await store.markAbandonedRunsInterrupted()
@@ -43,7 +46,12 @@ export async function createWorkbench(options: {
     store,
     supervisor,
     // Folders must have been chosen by the user in the desktop app; web and CLI users type their paths.
-    data: new DataService(options.dataDir, (progress) => events.emit('download.progress', progress), options.mode === 'electron' ? grants : undefined),
+    data: new DataService(
+      options.dataDir,
+      (progress) => events.emit('download.progress', progress),
+      options.mode === 'electron' ? grants : undefined,
+      options.cifar10Source,
+    ),
     inference,
     mode: options.mode,
     version: packageVersion(),

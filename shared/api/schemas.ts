@@ -14,6 +14,8 @@ export type BackendChoice = z.infer<typeof BackendChoice>
 export const DATASET_IDS = ['mnist', 'fashion-mnist', 'cifar10'] as const
 export const BuiltinDatasetId = z.enum(DATASET_IDS)
 export type BuiltinDatasetId = z.infer<typeof BuiltinDatasetId>
+/** How the built-in data sets are named to users. */
+export const DATASET_NAMES: Record<BuiltinDatasetId, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST', cifar10: 'CIFAR-10' }
 /** `folder:<absolute path>`: the user's own images, one subfolder per class (optionally under train/ and test/). */
 export const FOLDER_DATASET_PREFIX = 'folder:'
 export const DatasetId = z

@@ -65,7 +65,8 @@ export interface FileServer {
 }
 
 /** Serves one file on 127.0.0.1 with Range support, optionally cutting a response short. */
-export async function serveFile(body: Buffer): Promise<FileServer> {
+/** Serves `body` with Range support; `trickle` sends it in that many slices over about a second each. */
+export async function serveFile(body: Buffer, trickle?: { slices: number; intervalMs: number }): Promise<FileServer> {
   const state: Partial<FileServer> & { ranges: (string | undefined)[] } = { ranges: [] }
   const server = createServer((request, response) => {
     const range = request.headers.range
@@ -85,6 +86,20 @@ export async function serveFile(body: Buffer): Promise<FileServer> {
     if (cut !== undefined) {
       state.cutAfter = undefined
       response.write(body.subarray(start, start + cut), () => setTimeout(() => response.destroy(), 20))
+      return
+    }
+    if (trickle) {
+      const rest = body.subarray(start)
+      const step = Math.ceil(rest.length / trickle.slices)
+      let offset = 0
+      const send = () => {
+        if (response.destroyed) return
+        const slice = rest.subarray(offset, offset + step)
+        offset += step
+        if (offset >= rest.length) response.end(slice)
+        else response.write(slice, () => setTimeout(send, trickle.intervalMs))
+      }
+      send()
       return
     }
     response.end(body.subarray(start))

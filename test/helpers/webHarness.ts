@@ -8,7 +8,12 @@ import { createWorkbench, type Workbench } from '../../main/services/workbench'
 import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
 import { startWebServer, type RunningWebServer } from '../../main/web/webServer'
 
-export async function startTestServer(rendererDir?: string): Promise<{ server: RunningWebServer; workbench: Workbench; dataDir: string }> {
+type WorkbenchOptions = Parameters<typeof createWorkbench>[0]
+
+export async function startTestServer(
+  rendererDir?: string,
+  options: Partial<WorkbenchOptions> = {},
+): Promise<{ server: RunningWebServer; workbench: Workbench; dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'workbench-test-'))
   let dir = rendererDir
   if (!dir) {
@@ -16,7 +21,7 @@ export async function startTestServer(rendererDir?: string): Promise<{ server: R
     await mkdir(dir, { recursive: true })
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>CNN Workbench</title>')
   }
-  const workbench = await createWorkbench({ dataDir, launchWorker: createNodeWorkerLauncher(), launchInference: createNodeWorkerLauncher('inferenceWorker'), mode: 'web' })
+  const workbench = await createWorkbench({ dataDir, launchWorker: createNodeWorkerLauncher(), launchInference: createNodeWorkerLauncher('inferenceWorker'), mode: 'web', ...options })
   const server = await startWebServer({ workbench, rendererDir: dir })
   return { server, workbench, dataDir }
 }
@@ -57,10 +62,13 @@ export async function connectClient(server: RunningWebServer, token = server.tok
 }
 
 /** A real workbench behind a real web server for the tests of one describe block, closed after them. */
-export function useTestServer(rendererDir?: string): { server: RunningWebServer; workbench: Workbench; dataDir: string } {
+export function useTestServer(
+  rendererDir?: string,
+  options: () => Partial<WorkbenchOptions> = () => ({}),
+): { server: RunningWebServer; workbench: Workbench; dataDir: string } {
   const context = {} as { server: RunningWebServer; workbench: Workbench; dataDir: string }
   beforeAll(async () => {
-    Object.assign(context, await startTestServer(rendererDir))
+    Object.assign(context, await startTestServer(rendererDir, options()))
   })
   afterAll(async () => {
     context.workbench?.close()

@@ -18,9 +18,8 @@ export function useWorkbenchEvents(handlers: WorkbenchEventHandlers): void {
   }
 
   onMounted(() => {
-    subscribe('run.status')
-    subscribe('run.progress')
-    subscribe('run.epoch')
+    // Every event the caller handles (a fixed list here once left `download.progress` unheard).
+    for (const event of Object.keys(handlers) as EventName[]) subscribe(event)
   })
   onUnmounted(() => {
     for (const unsubscribe of unsubscribers) unsubscribe()
