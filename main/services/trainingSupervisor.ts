@@ -1,6 +1,7 @@
 import { describeValidationError } from '../../shared/api/contract'
 import { getArchitecture } from '../../shared/arch/specs'
 import type { EpochMetrics, MetricPoint, RunSummary, TrainConfig } from '../../shared/api/schemas'
+import { MAX_LISTED_UNREADABLE } from '../../shared/api/schemas'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { describeStorageError } from '../storage/storageErrors'
@@ -266,6 +267,19 @@ export class TrainingSupervisor {
       case 'dataset':
         this.update(run, { classNames: message.classNames, data: message.data })
         break
+      case 'unreadable': {
+        const data = run.summary.data
+        if (!data) break
+        const listed = data.unreadable ?? []
+        this.update(run, {
+          data: {
+            ...data,
+            unreadable: listed.length < MAX_LISTED_UNREADABLE ? [...listed, message.file] : listed,
+            unreadableCount: (data.unreadableCount ?? 0) + 1,
+          },
+        })
+        break
+      }
       case 'checkpoint':
         this.update(run, { checkpointEpoch: message.epoch })
         break

@@ -43,7 +43,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     shuffle: config.shuffle,
     size: isFolderDataset(config.dataset) ? (config.inputSize ?? spec.input.height) : undefined,
     stats: !isFolderDataset(config.dataset),
-    onSkip: (file) => console.error(`skipped ${file.file}: ${file.reason}`),
+    onSkip: (file) => send({ type: 'unreadable', file }),
   })
   if (dataset.classNames.length < 2) throw new Error(`${config.dataset} has ${dataset.classNames.length} class; training needs at least 2`)
   if (dataset.train.count === 0) throw new Error(`${config.dataset} has no training images`)

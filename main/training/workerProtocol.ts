@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BackendChoice, BackendReport, EpochMetrics, LrFinderResult, MetricPoint, RunDataSummary, RunId, RunResult, TrainConfig } from '../../shared/api/schemas'
+import { BackendChoice, BackendReport, EpochMetrics, LrFinderResult, MetricPoint, RunDataSummary, RunId, RunResult, SkippedFile, TrainConfig } from '../../shared/api/schemas'
 
 /** Messages between the training supervisor and a training worker process; validated on receipt. */
 export const ToWorker = z.discriminatedUnion('type', [
@@ -29,6 +29,8 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpoint'), epoch: z.number().int().min(1) }),
   /** The run's data as opened: class names (a folder's come from its subfolders) and what the pipeline found. */
   z.object({ type: z.literal('dataset'), classNames: z.array(z.string()), data: RunDataSummary }),
+  /** A listed file failed to decode during training; it is left out from now on. */
+  z.object({ type: z.literal('unreadable'), file: SkippedFile }),
   z.object({ type: z.literal('completed'), result: RunResult, stopped: z.boolean() }),
   z.object({ type: z.literal('failed'), error: z.string() }),
   z.object({ type: z.literal('probe'), report: BackendReport }),

@@ -319,7 +319,14 @@ export const RunDataSummary = z.object({
   std: z.array(z.number()),
   normalized: z.boolean(),
   skipped: Count,
+  /**
+   * Files that were listed but failed to decode while training (changed or damaged after the folder was
+   * read): each is left out of every later batch. The first MAX_LISTED_UNREADABLE, and how many in all.
+   */
+  unreadable: z.array(SkippedFile).optional(),
+  unreadableCount: Count.optional(),
 })
+export const MAX_LISTED_UNREADABLE = 100
 export type RunDataSummary = z.infer<typeof RunDataSummary>
 
 /** What `data.describe` and `cli data` report about a data set. */

@@ -94,3 +94,25 @@ describe('runs.update and runs.delete', () => {
     workbench.close()
   })
 })
+
+describe('files that fail to decode during training', () => {
+  it('are listed in the run (the first 100) and counted, not only logged', async () => {
+    const { fake, workbench } = await setup()
+    const run = await workbench.supervisor.start(config)
+    const worker = fake.workers[0]!
+    const data = { imageShape: [28, 28, 3], train: 10, validation: 0, test: 2, mean: [], std: [], normalized: false, skipped: 1 }
+    worker.report({ type: 'dataset', classNames: ['cat', 'dog'], data })
+    for (let i = 0; i < 103; i++) worker.report({ type: 'unreadable', file: { file: `dog/${i}.jpg`, reason: 'corrupt or truncated image' } })
+    const live = (await workbench.handlers['runs.get']({ runId: run.runId })).data!
+    expect(live.unreadableCount).toBe(103)
+    expect(live.unreadable).toHaveLength(100)
+    expect(live.unreadable![0]).toEqual({ file: 'dog/0.jpg', reason: 'corrupt or truncated image' })
+    // Files left out at scan time are counted apart.
+    expect(live.skipped).toBe(1)
+    const ended = workbench.supervisor.waitFor(run.runId)!
+    worker.exit(1, null)
+    const final = await ended
+    expect(final.data?.unreadableCount).toBe(103)
+    expect((await workbench.store.get(run.runId)).data?.unreadable).toHaveLength(100)
+  })
+})
