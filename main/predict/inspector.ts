@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { HISTOGRAM_BINS, MAX_INSPECT_FILTERS, MAX_MAP_SIDE, type GrayMap, type InspectedLayer, type Inspection } from '../../shared/api/inspect'
 import { INPUT_FIELD, receptiveFieldStep, samePaddingBefore, type ReceptiveField } from '../../shared/arch/receptiveField'
 import { fitToModelInput } from '../engine/trainer'
+import { gradCam } from './gradCam'
 import type { Predictor } from './predictor'
 
 export interface InspectOptions {
@@ -22,8 +23,8 @@ const first = (value: unknown, fallback: number): number => (Array.isArray(value
 
 /**
  * What a trained run's network does with one image: every layer's activations (feature maps of the
- * convolutions, a histogram for every layer), the first convolution's filters, an occlusion map of the
- * predicted class and each spatial layer's receptive field. Runs on the Predictor's cached model and
+ * convolutions, a histogram for every layer), the first convolution's filters, an occlusion map and a
+ * Grad-CAM map of the predicted class, and each spatial layer's receptive field. Runs on the Predictor's cached model and
  * input preparation, on the pure-JS backend in this process; payloads are bounded (channels, map size).
  */
 export class Inspector {
@@ -62,10 +63,13 @@ export class Inspector {
       }
       layers.push(entry)
     }
+    const fitted = fitToModelInput(model, x) as tf.Tensor4D
+    const cam = gradCam(model, fitted, ranked[0]!.classIndex)
+    if (fitted !== x) fitted.dispose()
     x.dispose()
 
     const occlusion = options.occlusion ? occlusionMap(model, input, shape, ranked[0]!.classIndex, ranked[0]!.probability, run.data) : null
-    return { preview, top: ranked, layers, filters: firstFilters(model), occlusion }
+    return { preview, top: ranked, layers, filters: firstFilters(model), occlusion, gradCam: cam }
   }
 }
 

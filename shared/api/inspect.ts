@@ -20,6 +20,7 @@ export const InspectRequest = z
   })
   .strict()
 
+
 /** A 2-D map scaled to 0-255 for display, with the value range it was scaled from. */
 export const GrayMap = z.object({
   width: z.number().int().positive(),
@@ -72,6 +73,19 @@ export const Inspection = z.object({
       stride: z.number().int(),
       classIndex: z.number().int(),
       baseline: z.number(),
+      values: z.array(z.number()),
+    })
+    .nullable(),
+  /**
+   * Grad-CAM of the predicted class at `layer` (the last spatial layer the score depends on alone):
+   * `values[row * width + col]` >= 0, larger where that layer's features raise the class score.
+   */
+  gradCam: z
+    .object({
+      layer: z.string(),
+      width: z.number().int(),
+      height: z.number().int(),
+      classIndex: z.number().int(),
       values: z.array(z.number()),
     })
     .nullable(),

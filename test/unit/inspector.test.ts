@@ -96,6 +96,15 @@ describe('Inspector on a tiny model with known weights', () => {
     const bottomRight = occlusion.values[occlusion.values.length - 1]!
     expect(topLeft).toBeGreaterThan(0)
     expect(bottomRight).toBeLessThan(0)
+
+    // Grad-CAM at conv1: d(logit 0)/d(map k) = dense weight / 64 (the average pooling), so filter 0 weighs
+    // 10/64 and filter 1 nothing: 10/64 on the white square (filter 0 = the image), 0 elsewhere.
+    const cam = result.gradCam!
+    expect(cam).toMatchObject({ layer: 'conv1', width: 8, height: 8, classIndex: 0 })
+    expect(cam.values[0]).toBeCloseTo(10 / 64, 5)
+    expect(cam.values[3 * 8 + 3]).toBeCloseTo(10 / 64, 5)
+    expect(cam.values[63]).toBe(0)
+    expect(cam.values.filter((v) => v > 0)).toHaveLength(16)
   })
 
   it('leaves out the occlusion map when asked and caps the channels', async () => {
@@ -122,4 +131,34 @@ describe('receptive fields of a built architecture', () => {
     // LeNet's conv1 pads 2 with a 5x5 kernel: unit (0, 0) looks at rows -2..2.
     expect(unitWindow(fields.get('conv1')!, 0, 0)).toEqual({ top: -2, left: -2, size: 5 })
   })
+})
+
+describe('Grad-CAM on every architecture of the zoo', () => {
+  const sizes: Record<string, number> = { alexnet: 67 }
+  it.each(['lenet5', 'lenet-relu', 'bn-lenet', 'alexnet', 'vgg11', 'googlenet', 'resnet18', 'resnet50'] as const)('%s: a map at the last spatial layer the score depends on alone', async (id) => {
+    await tf.setBackend('cpu')
+    const inputSize = sizes[id] ?? 32
+    const spec = getArchitecture(id, { inputSize, classes: 3, knobs: { width: 0.125 } })
+    const model = createModel(spec, spec.input, 1)
+    const { gradCam } = await import('../../main/predict/gradCam')
+    const x = tf.randomUniform([1, inputSize, inputSize, 1], 0, 1, 'float32', 3) as tf.Tensor4D
+    const cam = gradCam(model, x, 1)!
+    expect(cam).not.toBeNull()
+    const layer = model.getLayer(cam.layer)
+    const [, h, w] = layer.outputShape as number[]
+    expect([cam.height, cam.width]).toEqual([h, w])
+    expect(Math.min(h!, w!)).toBeGreaterThanOrEqual(2)
+    expect(cam.values).toHaveLength(h! * w!)
+    expect(cam.values.every((v) => Number.isFinite(v) && v >= 0)).toBe(true)
+    // Nothing after that layer is spatial and at least 2x2 (it is the last one), padding aside.
+    const after = model.layers.slice(model.layers.indexOf(layer) + 1)
+    const spatialAfter = after.filter((l) => {
+      const shape = l.outputShape as number[]
+      return shape.length === 4 && shape[1]! >= 2 && shape[2]! >= 2 && l.getClassName() !== 'ZeroPadding2D'
+    })
+    if (id !== 'resnet18' && id !== 'resnet50') expect(spatialAfter).toEqual([])
+    console.log(`${id}: Grad-CAM at ${cam.layer} (${h}x${w})`)
+    tf.dispose([x])
+    model.dispose()
+  }, 60_000)
 })
