@@ -305,6 +305,18 @@ export class TrainingSupervisor {
     run.worker = undefined
     if (ending) return this.finish(run, ending)
     const how = signal ? `was killed (${signal})` : `exited with code ${code}`
-    this.finish(run, { status: 'interrupted', error: `the training process ${how} before finishing` })
+    this.finish(run, { status: 'interrupted', error: `the training process ${how} before finishing${exitHint(signal, run.summary.backend?.name)}` })
   }
+}
+
+/** Signals that mean the process crashed in native code, rather than being stopped. */
+const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT'])
+
+/** What a user can do about a worker that died: a crash in a native backend, or a kill (often memory). */
+export function exitHint(signal: string | null, backend: string | undefined): string {
+  if (signal && CRASH_SIGNALS.has(signal) && backend && backend !== 'wasm' && backend !== 'cpu') {
+    return `: it crashed in the native code of the ${backend} backend; resume it from its checkpoint, and if it crashes again, train with the backend set to wasm`
+  }
+  if (signal === 'SIGKILL') return ' (by the user, or by the system when memory ran out: a smaller batch size or input needs less)'
+  return ''
 }

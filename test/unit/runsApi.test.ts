@@ -116,3 +116,20 @@ describe('files that fail to decode during training', () => {
     expect((await workbench.store.get(run.runId)).data?.unreadable).toHaveLength(100)
   })
 })
+
+describe('a training process that dies', () => {
+  it('says what to do: a crash in native code suggests plain wasm, a kill mentions memory', async () => {
+    const { fake, workbench } = await setup()
+    const crashed = await workbench.supervisor.start(config)
+    fake.workers[0]!.report({ type: 'backend', report: { name: 'wasm-blas', skipped: [] }, params: 61706 })
+    const crashEnd = workbench.supervisor.waitFor(crashed.runId)!
+    fake.workers[0]!.exit(null, 'SIGSEGV')
+    expect(await crashEnd).toMatchObject({ status: 'interrupted' })
+    expect((await crashEnd).error).toMatch(/killed \(SIGSEGV\).*crashed in the native code of the wasm-blas backend.*backend set to wasm/)
+
+    const killed = await workbench.supervisor.start(config)
+    const killEnd = workbench.supervisor.waitFor(killed.runId)!
+    fake.workers[1]!.exit(null, 'SIGKILL')
+    expect((await killEnd).error).toMatch(/killed \(SIGKILL\) before finishing \(by the user, or by the system when memory ran out/)
+  })
+})
