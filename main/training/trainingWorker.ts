@@ -47,7 +47,12 @@ if (!parentPort) process.on('disconnect', () => process.exit(0))
 /** The error as one line; a full disk (or a read-only one) says so in words. */
 function describeFailure(error: unknown): string {
   if (storageErrorCode(error)) return describeStorageError(error, 'saving the run')
-  return error instanceof Error ? error.message : String(error)
+  const message = error instanceof Error ? error.message : String(error)
+  // tfjs's wasm backend traps like this when its 4 GiB heap is full; the JS backends fail to allocate.
+  if (/memory access out of bounds|out of memory|Cannot enlarge memory|Array buffer allocation failed/i.test(message) && !/lower the batch size/.test(message)) {
+    return `training ran out of memory (${message}): lower the batch size or the input size (the CPU preset)`
+  }
+  return message
 }
 
 const control = new RunControl()

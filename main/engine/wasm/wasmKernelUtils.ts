@@ -27,7 +27,12 @@ export function heapF32(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
   if (t.dtype !== 'float32') {
     throw new Error(`wasm gradient kernel: expected float32 tensor, got ${t.dtype}`);
   }
-  return backend.typedArrayFromHeap(t) as Float32Array;
+  const view = backend.typedArrayFromHeap(t) as Float32Array;
+  // wasm's malloc answers a failed allocation with address 0; writing there would corrupt the heap.
+  if (view.byteOffset === 0 && view.length > 0) {
+    throw new Error('the wasm backend ran out of memory (a wasm heap holds at most 4 GiB): lower the batch size or the input size');
+  }
+  return view;
 }
 
 /** Calls another registered wasm kernel directly (bypassing the engine/tape). */
