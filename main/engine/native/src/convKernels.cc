@@ -83,66 +83,57 @@ struct PixelCursor {
   }
 };
 
-// cols[r - first, :] = the receptive field of output pixel r, zero where padded.
-void im2col(const ConvShape& s, const float* x, long first, long count, float* cols) {
+// Walks the receptive fields of output pixels first..first+count: for every run of consecutive values
+// (a whole window row where it lies inside the image, else one pixel's channels) calls
+// run(offset in cols, offset in the image or -1 where it is padding, length). im2col and its adjoint
+// are this walk with a copy or an add.
+template <typename Run>
+void forEachWindowRun(const ConvShape& s, long first, long count, Run run) {
   const long k = patchSize(s);
   const int ci = s.inC;
   const int windowRun = s.filterW * ci;
   PixelCursor at(s, first);
   for (long r = 0; r < count; r++, at.next()) {
-    float* row = cols + r * k;
+    const long rowStart = r * k;
     const int iw0 = at.ow * s.strideW - s.padLeft;
     const bool rowInside = s.dilationW == 1 && iw0 >= 0 && iw0 + s.filterW <= s.inW;
     for (int kh = 0; kh < s.filterH; kh++) {
-      float* dst = row + static_cast<long>(kh) * windowRun;
+      const long colStart = rowStart + static_cast<long>(kh) * windowRun;
       const int ih = at.oh * s.strideH - s.padTop + kh * s.dilationH;
       if (ih < 0 || ih >= s.inH) {
-        zeroRun(dst, windowRun);
+        run(colStart, -1L, windowRun);
         continue;
       }
-      const float* src = x + (at.n * s.inH + ih) * s.inW * ci;
+      const long imageRow = (at.n * s.inH + ih) * s.inW * ci;
       if (rowInside) {
-        copyRun(dst, src + static_cast<long>(iw0) * ci, windowRun);
+        run(colStart, imageRow + static_cast<long>(iw0) * ci, windowRun);
         continue;
       }
       for (int kw = 0; kw < s.filterW; kw++) {
         const int iw = iw0 + kw * s.dilationW;
-        if (iw < 0 || iw >= s.inW) {
-          zeroRun(dst + kw * ci, ci);
-        } else {
-          copyRun(dst + kw * ci, src + static_cast<long>(iw) * ci, ci);
-        }
+        const bool inside = iw >= 0 && iw < s.inW;
+        run(colStart + kw * ci, inside ? imageRow + static_cast<long>(iw) * ci : -1L, ci);
       }
     }
   }
 }
 
+// cols[r - first, :] = the receptive field of output pixel r, zero where padded.
+void im2col(const ConvShape& s, const float* x, long first, long count, float* cols) {
+  forEachWindowRun(s, first, count, [&](long col, long image, int length) {
+    if (image < 0) {
+      zeroRun(cols + col, length);
+    } else {
+      copyRun(cols + col, x + image, length);
+    }
+  });
+}
+
 // The adjoint of im2col: dx += each row of cols scattered back to its pixels.
 void col2imAdd(const ConvShape& s, const float* cols, long first, long count, float* dx) {
-  const long k = patchSize(s);
-  const int ci = s.inC;
-  const int windowRun = s.filterW * ci;
-  PixelCursor at(s, first);
-  for (long r = 0; r < count; r++, at.next()) {
-    const float* row = cols + r * k;
-    const int iw0 = at.ow * s.strideW - s.padLeft;
-    const bool rowInside = s.dilationW == 1 && iw0 >= 0 && iw0 + s.filterW <= s.inW;
-    for (int kh = 0; kh < s.filterH; kh++) {
-      const int ih = at.oh * s.strideH - s.padTop + kh * s.dilationH;
-      if (ih < 0 || ih >= s.inH) continue;
-      float* base = dx + (at.n * s.inH + ih) * s.inW * ci;
-      const float* src = row + static_cast<long>(kh) * windowRun;
-      if (rowInside) {
-        addRun(base + static_cast<long>(iw0) * ci, src, windowRun);
-        continue;
-      }
-      for (int kw = 0; kw < s.filterW; kw++) {
-        const int iw = iw0 + kw * s.dilationW;
-        if (iw < 0 || iw >= s.inW) continue;
-        addRun(base + static_cast<long>(iw) * ci, src + kw * ci, ci);
-      }
-    }
-  }
+  forEachWindowRun(s, first, count, [&](long col, long image, int length) {
+    if (image >= 0) addRun(dx + image, cols + col, length);
+  });
 }
 
 void addBiasAndActivate(long rows, int channels, const float* bias, Activation activation, float* y) {
