@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { describeValidationError } from '../../shared/api/contract'
 import { getArchitecture } from '../../shared/arch/specs'
 import type { EpochMetrics, MetricPoint, RunSummary, TrainConfig } from '../../shared/api/schemas'
@@ -179,7 +180,15 @@ export class TrainingSupervisor {
       run.worker = worker
       worker.onMessage((raw) => this.handleMessage(run, raw))
       worker.onExit((code, signal) => this.handleExit(run, code, signal))
-      worker.send({ type: 'start', runId: run.summary.runId, config: run.summary.config, runDir: this.store.runDir(run.summary.runId), resume: run.resume })
+      worker.send({
+        type: 'start',
+        runId: run.summary.runId,
+        config: run.summary.config,
+        runDir: this.store.runDir(run.summary.runId),
+        resume: run.resume,
+        // Runs training side by side share the cores: every native kernel thread more than a core spins idle.
+        ...(this.maxConcurrent > 1 ? { kernelThreads: Math.max(1, Math.floor(availableParallelism() / this.maxConcurrent)) } : {}),
+      })
       this.update(run, { status: 'running' })
     }
   }

@@ -5,6 +5,7 @@ import { analyzeModel } from '../../shared/arch/layerMath'
 import { wasmMemoryProblem } from '../../shared/arch/memoryBudget'
 import type { MetricPoint, TrainConfig } from '../../shared/api/schemas'
 import { selectBackend } from '../engine/backendLadder'
+import { activeNativeKernels } from '../engine/native/wasmBlasKernels'
 import { loadCheckpoint, writeCheckpoint } from '../engine/checkpoint'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { createModel, countTrainableParams } from '../engine/modelFactory'
@@ -24,6 +25,8 @@ export interface TrainingJobRequest {
   runDir: string
   /** Continue from the run's last checkpoint instead of starting afresh. */
   resume: boolean
+  /** Cores the native kernels may use; absent: all. */
+  kernelThreads?: number
 }
 
 /**
@@ -34,6 +37,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   const { config, runDir } = request
   const spec = getArchitecture(config.arch)
   const backend = await selectBackend(config.backend)
+  if (request.kernelThreads) activeNativeKernels()?.addon.setThreads(request.kernelThreads)
   // Folders are decoded straight to the network's input size; in-memory sets keep theirs (the trainer resizes).
   const dataset = await openDataset(config.dataset, {
     dataDir: dataDirOfRunDir(runDir),

@@ -3,7 +3,15 @@ import { BackendChoice, BackendReport, EpochMetrics, LrFinderResult, MetricPoint
 
 /** Messages between the training supervisor and a training worker process; validated on receipt. */
 export const ToWorker = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), runId: RunId, config: TrainConfig, runDir: z.string(), resume: z.boolean().default(false) }),
+  z.object({
+    type: z.literal('start'),
+    runId: RunId,
+    config: TrainConfig,
+    runDir: z.string(),
+    resume: z.boolean().default(false),
+    /** Cores this run's native kernels may use (the supervisor shares them between concurrent runs); absent: all. */
+    kernelThreads: z.number().int().min(1).optional(),
+  }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dispatchApiCall } from '../../main/services/apiDispatcher'
 import { createWorkbench } from '../../main/services/workbench'
@@ -131,5 +131,33 @@ describe('a training process that dies', () => {
     const killEnd = workbench.supervisor.waitFor(killed.runId)!
     fake.workers[1]!.exit(null, 'SIGKILL')
     expect((await killEnd).error).toMatch(/killed \(SIGKILL\) before finishing \(by the user, or by the system when memory ran out/)
+  })
+})
+
+describe('runs training side by side', () => {
+  it('start at most maxConcurrentRuns at once, the rest queued, sharing the cores between them', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'runs-concurrent-'))
+    const fake = fakeWorkerLauncher()
+    const workbench = await createWorkbench({ dataDir, launchWorker: fake.launch, mode: 'web', maxConcurrentRuns: 2 })
+    const runs = [await workbench.supervisor.start(config), await workbench.supervisor.start(config), await workbench.supervisor.start(config)]
+    expect(fake.workers).toHaveLength(2)
+    expect(workbench.supervisor.liveSummary(runs[2]!.runId)?.status).toBe('queued')
+    const starts = fake.workers.map((worker) => worker.received[0] as { type: string; kernelThreads?: number })
+    const share = Math.max(1, Math.floor(availableParallelism() / 2))
+    expect(starts.map((s) => [s.type, s.kernelThreads])).toEqual([['start', share], ['start', share]])
+    // One ends: the queued run starts.
+    const ended = workbench.supervisor.waitFor(runs[0]!.runId)!
+    fake.workers[0]!.exit(1, null)
+    await ended
+    expect(fake.workers).toHaveLength(3)
+    expect(workbench.supervisor.liveSummary(runs[2]!.runId)?.status).toBe('running')
+    workbench.close()
+  })
+
+  it('a single run gets every core (no thread share in its start message)', async () => {
+    const { fake, workbench } = await setup()
+    await workbench.supervisor.start(config)
+    expect((fake.workers[0]!.received[0] as { kernelThreads?: number }).kernelThreads).toBeUndefined()
+    workbench.close()
   })
 })
