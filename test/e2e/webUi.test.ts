@@ -129,4 +129,14 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await page.getByTestId('cancel-button').click()
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('stopped')
   }, 90_000)
+
+  it('says under the form when a network cannot fit the wasm heap, before Start', async () => {
+    await page.getByTestId('nav-train').click()
+    const arch = await page.getByTestId('arch-select').inputValue()
+    await page.getByTestId('arch-select').selectOption('vgg16')
+    await expect.poll(() => page.getByTestId('memory-warning').textContent(), { timeout: 5_000 }).toMatch(/needs about [\d.]+ GiB to train.*at most \d+/)
+    await page.screenshot({ path: join(screenshots, 'train-memory-warning-1280x800.png') })
+    await page.getByTestId('arch-select').selectOption(arch)
+    expect(await page.getByTestId('memory-warning').count()).toBe(0)
+  }, 30_000)
 })

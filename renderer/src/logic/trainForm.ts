@@ -1,6 +1,8 @@
 import type { z } from 'zod'
 import { BackendChoice, TrainConfig, type ArchKnobsInput, type TrainConfigInput } from '../../../shared/api/schemas'
-import type { ArchitectureId } from '../../../shared/arch/specs'
+import { analyzeModel } from '../../../shared/arch/layerMath'
+import { estimateTrainingMemory, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
+import { getArchitecture, type ArchitectureId } from '../../../shared/arch/specs'
 
 /** What the form's inputs hold: numbers from `<input type=number>`, or the raw text when it is not one. */
 export type NumberField = number | string
@@ -153,4 +155,19 @@ export function startBlockedReason(options: {
   if (count === 1) return 'Fix the highlighted field to start'
   if (count > 1) return `Fix the ${count} highlighted fields to start`
   return undefined
+}
+
+/**
+ * A warning for a configuration too big for the wasm backends' 4 GiB heap (the run would be refused
+ * there): none when the backend asked for is native TensorFlow, which has no such limit.
+ */
+export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [config.batchSize]): string | undefined {
+  if (config.backend === 'tensorflow' || config.backend === 'tensorflow-gpu' || config.backend === 'cpu') return undefined
+  const channels = config.dataset === 'mnist' || config.dataset === 'fashion-mnist' ? 1 : 3
+  const spec = getArchitecture(config.arch as ArchitectureId, { inputSize: config.inputSize, channels, knobs: config.knobs })
+  const batchSize = Math.max(...batchSizes)
+  const estimate = estimateTrainingMemory(analyzeModel(spec, spec.input), batchSize)
+  if (estimate.bytes <= WASM_USABLE_BYTES) return undefined
+  const fix = estimate.maxBatchSize >= 1 ? `use a batch size of at most ${estimate.maxBatchSize} or the CPU preset` : 'use the CPU preset'
+  return `Batch ${batchSize} needs about ${(estimate.bytes / 2 ** 30).toFixed(1)} GiB to train; the wasm backends (used unless native TensorFlow is installed) hold 4 GiB: ${fix}.`
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
+import { memoryWarning, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
 
 const valid: TrainFormValues = { arch: 'lenet5', epochs: 10, batchSize: 256, learningRate: 0.9, limit: '', backend: 'auto' }
 
@@ -66,5 +66,19 @@ describe('sweeps in the train form', () => {
     expect(validateTrainForm({ ...base, batchSize: '32, 32' }).errors.batchSize).toMatch(/twice/)
     const many = Array.from({ length: 7 }, (_, i) => i + 1)
     expect(validateTrainForm({ ...base, learningRate: many.map((v) => v / 100).join(','), batchSize: many.join(',') }).errors.learningRate).toMatch(/at most 36 runs/)
+  })
+})
+
+describe('memoryWarning', () => {
+  const vgg = { arch: 'vgg16', dataset: 'mnist', epochs: 1, batchSize: 128, learningRate: 0.01, backend: 'auto' } as const
+  it('warns before Start when the wasm heap cannot hold the run, naming the batch size that fits', () => {
+    expect(memoryWarning(vgg)).toMatch(/^Batch 128 needs about [\d.]+ GiB to train; the wasm backends .* hold 4 GiB: use a batch size of at most \d+ or the CPU preset\.$/)
+    // The largest batch of a sweep counts.
+    expect(memoryWarning({ ...vgg, batchSize: 2 }, [2, 64])).toMatch(/^Batch 64 needs/)
+  })
+  it('stays quiet for what fits, and for native TensorFlow, which has no 4 GiB heap', () => {
+    expect(memoryWarning({ ...vgg, batchSize: 2 })).toBeUndefined()
+    expect(memoryWarning({ ...vgg, arch: 'lenet-relu', batchSize: 256 })).toBeUndefined()
+    expect(memoryWarning({ ...vgg, backend: 'tensorflow-gpu' })).toBeUndefined()
   })
 })
