@@ -1,4 +1,5 @@
 import type { EpochMetrics, MetricPoint, RunSummary } from '../../../shared/api/schemas'
+import { formatPercent, formatShortTimestamp } from './format'
 
 /** What the Compare view's curves are plotted against. */
 export type CompareAxis = 'epoch' | 'samples' | 'time'
@@ -100,6 +101,17 @@ export function epochCurve(
 /** The name to show for a run: the user's name, or its id. */
 export function runLabel(run: Pick<RunSummary, 'runId' | 'name'>): string {
   return run.name?.trim() || run.runId
+}
+
+/**
+ * A trained run in a model picker, most telling first, because `<select>` boxes cut long options at the
+ * end: architecture, test accuracy, then its name or when it was trained (the id goes in the title).
+ */
+export function modelChoiceLabel(run: Pick<RunSummary, 'runId' | 'name' | 'config' | 'result' | 'createdAt'>): string {
+  const parts: string[] = [run.config.arch]
+  if (run.result) parts.push(formatPercent(run.result.testAccuracy))
+  parts.push(run.name?.trim() || formatShortTimestamp(run.createdAt))
+  return parts.join(' · ')
 }
 
 /** Tags typed as `a, b, c`: trimmed, empty ones dropped, duplicates removed. */

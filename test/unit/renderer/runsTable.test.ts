@@ -74,3 +74,18 @@ describe('run colours', () => {
     expect(RUN_PALETTE).toContain(colors[0])
   })
 })
+
+describe('modelChoiceLabel', () => {
+  it('puts what tells models apart first (select boxes cut the end): architecture, accuracy, then name or date', async () => {
+    const { modelChoiceLabel } = await import('../../../renderer/src/logic/compare')
+    const run = {
+      runId: 'mx1q66pl-83ee2a',
+      createdAt: '2026-11-29T10:51:00.000Z',
+      config: { arch: 'lenet-relu' },
+      result: { testAccuracy: 0.9909 },
+    } as Parameters<typeof modelChoiceLabel>[0]
+    expect(modelChoiceLabel(run)).toMatch(/^lenet-relu · 99\.1% · 11-29 \d\d:51$/)
+    expect(modelChoiceLabel({ ...run, name: ' ReLU baseline ' })).toBe('lenet-relu · 99.1% · ReLU baseline')
+    expect(modelChoiceLabel({ ...run, result: undefined })).toMatch(/^lenet-relu · 11-29/)
+  })
+})
