@@ -1,0 +1,42 @@
+/**
+ * Where one training step's time goes, kernel by kernel (tf.profile), for one backend and network:
+ *   npx tsx test/bench/profileStep.ts [backend=wasm-blas] [arch=resnet18] [batch] [--one-thread]
+ * ResNet-18 runs at 32x32x3 as in `npm run bench`, the others at 28x28x1. `--one-thread` runs the native
+ * kernels on one core, as a data-parallel replica does. Composite ops (`fusedConv2d__op`) are listed beside
+ * the kernels they run, so the total counts those twice.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { selectBackend } from '../../main/engine/backendLadder'
+import { createModel } from '../../main/engine/modelFactory'
+import { activeNativeKernels } from '../../main/engine/native/wasmBlasKernels'
+import { ARCHITECTURE_IDS, getArchitecture, type ArchitectureId } from '../../shared/arch/specs'
+import { BackendChoice } from '../../shared/api/schemas'
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+const backend = BackendChoice.parse(args[0] ?? 'wasm-blas')
+const arch = (args[1] ?? 'resnet18') as ArchitectureId
+if (!ARCHITECTURE_IDS.includes(arch)) throw new Error(`unknown architecture ${arch}: one of ${ARCHITECTURE_IDS.join(', ')}`)
+const cifar = arch.startsWith('resnet')
+const batch = Number(args[2] ?? (cifar ? 64 : 256))
+
+const report = await selectBackend(backend)
+if (process.argv.includes('--one-thread')) activeNativeKernels()?.addon.setThreads(1)
+const spec = cifar ? getArchitecture(arch, { inputSize: 32, channels: 3, classes: 10 }) : getArchitecture(arch)
+const model = createModel(spec, spec.input, 1)
+const x = tf.randomUniform([batch, spec.input.height, spec.input.width, spec.input.channels])
+const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10)
+const optimizer = tf.train.sgd(0.01)
+const step = () =>
+  tf.tidy(() => {
+    optimizer.minimize(() => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, true)?.dataSync()
+  })
+step()
+step()
+const started = performance.now()
+for (let i = 0; i < 3; i++) step()
+console.log(`${arch}, batch ${batch}, on ${report.name}${report.detail ? ` (${report.detail})` : ''}: ${((performance.now() - started) / 3).toFixed(1)} ms per step`)
+const profile = await tf.profile(() => step())
+const byKernel = new Map<string, number>()
+for (const kernel of profile.kernels) byKernel.set(kernel.name, (byKernel.get(kernel.name) ?? 0) + (kernel.kernelTimeMs as number))
+for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${name.padEnd(28)} ${ms.toFixed(1)} ms`)
