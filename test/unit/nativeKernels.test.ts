@@ -6,6 +6,7 @@ import { activeNativeKernels, setWasmBlasKernels } from '../../main/engine/nativ
 import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
 import { batchNormalization } from '../../main/engine/layers/batchNormalization'
 import { selectBackend } from '../../main/engine/backendLadder'
+import { createRandom } from '../../main/engine/seededRandom'
 
 /**
  * The wasm-blas rung's kernels (main/engine/native) against tfjs's pure-JS cpu backend: convolutions
@@ -28,17 +29,7 @@ if (unavailable) {
 }
 const native = loaded as NativeKernels
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const rand = rng(77)
+const rand = createRandom(77)
 const values = (shape: number[], offset = 0) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1 + offset)
 
 /** max |a-b| / max(1,|b|) */
