@@ -70,6 +70,26 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     expect(await page.getByTestId('backend-badge').textContent()).toMatch(/wasm|tensorflow|cpu/)
     expect(await page.getByTestId('test-accuracy').textContent()).toMatch(/\d+(\.\d+)?%/)
     await screenshotBothSizes(page, 'train-done')
+
+    // The chart exports what it draws as a PNG (opaque, the canvas's size).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-export-png').click()])
+    expect(download.suggestedFilename()).toMatch(/\.png$/)
+    const png = await sharp((await download.path())!).metadata()
+    const canvas = await chart.evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])
+    expect([png.format, png.width, png.height, png.hasAlpha && png.channels === 4]).toEqual(['png', canvas[0], canvas[1], true])
+    const { isOpaque } = await sharp((await download.path())!).stats()
+    expect(isOpaque).toBe(true)
+    // The wheel zooms the samples axis; Reset zoom brings the whole run back.
+    const drawn = Number(await chart.getAttribute('data-drawn'))
+    const box = (await chart.boundingBox())!
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -200)
+    await expect.poll(() => page.getByTestId('chart-reset-zoom').count(), { timeout: 5_000 }).toBe(1)
+    await expect.poll(async () => Number(await chart.getAttribute('data-drawn'))).not.toBe(drawn)
+    await page.screenshot({ path: join(screenshots, 'train-zoomed-1280x800.png') })
+    await page.getByTestId('chart-reset-zoom').click()
+    await expect.poll(() => page.getByTestId('chart-reset-zoom').count()).toBe(0)
+    await expect.poll(async () => Number(await chart.getAttribute('data-drawn'))).toBe(drawn)
   }, 180_000)
 
   it('drops an image and reads the top-5 predictions; a non-image is named in the notice', async () => {
