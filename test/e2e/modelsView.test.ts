@@ -80,4 +80,20 @@ describe.skipIf(!ready)('Models view in Chromium', () => {
     await expect.poll(() => page.getByTestId('model-layer-problem').count()).toBe(0)
     expect(pageErrors).toEqual([])
   })
+
+  it('hands the network, its input size and knobs to the Train form ("Train this network")', async () => {
+    await page.getByTestId('model-arch-select').selectOption('resnet18')
+    await page.getByTestId('model-preset-cpu').click()
+    await page.getByTestId('model-knob-residual').uncheck()
+    const inputSize = await page.getByTestId('model-input-size').inputValue()
+    await page.getByTestId('model-train-this').click()
+    await expect.poll(() => page.getByTestId('arch-select').inputValue(), { timeout: 10_000 }).toBe('resnet18')
+    await expect.poll(() => page.getByTestId('input-size-input').inputValue()).toBe(inputSize)
+    // The preset's training defaults came along, and the form says which knob differs from it.
+    expect(await page.getByTestId('preset-select').inputValue()).toBe('cpu')
+    expect(await page.getByTestId('custom-knobs').textContent()).toMatch(/Knobs set in Models: residual false\./)
+    await page.screenshot({ path: join(screenshots, 'models-train-this-1280x800.png') })
+    await page.getByTestId('reset-knobs').click()
+    await expect.poll(() => page.getByTestId('custom-knobs').count()).toBe(0)
+  })
 })
