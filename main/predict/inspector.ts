@@ -8,6 +8,8 @@ import type { Predictor } from './predictor'
 
 export interface InspectOptions {
   maxChannels: number
+  /** First channel of each convolution's maps (0 when absent). */
+  firstChannel?: number
   occlusion: boolean
 }
 
@@ -59,7 +61,7 @@ export class Inspector {
       if (outputShape.length === 3) {
         const field = fields.get(layer.name)
         if (field) entry.receptiveField = field
-        if (CONV_CLASSES.has(entry.className)) entry.maps = featureMaps(values, outputShape as [number, number, number], options.maxChannels)
+        if (CONV_CLASSES.has(entry.className)) entry.maps = featureMaps(values, outputShape as [number, number, number], options.maxChannels, options.firstChannel ?? 0)
       }
       layers.push(entry)
     }
@@ -121,12 +123,12 @@ function histogram(values: Float32Array): InspectedLayer['histogram'] {
 }
 
 /** Channels of an HWC activation as 0-255 maps, each scaled by its own range, at most MAX_MAP_SIDE a side. */
-export function featureMaps(values: Float32Array, [h, w, c]: [number, number, number], maxChannels: number): (GrayMap & { channel: number })[] {
+export function featureMaps(values: Float32Array, [h, w, c]: [number, number, number], maxChannels: number, firstChannel = 0): (GrayMap & { channel: number })[] {
   const step = Math.max(1, Math.ceil(Math.max(h, w) / MAX_MAP_SIDE))
   const oh = Math.ceil(h / step)
   const ow = Math.ceil(w / step)
   const maps: (GrayMap & { channel: number })[] = []
-  for (let channel = 0; channel < Math.min(c, maxChannels); channel++) {
+  for (let channel = firstChannel; channel < Math.min(c, firstChannel + maxChannels); channel++) {
     const raw = new Float32Array(oh * ow)
     for (let y = 0; y < oh; y++) {
       for (let x = 0; x < ow; x++) {

@@ -15,6 +15,8 @@ export const InspectRequest = z
     fileName: z.string().max(1024),
     imageBase64: z.string().max(MAX_IMAGE_BASE64_LENGTH, 'image is larger than 12 MiB'),
     maxChannels: z.number().int().min(1).max(MAX_INSPECT_CHANNELS).default(MAX_INSPECT_CHANNELS),
+    /** The first channel of each convolution to return (pages through layers wider than maxChannels). */
+    firstChannel: z.number().int().min(0).max(65_536).default(0),
     /** Occlusion map on or off (it costs one forward pass per patch position, at most 144). */
     occlusion: z.boolean().default(true),
   })
@@ -40,7 +42,7 @@ export const InspectedLayer = z.object({
   /** The tfjs layer class: Conv2D, InputConv2D, MaxPooling2D, Activation, Dense, ... */
   className: z.string(),
   outputShape: z.array(z.number().int()),
-  /** Convolution layers only: the first `maxChannels` channels, each downsampled to at most MAX_MAP_SIDE. */
+  /** Convolution layers only: `maxChannels` channels from `firstChannel` on, each downsampled to at most MAX_MAP_SIDE. */
   maps: z.array(GrayMap.extend({ channel: z.number().int() })),
   histogram: z.object({ min: z.number(), max: z.number(), counts: z.array(z.number().int()) }),
   /** Spatial layers only. */

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import sharp from 'sharp'
 import type { Browser, Page } from 'playwright-core'
 import { connectClient, startTestServer } from '../helpers/webHarness'
+import { digitPng, dropFiles } from '../helpers/uiFiles'
 import { chromiumAvailable, launchChromium } from '../helpers/browser'
 import type { RunningWebServer } from '../../main/web/webServer'
 import type { Workbench } from '../../main/services/workbench'
@@ -15,22 +15,6 @@ const rendererDir = join(root, 'out', 'renderer')
 const screenshots = join(root, 'test-results', 'screenshots')
 const ready = chromiumAvailable && existsSync(join(rendererDir, 'index.html'))
 if (!ready) console.log(`skipping Inspect e2e: ${chromiumAvailable ? 'the renderer is not built (npm run build)' : 'no chromium at /usr/bin/chromium'}`)
-
-async function digitPng(): Promise<Buffer> {
-  const pixels = Buffer.alloc(80 * 80, 245)
-  for (let y = 12; y < 68; y++) for (let x = 36; x < 44; x++) pixels[y * 80 + x] = 15
-  return sharp(pixels, { raw: { width: 80, height: 80, channels: 1 } }).png().toBuffer()
-}
-
-async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]): Promise<void> {
-  const dataTransfer = await page.evaluateHandle((list) => {
-    const transfer = new DataTransfer()
-    for (const { name, base64, type } of list) transfer.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name, { type }))
-    return transfer
-  }, files.map((f) => ({ name: f.name, base64: f.bytes.toString('base64'), type: f.type })))
-  await page.dispatchEvent('[data-testid=drop-zone]', 'dragover', { dataTransfer })
-  await page.dispatchEvent('[data-testid=drop-zone]', 'drop', { dataTransfer })
-}
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b)

@@ -113,6 +113,18 @@ describe('Inspector on a tiny model with known weights', () => {
     expect(result.occlusion).toBeNull()
     expect(result.layers.find((l) => l.name === 'conv1')!.maps).toHaveLength(1)
   })
+
+  it('pages through the channels: from firstChannel on, and none past the last', async () => {
+    const { inspector, runId } = await setup()
+    const second = await inspector.inspect(runId, 'square.png', await squareImage(), { maxChannels: 1, firstChannel: 1, occlusion: false })
+    const [map] = second.layers.find((l) => l.name === 'conv1')!.maps
+    // Channel 1 is the negated image: black where the square is white.
+    expect(map).toMatchObject({ channel: 1 })
+    expect(map!.pixels[0]).toBe(0)
+    expect(map!.pixels[63]).toBe(255)
+    const past = await inspector.inspect(runId, 'square.png', await squareImage(), { maxChannels: 16, firstChannel: 2, occlusion: false })
+    expect(past.layers.find((l) => l.name === 'conv1')!.maps).toEqual([])
+  })
 })
 
 describe('receptive fields of a built architecture', () => {
