@@ -23,26 +23,31 @@ void eachElementRange(long size, Fn fn) {
 long imageSize(const PoolShape& s) { return static_cast<long>(s.inH) * s.inW * s.channels; }
 long outputImageSize(const PoolShape& s) { return static_cast<long>(s.outH) * s.outW * s.channels; }
 
+
+// Loops over __restrict parameters (gcc ignores it on locals) vectorize; ReLU's
+// as a branch-free mask: with a branch it mispredicted on half the elements
+// (5 ns per element, 4.6 ms of a LeNet step).
+void sigmoidGradRange(const float* __restrict g, const float* __restrict y, float* __restrict out, long count) {
+  for (long i = 0; i < count; i++) out[i] = g[i] * y[i] * (1.f - y[i]);
+}
+
+void reluGradRange(const float* __restrict g, const float* __restrict x, float* __restrict out, long count) {
+  for (long i = 0; i < count; i++) {
+    // Both loaded unconditionally: a select of registers, which vectorizes.
+    const float gradient = g[i];
+    const float input = x[i];
+    out[i] = input > 0.f ? gradient : 0.f;
+  }
+}
+
 }  // namespace
 
-// __restrict and a select instead of a branch let both loops vectorize: with a
-// branch, ReLU's gradient mispredicted on half the elements (4.6 ms on LeNet).
 void sigmoidGrad(long size, const float* dy, const float* y, float* dx) {
-  eachElementRange(size, [&](long first, long last) {
-    const float* __restrict g = dy;
-    const float* __restrict out = y;
-    float* __restrict result = dx;
-    for (long i = first; i < last; i++) result[i] = g[i] * out[i] * (1.f - out[i]);
-  });
+  eachElementRange(size, [&](long first, long last) { sigmoidGradRange(dy + first, y + first, dx + first, last - first); });
 }
 
 void reluGrad(long size, const float* dy, const float* x, float* dx) {
-  eachElementRange(size, [&](long first, long last) {
-    const float* __restrict g = dy;
-    const float* __restrict in = x;
-    float* __restrict result = dx;
-    for (long i = first; i < last; i++) result[i] = in[i] > 0.f ? g[i] : 0.f;
-  });
+  eachElementRange(size, [&](long first, long last) { reluGradRange(dy + first, x + first, dx + first, last - first); });
 }
 
 void channelSum(long rows, int channels, const float* x, float* out) {
