@@ -10,7 +10,7 @@ export const InferenceRequest = z.discriminatedUnion('method', [
     runId: z.string(),
     fileName: z.string(),
     bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array),
-    options: z.object({ maxChannels: z.number().int(), firstChannel: z.number().int().optional(), occlusion: z.boolean() }),
+    options: z.object({ maxChannels: z.number().int(), firstChannel: z.number().int().optional(), occlusion: z.boolean(), gradCam: z.boolean().optional() }),
   }),
 ])
 export type InferenceRequest = z.infer<typeof InferenceRequest>

@@ -11,6 +11,8 @@ export interface InspectOptions {
   /** First channel of each convolution's maps (0 when absent). */
   firstChannel?: number
   occlusion: boolean
+  /** Grad-CAM of the predicted class (on when absent). */
+  gradCam?: boolean
 }
 
 const CONV_CLASSES = new Set(['Conv2D', 'InputConv2D'])
@@ -65,9 +67,12 @@ export class Inspector {
       }
       layers.push(entry)
     }
-    const fitted = fitToModelInput(model, x) as tf.Tensor4D
-    const cam = gradCam(model, fitted, ranked[0]!.classIndex)
-    if (fitted !== x) fitted.dispose()
+    let cam: Inspection['gradCam'] = null
+    if (options.gradCam ?? true) {
+      const fitted = fitToModelInput(model, x) as tf.Tensor4D
+      cam = gradCam(model, fitted, ranked[0]!.classIndex)
+      if (fitted !== x) fitted.dispose()
+    }
     x.dispose()
 
     const occlusion = options.occlusion ? occlusionMap(model, input, shape, ranked[0]!.classIndex, ranked[0]!.probability, run.data) : null

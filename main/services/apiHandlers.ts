@@ -101,8 +101,8 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
     },
     'predict.image': ({ runId, fileName, imageBase64, topK }) =>
       inference.predict(runId, fileName, Buffer.from(imageBase64, 'base64'), topK),
-    'inspect.image': ({ runId, fileName, imageBase64, maxChannels, firstChannel, occlusion }) =>
-      inference.inspect(runId, fileName, Buffer.from(imageBase64, 'base64'), { maxChannels, firstChannel, occlusion }),
+    'inspect.image': ({ runId, fileName, imageBase64, maxChannels, firstChannel, occlusion, gradCam }) =>
+      inference.inspect(runId, fileName, Buffer.from(imageBase64, 'base64'), { maxChannels, firstChannel, occlusion, gradCam }),
     'files.chooseFolder': async () => {
       if (!services.chooseFolder) {
         throw new UnavailableError(

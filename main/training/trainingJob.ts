@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { getArchitecture } from '../../shared/arch/specs'
 import { analyzeModel } from '../../shared/arch/layerMath'
-import { wasmMemoryProblem } from '../../shared/arch/memoryBudget'
+import { WASM_HEAP_BACKENDS, wasmMemoryProblem } from '../../shared/arch/memoryBudget'
 import type { MetricPoint, TrainConfig } from '../../shared/api/schemas'
 import { selectBackend } from '../engine/backendLadder'
 import { activeNativeKernels } from '../engine/native/wasmBlasKernels'
@@ -74,7 +74,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   // The notes' network at the configured input size (default: the architecture's), built for this
   // dataset's channels and classes; the trainer resizes batches when the sizes differ.
   const built = getArchitecture(config.arch, { inputSize: config.inputSize, channels, classes: dataset.classNames.length, knobs: config.knobs })
-  if (backend.name === 'wasm' || backend.name === 'wasm-blas') {
+  if (WASM_HEAP_BACKENDS.includes(backend.name)) {
     const problem = wasmMemoryProblem(analyzeModel(built, built.input), config.batchSize, `${built.name} at ${built.input.height} px`)
     if (problem) throw new Error(problem)
   }

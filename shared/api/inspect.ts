@@ -19,6 +19,8 @@ export const InspectRequest = z
     firstChannel: z.number().int().min(0).max(65_536).default(0),
     /** Occlusion map on or off (it costs one forward pass per patch position, at most 144). */
     occlusion: z.boolean().default(true),
+    /** Grad-CAM on or off (one more forward and backward pass; paging through channels skips it). */
+    gradCam: z.boolean().default(true),
   })
   .strict()
 

@@ -10,6 +10,8 @@ import type { ModelInfo } from './layerMath'
  * for 0.65 GB of activations), and the weights with their gradients and two optimizer slots (Adam).
  */
 export const WASM_USABLE_BYTES = 3.5 * 2 ** 30
+/** The ladder's rungs whose tensors all live in one wasm32 heap. */
+export const WASM_HEAP_BACKENDS: readonly string[] = ['wasm-blas', 'wasm']
 const ACTIVATION_COPIES = 3
 const PARAMETER_COPIES = 4
 

@@ -116,7 +116,8 @@ describe('Inspector on a tiny model with known weights', () => {
 
   it('pages through the channels: from firstChannel on, and none past the last', async () => {
     const { inspector, runId } = await setup()
-    const second = await inspector.inspect(runId, 'square.png', await squareImage(), { maxChannels: 1, firstChannel: 1, occlusion: false })
+    const second = await inspector.inspect(runId, 'square.png', await squareImage(), { maxChannels: 1, firstChannel: 1, occlusion: false, gradCam: false })
+    expect(second.gradCam).toBeNull()
     const [map] = second.layers.find((l) => l.name === 'conv1')!.maps
     // Channel 1 is the negated image: black where the square is white.
     expect(map).toMatchObject({ channel: 1 })

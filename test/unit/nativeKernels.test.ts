@@ -6,6 +6,9 @@ import { activeNativeKernels, setWasmBlasKernels } from '../../main/engine/nativ
 import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
 import { batchNormalization } from '../../main/engine/layers/batchNormalization'
 import { selectBackend } from '../../main/engine/backendLadder'
+import { createModel } from '../../main/engine/modelFactory'
+import { createParallelGradientEngine } from '../../main/engine/parallel/gradientEngine'
+import { getArchitecture } from '../../shared/arch/specs'
 import { createRandom } from '../../main/engine/seededRandom'
 
 /**
@@ -220,6 +223,25 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
     native.addon.setThreads(0)
     all.forEach((values, i) => expect(maxRelDiff(values, one[i])).toBeLessThan(1e-4))
   })
+
+  it('data-parallel training drops this thread to one core and gives back the count it had', async () => {
+    await tf.setBackend('wasm')
+    native.addon.setThreads(3)
+    const spec = getArchitecture('lenet-relu')
+    const model = createModel(spec, spec.input, 1)
+    const engine = await createParallelGradientEngine(model, { replicas: 2, classes: 10, imageShape: [28, 28, 1], weightDecay: 0 })
+    try {
+      expect(native.addon.getThreads()).toBe(1)
+      const result = await engine.compute(new Float32Array(4 * 784).fill(0.5), Int32Array.of(1, 2, 3, 4), 4)
+      expect(Number.isFinite(result.loss)).toBe(true)
+      tf.dispose(result.grads)
+    } finally {
+      await engine.dispose()
+      model.dispose()
+    }
+    expect(native.addon.getThreads()).toBe(3)
+    native.addon.setThreads(0)
+  }, 60_000)
 
   it('refuses arrays that do not match the shape instead of reading past them', () => {
     const shape = Int32Array.of(1, 4, 4, 1, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1)

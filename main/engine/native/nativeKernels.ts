@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url'
 /** What the compiled addon (main/engine/native/src) exports. */
 export interface NativeKernelAddon {
   loadBlas(libraryPath: string): { config: string; threads: number }
+  /** Cores this thread's kernels use (0: all), per calling thread. */
   setThreads(threads: number): void
+  getThreads(): number
   conv2d(x: Float32Array, filter: Float32Array, bias: Float32Array | null, y: Float32Array, shape: Int32Array, activation: number): void
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void

@@ -174,6 +174,7 @@ export async function createParallelGradientEngine(model: tfl.LayersModel, optio
     throw error
   }
   // This thread computes a shard too: one core each, like the replicas, until the engine is disposed.
+  const threadsBefore = native?.addon.getThreads() ?? 0
   native?.addon.setThreads(1)
 
   let busy = false
@@ -240,7 +241,7 @@ export async function createParallelGradientEngine(model: tfl.LayersModel, optio
     async dispose() {
       if (disposed) return
       disposed = true
-      native?.addon.setThreads(0)
+      native?.addon.setThreads(threadsBefore)
       await Promise.all(channels.map((channel) => channel.close()))
     },
   }

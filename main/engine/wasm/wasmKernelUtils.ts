@@ -18,6 +18,14 @@ export function asWasmBackend(backend: object): BackendWasm {
   return backend as BackendWasm;
 }
 
+/** A tensor the wasm heap (4 GiB at most) had no room for; its message says what to do. */
+export class WasmOutOfMemoryError extends Error {
+  constructor() {
+    super('the wasm backend ran out of memory (a wasm heap holds at most 4 GiB): lower the batch size or the input size');
+    this.name = 'WasmOutOfMemoryError';
+  }
+}
+
 /**
  * Float32 view of a tensor's storage inside the wasm heap (no copy).
  * Must be (re)created after every allocation: a heap growth detaches the
@@ -30,7 +38,7 @@ export function heapF32(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
   const view = backend.typedArrayFromHeap(t) as Float32Array;
   // wasm's malloc answers a failed allocation with address 0; writing there would corrupt the heap.
   if (view.byteOffset === 0 && view.length > 0) {
-    throw new Error('the wasm backend ran out of memory (a wasm heap holds at most 4 GiB): lower the batch size or the input size');
+    throw new WasmOutOfMemoryError();
   }
   return view;
 }

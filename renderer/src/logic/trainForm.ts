@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { BackendChoice, TrainConfig, type ArchKnobsInput, type TrainConfigInput } from '../../../shared/api/schemas'
 import { analyzeModel } from '../../../shared/arch/layerMath'
-import { estimateTrainingMemory, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
+import { estimateTrainingMemory, WASM_HEAP_BACKENDS, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
 import { getArchitecture, type ArchitectureId } from '../../../shared/arch/specs'
 
 /** What the form's inputs hold: numbers from `<input type=number>`, or the raw text when it is not one. */
@@ -162,7 +162,9 @@ export function startBlockedReason(options: {
  * there): none when the backend asked for is native TensorFlow, which has no such limit.
  */
 export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [config.batchSize]): string | undefined {
-  if (config.backend === 'tensorflow' || config.backend === 'tensorflow-gpu' || config.backend === 'cpu') return undefined
+  // `auto` may well end on a wasm rung (it does unless native TensorFlow is installed).
+  const backend = config.backend ?? 'auto'
+  if (backend !== 'auto' && !WASM_HEAP_BACKENDS.includes(backend)) return undefined
   const channels = config.dataset === 'mnist' || config.dataset === 'fashion-mnist' ? 1 : 3
   const spec = getArchitecture(config.arch as ArchitectureId, { inputSize: config.inputSize, channels, knobs: config.knobs })
   const batchSize = Math.max(...batchSizes)
