@@ -34,7 +34,7 @@ export interface ServiceSet {
 export function createApiHandlers(services: ServiceSet): ApiHandlers {
   const { store, supervisor, inference } = services
   return {
-    ...createExchangeHandlers(store, services.grants),
+    ...createExchangeHandlers(store, services.grants, inference),
     'system.info': async () => ({
       mode: services.mode,
       version: services.version,

@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { isAbsolute, join, posix } from 'node:path'
+import { z } from 'zod'
+import { getArchitecture } from '../../shared/arch/specs'
+import { createModel } from '../engine/modelFactory'
+import { fitToModelInput } from '../engine/trainer'
+// Registers the zoo's custom layers, so an export that uses them loads.
+import '../engine/modelFiles'
+import { EXPORT_MANIFEST_FILE, ExportManifest, ModelExchangeError } from '../services/exportManifest'
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../storage/regularFile'
+import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../training/referenceSample'
+
+/** Caps on what is read of an export, before reading it: none of these files is legitimately bigger. */
+export const IMPORT_LIMITS = {
+  manifest: 1 << 20,
+  modelJson: 32 << 20,
+  referenceSample: 64 << 20,
+  /** weights.bin may exceed the declared architecture's float32 parameters by this much, no more. */
+  weightsSlack: 64 << 10,
+}
+
+const ModelJson = z.object({
+  modelTopology: z.record(z.string(), z.unknown()),
+  weightsManifest: z.array(
+    z.object({
+      paths: z.array(z.string()),
+      weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.string() }).loose()),
+    }),
+  ),
+}).loose()
+
+async function readCapped(folder: string, file: string, limit: number): Promise<Buffer> {
+  const path = join(folder, file)
+  try {
+    return await readRegularFile(path, limit)
+  } catch (error) {
+    if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) throw new ModelExchangeError(`${path}: ${error.message}`)
+    throw new ModelExchangeError(`${path}: cannot be read (${(error as Error).message.split('\n')[0]})`)
+  }
+}
+
+async function readJson<T>(folder: string, file: string, schema: z.ZodType<T>, what: string, limit: number): Promise<T> {
+  const bytes = await readCapped(folder, file, limit)
+  let raw: unknown
+  try {
+    raw = JSON.parse(bytes.toString('utf8'))
+  } catch (error) {
+    throw new ModelExchangeError(`${join(folder, file)}: cannot read ${what} (${(error as Error).message.split('\n')[0]})`)
+  }
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) throw new ModelExchangeError(`${join(folder, file)}: not a valid ${what}: ${parsed.error.issues[0]?.message}`)
+  return parsed.data
+}
+
+/** weights.bin beside model.json, however written ("weights.bin", "./weights.bin"); nothing else. */
+export function isPlainWeightsPath(path: string): boolean {
+  if (isAbsolute(path) || /^[a-z]+:/i.test(path) || path.includes('\\') || path.split('/').includes('..')) return false
+  return posix.normalize(path) === 'weights.bin'
+}
+
+const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1)
+const describeShapes = (shapes: readonly (readonly number[])[]) => `${shapes.reduce((sum, s) => sum + count(s), 0).toLocaleString('en-US')} parameters in ${shapes.length} weight tensors`
+
+/**
+ * Checks an export before anything of it is kept, and writes the checked files (model.json with its one
+ * weights path normalised) into `stagingDir`: every file a regular file under its size cap, the class
+ * names as many as the model's outputs, the layers those of the declared architecture (its model is built
+ * and compared weight by weight), and the model's output for its reference image the exported one.
+ * Runs in the inference worker: the tfjs work never stalls the process serving the window.
+ */
+export async function checkModelImport(folder: string, stagingDir: string): Promise<ExportManifest> {
+  const manifest = await readJson(folder, EXPORT_MANIFEST_FILE, ExportManifest, 'CNN Workbench export manifest', IMPORT_LIMITS.manifest)
+  const sample = await readJson(folder, REFERENCE_SAMPLE_FILE, ReferenceSample, 'reference sample', IMPORT_LIMITS.referenceSample)
+  const modelJson = await readJson(folder, 'model.json', ModelJson, 'TensorFlow.js model.json', IMPORT_LIMITS.modelJson)
+  const groups = modelJson.weightsManifest
+  const paths = groups.flatMap((group) => group.paths)
+  if (groups.length !== 1 || paths.length !== 1 || !isPlainWeightsPath(paths[0])) {
+    throw new ModelExchangeError(`${join(folder, 'model.json')}: its weightsManifest must name one file, weights.bin beside it (found ${JSON.stringify(paths).slice(0, 200)})`)
+  }
+  const declared = groups[0].weights
+  const { config, classNames } = manifest
+  const [height, width, channels] = manifest.preprocessing.inputShape
+  if (sample.shape.join('x') !== [height, width, channels].join('x') || sample.input.length !== height * width * channels) {
+    throw new ModelExchangeError(`${folder}: the reference image (${sample.shape.join('x')}, ${sample.input.length} values) does not match the preprocessing's input shape ${height}x${width}x${channels}`)
+  }
+  if (sample.probabilities.length !== classNames.length) {
+    throw new ModelExchangeError(`${folder}: ${classNames.length} class names, but the reference output has ${sample.probabilities.length} classes`)
+  }
+
+  // The declared architecture's own model, for its weight shapes (zeros: no seconds of random numbers).
+  let expected: number[][]
+  try {
+    const spec = getArchitecture(config.arch, { inputSize: config.inputSize, channels: channels as 1 | 3, classes: classNames.length, knobs: config.knobs })
+    const reference = createModel(spec, spec.input, 0, { initializer: 'zeros' })
+    expected = reference.weights.map((weight) => [...weight.shape] as number[])
+    reference.dispose()
+  } catch (error) {
+    throw new ModelExchangeError(`${folder}: its declared architecture ${config.arch} cannot be built for ${classNames.length} classes (${(error as Error).message.split('\n')[0]})`)
+  }
+  const expectedBytes = expected.reduce((sum, shape) => sum + count(shape) * 4, 0)
+  const declaredShapes = declared.map((weight) => weight.shape)
+  const mismatch = () =>
+    new ModelExchangeError(
+      `${folder}: declares ${config.arch} for ${classNames.length} classes (${describeShapes(expected)}), but its layers hold ${describeShapes(declaredShapes)}: the architecture, class names and weights do not belong together`,
+    )
+  if (declared.some((weight) => weight.dtype !== 'float32')) throw new ModelExchangeError(`${folder}: model.json declares weights that are not float32`)
+  const classesOut = declaredShapes.at(-1)?.at(-1)
+  if (classesOut !== undefined && classesOut !== classNames.length && declaredShapes.length === expected.length) {
+    throw new ModelExchangeError(`${folder}: ${classNames.length} class names for a model with ${classesOut} outputs; each output needs its name`)
+  }
+  if (declaredShapes.length !== expected.length || declaredShapes.some((shape, i) => shape.join('x') !== expected[i].join('x'))) throw mismatch()
+
+  // Refused by its size before a byte is read: nothing bigger than the declared parameters (plus slack).
+  const weights = await readCapped(folder, 'weights.bin', expectedBytes + IMPORT_LIMITS.weightsSlack)
+  if (weights.byteLength !== expectedBytes) throw new ModelExchangeError(`${join(folder, 'weights.bin')}: ${weights.byteLength} bytes, but ${config.arch}'s parameters take ${expectedBytes}`)
+
+  await tf.setBackend('cpu')
+  const weightsManifest = [{ paths: ['./weights.bin'], weights: declared }]
+  let model: tfl.LayersModel
+  try {
+    const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer
+    model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: declared as tf.io.WeightsManifestEntry[], weightData }))
+  } catch (error) {
+    throw new ModelExchangeError(`${folder}: the model does not load (${(error as Error).message.split('\n')[0]})`)
+  }
+  try {
+    const outputs = model.outputs[0].shape.at(-1)
+    if (outputs !== classNames.length) throw new ModelExchangeError(`${folder}: ${classNames.length} class names for a model with ${outputs} outputs; each output needs its name`)
+    const loadedShapes = model.weights.map((weight) => weight.shape as number[])
+    if (loadedShapes.length !== expected.length || loadedShapes.some((shape, i) => shape.join('x') !== expected[i].join('x'))) throw mismatch()
+    const output = tf.tidy(() => Array.from(tf.softmax(model.predict(fitToModelInput(model, tf.tensor4d(sample.input, [1, ...sample.shape]))) as tf.Tensor2D).dataSync()))
+    const drift = Math.max(...output.map((p, i) => Math.abs(p - (sample.probabilities[i] ?? NaN))))
+    if (!(drift <= 1e-4)) throw new ModelExchangeError(`${folder}: the model's output for its reference image differs from the exported one by ${drift}`)
+  } finally {
+    model.dispose()
+  }
+
+  // What is kept is what was checked: these bytes, with the manifest's one path normalised.
+  await mkdir(stagingDir, { recursive: true })
+  await writeFile(join(stagingDir, 'weights.bin'), weights)
+  await writeFile(join(stagingDir, 'model.json'), JSON.stringify({ ...modelJson, weightsManifest }))
+  await writeFile(join(stagingDir, REFERENCE_SAMPLE_FILE), JSON.stringify(sample))
+  return manifest
+}
