@@ -92,9 +92,13 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       return supervisor.annotate(runId, changes)
     },
     'runs.delete': async ({ runId }) => {
-      if (supervisor.isActive(runId)) {
-        const { status } = await store.get(runId)
-        throw new RunStateError(`run ${runId} is ${status}: stop it before deleting it`)
+      // A run that has just ended (a queued run stopped a moment ago) still has its final save in flight.
+      await supervisor.settled(runId)
+      const live = supervisor.liveSummary(runId)
+      if (live) {
+        // The live status, never run.json's (written behind it, it can still say `running` for a paused run).
+        const hint = live.status === 'paused' ? 'a paused run still holds its training process; stop it (its model is saved) or cancel it, then delete it' : 'stop it before deleting it'
+        throw new RunStateError(`run ${runId} is ${live.status}: ${hint}`)
       }
       await store.delete(runId)
       return { deleted: true as const }
