@@ -13,6 +13,7 @@ import type { WorkerLauncher } from '../training/workerLauncher'
 import { createExchangeHandlers } from './exchangeHandlers'
 import { expandSweep } from '../../shared/api/sweep'
 import type { UserPathGrants } from './userPathGrants'
+import { ProcessQueue } from './processQueue'
 
 export type ApiHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
 
@@ -33,6 +34,8 @@ export interface ServiceSet {
 /** The API's behaviour, once, for every adapter (Electron IPC, web bridge, CLI). */
 export function createApiHandlers(services: ServiceSet): ApiHandlers {
   const { store, supervisor, inference } = services
+  // Each of these calls starts a worker process: two at a time whatever the clients send.
+  const spawning = new ProcessQueue(2, 8)
   return {
     ...createExchangeHandlers(store, services.grants, inference),
     'system.info': async () => ({
@@ -42,9 +45,9 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       cpus: cpus().length,
       totalMemoryBytes: totalmem(),
     }),
-    'system.doctor': () => diagnoseSystem(services.launchWorker),
-    'training.findLearningRate': async ({ config, minLearningRate, maxLearningRate, steps }) =>
-      (await runOneShotJob(services.launchWorker, { type: 'lr-find', config, dataDir: store.root, minLearningRate, maxLearningRate, steps }, 'lr-find')).result,
+    'system.doctor': () => spawning.run('system.doctor', () => diagnoseSystem(services.launchWorker)),
+    'training.findLearningRate': ({ config, minLearningRate, maxLearningRate, steps }) =>
+      spawning.run('training.findLearningRate', async () => (await runOneShotJob(services.launchWorker, { type: 'lr-find', config, dataDir: store.root, minLearningRate, maxLearningRate, steps }, 'lr-find')).result),
     'arch.list': async () =>
       ARCHITECTURE_IDS.map((id) => {
         const spec = getArchitecture(id)

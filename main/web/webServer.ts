@@ -3,7 +3,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { isIP, type AddressInfo } from 'node:net'
 import sirv from 'sirv'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ClientMessage, MAX_MESSAGE_BYTES, type ServerMessage } from '../../shared/api/wire'
+import { describeValidationError } from '../../shared/api/contract'
+import { ClientMessage, declaredId, declaredMethod, MAX_MESSAGE_BYTES, messageLimitFor, type ServerMessage } from '../../shared/api/wire'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import type { Workbench } from '../services/workbench'
 
@@ -139,16 +140,29 @@ function attachClient(ws: WebSocket, workbench: Workbench): void {
   // ws has already sent the close frame (1009, 1002, ...); without a listener the error would be thrown.
   ws.on('error', () => ws.terminate())
   ws.on('message', async (data) => {
+    const refuse = (id: number, message: string) => send({ type: 'result', id, result: { ok: false, error: { code: 'invalid-request', message } } })
+    const text = data.toString()
+    // Only calls that upload an image may be megabytes: the limit is known before the message is parsed.
+    const declared = declaredMethod(text)
+    const limit = messageLimitFor(declared ?? '')
+    const bytes = Buffer.byteLength(text)
+    if (bytes > limit) {
+      return refuse(declaredId(text), `${declared ?? 'call'}: the message is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${limit / 2 ** 20} MiB this method accepts`)
+    }
     let raw: unknown
     try {
-      raw = JSON.parse(data.toString())
+      raw = JSON.parse(text)
     } catch {
-      return send({ type: 'result', id: 0, result: { ok: false, error: { code: 'invalid-request', message: 'message is not JSON' } } })
+      return refuse(0, 'message is not JSON')
     }
     const parsed = ClientMessage.safeParse(raw)
     if (!parsed.success) {
-      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : 0
-      return send({ type: 'result', id, result: { ok: false, error: { code: 'invalid-request', message: 'malformed call message' } } })
+      // The id is echoed only when it is a valid one: anything else the client sent stays unrepeated.
+      const id = ClientMessage.shape.id.safeParse((raw as { id?: unknown })?.id)
+      return refuse(id.success ? id.data : 0, `malformed call message: ${describeValidationError(parsed.error)}`)
+    }
+    if (bytes > messageLimitFor(parsed.data.method)) {
+      return refuse(parsed.data.id, `${parsed.data.method}: the message is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${messageLimitFor(parsed.data.method) / 2 ** 20} MiB this method accepts`)
     }
     const result = await dispatchApiCall(workbench.handlers, parsed.data.method, parsed.data.request)
     send({ type: 'result', id: parsed.data.id, result })
