@@ -1,5 +1,5 @@
 import type { ModelInputPreview } from '../../shared/api/schemas'
-import { decodeImage, ImageDecodeError } from '../data/folder/imageFiles'
+import { decodeImage, describeNotImage, ImageDecodeError, sniffFormat } from '../data/folder/imageFiles'
 import { BadImageError, borderMean, toMnistInput } from './imagePreprocessing'
 
 /**
@@ -10,6 +10,10 @@ import { BadImageError, borderMean, toMnistInput } from './imagePreprocessing'
  */
 export async function toModelInput(bytes: Uint8Array, fileName: string, dataset: string, shape: [number, number, number]): Promise<ModelInputPreview> {
   const [height, width, channels] = shape
+  // One policy with folder data sets: the formats they train on (by content, not name), so an SVG or a
+  // BMP is refused here exactly as a data set leaves it out.
+  const head = bytes.subarray(0, 16)
+  if (!sniffFormat(head)) throw new BadImageError(`${fileName}: ${describeNotImage(fileName, head)}; use PNG, JPEG, WebP, GIF or TIFF`)
   if (dataset === 'mnist' && height === width) {
     const digit = await toMnistInput(bytes, fileName, height)
     return channels === 1 ? digit : { ...digit, channels, pixels: digit.pixels.flatMap((p) => Array(channels).fill(p)) }
