@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { isIP, type AddressInfo } from 'node:net'
 import sirv from 'sirv'
@@ -26,7 +26,6 @@ export interface RunningWebServer {
   close(): Promise<void>
 }
 
-const TOKEN_COOKIE = 'workbench_token'
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
@@ -42,19 +41,15 @@ function hostForUrl(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host
 }
 
-function cookieToken(request: IncomingMessage): string | undefined {
-  const cookies = request.headers.cookie?.split(';') ?? []
-  for (const cookie of cookies) {
-    const [name, ...value] = cookie.trim().split('=')
-    if (name === TOKEN_COOKIE) return value.join('=')
-  }
-  return undefined
-}
-
 /**
  * The web bridge: the same services as the Electron window, over HTTP (the built renderer) and one
- * WebSocket (calls and events). Loopback only unless asked; every request must carry the random token,
- * and Host/Origin must name this server, so a web page elsewhere cannot drive it (DNS rebinding).
+ * WebSocket (calls and events). Loopback only unless asked; Host/Origin must name this server, so a web
+ * page elsewhere cannot drive it (DNS rebinding).
+ *
+ * The token guards the WebSocket, the only way to data and actions. The UI's files are the app's own code
+ * and are served without it, and no cookie is set: browsers send a cookie to every port of the host, so it
+ * would reach any other local service the user visits. The page takes the token from its URL once and
+ * keeps it in sessionStorage (bound to this origin, port included), so a reload keeps working.
  */
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const host = options.host ?? '127.0.0.1'
@@ -84,14 +79,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const server = createServer((request, response) => {
     if (!hostAllowed(request.headers.host)) return refuse(response, 421, 'unexpected Host header')
     if (!originAllowed(request.headers.origin, request.headers.host)) return refuse(response, 403, 'cross-origin request refused')
-    const url = new URL(request.url ?? '/', 'http://placeholder')
-    const queryToken = url.searchParams.get('token')
-    if (!sameToken(queryToken, token) && !sameToken(cookieToken(request), token)) {
-      return refuse(response, 401, 'missing or wrong token: open the URL the workbench printed when it started')
-    }
-    if (sameToken(queryToken, token)) {
-      response.setHeader('set-cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
-    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'only the UI is served over HTTP')
     response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY)
     response.setHeader('x-content-type-options', 'nosniff')
     response.setHeader('referrer-policy', 'no-referrer')
