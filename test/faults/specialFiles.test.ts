@@ -123,4 +123,16 @@ describe('special files through the web API', () => {
     expect((await client.call('runs.list', {})).ok).toBe(true)
     client.close()
   }, 30_000)
+
+  it('a FIFO named run.json or weights.bin in the data folder is skipped, not waited on', async () => {
+    const runDir = join(context.dataDir, 'runs', 'mx0000ff-fifo00')
+    await mkdir(join(runDir, 'model'), { recursive: true })
+    mkfifo(join(runDir, 'run.json'))
+    const client = await connectClient(context.server)
+    const listed = await client.call('runs.list', {})
+    expect(listed.ok).toBe(true)
+    expect((listed.value as { runId: string }[]).map((run) => run.runId)).not.toContain('mx0000ff-fifo00')
+    expect((await client.call('runs.get', { runId: 'mx0000ff-fifo00' })).error?.code).toBe('not-found')
+    client.close()
+  }, 30_000)
 })
