@@ -32,10 +32,10 @@ describe('one policy for inputs', () => {
 
   it('SVG is refused by Predict as it is by folder data sets', async () => {
     for (const [dataset, shape] of [['mnist', [28, 28, 1]], ['cifar10', [32, 32, 3]], ['folder:/x', [16, 16, 3]]] as const) {
-      await expect(toModelInput(SVG, 'drawing.svg', dataset, [...shape]), dataset).rejects.toThrow(/drawing\.svg: not a raster image \(SVG is not supported\)/)
+      await expect(toModelInput(SVG, 'drawing.svg', dataset, [...shape]), dataset).rejects.toThrow(/^drawing\.svg is not an image that can be read \(SVG is not supported, as in folder data sets/)
     }
     // Named like a PNG, an SVG inside is still refused: the content decides, as in a data set.
-    await expect(toModelInput(SVG, 'drawing.png', 'cifar10', [32, 32, 3])).rejects.toThrow(/contents are not JPEG, PNG/)
+    await expect(toModelInput(SVG, 'drawing.png', 'cifar10', [32, 32, 3])).rejects.toThrow(/SVG is not supported/)
     const root = await mkdtemp(join(tmpdir(), 'svg-policy-'))
     for (const name of ['a', 'b']) {
       await mkdir(join(root, name))
