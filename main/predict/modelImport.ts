@@ -61,6 +61,21 @@ export function isPlainWeightsPath(path: string): boolean {
   return posix.normalize(path) === 'weights.bin'
 }
 
+/**
+ * The units of the model's output layer, read from the topology without building it (undefined when the
+ * topology does not say): a functional model names its output layer, a sequential one ends with it.
+ */
+export function outputUnits(topology: Record<string, unknown>): number | undefined {
+  type LayerJson = { name?: unknown; config?: { name?: unknown; units?: unknown } }
+  const config = ((topology.model_config as { config?: unknown } | undefined)?.config ?? topology.config) as { layers?: unknown; output_layers?: unknown } | undefined
+  const layers = Array.isArray(config?.layers) ? (config.layers as LayerJson[]) : undefined
+  if (!layers?.length) return undefined
+  const outputName = Array.isArray(config?.output_layers) && Array.isArray(config.output_layers[0]) ? config.output_layers[0][0] : undefined
+  const layer = outputName === undefined ? layers.at(-1) : layers.find((l) => l.name === outputName || l.config?.name === outputName)
+  const units = layer?.config?.units
+  return typeof units === 'number' && Number.isInteger(units) ? units : undefined
+}
+
 const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1)
 const describeShapes = (shapes: readonly (readonly number[])[]) => `${shapes.reduce((sum, s) => sum + count(s), 0).toLocaleString('en-US')} parameters in ${shapes.length} weight tensors`
 
@@ -107,8 +122,8 @@ export async function checkModelImport(folder: string, stagingDir: string): Prom
       `${folder}: declares ${config.arch} for ${classNames.length} classes (${describeShapes(expected)}), but its layers hold ${describeShapes(declaredShapes)}: the architecture, class names and weights do not belong together`,
     )
   if (declared.some((weight) => weight.dtype !== 'float32')) throw new ModelExchangeError(`${folder}: model.json declares weights that are not float32`)
-  const classesOut = declaredShapes.at(-1)?.at(-1)
-  if (classesOut !== undefined && classesOut !== classNames.length && declaredShapes.length === expected.length) {
+  const classesOut = outputUnits(modelJson.modelTopology)
+  if (classesOut !== undefined && classesOut !== classNames.length) {
     throw new ModelExchangeError(`${folder}: ${classNames.length} class names for a model with ${classesOut} outputs; each output needs its name`)
   }
   if (declaredShapes.length !== expected.length || declaredShapes.some((shape, i) => shape.join('x') !== expected[i].join('x'))) throw mismatch()
