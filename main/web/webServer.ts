@@ -129,14 +129,17 @@ function attachClient(ws: WebSocket, workbench: Workbench): void {
   ws.on('error', () => ws.terminate())
   ws.on('message', async (data) => {
     const refuse = (id: number, message: string) => send({ type: 'result', id, result: { ok: false, error: { code: 'invalid-request', message } } })
-    const text = data.toString()
-    // Only calls that upload an image may be megabytes: the limit is known before the message is parsed.
-    const declared = declaredMethod(text)
+    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
+    const bytes = buffer.length
+    // Only calls that upload an image may be megabytes: the limit is known from the message's first bytes,
+    // before the whole of it is decoded or parsed.
+    const head = buffer.subarray(0, 512).toString()
+    const declared = declaredMethod(head)
     const limit = messageLimitFor(declared ?? '')
-    const bytes = Buffer.byteLength(text)
     if (bytes > limit) {
-      return refuse(declaredId(text), `${declared ?? 'call'}: the message is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${limit / 2 ** 20} MiB this method accepts`)
+      return refuse(declaredId(head), `${declared ?? 'call'}: the message is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${limit / 2 ** 20} MiB this method accepts`)
     }
+    const text = buffer.toString()
     let raw: unknown
     try {
       raw = JSON.parse(text)
