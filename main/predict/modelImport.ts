@@ -7,8 +7,7 @@ import { z } from 'zod'
 import { getArchitecture } from '../../shared/arch/specs'
 import { createModel } from '../engine/modelFactory'
 import { fitToModelInput } from '../engine/trainer'
-// Registers the zoo's custom layers, so an export that uses them loads.
-import '../engine/modelFiles'
+import { saveModel } from '../engine/modelFiles'
 import { EXPORT_MANIFEST_FILE, ExportManifest, ModelExchangeError } from '../services/exportManifest'
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../storage/regularFile'
 import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../training/referenceSample'
@@ -105,58 +104,52 @@ export async function checkModelImport(folder: string, stagingDir: string): Prom
     throw new ModelExchangeError(`${folder}: ${classNames.length} class names, but the reference output has ${sample.probabilities.length} classes`)
   }
 
-  // The declared architecture's own model, for its weight shapes (zeros: no seconds of random numbers).
-  let expected: number[][]
+  // The declared architecture's own model (zeros: no seconds of random numbers). The export's topology is
+  // never built: a hostile one could ask for any amount of memory. Its weights go into this model instead,
+  // and what is stored is this model's own model.json.
+  let model: tfl.LayersModel
   try {
     const spec = getArchitecture(config.arch, { inputSize: config.inputSize, channels: channels as 1 | 3, classes: classNames.length, knobs: config.knobs })
-    const reference = createModel(spec, spec.input, 0, { initializer: 'zeros' })
-    expected = reference.weights.map((weight) => [...weight.shape] as number[])
-    reference.dispose()
+    await tf.setBackend('cpu')
+    model = createModel(spec, spec.input, 0, { initializer: 'zeros' })
   } catch (error) {
     throw new ModelExchangeError(`${folder}: its declared architecture ${config.arch} cannot be built for ${classNames.length} classes (${(error as Error).message.split('\n')[0]})`)
   }
-  const expectedBytes = expected.reduce((sum, shape) => sum + count(shape) * 4, 0)
-  const declaredShapes = declared.map((weight) => weight.shape)
-  const mismatch = () =>
-    new ModelExchangeError(
-      `${folder}: declares ${config.arch} for ${classNames.length} classes (${describeShapes(expected)}), but its layers hold ${describeShapes(declaredShapes)}: the architecture, class names and weights do not belong together`,
-    )
-  if (declared.some((weight) => weight.dtype !== 'float32')) throw new ModelExchangeError(`${folder}: model.json declares weights that are not float32`)
-  const classesOut = outputUnits(modelJson.modelTopology)
-  if (classesOut !== undefined && classesOut !== classNames.length) {
-    throw new ModelExchangeError(`${folder}: ${classNames.length} class names for a model with ${classesOut} outputs; each output needs its name`)
-  }
-  if (declaredShapes.length !== expected.length || declaredShapes.some((shape, i) => shape.join('x') !== expected[i].join('x'))) throw mismatch()
-
-  // Refused by its size before a byte is read: nothing bigger than the declared parameters (plus slack).
-  const weights = await readCapped(folder, 'weights.bin', expectedBytes + IMPORT_LIMITS.weightsSlack)
-  if (weights.byteLength !== expectedBytes) throw new ModelExchangeError(`${join(folder, 'weights.bin')}: ${weights.byteLength} bytes, but ${config.arch}'s parameters take ${expectedBytes}`)
-
-  await tf.setBackend('cpu')
-  const weightsManifest = [{ paths: ['./weights.bin'], weights: declared }]
-  let model: tfl.LayersModel
   try {
-    const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer
-    model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: declared as tf.io.WeightsManifestEntry[], weightData }))
-  } catch (error) {
-    throw new ModelExchangeError(`${folder}: the model does not load (${(error as Error).message.split('\n')[0]})`)
-  }
-  try {
-    const outputs = model.outputs[0].shape.at(-1)
-    if (outputs !== classNames.length) throw new ModelExchangeError(`${folder}: ${classNames.length} class names for a model with ${outputs} outputs; each output needs its name`)
-    const loadedShapes = model.weights.map((weight) => weight.shape as number[])
-    if (loadedShapes.length !== expected.length || loadedShapes.some((shape, i) => shape.join('x') !== expected[i].join('x'))) throw mismatch()
+    const expected = model.weights.map((weight) => [...weight.shape] as number[])
+    const expectedBytes = expected.reduce((sum, shape) => sum + count(shape) * 4, 0)
+    const declaredShapes = declared.map((weight) => weight.shape)
+    if (declared.some((weight) => weight.dtype !== 'float32')) throw new ModelExchangeError(`${folder}: model.json declares weights that are not float32`)
+    const classesOut = outputUnits(modelJson.modelTopology)
+    if (classesOut !== undefined && classesOut !== classNames.length) {
+      throw new ModelExchangeError(`${folder}: ${classNames.length} class names for a model with ${classesOut} outputs; each output needs its name`)
+    }
+    if (declaredShapes.length !== expected.length || declaredShapes.some((shape, i) => shape.join('x') !== expected[i].join('x'))) {
+      throw new ModelExchangeError(
+        `${folder}: declares ${config.arch} for ${classNames.length} classes (${describeShapes(expected)}), but its layers hold ${describeShapes(declaredShapes)}: the architecture, class names and weights do not belong together`,
+      )
+    }
+
+    // Refused by its size before a byte is read: nothing bigger than the declared parameters (plus slack).
+    const weights = await readCapped(folder, 'weights.bin', expectedBytes + IMPORT_LIMITS.weightsSlack)
+    if (weights.byteLength !== expectedBytes) throw new ModelExchangeError(`${join(folder, 'weights.bin')}: ${weights.byteLength} bytes, but ${config.arch}'s parameters take ${expectedBytes}`)
+    // Copied: a Buffer's offset need not be a multiple of 4.
+    const values = new Float32Array(weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength))
+    let offset = 0
+    const tensors = expected.map((shape) => tf.tensor(values.subarray(offset, (offset += count(shape))), shape, 'float32'))
+    model.setWeights(tensors)
+    tf.dispose(tensors)
+
     const output = tf.tidy(() => Array.from(tf.softmax(model.predict(fitToModelInput(model, tf.tensor4d(sample.input, [1, ...sample.shape]))) as tf.Tensor2D).dataSync()))
     const drift = Math.max(...output.map((p, i) => Math.abs(p - (sample.probabilities[i] ?? NaN))))
     if (!(drift <= 1e-4)) throw new ModelExchangeError(`${folder}: the model's output for its reference image differs from the exported one by ${drift}`)
+
+    // What is kept is what was checked: the workbench's own topology and manifest, with these weights.
+    await mkdir(stagingDir, { recursive: true })
+    await saveModel(model, stagingDir)
+    await writeFile(join(stagingDir, REFERENCE_SAMPLE_FILE), JSON.stringify(sample))
   } finally {
     model.dispose()
   }
-
-  // What is kept is what was checked: these bytes, with the manifest's one path normalised.
-  await mkdir(stagingDir, { recursive: true })
-  await writeFile(join(stagingDir, 'weights.bin'), weights)
-  await writeFile(join(stagingDir, 'model.json'), JSON.stringify({ ...modelJson, weightsManifest }))
-  await writeFile(join(stagingDir, REFERENCE_SAMPLE_FILE), JSON.stringify(sample))
   return manifest
 }

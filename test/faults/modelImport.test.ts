@@ -70,6 +70,19 @@ describe('model import checks what it keeps (in the inference worker)', () => {
     expect((await readdir(join(dataDir, 'runs'))).filter((name) => name.startsWith('.import'))).toEqual([])
   })
 
+  it('never builds the topology it is given: a hostile layer in it is not what gets stored', async () => {
+    const folder = await variant(source, (f) =>
+      editJson(join(f, 'model.json'), (json) => {
+        const config = (json.modelTopology as { config: { layers: unknown[] } }).config
+        config.layers.splice(1, 0, { class_name: 'ZeroPadding2D', config: { name: 'huge', padding: [[100000, 100000], [100000, 100000]] }, name: 'huge', inbound_nodes: [] })
+      }),
+    )
+    const run = await importing(folder)
+    const stored = await readFile(join(dataDir, 'runs', run.runId, 'model', 'model.json'), 'utf8')
+    expect(stored).not.toContain('huge')
+    expect(JSON.parse(stored).generatedBy).toBe('cnn-workbench')
+  })
+
   it('refuses 3 class names on a 10-output model', async () => {
     const folder = await variant(source, (f) => editJson(join(f, 'workbench.json'), (json) => (json.classNames = ['a', 'b', 'c'])))
     await expect(importing(folder)).rejects.toThrow(/3 class names, but the reference output has 10 classes/)
