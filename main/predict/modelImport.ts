@@ -79,10 +79,11 @@ const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1)
 const describeShapes = (shapes: readonly (readonly number[])[]) => `${shapes.reduce((sum, s) => sum + count(s), 0).toLocaleString('en-US')} parameters in ${shapes.length} weight tensors`
 
 /**
- * Checks an export before anything of it is kept, and writes the checked files (model.json with its one
- * weights path normalised) into `stagingDir`: every file a regular file under its size cap, the class
- * names as many as the model's outputs, the layers those of the declared architecture (its model is built
- * and compared weight by weight), and the model's output for its reference image the exported one.
+ * Checks an export before anything of it is kept, and writes what passed into `stagingDir`: every file a
+ * regular file under its size cap, one weights path and it weights.bin, the class names as many as the
+ * model's outputs, the weights those of the declared architecture (its model is built and compared tensor
+ * by tensor), and that model, given the weights, answers its reference image as exported. The stored
+ * model.json is that model's own, never the one given.
  * Runs in the inference worker: the tfjs work never stalls the process serving the window.
  */
 export async function checkModelImport(folder: string, stagingDir: string): Promise<ExportManifest> {
