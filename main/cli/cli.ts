@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import cliProgress from 'cli-progress'
 import { describeValidationError, type EventOf } from '../../shared/api/contract'
-import { BackendChoice, TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { BackendChoice, MAX_IMAGE_BASE64_LENGTH, TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { readRegularFile } from '../storage/regularFile'
 import { addDataOptions, dataOptionsFromFlags, datasetIdFromArgument, registerDataCommand, type DataFlags } from './dataCommand'
 import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
 import { dispatchApiCall } from '../services/apiDispatcher'
@@ -204,7 +204,8 @@ export async function runCli(argv = process.argv): Promise<void> {
     .argument('<image>', 'image file (PNG, JPEG, WebP, GIF, TIFF)')
     .option('--json', 'print JSON')
     .action(async (runId: string, image: string, flags: { json?: boolean }) => {
-      const bytes = await readFile(image).catch((error: Error) => {
+      // Checked before reading: a FIFO or device given as the image must not hang the command.
+      const bytes = await readRegularFile(image, (MAX_IMAGE_BASE64_LENGTH / 4) * 3).catch((error: Error) => {
         throw new CliError(`cannot read ${image}: ${error.message}`)
       })
       const prediction = await call<{ top: { label: string; probability: number }[] }>(await open(), 'predict.image', {

@@ -8,10 +8,10 @@ import { cifar10Folder, isCifar10Cached } from './download/datasetCache'
 import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from './fashionMnist'
 import { FolderBatchSource, ImageCache } from './folder/folderSource'
 import { FOLDER_TEST_FRACTION, mapLimited, scanFolder, type FolderEntry } from './folder/folderScan'
-import { readImageHeader, type DecodeTarget } from './folder/imageFiles'
+import { MAX_FILE_BYTES, readImageHeader, type DecodeTarget } from './folder/imageFiles'
 import { loadMnist, MNIST_CLASS_NAMES } from './mnist'
 import { ImagePipeline, isAugmenting, StatsAccumulator, toFloatChannels, type PixelStats, type StoredPixels } from './pipeline'
-import { readFile } from 'node:fs/promises'
+import { readRegularFile } from '../storage/regularFile'
 
 /** Mean/std of a folder are computed on at most this many training images (a seeded sample beyond it). */
 export const MAX_STATS_IMAGES = 10_000
@@ -173,7 +173,7 @@ async function probeSizes(entries: FolderEntry[], seed: number): Promise<{ commo
   const sample = Array.from(order.subarray(0, 200), (i) => entries[i])
   const sizes = await mapLimited(sample, 16, async (entry) => {
     try {
-      const header = await readImageHeader(await readFile(entry.path))
+      const header = await readImageHeader(await readRegularFile(entry.path, MAX_FILE_BYTES))
       return [header.height, header.width] as [number, number]
     } catch {
       return undefined

@@ -1,6 +1,6 @@
 import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent } from 'electron'
 import type { ApiResult } from '../../shared/api/contract'
-import { requestSizeProblem } from '../../shared/api/wire'
+import { requestShapeProblem, requestSizeProblem } from '../../shared/api/wire'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import type { ApiHandlers } from '../services/apiHandlers'
 import type { UserPathGrants } from '../services/userPathGrants'
@@ -30,7 +30,9 @@ export function createIpcCallHandler(policy: SenderPolicy, handlers: ApiHandlers
     if (!isTrustedSender(event, policy)) {
       return { ok: false, error: { code: 'unauthorized', message: 'request from an unknown frame' } }
     }
-    const tooLarge = requestSizeProblem(typeof method === 'string' ? method.slice(0, 64) : 'request', request)
+    const name = typeof method === 'string' ? method.slice(0, 64) : 'request'
+    // The shape first: encoding a million-key request to measure it would already cost what is refused.
+    const tooLarge = requestShapeProblem(name, request) ?? requestSizeProblem(name, request)
     if (tooLarge) return { ok: false, error: { code: 'invalid-request', message: tooLarge } }
     return dispatchApiCall(handlers, method, request)
   }

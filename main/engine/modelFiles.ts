@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../storage/atomicFile'
+import { readRegularFile } from '../storage/regularFile'
 // Registers the zoo's custom layers so saved models that use them load again.
 import './layers/localResponseNorm'
 import './layers/inputConv2d'
@@ -27,8 +27,9 @@ export async function saveModel(model: tfl.LayersModel, folder: string): Promise
 }
 
 export async function loadModel(folder: string): Promise<tfl.LayersModel> {
-  const modelJson = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8')) as tf.io.ModelJSON
-  const weights = await readFile(join(folder, 'weights.bin'))
+  // Regular files only, opened without blocking: a FIFO in place of either must not hang the process.
+  const modelJson = JSON.parse((await readRegularFile(join(folder, 'model.json'))).toString('utf8')) as tf.io.ModelJSON
+  const weights = await readRegularFile(join(folder, 'weights.bin'))
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer
   return tfl.loadLayersModel(
     tf.io.fromMemory({

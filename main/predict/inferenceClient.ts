@@ -3,6 +3,7 @@ import type { Prediction } from '../../shared/api/schemas'
 import { RunNotFoundError } from '../services/runStore'
 import type { WorkerHandle, WorkerLauncher } from '../training/workerLauncher'
 import { BadImageError } from './imagePreprocessing'
+import { ModelExchangeError } from '../services/exportManifest'
 import type { InferenceService } from './inferenceService'
 import type { InspectOptions } from './inspector'
 import { InferenceReply, type InferenceRequest } from './inferenceProtocol'
@@ -31,7 +32,7 @@ export function createWorkerInference(launch: WorkerLauncher, dataDir: string): 
       pending.delete(message.id)
       if (message.ok) return waiter.resolve(message.value)
       // Rebuilt as the same error classes, so the dispatcher answers with the same codes as in-process.
-      const errors = { 'bad-image': BadImageError, 'not-found': RunNotFoundError, internal: Error }
+      const errors = { 'bad-image': BadImageError, 'bad-model': ModelExchangeError, 'not-found': RunNotFoundError, internal: Error }
       waiter.reject(Object.assign(new errors[message.kind](''), { message: message.message }))
     })
     handle.onExit((code, signal) => {
@@ -56,6 +57,7 @@ export function createWorkerInference(launch: WorkerLauncher, dataDir: string): 
   return {
     predict: (runId, fileName, bytes, topK) => request<Prediction>({ method: 'predict', runId, fileName, bytes, topK }),
     inspect: (runId, fileName, bytes, options: InspectOptions) => request<Inspection>({ method: 'inspect', runId, fileName, bytes, options }),
+    checkImport: (folder, stagingDir) => request<unknown>({ method: 'check-import', folder, stagingDir }),
     close: () => worker?.kill(),
   }
 }

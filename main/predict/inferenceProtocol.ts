@@ -12,12 +12,14 @@ export const InferenceRequest = z.discriminatedUnion('method', [
     bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array),
     options: z.object({ maxChannels: z.number().int(), firstChannel: z.number().int().optional(), occlusion: z.boolean(), gradCam: z.boolean().optional() }),
   }),
+  /** Reads and checks an export folder, writing what it checked into stagingDir (see modelImport.ts). */
+  z.object({ id: z.number().int(), method: z.literal('check-import'), dataDir: z.string(), folder: z.string(), stagingDir: z.string() }),
 ])
 export type InferenceRequest = z.infer<typeof InferenceRequest>
 
 /** Errors cross as data, with the kind the API maps to a code. */
 export const InferenceReply = z.union([
   z.object({ id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
-  z.object({ id: z.number().int(), ok: z.literal(false), kind: z.enum(['bad-image', 'not-found', 'internal']), message: z.string() }),
+  z.object({ id: z.number().int(), ok: z.literal(false), kind: z.enum(['bad-image', 'bad-model', 'not-found', 'internal']), message: z.string() }),
 ])
 export type InferenceReply = z.infer<typeof InferenceReply>

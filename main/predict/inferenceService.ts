@@ -3,11 +3,14 @@ import type { Prediction } from '../../shared/api/schemas'
 import type { RunStore } from '../services/runStore'
 import { Inspector, type InspectOptions } from './inspector'
 import { Predictor } from './predictor'
+import { checkModelImport } from './modelImport'
 
 /** Predictions and inspections of trained runs, wherever they are computed. */
 export interface InferenceService {
   predict(runId: string, fileName: string, bytes: Uint8Array, topK: number): Promise<Prediction>
   inspect(runId: string, fileName: string, bytes: Uint8Array, options: InspectOptions): Promise<Inspection>
+  /** Checks an export folder for import, writing the checked files into stagingDir; the manifest as data. */
+  checkImport(folder: string, stagingDir: string): Promise<unknown>
   close(): void
 }
 
@@ -18,6 +21,7 @@ export function createLocalInference(store: RunStore): InferenceService {
   return {
     predict: (runId, fileName, bytes, topK) => predictor.predict(runId, fileName, bytes, topK),
     inspect: (runId, fileName, bytes, options) => inspector.inspect(runId, fileName, bytes, options),
+    checkImport: (folder, stagingDir) => checkModelImport(folder, stagingDir),
     close: () => undefined,
   }
 }

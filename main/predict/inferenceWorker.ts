@@ -1,5 +1,6 @@
 import { RunNotFoundError, RunStore } from '../services/runStore'
 import { BadImageError } from './imagePreprocessing'
+import { ModelExchangeError } from '../services/exportManifest'
 import { createLocalInference, type InferenceService } from './inferenceService'
 import { InferenceRequest, type InferenceReply } from './inferenceProtocol'
 
@@ -31,10 +32,12 @@ async function handle(raw: unknown): Promise<void> {
     const value =
       request.method === 'predict'
         ? await service.predict(request.runId, request.fileName, request.bytes, request.topK)
-        : await service.inspect(request.runId, request.fileName, request.bytes, request.options)
+        : request.method === 'inspect'
+          ? await service.inspect(request.runId, request.fileName, request.bytes, request.options)
+          : await service.checkImport(request.folder, request.stagingDir)
     reply({ id: request.id, ok: true, value })
   } catch (error) {
-    const kind = error instanceof BadImageError ? 'bad-image' : error instanceof RunNotFoundError ? 'not-found' : 'internal'
+    const kind = error instanceof BadImageError ? 'bad-image' : error instanceof ModelExchangeError ? 'bad-model' : error instanceof RunNotFoundError ? 'not-found' : 'internal'
     reply({ id: request.id, ok: false, kind, message: error instanceof Error ? error.message : String(error) })
   }
 }

@@ -1,5 +1,5 @@
 import type { ModelInputPreview } from '../../shared/api/schemas'
-import { decodeImage, ImageDecodeError } from '../data/folder/imageFiles'
+import { decodeImage, ImageDecodeError, sniffFormat } from '../data/folder/imageFiles'
 import { BadImageError, borderMean, toMnistInput } from './imagePreprocessing'
 
 /**
@@ -10,6 +10,10 @@ import { BadImageError, borderMean, toMnistInput } from './imagePreprocessing'
  */
 export async function toModelInput(bytes: Uint8Array, fileName: string, dataset: string, shape: [number, number, number]): Promise<ModelInputPreview> {
   const [height, width, channels] = shape
+  // One policy with folder data sets: the formats they train on (by content, not name), so an SVG or a
+  // BMP is refused here exactly as a data set leaves it out.
+  const head = bytes.subarray(0, 16)
+  if (!sniffFormat(head)) throw new BadImageError(`${fileName} is not an image that can be read (${unsupportedReason(fileName, head)})`)
   if (dataset === 'mnist' && height === width) {
     const digit = await toMnistInput(bytes, fileName, height)
     return channels === 1 ? digit : { ...digit, channels, pixels: digit.pixels.flatMap((p) => Array(channels).fill(p)) }
@@ -26,4 +30,11 @@ export async function toModelInput(bytes: Uint8Array, fileName: string, dataset:
     for (let i = 0; i < pixels.length; i++) pixels[i] = 255 - pixels[i]
   }
   return { width, height, channels, pixels: Array.from(pixels), inverted }
+}
+
+function unsupportedReason(fileName: string, head: Uint8Array): string {
+  const text = String.fromCharCode(...head).trimStart()
+  if (/\.svg$/i.test(fileName) || text.startsWith('<svg') || text.startsWith('<?xml')) return 'SVG is not supported, as in folder data sets: it is not a raster image; use PNG, JPEG, WebP, GIF or TIFF'
+  if (head[0] === 0x42 && head[1] === 0x4d) return 'BMP is not supported, as in folder data sets; convert it to PNG'
+  return 'unsupported or unknown format; use PNG, JPEG, WebP, GIF or TIFF'
 }

@@ -1,5 +1,6 @@
 import { ZodError } from 'zod'
 import { apiMethods, describeValidationError, isMethodName, type ApiError, type ApiResult } from '../../shared/api/contract'
+import { requestShapeProblem } from '../../shared/api/wire'
 import { BadImageError } from '../predict/imagePreprocessing'
 import { DataInputError } from './dataService'
 import type { ApiHandlers } from './apiHandlers'
@@ -17,6 +18,9 @@ export async function dispatchApiCall(handlers: ApiHandlers, method: unknown, re
   if (!isMethodName(method)) {
     return { ok: false, error: { code: 'invalid-request', message: `unknown method ${JSON.stringify(method)?.slice(0, 80)}` } }
   }
+  // Before validation walks it: a million keys or arrays nested ten thousand deep are refused cheaply.
+  const shapeProblem = requestShapeProblem(method, request)
+  if (shapeProblem) return { ok: false, error: { code: 'invalid-request', message: shapeProblem } }
   const parsed = apiMethods[method].request.safeParse(request ?? {})
   if (!parsed.success) {
     return { ok: false, error: { code: 'invalid-request', message: `${method}: ${describeValidationError(parsed.error)}` } }

@@ -13,6 +13,7 @@ import type { WorkerLauncher } from '../training/workerLauncher'
 import { createExchangeHandlers } from './exchangeHandlers'
 import { expandSweep } from '../../shared/api/sweep'
 import type { UserPathGrants } from './userPathGrants'
+import { ProcessQueue } from './processQueue'
 
 export type ApiHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
 
@@ -33,8 +34,10 @@ export interface ServiceSet {
 /** The API's behaviour, once, for every adapter (Electron IPC, web bridge, CLI). */
 export function createApiHandlers(services: ServiceSet): ApiHandlers {
   const { store, supervisor, inference } = services
+  // Each of these calls starts a worker process: two at a time whatever the clients send.
+  const spawning = new ProcessQueue(2, 8)
   return {
-    ...createExchangeHandlers(store, services.grants),
+    ...createExchangeHandlers(store, services.grants, inference),
     'system.info': async () => ({
       mode: services.mode,
       version: services.version,
@@ -42,9 +45,9 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       cpus: cpus().length,
       totalMemoryBytes: totalmem(),
     }),
-    'system.doctor': () => diagnoseSystem(services.launchWorker),
-    'training.findLearningRate': async ({ config, minLearningRate, maxLearningRate, steps }) =>
-      (await runOneShotJob(services.launchWorker, { type: 'lr-find', config, dataDir: store.root, minLearningRate, maxLearningRate, steps }, 'lr-find')).result,
+    'system.doctor': () => spawning.run('system.doctor', () => diagnoseSystem(services.launchWorker)),
+    'training.findLearningRate': ({ config, minLearningRate, maxLearningRate, steps }) =>
+      spawning.run('training.findLearningRate', async () => (await runOneShotJob(services.launchWorker, { type: 'lr-find', config, dataDir: store.root, minLearningRate, maxLearningRate, steps }, 'lr-find')).result),
     'arch.list': async () =>
       ARCHITECTURE_IDS.map((id) => {
         const spec = getArchitecture(id)
@@ -92,9 +95,13 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       return supervisor.annotate(runId, changes)
     },
     'runs.delete': async ({ runId }) => {
-      if (supervisor.isActive(runId)) {
-        const { status } = await store.get(runId)
-        throw new RunStateError(`run ${runId} is ${status}: stop it before deleting it`)
+      // A run that has just ended (a queued run stopped a moment ago) still has its final save in flight.
+      await supervisor.settled(runId)
+      const live = supervisor.liveSummary(runId)
+      if (live) {
+        // The live status, never run.json's (written behind it, it can still say `running` for a paused run).
+        const hint = live.status === 'paused' ? 'a paused run still holds its training process; stop it (its model is saved) or cancel it, then delete it' : 'stop it before deleting it'
+        throw new RunStateError(`run ${runId} is ${live.status}: ${hint}`)
       }
       await store.delete(runId)
       return { deleted: true as const }

@@ -1,8 +1,12 @@
-import { appendFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { appendFile, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { EpochMetrics, MetricPoint, RunId, RunSummary, type RunDetail } from '../../shared/api/schemas'
 import { writeFileAtomic } from '../storage/atomicFile'
+import { readRegularFile } from '../storage/regularFile'
+
+/** A run.json is a few KiB; anything far larger (or not a regular file) is not one. */
+const MAX_RUN_JSON_BYTES = 16 * 2 ** 20
 
 export class RunNotFoundError extends Error {
   constructor(runId: string) {
@@ -51,7 +55,8 @@ export class RunStore {
   async get(runId: string): Promise<RunSummary> {
     let text: string
     try {
-      text = await readFile(join(this.runDir(runId), 'run.json'), 'utf8')
+      // Never a blocking read: a FIFO named run.json must not hold a threadpool worker (and runs.list) forever.
+      text = (await readRegularFile(join(this.runDir(runId), 'run.json'), MAX_RUN_JSON_BYTES)).toString('utf8')
     } catch {
       throw new RunNotFoundError(runId)
     }
@@ -66,7 +71,7 @@ export class RunStore {
   private async readMetrics(runId: string): Promise<{ points: MetricPoint[]; epochs: EpochMetrics[] }> {
     const points: MetricPoint[] = []
     const epochs: EpochMetrics[] = []
-    const text = await readFile(join(this.runDir(runId), 'metrics.jsonl'), 'utf8').catch(() => '')
+    const text = await readRegularFile(join(this.runDir(runId), 'metrics.jsonl')).then((bytes) => bytes.toString('utf8'), () => '')
     for (const line of text.split('\n')) {
       if (!line) continue
       let parsed: MetricLine

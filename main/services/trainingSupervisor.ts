@@ -43,6 +43,8 @@ const RESUMABLE = new Set(['interrupted', 'stopped', 'failed'])
 export class TrainingSupervisor {
   private readonly tracked = new Map<string, TrackedRun>()
   private readonly queue: TrackedRun[] = []
+  /** Runs that have ended but whose last writes (the final run.json) are still in flight. */
+  private readonly settling = new Map<string, Promise<void>>()
 
   constructor(
     private readonly store: RunStore,
@@ -145,6 +147,14 @@ export class TrainingSupervisor {
     return summary
   }
 
+  /**
+   * Resolves once nothing of the run is being written any more: a delete waits for it, so the ended run's
+   * final save never lands in (or fails on) a folder deleted under it.
+   */
+  async settled(runId: string): Promise<void> {
+    await this.settling.get(runId)
+  }
+
   /** Resolves with the final summary once the run has ended, however it ended. */
   waitFor(runId: string): Promise<RunSummary> | undefined {
     return this.tracked.get(runId)?.done
@@ -203,6 +213,8 @@ export class TrainingSupervisor {
    * only appended.
    */
   private storageFailed(run: TrackedRun, error: unknown): void {
+    // An ended run whose folder is gone was deleted: there is nothing left to save or to report as failed.
+    if (run.finished && (error as NodeJS.ErrnoException)?.code === 'ENOENT') return
     const message = describeStorageError(error, 'saving run data')
     console.error(`run ${run.summary.runId}: ${message}`)
     if (run.storageError) return
@@ -236,8 +248,14 @@ export class TrainingSupervisor {
     if (run.finished) return
     run.finished = true
     this.update(run, changes)
-    this.tracked.delete(run.summary.runId)
-    void run.writes.then(() => run.resolveDone(run.summary))
+    const runId = run.summary.runId
+    this.tracked.delete(runId)
+    const writes = run.writes
+    this.settling.set(runId, writes)
+    void writes.then(() => {
+      if (this.settling.get(runId) === writes) this.settling.delete(runId)
+      run.resolveDone(run.summary)
+    })
     this.launchQueued()
   }
 

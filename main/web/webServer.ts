@@ -1,9 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { isIP, type AddressInfo } from 'node:net'
 import sirv from 'sirv'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ClientMessage, MAX_MESSAGE_BYTES, type ServerMessage } from '../../shared/api/wire'
+import { describeValidationError } from '../../shared/api/contract'
+import { ClientMessage, declaredId, declaredMethod, MAX_MESSAGE_BYTES, messageLimitFor, type ServerMessage } from '../../shared/api/wire'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import type { Workbench } from '../services/workbench'
 
@@ -25,7 +26,6 @@ export interface RunningWebServer {
   close(): Promise<void>
 }
 
-const TOKEN_COOKIE = 'workbench_token'
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
@@ -41,19 +41,15 @@ function hostForUrl(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host
 }
 
-function cookieToken(request: IncomingMessage): string | undefined {
-  const cookies = request.headers.cookie?.split(';') ?? []
-  for (const cookie of cookies) {
-    const [name, ...value] = cookie.trim().split('=')
-    if (name === TOKEN_COOKIE) return value.join('=')
-  }
-  return undefined
-}
-
 /**
  * The web bridge: the same services as the Electron window, over HTTP (the built renderer) and one
- * WebSocket (calls and events). Loopback only unless asked; every request must carry the random token,
- * and Host/Origin must name this server, so a web page elsewhere cannot drive it (DNS rebinding).
+ * WebSocket (calls and events). Loopback only unless asked; Host/Origin must name this server, so a web
+ * page elsewhere cannot drive it (DNS rebinding).
+ *
+ * The token guards the WebSocket, the only way to data and actions. The UI's files are the app's own code
+ * and are served without it, and no cookie is set: browsers send a cookie to every port of the host, so it
+ * would reach any other local service the user visits. The page takes the token from its URL once and
+ * keeps it in sessionStorage (bound to this origin, port included), so a reload keeps working.
  */
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const host = options.host ?? '127.0.0.1'
@@ -83,14 +79,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const server = createServer((request, response) => {
     if (!hostAllowed(request.headers.host)) return refuse(response, 421, 'unexpected Host header')
     if (!originAllowed(request.headers.origin, request.headers.host)) return refuse(response, 403, 'cross-origin request refused')
-    const url = new URL(request.url ?? '/', 'http://placeholder')
-    const queryToken = url.searchParams.get('token')
-    if (!sameToken(queryToken, token) && !sameToken(cookieToken(request), token)) {
-      return refuse(response, 401, 'missing or wrong token: open the URL the workbench printed when it started')
-    }
-    if (sameToken(queryToken, token)) {
-      response.setHeader('set-cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
-    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'only the UI is served over HTTP')
     response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY)
     response.setHeader('x-content-type-options', 'nosniff')
     response.setHeader('referrer-policy', 'no-referrer')
@@ -139,16 +128,32 @@ function attachClient(ws: WebSocket, workbench: Workbench): void {
   // ws has already sent the close frame (1009, 1002, ...); without a listener the error would be thrown.
   ws.on('error', () => ws.terminate())
   ws.on('message', async (data) => {
+    const refuse = (id: number, message: string) => send({ type: 'result', id, result: { ok: false, error: { code: 'invalid-request', message } } })
+    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
+    const bytes = buffer.length
+    // Only calls that upload an image may be megabytes: the limit is known from the message's first bytes,
+    // before the whole of it is decoded or parsed.
+    const head = buffer.subarray(0, 512).toString()
+    const declared = declaredMethod(head)
+    const limit = messageLimitFor(declared ?? '')
+    if (bytes > limit) {
+      return refuse(declaredId(head), `${declared ?? 'call'}: the message is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${limit / 2 ** 20} MiB this method accepts`)
+    }
+    const text = buffer.toString()
     let raw: unknown
     try {
-      raw = JSON.parse(data.toString())
+      raw = JSON.parse(text)
     } catch {
-      return send({ type: 'result', id: 0, result: { ok: false, error: { code: 'invalid-request', message: 'message is not JSON' } } })
+      return refuse(0, 'message is not JSON')
     }
     const parsed = ClientMessage.safeParse(raw)
     if (!parsed.success) {
-      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : 0
-      return send({ type: 'result', id, result: { ok: false, error: { code: 'invalid-request', message: 'malformed call message' } } })
+      // The id is echoed only when it is a valid one: anything else the client sent stays unrepeated.
+      const id = ClientMessage.shape.id.safeParse((raw as { id?: unknown })?.id)
+      return refuse(id.success ? id.data : 0, `malformed call message: ${describeValidationError(parsed.error)}`)
+    }
+    if (bytes > messageLimitFor(parsed.data.method)) {
+      return refuse(parsed.data.id, `${parsed.data.method}: the message is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${messageLimitFor(parsed.data.method) / 2 ** 20} MiB this method accepts`)
     }
     const result = await dispatchApiCall(workbench.handlers, parsed.data.method, parsed.data.request)
     send({ type: 'result', id: parsed.data.id, result })

@@ -18,6 +18,8 @@ export type BuiltinDatasetId = z.infer<typeof BuiltinDatasetId>
 export const DATASET_NAMES: Record<BuiltinDatasetId, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST', cifar10: 'CIFAR-10' }
 /** `folder:<absolute path>`: the user's own images, one subfolder per class (optionally under train/ and test/). */
 export const FOLDER_DATASET_PREFIX = 'folder:'
+/** A POSIX or Windows absolute path (drive letter or UNC); a relative one would depend on the server's working folder. */
+const isAbsolutePath = (path: string) => path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\')
 export const DatasetId = z
   .string()
   .max(4096)
@@ -25,6 +27,9 @@ export const DatasetId = z
     (id) => (DATASET_IDS as readonly string[]).includes(id) || (id.startsWith(FOLDER_DATASET_PREFIX) && id.length > FOLDER_DATASET_PREFIX.length && !id.includes('\0')),
     { message: `dataset must be one of ${DATASET_IDS.join(', ')} or folder:<path>` },
   )
+  .refine((id) => !id.startsWith(FOLDER_DATASET_PREFIX) || id.length === FOLDER_DATASET_PREFIX.length || isAbsolutePath(id.slice(FOLDER_DATASET_PREFIX.length)), {
+    message: 'a folder data set needs an absolute path (folder:/home/me/pictures, not folder:pictures): a relative path would be looked up from wherever the server was started',
+  })
 export type DatasetId = z.infer<typeof DatasetId>
 
 /** Training-time augmentation; every transform is off unless asked for, and all are seeded per (seed, epoch, image). */

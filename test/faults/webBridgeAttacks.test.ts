@@ -32,11 +32,17 @@ describe('web bridge under attack', () => {
     }
   })
 
-  it('requires the token on every HTTP request, not only the page', async () => {
-    expect((await httpGet(context.server.port, '/index.html')).status).toBe(401)
-    expect((await httpGet(context.server.port, '/assets/index.js')).status).toBe(401)
-    expect((await httpGet(context.server.port, `/?token=${'0'.repeat(context.server.token.length)}`)).status).toBe(401)
-    expect((await httpGet(context.server.port, '/', { cookie: 'workbench_token=wrong' })).status).toBe(401)
+  it('the token guards the WebSocket, and no HTTP answer carries it (no cookie: cookies reach every port)', async () => {
+    const ws = `ws://127.0.0.1:${context.server.port}/ws`
+    expect(await webSocketOpens(ws)).toBe(false)
+    expect(await webSocketOpens(`${ws}?token=${'0'.repeat(context.server.token.length)}`)).toBe(false)
+    // A cookie, the old way, is no credential.
+    expect(await webSocketOpens(ws, { cookie: `workbench_token=${context.server.token}` })).toBe(false)
+    for (const path of ['/', `/?token=${context.server.token}`, '/index.html', '/assets/index.js']) {
+      const response = await httpGet(context.server.port, path)
+      expect(response.headers['set-cookie'], path).toBeUndefined()
+      expect(response.body, path).not.toContain(context.server.token)
+    }
   })
 
   it('refuses cross-origin HTTP requests and foreign Host headers, even with the token', async () => {

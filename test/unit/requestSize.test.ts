@@ -19,7 +19,9 @@ describe('request size limit', () => {
       /^predict\.image: the request is 20 MiB, more than the 20 MiB the workbench accepts$/,
     )
     // Multi-byte text: under the limit in UTF-16 units, over it in bytes.
-    expect(requestSizeProblem('x', { text: '€'.repeat(8 * 1024 * 1024) })).toMatch(/24 MiB/)
+    expect(requestSizeProblem('x', { text: '€'.repeat(8 * 1024 * 1024) }, MAX_MESSAGE_BYTES)).toMatch(/24 MiB/)
+    // Only image uploads get megabytes: any other method is held to 1 MiB.
+    expect(requestSizeProblem('runs.update', { runId: 'abc', name: 'x'.repeat(2 * 1024 * 1024) })).toMatch(/^runs\.update: the request is 2 MiB, more than the 1 MiB/)
     expect(requestSizeProblem('x', { big: 10n })).toMatch(/not plain JSON/)
   })
 

@@ -1,8 +1,10 @@
-import { open, readdir, stat } from 'node:fs/promises'
+import type { Dirent } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
 import type { SkippedFile } from '../../../shared/api/schemas'
 import { DatasetError } from '../dataset'
 import { createRandom, shuffledIndices } from '../../engine/seededRandom'
 import { describeNotImage, MAX_FILE_BYTES, sniffFormat } from './imageFiles'
+import { FileTooLargeError, NotRegularFileError, openRegularFile, specialFileKind } from '../../storage/regularFile'
 
 /** One image file of a folder data set. Paths are bytes: names that are not valid UTF-8 still open. */
 export interface FolderEntry {
@@ -44,6 +46,8 @@ function errorReason(error: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)'
   if (code === 'ELOOP') return 'symbolic link loop; not followed'
   if (code === 'ENOENT') return 'is a broken symbolic link'
+  if (error instanceof NotRegularFileError) return `${error.kind}, not a regular file; skipped without reading it`
+  if (error instanceof FileTooLargeError) return `${(error.bytes / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_FILE_BYTES / 2 ** 20} MiB limit`
   return `cannot be read (${(error as Error).message})`
 }
 
@@ -59,13 +63,9 @@ interface Context {
  * folder it has already visited (a link loop is reported and not followed).
  */
 async function collectFiles(dir: Buffer, display: string, label: number, ctx: Context, visited: Set<string>, out: FolderEntry[]): Promise<void> {
-  let entries: { name: Buffer; isDirectory: boolean; isSymlink: boolean }[]
+  let entries: { name: Buffer; type: Dirent<Buffer> }[]
   try {
-    entries = (await readdir(dir, { withFileTypes: true, encoding: 'buffer' })).map((entry) => ({
-      name: entry.name as unknown as Buffer,
-      isDirectory: entry.isDirectory(),
-      isSymlink: entry.isSymbolicLink(),
-    }))
+    entries = (await readdir(dir, { withFileTypes: true, encoding: 'buffer' })).map((entry) => ({ name: entry.name as unknown as Buffer, type: entry as unknown as Dirent<Buffer> }))
   } catch (error) {
     ctx.skipped.push({ file: `${display}/`, reason: errorReason(error) })
     return
@@ -78,17 +78,25 @@ async function collectFiles(dir: Buffer, display: string, label: number, ctx: Co
     const path = joinBytes(dir, entry.name)
     const shown = `${display}/${name.text}`
     if (!name.valid) ctx.warnings.push({ file: shown, reason: 'name is not valid UTF-8 (shown with U+FFFD); the file is used' })
-    let isDir = entry.isDirectory
+    let isDir = entry.type.isDirectory()
     let key: string | undefined
-    if (entry.isSymlink || isDir) {
+    // The directory entry's type, or the target's for a link (or where the file system gives no type):
+    // FIFOs, sockets and devices are left out here, never opened.
+    let kind = entry.type.isSymbolicLink() ? undefined : specialFileKind(entry.type)
+    if (entry.type.isSymbolicLink() || isDir || kind === 'a special file') {
       try {
         const info = await stat(path)
         isDir = info.isDirectory()
+        kind = specialFileKind(info)
         key = `${info.dev}:${info.ino}`
       } catch (error) {
         ctx.skipped.push({ file: shown, reason: errorReason(error) })
         continue
       }
+    }
+    if (!isDir && kind) {
+      ctx.skipped.push({ file: shown, reason: `${kind}, not a regular file; skipped without reading it` })
+      continue
     }
     if (isDir) {
       if (visited.has(key!)) {
@@ -106,17 +114,15 @@ async function collectFiles(dir: Buffer, display: string, label: number, ctx: Co
   // Size and first bytes of each file, a few at a time: non-images are left out here, with the reason.
   const checked = await mapLimited(files, CONCURRENCY, async (file) => {
     try {
-      const handle = await open(file.path, 'r')
+      // Checked again on the open handle (never a blocking open): the file may have been replaced since.
+      const { handle, size } = await openRegularFile(file.path, MAX_FILE_BYTES)
       try {
-        const info = await handle.stat()
-        if (!info.isFile()) return { skip: 'not a regular file' }
-        if (info.size === 0) return { skip: 'empty file (0 bytes)' }
-        if (info.size > MAX_FILE_BYTES) return { skip: `${(info.size / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_FILE_BYTES / 2 ** 20} MiB limit` }
+        if (size === 0) return { skip: 'empty file (0 bytes)' }
         const head = new Uint8Array(SNIFF_BYTES)
         const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0)
         const first = head.subarray(0, bytesRead)
         if (!sniffFormat(first)) return { skip: describeNotImage(file.display, first) }
-        return { bytes: info.size }
+        return { bytes: size }
       } finally {
         await handle.close()
       }

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises'
 import type { SkippedFile } from '../../../shared/api/schemas'
 import type { Batch, BatchSource } from '../batchSource'
 import { epochOrder } from '../batchSource'
 import type { ImagePipeline } from '../pipeline'
 import type { FolderEntry } from './folderScan'
 import { mapLimited } from './folderScan'
-import { decodeImage, ImageDecodeError, type DecodeTarget } from './imageFiles'
+import { decodeImage, ImageDecodeError, MAX_FILE_BYTES, type DecodeTarget } from './imageFiles'
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../../storage/regularFile'
 
 /**
  * Decoded images kept by least recent use within a byte budget: repeated epochs over a small folder hit the
@@ -60,12 +60,16 @@ export interface FolderSourceOptions {
   concurrency?: number
 }
 
-/** Reads and decodes one file of the folder, at the target size; errors name the file. */
+/**
+ * Reads and decodes one file of the folder, at the target size; errors name the file. The scan's checks
+ * are made again here: the file may have been replaced by a FIFO or grown past the limit since.
+ */
 export async function decodeEntry(entry: FolderEntry, target: DecodeTarget): Promise<Uint8Array> {
   let bytes: Buffer
   try {
-    bytes = await readFile(entry.path)
+    bytes = await readRegularFile(entry.path, MAX_FILE_BYTES)
   } catch (error) {
+    if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) throw new ImageDecodeError(error.message)
     throw new ImageDecodeError(`cannot be read (${(error as Error).message})`)
   }
   return decodeImage(bytes, target)

@@ -15,7 +15,14 @@ export function createWebTransport(url: string): Transport {
     opened = new Promise((resolve, reject) => {
       const ws = new WebSocket(url)
       ws.onopen = () => resolve(ws)
-      ws.onerror = () => reject(new Error('cannot reach the workbench server'))
+      ws.onerror = () =>
+        reject(
+          new Error(
+            /[?&]token=(&|$)/.test(url)
+              ? 'this tab has no access token: open the address the workbench printed when it started (it ends in ?token=…)'
+              : 'cannot reach the workbench server',
+          ),
+        )
       ws.onclose = (event) => {
         opened = undefined
         socket = undefined
@@ -60,8 +67,29 @@ export function createWebTransport(url: string): Transport {
   }
 }
 
-export function webSocketUrlFromLocation(location: Location): string {
-  const token = new URLSearchParams(location.search).get('token') ?? ''
+/** Where this tab keeps the server's token: sessionStorage is bound to this origin, port included. */
+export const TOKEN_STORAGE_KEY = 'workbench-token'
+
+/**
+ * The token the server printed in its URL: taken from the address once, kept in sessionStorage, and
+ * removed from the address bar (so it is not left in history or bookmarks). A reload without `?token=`
+ * finds it again in sessionStorage. It is never put in a cookie: browsers send cookies to every port of a
+ * host, so another local service would receive it.
+ */
+export function takeToken(location: Pick<Location, 'search' | 'pathname' | 'hash'>, storage: Pick<Storage, 'getItem' | 'setItem'>, history?: Pick<History, 'replaceState'>): string {
+  const params = new URLSearchParams(location.search)
+  const fromUrl = params.get('token')
+  if (fromUrl) {
+    storage.setItem(TOKEN_STORAGE_KEY, fromUrl)
+    params.delete('token')
+    const query = params.toString()
+    history?.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`)
+    return fromUrl
+  }
+  return storage.getItem(TOKEN_STORAGE_KEY) ?? ''
+}
+
+export function webSocketUrlFromLocation(location: Pick<Location, 'protocol' | 'host'>, token: string): string {
   const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:'
   return `${protocol}//${location.host}/ws?token=${encodeURIComponent(token)}`
 }
