@@ -70,7 +70,8 @@ describe('a full disk during a run', () => {
     const worker = workers.workers[0]
     worker.report(backendMessage)
     worker.report(progressMessage(0))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // The fault must start after the first points are on disk: wait for them, not for a fixed time.
+    await vi.waitFor(async () => expect((await workbench.store.detail(runId)).points.length).toBeGreaterThanOrEqual(2), { timeout: 10_000 })
     faults.append = true
     worker.report(progressMessage(192))
     const final = await workbench.supervisor.waitFor(runId)!
@@ -105,7 +106,8 @@ describe('a full disk during a run', () => {
     const { runId } = await workbench.supervisor.start(config)
     const worker = workers.workers[0]
     worker.report(progressMessage(0))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // The fault must start after the first points are on disk: wait for them, not for a fixed time.
+    await vi.waitFor(async () => expect((await workbench.store.detail(runId)).points.length).toBeGreaterThanOrEqual(2), { timeout: 10_000 })
     faults.append = true
     faults.write = true
     worker.report(backendMessage) // a run.json update: it fails first
