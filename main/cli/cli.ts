@@ -139,6 +139,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
     trainAccuracy: result.trainAccuracy,
     testLoss: result.testLoss,
     testAccuracy: result.testAccuracy,
+    warnings: run.warnings ?? [],
   }
   if (flags.json) {
     console.log(JSON.stringify(summary))
@@ -148,6 +149,8 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
   for (const skip of summary.backendSkipped) console.log(`  skipped ${skip.name}: ${skip.reason}`)
   console.log(`  ${summary.params.toLocaleString('en-US')} parameters, ${summary.samplesPerSecond.toLocaleString('en-US')} samples/s`)
   console.log(`  test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, test loss ${result.testLoss.toFixed(4)}`)
+  // On stderr too, so a warning is seen even when stdout goes to a file.
+  for (const warning of summary.warnings) console.error(`warning: ${warning}`)
 }
 
 export async function runCli(argv = process.argv): Promise<void> {

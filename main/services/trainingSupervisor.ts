@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { describeValidationError } from '../../shared/api/contract'
 import { getArchitecture } from '../../shared/arch/specs'
 import { MAX_LISTED_UNREADABLE, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
+import { didNotLearnWarning } from '../../shared/runOutcome'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { describeStorageError } from '../storage/storageErrors'
@@ -82,7 +83,7 @@ export class TrainingSupervisor {
     if (!checkpoint) throw new RunStateError(`run ${runId} has no checkpoint: it ended before finishing its first epoch`)
     if (checkpoint.epoch >= summary.config.epochs) throw new RunStateError(`run ${runId} already trained all ${summary.config.epochs} epochs`)
     await this.store.truncateMetrics(runId, checkpoint.samplesSeen, checkpoint.epoch)
-    const queued: RunSummary = { ...summary, status: 'queued', error: undefined, result: undefined, checkpointEpoch: checkpoint.epoch }
+    const queued: RunSummary = { ...summary, status: 'queued', error: undefined, result: undefined, warnings: undefined, checkpointEpoch: checkpoint.epoch }
     await this.store.save(queued)
     return this.enqueue(queued, true)
   }
@@ -246,7 +247,10 @@ export class TrainingSupervisor {
     if (run.storageError) return
     const parsed = FromWorker.safeParse(raw)
     if (!parsed.success) {
-      console.error(`run ${run.summary.runId}: malformed worker message: ${describeValidationError(parsed.error)}`)
+      const problem = describeValidationError(parsed.error)
+      console.error(`run ${run.summary.runId}: malformed worker message: ${problem}`)
+      // The worker's last word cannot be read: the run ends failed with the reason, not "interrupted" without one.
+      if (isEnding(raw)) this.finishAfterExit(run, { status: 'failed', error: `the training process reported a result that cannot be stored (${problem})` })
       return
     }
     const message = parsed.data
@@ -291,9 +295,12 @@ export class TrainingSupervisor {
       case 'checkpoint':
         this.update(run, { checkpointEpoch: message.epoch })
         break
-      case 'completed':
-        this.finishAfterExit(run, { status: message.stopped ? 'stopped' : 'completed', result: message.result })
+      case 'completed': {
+        // A run stopped early is expected to be near chance; one that trained all its epochs is not.
+        const warning = message.stopped ? undefined : didNotLearnWarning(run.summary.config, message.result, run.summary.classNames.length)
+        this.finishAfterExit(run, { status: message.stopped ? 'stopped' : 'completed', result: message.result, warnings: warning ? [warning] : undefined })
         break
+      }
       case 'failed':
         this.finishAfterExit(run, { status: 'failed', error: message.error })
         break
@@ -315,6 +322,11 @@ export class TrainingSupervisor {
     const how = signal ? `was killed (${signal})` : `exited with code ${code}`
     this.finish(run, { status: 'interrupted', error: `the training process ${how} before finishing${exitHint(signal, run.summary.backend?.name)}` })
   }
+}
+
+function isEnding(raw: unknown): boolean {
+  const type = (raw as { type?: unknown } | null)?.type
+  return type === 'completed' || type === 'failed'
 }
 
 /** Signals that mean the process crashed in native code, rather than being stopped. */

@@ -8,9 +8,10 @@ import { selectBackend } from '../engine/backendLadder'
 import { activeNativeKernels } from '../engine/native/wasmBlasKernels'
 import { loadCheckpoint, writeCheckpoint } from '../engine/checkpoint'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
+import { learningRateAt } from '../engine/lrSchedule'
 import { createModel, countTrainableParams } from '../engine/modelFactory'
 import { saveModel } from '../engine/modelFiles'
-import { evaluate, perClassAccuracy, trainModel, type TrainOptions, type TrainStart } from '../engine/trainer'
+import { assertFiniteEvaluation, evaluate, perClassAccuracy, trainModel, type TrainOptions, type TrainStart } from '../engine/trainer'
 import { isFolderDataset, openDataset } from '../data/datasetRegistry'
 import { dataDirOfRunDir } from '../storage/dataDir'
 import type { BatchSource } from '../data/batchSource'
@@ -152,6 +153,12 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   await writeReferenceSample(runDir, model, await firstImage(dataset.test), [height, width, channels])
   // The final evaluation also counts what each class was taken for (confusion matrix, per-class accuracy).
   const test = await evaluate(model, dataset.test, options, 500, true)
+  // A run stopped mid-epoch is evaluated here first: its weights may have diverged since the last epoch.
+  assertFiniteEvaluation('test', test.loss, 'in the final evaluation', {
+    learningRate: config.learningRate,
+    scheduled: learningRateAt(options.schedule, start.epochsDone + outcome.epochs.length),
+    optimizer: options.optimizer,
+  })
   const confusionMatrix = test.confusionMatrix ?? []
   send({
     type: 'completed',

@@ -189,6 +189,8 @@ export const RunSummary = z.object({
   backend: BackendReport.optional(),
   result: RunResult.optional(),
   error: z.string().optional(),
+  /** What a user should know about an ended run that its status does not say (it did not learn, ...). */
+  warnings: z.array(z.string()).optional(),
   classNames: z.array(z.string()),
   /** What the run's data pipeline found and used (sizes, mean/std, skipped files); set once its data is open. */
   data: z.lazy(() => RunDataSummary).optional(),

@@ -3,6 +3,7 @@ import { BackendChoice, TrainConfig, type ArchKnobsInput, type TrainConfigInput 
 import { analyzeModel } from '../../../shared/arch/layerMath'
 import { estimateTrainingMemory, WASM_HEAP_BACKENDS, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
 import { getArchitecture, type ArchitectureId } from '../../../shared/arch/specs'
+import { learningRateHint } from '../../../shared/arch/learningRates'
 
 /** What the form's inputs hold: numbers from `<input type=number>`, or the raw text when it is not one. */
 export type NumberField = number | string
@@ -172,4 +173,17 @@ export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [
   if (estimate.bytes <= WASM_USABLE_BYTES) return undefined
   const fix = estimate.maxBatchSize >= 1 ? `use a batch size of at most ${estimate.maxBatchSize} or the CPU preset` : 'use the CPU preset'
   return `Batch ${batchSize} needs about ${(estimate.bytes / 2 ** 30).toFixed(1)} GiB to train; the wasm backends (used unless native TensorFlow is installed) hold 4 GiB: ${fix}.`
+}
+
+/**
+ * A hint when a learning rate (any of a sweep's) is far outside the usual range for the optimizer the run
+ * will use (the architecture's when none is chosen): such runs diverge or stand still.
+ */
+export function learningRateNote(config: TrainConfigInput, learningRates: number[] = [config.learningRate]): string | undefined {
+  const optimizer = config.optimizer ?? getArchitecture(config.arch as ArchitectureId).defaults.optimizer
+  for (const rate of learningRates) {
+    const hint = learningRateHint(optimizer, rate)
+    if (hint) return `Learning rate ${hint}.`
+  }
+  return undefined
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { memoryWarning, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
+import { learningRateNote, memoryWarning, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
 
 const valid: TrainFormValues = { arch: 'lenet5', epochs: 10, batchSize: 256, learningRate: 0.9, limit: '', backend: 'auto' }
 
@@ -80,5 +80,18 @@ describe('memoryWarning', () => {
     expect(memoryWarning({ ...vgg, batchSize: 2 })).toBeUndefined()
     expect(memoryWarning({ ...vgg, arch: 'lenet-relu', batchSize: 256 })).toBeUndefined()
     expect(memoryWarning({ ...vgg, backend: 'tensorflow-gpu' })).toBeUndefined()
+  })
+})
+
+describe('learningRateNote', () => {
+  const lenet = { arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.002, backend: 'auto' } as const
+  it('hints when a rate is far outside the usual range of the optimizer the run will use', () => {
+    expect(learningRateNote(lenet)).toBeUndefined()
+    // lenet-relu trains with Adam unless told otherwise: 1e6 is far above its range.
+    expect(learningRateNote({ ...lenet, learningRate: 1e6 })).toMatch(/^Learning rate 1000000 is far above the usual range for adam .*try 0\.001\.$/)
+    expect(learningRateNote({ ...lenet, learningRate: 0.5, optimizer: 'sgd' })).toBeUndefined()
+    expect(learningRateNote({ ...lenet, learningRate: 1e-7, optimizer: 'sgd' })).toMatch(/far below the usual range for sgd/)
+    // Any rate of a sweep counts.
+    expect(learningRateNote(lenet, [0.001, 5])).toMatch(/^Learning rate 5 is far above/)
   })
 })
