@@ -4,7 +4,7 @@ import { basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import cliProgress from 'cli-progress'
 import { describeValidationError, type EventOf } from '../../shared/api/contract'
-import { BackendChoice, TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { BackendChoice, RUN_STATUS_INFO, TrainConfig, type RunSummary } from '../../shared/api/schemas'
 import { addDataOptions, dataOptionsFromFlags, datasetIdFromArgument, registerDataCommand, type DataFlags } from './dataCommand'
 import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
 import { dispatchApiCall } from '../services/apiDispatcher'
@@ -117,7 +117,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
   process.off('SIGINT', stopOnSignal)
   unsubscribe()
   bar?.stop()
-  if (run.status !== 'completed' && run.status !== 'stopped') {
+  if (!RUN_STATUS_INFO[run.status].hasModel) {
     throw new CliError(`run ${runId} ${run.status}: ${run.error ?? 'no reason given'}`)
   }
   const result = run.result!

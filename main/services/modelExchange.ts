@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { RunResult, TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { RUN_STATUS_INFO, RunResult, TrainConfig, type RunSummary } from '../../shared/api/schemas'
 import { loadModel } from '../engine/modelFiles'
 import { fitToModelInput } from '../engine/trainer'
 import { writeFileAtomic } from '../storage/atomicFile'
@@ -43,7 +43,7 @@ export class ModelExchangeError extends Error {
 
 export async function exportRun(store: RunStore, runId: string, folder: string): Promise<string[]> {
   const run = await store.get(runId)
-  if (run.status !== 'completed' && run.status !== 'stopped') throw new ModelExchangeError(`run ${runId} has no trained model to export (status: ${run.status})`)
+  if (!RUN_STATUS_INFO[run.status].hasModel) throw new ModelExchangeError(`run ${runId} has no trained model to export (status: ${run.status})`)
   const source = join(store.runDir(runId), 'model')
   const sample = ReferenceSample.parse(JSON.parse(await readFile(join(source, REFERENCE_SAMPLE_FILE), 'utf8')))
   await mkdir(folder, { recursive: true })

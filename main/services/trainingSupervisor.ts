@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { describeValidationError } from '../../shared/api/contract'
 import { getArchitecture } from '../../shared/arch/specs'
-import { MAX_LISTED_UNREADABLE, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
+import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
 import { didNotLearnWarning } from '../../shared/runOutcome'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
@@ -32,8 +32,6 @@ export class RunStateError extends Error {
     this.name = 'RunStateError'
   }
 }
-
-const RESUMABLE = new Set(['interrupted', 'stopped', 'failed'])
 
 /**
  * Starts each run in its own worker process and turns the worker's messages into stored state and API
@@ -78,7 +76,7 @@ export class TrainingSupervisor {
     }
     if (live) throw new RunStateError(`run ${runId} is ${live.summary.status}; only a paused or ended run can be resumed`)
     const summary = await this.store.get(runId)
-    if (!RESUMABLE.has(summary.status)) throw new RunStateError(`run ${runId} is ${summary.status}; it cannot be resumed`)
+    if (RUN_STATUS_INFO[summary.status].active || !RUN_STATUS_INFO[summary.status].resumable) throw new RunStateError(`run ${runId} is ${summary.status}; it cannot be resumed`)
     const checkpoint = await readCheckpointInfo(this.store.runDir(runId))
     if (!checkpoint) throw new RunStateError(`run ${runId} has no checkpoint: it ended before finishing its first epoch`)
     if (checkpoint.epoch >= summary.config.epochs) throw new RunStateError(`run ${runId} already trained all ${summary.config.epochs} epochs`)
@@ -96,25 +94,25 @@ export class TrainingSupervisor {
     return true
   }
 
-  /** Graceful: the worker finishes its batch, saves the model and reports `stopped`. A queued run is dropped. */
+  /** Graceful: the worker finishes its batch, evaluates and saves the model and reports `stopped`. A queued run never ran: `cancelled`. */
   stop(runId: string): boolean {
     const run = this.tracked.get(runId)
     if (!run) return false
     if (!run.worker) {
       this.queue.splice(this.queue.indexOf(run), 1)
-      this.finish(run, { status: 'stopped' })
+      this.finish(run, { status: 'cancelled' })
       return true
     }
     run.worker.send({ type: 'stop' })
     return true
   }
 
-  /** Immediate: the worker is killed mid-batch; the run keeps its last checkpoint and can be resumed. */
+  /** Immediate: the worker is killed mid-batch, its unfinished epoch discarded; the run keeps its last checkpoint and can be resumed. */
   cancel(runId: string): boolean {
     const run = this.tracked.get(runId)
     if (!run) return false
     if (!run.worker) return this.stop(runId)
-    this.endings.set(run, { status: 'stopped', error: 'cancelled by the user' })
+    this.endings.set(run, { status: 'cancelled' })
     run.worker.kill()
     return true
   }

@@ -3,7 +3,8 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createWorkbench } from '../../main/services/workbench'
-import { TrainConfig } from '../../shared/api/schemas'
+import { writeFile } from 'node:fs/promises'
+import { RUN_STATUS_INFO, RunStatus, TrainConfig } from '../../shared/api/schemas'
 import { fakeWorkerLauncher } from '../helpers/fakeWorker'
 
 const config = TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.05, backend: 'wasm' })
@@ -40,5 +41,42 @@ describe('how a run ends', () => {
     learned.worker.exit(0, null)
     expect((await learned.done).warnings).toBeUndefined()
     learned.workbench.close()
+  })
+
+  it('Stop ends "stopped" with the evaluated model; Cancel ends "cancelled" without one, resumable', async () => {
+    const stopped = await setup()
+    expect(stopped.workbench.supervisor.stop(stopped.runId)).toBe(true)
+    expect(stopped.worker.received).toContainEqual({ type: 'stop' })
+    stopped.worker.report({ type: 'completed', stopped: true, result: { ...result, testAccuracy: 0.1 } })
+    stopped.worker.exit(0, null)
+    const afterStop = await stopped.done
+    // Stopped early: expected to be near chance, so no "did not learn" warning.
+    expect(afterStop).toMatchObject({ status: 'stopped', result: { testAccuracy: 0.1 } })
+    expect(afterStop.warnings).toBeUndefined()
+    stopped.workbench.close()
+
+    const cancelled = await setup()
+    expect(cancelled.workbench.supervisor.cancel(cancelled.runId)).toBe(true)
+    const afterCancel = await cancelled.done
+    expect(afterCancel.status).toBe('cancelled')
+    expect(afterCancel.result).toBeUndefined()
+    expect(RUN_STATUS_INFO.cancelled).toMatchObject({ hasModel: false, resumable: true })
+    expect(RUN_STATUS_INFO.stopped).toMatchObject({ hasModel: true, resumable: true })
+    cancelled.workbench.close()
+  })
+
+  it('every status is described once, in shared/', () => {
+    for (const status of RunStatus.options) expect(RUN_STATUS_INFO[status].meaning.length).toBeGreaterThan(5)
+  })
+
+  it('reads a run cancelled before "cancelled" existed (stored as stopped + "cancelled by the user") as cancelled', async () => {
+    const { workbench, runId, worker, done } = await setup()
+    worker.report({ type: 'completed', stopped: false, result })
+    worker.exit(0, null)
+    await done
+    const stored = await workbench.store.get(runId)
+    await writeFile(join(workbench.store.runDir(runId), 'run.json'), JSON.stringify({ ...stored, status: 'stopped', error: 'cancelled by the user' }))
+    expect(await workbench.store.get(runId)).toMatchObject({ status: 'cancelled', error: undefined })
+    workbench.close()
   })
 })

@@ -1,4 +1,4 @@
-import type { EpochMetrics, MetricPoint, RunStatus } from '../../../shared/api/schemas'
+import { RUN_STATUS_INFO, RunStatus, type EpochMetrics, type MetricPoint } from '../../../shared/api/schemas'
 
 /** What the progress bar shows, from the latest `run.progress` event. */
 export interface RunProgress {
@@ -10,7 +10,7 @@ export interface RunProgress {
   etaSeconds: number
 }
 
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused']
+export const ACTIVE_STATUSES: readonly RunStatus[] = RunStatus.options.filter((status) => RUN_STATUS_INFO[status].active)
 
 export function isActive(status: RunStatus | undefined): boolean {
   return status !== undefined && ACTIVE_STATUSES.includes(status)

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, inject, ref } from 'vue'
 import type { EventOf } from '../../../shared/api/contract'
-import type { EpochMetrics, MetricPoint, RunDetail, RunSummary, TrainConfigInput } from '../../../shared/api/schemas'
+import { RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunDetail, type RunSummary, type TrainConfigInput } from '../../../shared/api/schemas'
 import { workbenchApiKey } from '../composables/useWorkbenchApi'
 import { appendNewPoints, mergeEpochs, type RunProgress } from '../logic/metrics'
 
@@ -35,7 +35,8 @@ export const useRunsStore = defineStore('runs', () => {
   const currentRunId = ref<string | null>(null)
 
   const runList = computed(() => Object.values(runs.value).sort(newestFirst))
-  const completedRuns = computed(() => runList.value.filter((run) => run.status === 'completed'))
+  /** Runs with a trained model: completed ones, and ones stopped early (evaluated and saved too). */
+  const completedRuns = computed(() => runList.value.filter((run) => RUN_STATUS_INFO[run.status].hasModel))
   const currentRun = computed(() => (currentRunId.value ? runs.value[currentRunId.value] : undefined))
   const currentSeries = computed(() => (currentRunId.value ? series.value[currentRunId.value] : undefined) ?? EMPTY_SERIES)
   const currentProgress = computed(() => (currentRunId.value ? progress.value[currentRunId.value] : undefined))
