@@ -4,6 +4,7 @@ import { basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import cliProgress from 'cli-progress'
 import { describeValidationError, type EventOf } from '../../shared/api/contract'
+import { runDisplayName } from '../../shared/runNames'
 import { BackendChoice, RUN_STATUS_INFO, TrainConfig, type RunSummary } from '../../shared/api/schemas'
 import { addDataOptions, dataOptionsFromFlags, datasetIdFromArgument, registerDataCommand, type DataFlags } from './dataCommand'
 import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
@@ -196,7 +197,7 @@ export async function runCli(argv = process.argv): Promise<void> {
       if (flags.json) return console.log(JSON.stringify(runs))
       for (const run of runs) {
         const acc = run.result ? `${(run.result.testAccuracy * 100).toFixed(2)}%` : '-'
-        console.log(`${run.runId}  ${run.status.padEnd(11)} ${run.config.arch.padEnd(11)} ${run.config.dataset.padEnd(8)} test acc ${acc}`)
+        console.log(`${run.runId}  ${run.status.padEnd(11)} test acc ${acc.padEnd(7)} ${runDisplayName(run)}`)
       }
     })
 

@@ -54,11 +54,20 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     await expect.poll(() => page.getByTestId('learning-rate-hint').textContent()).toMatch(/1000000 is far above the usual range for sgd .*try 0\.1/)
     await page.getByTestId('start-button').click()
     const worker = await nextWorker(1)
+    // While the data loads, the card says so instead of "0% · ETA --:--".
+    await expect.poll(() => page.getByTestId('progress-text').textContent()).toBe('Loading data…')
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'run-loading-data-1280x800.png') })
     reportTraining(worker)
     worker.report({ type: 'completed', stopped: false, result: { trainLoss: 1.07e7, trainAccuracy: 0.0965, testLoss: 2.58e7, testAccuracy: 0.113, samplesPerSecond: 686, trainSeconds: 6, params: 61706, confusionMatrix: confusion(113) } })
     worker.exit(0, null)
     await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('completed')
     await expect.poll(() => page.getByTestId('run-warning').textContent()).toMatch(/did not learn: test accuracy 11\.3% is at chance level/)
+    // A readable name, not the id; one epoch, not "1 epochs"; the skipped backends folded into one line.
+    expect(await page.getByTestId('run-title').textContent()).toBe('lenet5 · mnist · lr 1000000 · 1 epoch · 2000 images')
+    expect(await page.getByTestId('header-run-name').textContent()).toBe('lenet5 · mnist · lr 1000000 · 1 epoch · 2000 images')
+    expect(await page.locator('.run-head__meta').textContent()).toMatch(/· 1 epoch ·/)
+    expect(await page.getByTestId('backend-skipped-summary').textContent()).toMatch(/Backend wasm-blas · 2 faster backends not available/)
+    expect(await page.getByTestId('backend-skipped').isVisible()).toBe(false)
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'run-did-not-learn-1280x800.png'), fullPage: true })
   })
 

@@ -1,3 +1,4 @@
+import { runDisplayName } from '../../../shared/runNames'
 import type { EpochMetrics, MetricPoint, RunSummary } from '../../../shared/api/schemas'
 import { formatPercent, formatShortTimestamp } from './format'
 
@@ -98,19 +99,19 @@ export function epochCurve(
   return out
 }
 
-/** The name to show for a run: the user's name, or its id. */
-export function runLabel(run: Pick<RunSummary, 'runId' | 'name'>): string {
-  return run.name?.trim() || run.runId
+/** The name to show for a run: the user's name, or its readable default (shared runDisplayName); never its id. */
+export function runLabel(run: Pick<RunSummary, 'runId' | 'name' | 'config'>): string {
+  return runDisplayName(run)
 }
 
 /**
- * A trained run in a model picker, most telling first, because `<select>` boxes cut long options at the
- * end: architecture, test accuracy, then its name or when it was trained (the id goes in the title).
+ * A trained run in a model picker: its name (the default one starts with the architecture), its test
+ * accuracy, and when it was trained, which tells apart runs of the same settings (the id goes in the title).
  */
 export function modelChoiceLabel(run: Pick<RunSummary, 'runId' | 'name' | 'config' | 'result' | 'createdAt'>): string {
-  const parts: string[] = [run.config.arch]
+  const parts: string[] = [runDisplayName(run)]
   if (run.result) parts.push(formatPercent(run.result.testAccuracy))
-  parts.push(run.name?.trim() || formatShortTimestamp(run.createdAt))
+  if (!run.name?.trim()) parts.push(formatShortTimestamp(run.createdAt))
   return parts.join(' · ')
 }
 

@@ -76,16 +76,18 @@ describe('run colours', () => {
 })
 
 describe('modelChoiceLabel', () => {
-  it('puts what tells models apart first (select boxes cut the end): architecture, accuracy, then name or date', async () => {
+  it('names a model by its run name (the default one: architecture, data set, changed settings), then accuracy and date', async () => {
     const { modelChoiceLabel } = await import('../../../renderer/src/logic/compare')
+    const { TrainConfig } = await import('../../../shared/api/schemas')
     const run = {
       runId: 'mx1q66pl-83ee2a',
       createdAt: '2026-11-29T10:51:00.000Z',
-      config: { arch: 'lenet-relu' },
+      config: TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 5, batchSize: 64, learningRate: 0.02, optimizer: 'adam', lrSchedule: 'cosine' }),
       result: { testAccuracy: 0.9909 },
     } as Parameters<typeof modelChoiceLabel>[0]
-    expect(modelChoiceLabel(run)).toMatch(/^lenet-relu · 99\.1% · 11-29 \d\d:51$/)
-    expect(modelChoiceLabel({ ...run, name: ' ReLU baseline ' })).toBe('lenet-relu · 99.1% · ReLU baseline')
-    expect(modelChoiceLabel({ ...run, result: undefined })).toMatch(/^lenet-relu · 11-29/)
+    expect(modelChoiceLabel(run)).toMatch(/^lenet-relu · mnist · lr 0\.02 · 99\.1% · 11-29 \d\d:51$/)
+    expect(modelChoiceLabel({ ...run, name: ' ReLU baseline ' })).toBe('ReLU baseline · 99.1%')
+    expect(modelChoiceLabel({ ...run, result: undefined })).toMatch(/^lenet-relu · mnist · lr 0\.02 · 11-29/)
+    expect(modelChoiceLabel(run)).not.toContain(run.runId)
   })
 })
