@@ -35,8 +35,10 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
   let browser: Browser
   let page: Page
   const fake = fakeWorkerLauncher()
+  /** The worker of the run just started, once the page shows that run as running (so no event outruns the page). */
   const nextWorker = async (count: number) => {
     await expect.poll(() => fake.workers.length, { timeout: 10_000 }).toBe(count)
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('running')
     return fake.workers[count - 1]
   }
 
@@ -55,12 +57,12 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     await page.getByTestId('start-button').click()
     const worker = await nextWorker(1)
     // While the data loads, the card says so instead of "0% · ETA --:--".
-    await expect.poll(() => page.getByTestId('progress-text').textContent()).toBe('Loading data…')
+    await expect.poll(() => page.getByTestId('progress-text').textContent(), { timeout: 10_000 }).toBe('Loading data…')
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'run-loading-data-1280x800.png') })
     reportTraining(worker)
     worker.report({ type: 'completed', stopped: false, result: { trainLoss: 1.07e7, trainAccuracy: 0.0965, testLoss: 2.58e7, testAccuracy: 0.113, samplesPerSecond: 686, trainSeconds: 6, params: 61706, confusionMatrix: confusion(113) } })
     worker.exit(0, null)
-    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('completed')
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('completed')
     await expect.poll(() => page.getByTestId('run-warning').textContent()).toMatch(/did not learn: test accuracy 11\.3% is at chance level/)
     // A readable name, not the id; one epoch, not "1 epochs"; the skipped backends folded into one line.
     expect(await page.getByTestId('run-title').textContent()).toBe('lenet5 · mnist · lr 1000000 · 1 epoch · 2000 images')
@@ -80,7 +82,7 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     const error = 'the test loss became Infinity after epoch 1 at learning rate 1000000 (158 at that point of the schedule); the rate is probably too high for adam — try 0.001'
     worker.report({ type: 'failed', error })
     worker.exit(0, null)
-    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('failed')
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('failed')
     expect(await page.getByTestId('run-error').textContent()).toBe(error)
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'run-failed-nonfinite-1280x800.png') })
   })
@@ -97,7 +99,7 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     await expect.poll(() => stopped.received).toContainEqual({ type: 'stop' })
     stopped.report({ type: 'completed', stopped: true, result: { trainLoss: 0.5, trainAccuracy: 0.8, testLoss: 0.5, testAccuracy: 0.82, samplesPerSecond: 400, trainSeconds: 5, params: 61706, confusionMatrix: confusion(820) } })
     stopped.exit(0, null)
-    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('stopped')
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('stopped')
     expect(await page.getByTestId('run-outcome').textContent()).toMatch(/stopped early by the user; the model as it was then was evaluated and saved/)
     expect(await page.getByTestId('test-accuracy').textContent()).toMatch(/82/)
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'run-stopped-1280x800.png') })
@@ -107,9 +109,20 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     reportTraining(cancelled, 3)
     await expect.poll(() => page.getByTestId('cancel-button').textContent()).toMatch(/Cancel & discard/)
     await page.getByTestId('cancel-button').click()
-    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('cancelled')
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('cancelled')
     expect(await page.getByTestId('run-outcome').textContent()).toMatch(/unfinished epoch was discarded/)
     expect(await page.getByTestId('test-accuracy').count()).toBe(0)
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'run-cancelled-1280x800.png') })
+  })
+
+  it('disables Start for a run the memory estimate says cannot fit, naming the batch size that fits', async () => {
+    await page.getByTestId('arch-select').selectOption('vgg16')
+    await expect.poll(() => page.getByTestId('start-reason').textContent()).toMatch(/^Needs about [\d.]+ GiB, more than the 4 GiB wasm heap: batch \d+ or less fits$/)
+    expect(await page.getByTestId('start-button').isDisabled()).toBe(true)
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'train-start-blocked-memory-1280x800.png') })
+    const fits = (await page.getByTestId('start-reason').textContent())!.match(/batch (\d+) or less fits/)![1]!
+    await page.getByTestId('batch-size-input').fill(fits)
+    await expect.poll(() => page.getByTestId('start-button').isEnabled()).toBe(true)
+    await page.getByTestId('arch-select').selectOption('lenet-relu')
   })
 })

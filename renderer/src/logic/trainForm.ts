@@ -148,6 +148,8 @@ export function startBlockedReason(options: {
   busy: boolean
   activeRun: boolean
   errors: TrainFormErrors
+  /** The memory estimate says the run cannot fit (it would be refused when it starts). */
+  memory?: MemoryProblem
 }): string | undefined {
   if (options.loading) return 'Loading architectures…'
   if (options.busy) return 'Starting…'
@@ -155,14 +157,25 @@ export function startBlockedReason(options: {
   const count = Object.keys(options.errors).length
   if (count === 1) return 'Fix the highlighted field to start'
   if (count > 1) return `Fix the ${count} highlighted fields to start`
+  if (options.memory) {
+    const needs = `Needs about ${(options.memory.bytes / 2 ** 30).toFixed(1)} GiB, more than the 4 GiB wasm heap`
+    return options.memory.maxBatchSize >= 1 ? `${needs}: batch ${options.memory.maxBatchSize} or less fits` : `${needs} even at batch 1: use the CPU preset`
+  }
   return undefined
 }
 
+/** A run the wasm backends' 4 GiB heap cannot hold: the batch asked for, its estimate, and the largest batch that fits (0: none). */
+export interface MemoryProblem {
+  batchSize: number
+  bytes: number
+  maxBatchSize: number
+}
+
 /**
- * A warning for a configuration too big for the wasm backends' 4 GiB heap (the run would be refused
- * there): none when the backend asked for is native TensorFlow, which has no such limit.
+ * The shared memory estimate (shared/arch/memoryBudget) for the largest batch asked for; undefined when
+ * it fits, or when the backend asked for is native TensorFlow, which has no 4 GiB heap.
  */
-export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [config.batchSize]): string | undefined {
+export function memoryProblem(config: TrainConfigInput, batchSizes: number[] = [config.batchSize]): MemoryProblem | undefined {
   // `auto` may well end on a wasm rung (it does unless native TensorFlow is installed).
   const backend = config.backend ?? 'auto'
   if (backend !== 'auto' && !WASM_HEAP_BACKENDS.includes(backend)) return undefined
@@ -171,8 +184,18 @@ export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [
   const batchSize = Math.max(...batchSizes)
   const estimate = estimateTrainingMemory(analyzeModel(spec, spec.input), batchSize)
   if (estimate.bytes <= WASM_USABLE_BYTES) return undefined
-  const fix = estimate.maxBatchSize >= 1 ? `use a batch size of at most ${estimate.maxBatchSize} or the CPU preset` : 'use the CPU preset'
-  return `Batch ${batchSize} needs about ${(estimate.bytes / 2 ** 30).toFixed(1)} GiB to train; the wasm backends (used unless native TensorFlow is installed) hold 4 GiB: ${fix}.`
+  return { batchSize, bytes: estimate.bytes, maxBatchSize: estimate.maxBatchSize }
+}
+
+/**
+ * A warning for a configuration too big for the wasm backends' 4 GiB heap (the run would be refused
+ * there): none when the backend asked for is native TensorFlow, which has no such limit.
+ */
+export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [config.batchSize]): string | undefined {
+  const problem = memoryProblem(config, batchSizes)
+  if (!problem) return undefined
+  const fix = problem.maxBatchSize >= 1 ? `use a batch size of at most ${problem.maxBatchSize} or the CPU preset` : 'use the CPU preset'
+  return `Batch ${problem.batchSize} needs about ${(problem.bytes / 2 ** 30).toFixed(1)} GiB to train; the wasm backends (used unless native TensorFlow is installed) hold 4 GiB: ${fix}.`
 }
 
 /**

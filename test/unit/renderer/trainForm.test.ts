@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { learningRateNote, memoryWarning, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
+import { learningRateNote, memoryProblem, memoryWarning, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
 
 const valid: TrainFormValues = { arch: 'lenet5', epochs: 10, batchSize: 256, learningRate: 0.9, limit: '', backend: 'auto' }
 
@@ -75,6 +75,16 @@ describe('memoryWarning', () => {
     expect(memoryWarning(vgg)).toMatch(/^Batch 128 needs about [\d.]+ GiB to train; the wasm backends .* hold 4 GiB: use a batch size of at most \d+ or the CPU preset\.$/)
     // The largest batch of a sweep counts.
     expect(memoryWarning({ ...vgg, batchSize: 2 }, [2, 64])).toMatch(/^Batch 64 needs/)
+  })
+  it('disables Start for a run that cannot fit, saying why and which batch size fits', () => {
+    const memory = memoryProblem(vgg)!
+    expect(memory.maxBatchSize).toBeGreaterThanOrEqual(1)
+    expect(memory.maxBatchSize).toBeLessThan(128)
+    const reason = startBlockedReason({ loading: false, busy: false, activeRun: false, errors: {}, memory })
+    expect(reason).toBe(`Needs about ${(memory.bytes / 2 ** 30).toFixed(1)} GiB, more than the 4 GiB wasm heap: batch ${memory.maxBatchSize} or less fits`)
+    // The batch said to fit does fit.
+    expect(memoryProblem({ ...vgg, batchSize: memory.maxBatchSize })).toBeUndefined()
+    expect(startBlockedReason({ loading: false, busy: false, activeRun: false, errors: {}, memory: { ...memory, maxBatchSize: 0 } })).toMatch(/even at batch 1: use the CPU preset$/)
   })
   it('stays quiet for what fits, and for native TensorFlow, which has no 4 GiB heap', () => {
     expect(memoryWarning({ ...vgg, batchSize: 2 })).toBeUndefined()
