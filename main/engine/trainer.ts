@@ -57,6 +57,8 @@ export interface EpochReport {
 
 export interface EpochEndState {
   optimizer: tf.Optimizer
+  /** Seconds spent training batches in this call of trainModel so far. */
+  trainSeconds: number
   bestValidationLoss?: number
   epochsWithoutImprovement: number
 }
@@ -286,7 +288,7 @@ export async function trainModel(
         seconds: (performance.now() - epochStart) / 1000,
       }
       epochs.push(report)
-      await callbacks.onEpoch(report, { optimizer, bestValidationLoss, epochsWithoutImprovement })
+      await callbacks.onEpoch(report, { optimizer, trainSeconds, bestValidationLoss, epochsWithoutImprovement })
       if (options.earlyStoppingPatience !== undefined && epochsWithoutImprovement >= options.earlyStoppingPatience) earlyStopped = true
     }
   } finally {
