@@ -19,15 +19,22 @@ export interface XY {
 
 /**
  * Wall-clock seconds of each point: its own `t` when the worker recorded it, otherwise interpolated
- * within its epoch from the epochs' durations (older runs).
+ * within its epoch from the epochs' durations (older runs). Runs resumed before the worker carried its
+ * clock across a resume restart `t` at 0: those points continue from the last time instead.
  */
 export function pointTimes(points: readonly MetricPoint[], epochs: readonly EpochMetrics[]): number[] {
   const ends: number[] = []
   let total = 0
   for (const record of [...epochs].sort((a, b) => a.epoch - b.epoch)) ends[record.epoch] = total += record.seconds
   const start = (epoch: number) => (epoch <= 0 ? 0 : (ends[epoch] ?? NaN))
+  let offset = 0
+  let last = 0
   return points.map((point) => {
-    if (point.t !== undefined) return point.t
+    if (point.t !== undefined) {
+      if (point.t + offset < last) offset = last - point.t
+      last = point.t + offset
+      return last
+    }
     const whole = Math.floor(point.epoch)
     const begin = start(whole)
     const end = ends[whole + 1]

@@ -61,6 +61,13 @@ describe('compare curves', () => {
     expect(pointTimes(points, epochs)).toEqual([5, 15, 17])
     expect(curve(points, epochs, 'loss', 'samples').map((p) => p.x)).toEqual([50, 150, 160])
   })
+  it('continues wall time across a resume recorded with its clock restarted at 0 (the curve never draws backwards)', () => {
+    const point = (samples: number, t: number) => ({ samples, epoch: samples / 100, loss: 1, accuracy: 0.5, t })
+    const points = [point(50, 5), point(100, 10), point(150, 1), point(200, 6)]
+    expect(pointTimes(points, [])).toEqual([5, 10, 10, 15])
+    const xs = curve(points, [], 'loss', 'time').map((p) => p.x)
+    for (let i = 1; i < xs.length; i++) expect(xs[i]!).toBeGreaterThanOrEqual(xs[i - 1]!)
+  })
 })
 
 describe('run colours', () => {
@@ -72,6 +79,14 @@ describe('run colours', () => {
     expect(new Set(colors).size).toBe(6)
     expect(runColor('r3')).toBe(colors[2])
     expect(RUN_PALETTE).toContain(colors[0])
+  })
+  it('every run colour reads on white: at least 3:1 contrast (no yellow, no pink)', () => {
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!
+    }
+    for (const color of RUN_PALETTE) expect(1.05 / (luminance(color) + 0.05), color).toBeGreaterThanOrEqual(3)
+    expect(new Set(RUN_PALETTE).size).toBe(RUN_PALETTE.length)
   })
 })
 
