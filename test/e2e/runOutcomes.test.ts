@@ -125,4 +125,23 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     await expect.poll(() => page.getByTestId('start-button').isEnabled()).toBe(true)
     await page.getByTestId('arch-select').selectOption('lenet-relu')
   })
+
+  it('Data view augmentation is a preview until used; then the next run trains with it (no flip for digits)', async () => {
+    await page.getByTestId('nav-data').click()
+    await expect.poll(() => page.getByTestId('augment-status').textContent(), { timeout: 20_000 }).toMatch(/A preview: training uses no augmentation until you choose these/)
+    expect(await page.getByTestId('augment-flip').isChecked()).toBe(false)
+    await expect.poll(() => page.getByTestId('data-augmented-grid').locator('canvas').count(), { timeout: 20_000 }).toBeGreaterThan(0)
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'data-augmentation-preview-1280x800.png'), fullPage: true })
+    await page.getByTestId('augment-use').click()
+    await expect.poll(() => page.evaluate(() => window.location.hash)).toBe('#/train')
+    expect(await page.getByTestId('train-augment').textContent()).toMatch(/Augmentation: crop \+ pad 4 px, brightness\/contrast ±0\.25 \(from the Data view\)/)
+    await page.getByTestId('start-button').click()
+    const worker = await nextWorker(5)
+    const start = worker.received[0] as { type: string; config: { augment?: unknown } }
+    expect(start.config.augment).toEqual({ cropPadding: 4, flip: false, brightness: 0.25, contrast: 0.25, pcaNoise: 0 })
+    await page.getByTestId('cancel-button').click()
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('cancelled')
+    await page.getByTestId('train-augment-remove').click()
+    expect(await page.getByTestId('train-augment').textContent()).toMatch(/Augmentation: none/)
+  })
 })

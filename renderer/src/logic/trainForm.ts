@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { BackendChoice, TrainConfig, type ArchKnobsInput, type TrainConfigInput } from '../../../shared/api/schemas'
+import { BackendChoice, TrainConfig, type ArchKnobsInput, type AugmentConfig, type TrainConfigInput } from '../../../shared/api/schemas'
 import { analyzeModel } from '../../../shared/arch/layerMath'
 import { estimateTrainingMemory, WASM_HEAP_BACKENDS, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
 import { getArchitecture, type ArchitectureId } from '../../../shared/arch/specs'
@@ -22,6 +22,8 @@ export interface TrainFormValues {
   knobs?: ArchKnobsInput
   /** `mnist`, `fashion-mnist`, `cifar10` or `folder:<path>`; absent means MNIST. */
   dataset?: string
+  /** Training-time augmentation chosen in the Data view; absent means none. */
+  augment?: AugmentConfig
 }
 
 export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend' | 'inputSize' | 'dataset'
@@ -118,6 +120,7 @@ export function validateTrainForm(values: TrainFormValues): TrainFormResult {
     ...(isBlank(values.limit) ? {} : { limit: toNumber(values.limit) }),
     ...(values.inputSize === undefined || isBlank(values.inputSize) ? {} : { inputSize: toNumber(values.inputSize) }),
     ...(values.knobs && Object.keys(values.knobs).length ? { knobs: values.knobs } : {}),
+    ...(values.augment ? { augment: values.augment } : {}),
     backend: values.backend,
   }
   if (values.arch === '') errors.arch = 'Choose an architecture'
