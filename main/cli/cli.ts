@@ -146,7 +146,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
     console.log(JSON.stringify(summary))
     return
   }
-  console.log(`run ${runId} ${run.status} on backend ${summary.backend}`)
+  console.log(`run ${runId} (${runDisplayName(run)}) ${run.status} on backend ${summary.backend}`)
   for (const skip of summary.backendSkipped) console.log(`  skipped ${skip.name}: ${skip.reason}`)
   console.log(`  ${summary.params.toLocaleString('en-US')} parameters, ${summary.samplesPerSecond.toLocaleString('en-US')} samples/s`)
   console.log(`  test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, test loss ${result.testLoss.toFixed(4)}`)
