@@ -22,6 +22,15 @@ function newestFirst(a: RunSummary, b: RunSummary): number {
  * `applyProgress`, `applyEpoch`: progress carries only new points, which are appended); a run's
  * full history is loaded with `runs.get` when it is selected and merged with whatever arrived live.
  */
+/**
+ * A reply read before the run ended (it says queued or running) arriving after the event that ended it:
+ * the ended status is newer. A run that fails at once (a bad folder, a diverging first batch) would
+ * otherwise stay "queued" on screen.
+ */
+function isStaleActive(known: RunSummary, reply: RunSummary): boolean {
+  return !RUN_STATUS_INFO[known.status].active && RUN_STATUS_INFO[reply.status].active
+}
+
 export const useRunsStore = defineStore('runs', () => {
   const api = inject(workbenchApiKey, null)
 
@@ -80,7 +89,7 @@ export const useRunsStore = defineStore('runs', () => {
     const { points, epochs, ...summary } = detail
     // A live status event may be newer than this reply: keep a finished status over an active one.
     const known = runs.value[summary.runId]
-    const keepKnown = known && known.status !== 'queued' && known.status !== 'running' && summary.status === 'running'
+    const keepKnown = known && isStaleActive(known, summary)
     upsertRun(keepKnown ? known : summary)
     const entry = ensureSeries(summary.runId)
     const merged = points.slice()
@@ -95,7 +104,7 @@ export const useRunsStore = defineStore('runs', () => {
     for (const run of list) {
       const known = runs.value[run.runId]
       // Events may have moved a run on since the list was read; never step back to queued/running.
-      if (known && known.status !== 'queued' && known.status !== 'running' && (run.status === 'running' || run.status === 'queued')) continue
+      if (known && isStaleActive(known, run)) continue
       upsertRun(run)
     }
   }
