@@ -41,6 +41,8 @@ export class RunStateError extends Error {
  */
 export class TrainingSupervisor {
   private readonly tracked = new Map<string, TrackedRun>()
+  /** The next run's colorIndex: one past the highest stored, read on the first start. */
+  private nextColorIndex = 0
   private readonly queue: TrackedRun[] = []
 
   constructor(
@@ -61,9 +63,25 @@ export class TrainingSupervisor {
       createdAt: new Date().toISOString(),
       // A folder's classes are its subfolders: the worker reports them once it has read the folder.
       classNames: knownClassNames(config.dataset),
+      colorIndex: await this.takeColorIndex(),
     }
     await this.store.save(summary)
     return this.enqueue(summary, false)
+  }
+
+  private colorIndexRead?: Promise<void>
+  private async takeColorIndex(): Promise<number> {
+    // Read once, however many starts arrive together; each then takes the next number in turn.
+    this.colorIndexRead ??= this.store.list().then(
+      (runs) => {
+        this.nextColorIndex = Math.max(-1, ...runs.map((run) => run.colorIndex ?? -1)) + 1
+      },
+      () => {
+        this.nextColorIndex = 0
+      },
+    )
+    await this.colorIndexRead
+    return this.nextColorIndex++
   }
 
   /** Wakes a paused run, or continues an ended one from its last checkpoint, its history cut back to it. */

@@ -219,6 +219,12 @@ export const RunSummary = z.object({
   name: RunName.optional(),
   /** The user's labels for the run, for filtering and search. */
   tags: z.array(RunTag).max(MAX_RUN_TAGS).optional(),
+  /**
+   * The run's place in the colour palette (taken modulo its size), given when it is created so that
+   * every view and every client (desktop, a browser on any port) draws it in the same colour; runs
+   * created one after another (a sweep) get neighbouring, distinct colours.
+   */
+  colorIndex: z.number().int().min(0).optional(),
 })
 export type RunSummary = z.infer<typeof RunSummary>
 

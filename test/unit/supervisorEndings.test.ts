@@ -79,4 +79,17 @@ describe('how a run ends', () => {
     expect(await workbench.store.get(runId)).toMatchObject({ status: 'cancelled', error: undefined })
     workbench.close()
   })
+
+  it('gives each new run the next colour, the same for every client, continuing after a restart', async () => {
+    const workers = fakeWorkerLauncher()
+    const dataDir = await mkdtemp(join(tmpdir(), 'colours-'))
+    const first = await createWorkbench({ dataDir, launchWorker: workers.launch, mode: 'web' })
+    const started = await Promise.all([first.supervisor.start(config), first.supervisor.start(config)])
+    expect(started.map((run) => run.colorIndex).sort()).toEqual([0, 1])
+    expect((await first.store.get(started[0]!.runId)).colorIndex).toBe(started[0]!.colorIndex)
+    first.close()
+    const again = await createWorkbench({ dataDir, launchWorker: workers.launch, mode: 'web' })
+    expect((await again.supervisor.start(config)).colorIndex).toBe(2)
+    again.close()
+  })
 })

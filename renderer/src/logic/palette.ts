@@ -56,6 +56,19 @@ export function runColorIndex(runId: string): number {
   return index
 }
 
+/**
+ * Pins a run to the colour the service gave it when it was created (its `colorIndex`), so every
+ * client shows it alike; runs stored before that existed keep the colour assigned here on first use.
+ */
+export function pinRunColor(runId: string, colorIndex: number | undefined): void {
+  if (colorIndex === undefined) return
+  const state = load()
+  const index = colorIndex % RUN_PALETTE.length
+  if (state.colors[runId] === index) return
+  state.colors[runId] = index
+  storage()?.setItem(STORAGE_KEY, JSON.stringify(state))
+}
+
 /** The run's colour as a CSS colour string. */
 export function runColor(runId: string): string {
   return RUN_PALETTE[runColorIndex(runId)]!

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, inject, ref } from 'vue'
 import type { EventOf } from '../../../shared/api/contract'
 import { RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunDetail, type RunSummary, type TrainConfigInput } from '../../../shared/api/schemas'
+import { pinRunColor } from '../logic/palette'
 import { workbenchApiKey } from '../composables/useWorkbenchApi'
 import { appendNewPoints, mergeEpochs, type RunProgress } from '../logic/metrics'
 
@@ -65,6 +66,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   function upsertRun(run: RunSummary): void {
+    pinRunColor(run.runId, run.colorIndex)
     runs.value[run.runId] = run
   }
 

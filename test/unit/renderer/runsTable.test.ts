@@ -3,7 +3,7 @@ import type { RunSummary } from '../../../shared/api/schemas'
 import { TrainConfig } from '../../../shared/api/schemas'
 import { DEFAULT_RUNS_QUERY, datasetLabel, queryRuns } from '../../../renderer/src/logic/runsTable'
 import { curve, downsampleMinMax, parseTags, pointTimes } from '../../../renderer/src/logic/compare'
-import { RUN_PALETTE, assignRunColors, resetRunColorsForTests, runColor } from '../../../renderer/src/logic/palette'
+import { RUN_PALETTE, assignRunColors, pinRunColor, resetRunColorsForTests, runColor } from '../../../renderer/src/logic/palette'
 
 function run(runId: string, overrides: Partial<RunSummary> = {}, config: Record<string, unknown> = {}): RunSummary {
   return {
@@ -79,6 +79,13 @@ describe('run colours', () => {
     expect(new Set(colors).size).toBe(6)
     expect(runColor('r3')).toBe(colors[2])
     expect(RUN_PALETTE).toContain(colors[0])
+  })
+  it('draws a run in the colour the service gave it, whatever was assigned locally before', () => {
+    assignRunColors(['x1', 'x2'])
+    pinRunColor('x1', 13)
+    expect(runColor('x1')).toBe(RUN_PALETTE[3])
+    pinRunColor('x2', undefined)
+    expect(runColor('x2')).toBe(RUN_PALETTE[1])
   })
   it('every run colour reads on white: at least 3:1 contrast (no yellow, no pink)', () => {
     const luminance = (hex: string) => {
