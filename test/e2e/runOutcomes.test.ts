@@ -71,6 +71,11 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     expect(await page.getByTestId('backend-skipped-summary').textContent()).toMatch(/Backend wasm-blas · 2 faster backends not available/)
     expect(await page.getByTestId('backend-skipped').isVisible()).toBe(false)
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'run-did-not-learn-1280x800.png'), fullPage: true })
+    // The Runs table marks it too, the whole warning in its tooltip.
+    await page.getByTestId('nav-runs').click()
+    await expect.poll(() => page.getByTestId('run-warning-mark').first().textContent(), { timeout: 10_000 }).toMatch(/did not learn/)
+    expect(await page.getByTestId('run-warning-mark').first().getAttribute('title')).toMatch(/^did not learn: test accuracy 11\.3%/)
+    await page.getByTestId('nav-train').click()
   })
 
   it('shows why a run failed (a non-finite loss names the rate to try)', async () => {
