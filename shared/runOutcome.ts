@@ -29,6 +29,6 @@ export function didNotLearnWarning(config: Pick<TrainConfig, 'optimizer' | 'lear
   if (!Number.isFinite(result.trainLoss) || result.trainLoss > 10 * Math.log(Math.max(2, classes))) {
     causes.push(`a train loss of ${result.trainLoss.toPrecision(3)} (chance is ${Math.log(Math.max(2, classes)).toFixed(2)}): the weights were pushed far out, saturating the activations`)
   }
-  causes.push(`too little training (${config.epochs} epoch${config.epochs === 1 ? '' : 's'}${config.limit ? ` on ${config.limit} images` : ''}): sigmoid networks stay at chance for a while before they start`)
+  causes.push(`too little training (${config.epochs} epoch${config.epochs === 1 ? '' : 's'}${config.limit ? ` on ${config.limit} images` : ''}): some networks, sigmoid ones especially, stay at chance for a while before they start`)
   return `did not learn: test accuracy ${(result.testAccuracy * 100).toFixed(1)}% is at chance level (${(chance * 100).toFixed(1)}%). Likely causes: ${causes.join('; ')}.`
 }
