@@ -3,7 +3,8 @@ import { basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import cliProgress from 'cli-progress'
 import { describeValidationError, type EventOf } from '../../shared/api/contract'
-import { BackendChoice, MAX_IMAGE_BASE64_LENGTH, TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { runDisplayName } from '../../shared/runNames'
+import { BackendChoice, MAX_IMAGE_BASE64_LENGTH, RUN_STATUS_INFO, TrainConfig, type RunSummary } from '../../shared/api/schemas'
 import { readRegularFile } from '../storage/regularFile'
 import { addDataOptions, dataOptionsFromFlags, datasetIdFromArgument, registerDataCommand, type DataFlags } from './dataCommand'
 import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
@@ -117,7 +118,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
   process.off('SIGINT', stopOnSignal)
   unsubscribe()
   bar?.stop()
-  if (run.status !== 'completed' && run.status !== 'stopped') {
+  if (!RUN_STATUS_INFO[run.status].hasModel) {
     throw new CliError(`run ${runId} ${run.status}: ${run.error ?? 'no reason given'}`)
   }
   const result = run.result!
@@ -139,15 +140,18 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
     trainAccuracy: result.trainAccuracy,
     testLoss: result.testLoss,
     testAccuracy: result.testAccuracy,
+    warnings: run.warnings ?? [],
   }
   if (flags.json) {
     console.log(JSON.stringify(summary))
     return
   }
-  console.log(`run ${runId} ${run.status} on backend ${summary.backend}`)
+  console.log(`run ${runId} (${runDisplayName(run)}) ${run.status} on backend ${summary.backend}`)
   for (const skip of summary.backendSkipped) console.log(`  skipped ${skip.name}: ${skip.reason}`)
   console.log(`  ${summary.params.toLocaleString('en-US')} parameters, ${summary.samplesPerSecond.toLocaleString('en-US')} samples/s`)
   console.log(`  test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, test loss ${result.testLoss.toFixed(4)}`)
+  // On stderr too, so a warning is seen even when stdout goes to a file.
+  for (const warning of summary.warnings) console.error(`warning: ${warning}`)
 }
 
 export async function runCli(argv = process.argv): Promise<void> {
@@ -193,7 +197,7 @@ export async function runCli(argv = process.argv): Promise<void> {
       if (flags.json) return console.log(JSON.stringify(runs))
       for (const run of runs) {
         const acc = run.result ? `${(run.result.testAccuracy * 100).toFixed(2)}%` : '-'
-        console.log(`${run.runId}  ${run.status.padEnd(11)} ${run.config.arch.padEnd(11)} ${run.config.dataset.padEnd(8)} test acc ${acc}`)
+        console.log(`${run.runId}  ${run.status.padEnd(11)} test acc ${acc.padEnd(7)} ${runDisplayName(run)}`)
       }
     })
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import type { OptimizerName } from '../../shared/arch/specs'
+import { learningRateToTry } from '../../shared/arch/learningRates'
 import type { DataSplit } from '../data/dataset'
 import { learningRateAt, type LrScheduleConfig } from './lrSchedule'
 import { createOptimizer, setLearningRate } from './optimizers'
@@ -56,6 +57,8 @@ export interface EpochReport {
 
 export interface EpochEndState {
   optimizer: tf.Optimizer
+  /** Seconds spent training batches in this call of trainModel so far. */
+  trainSeconds: number
   bestValidationLoss?: number
   epochsWithoutImprovement: number
 }
@@ -81,14 +84,33 @@ export interface TrainOutcome {
   samplesTrained: number
 }
 
+/** Which loss went non-finite: a training batch's, or an evaluation's (the weights diverged during the epoch). */
+export type LossPhase = 'training' | 'validation' | 'test'
+
+/**
+ * A loss of NaN or ±Infinity, in training or evaluation: the run cannot go on (and Infinity cannot even
+ * be stored), so it fails with the rate to try instead.
+ */
 export class NonFiniteLossError extends Error {
-  constructor(epoch: number, samplesSeen: number, learningRate: number) {
+  /** `learningRate`: the rate the user set (the one to change); `scheduled`: the schedule's rate at that moment. */
+  constructor(phase: LossPhase, loss: number, where: string, rate: { learningRate: number; scheduled: number; optimizer: OptimizerName }) {
+    const scheduled = Math.abs(rate.scheduled - rate.learningRate) > 1e-9 * rate.learningRate ? ` (${Number(rate.scheduled.toPrecision(3))} at that point of the schedule)` : ''
     super(
-      `loss became NaN or infinite in epoch ${epoch} after ${samplesSeen} samples at learning rate ${learningRate}; ` +
-        `it is probably too high — try ${Number((learningRate / 10).toPrecision(3))}`,
+      `the ${phase} loss became ${loss} ${where} at learning rate ${rate.learningRate}${scheduled}; ` +
+        `the rate is probably too high for ${rate.optimizer} — try ${learningRateToTry(rate.optimizer, rate.learningRate)}`,
     )
     this.name = 'NonFiniteLossError'
   }
+}
+
+/** Throws NonFiniteLossError when an evaluation's loss is NaN or infinite. */
+export function assertFiniteEvaluation(
+  phase: Exclude<LossPhase, 'training'>,
+  loss: number,
+  where: string,
+  rate: { learningRate: number; scheduled: number; optimizer: OptimizerName },
+): void {
+  if (!Number.isFinite(loss)) throw new NonFiniteLossError(phase, loss, where, rate)
 }
 
 /**
@@ -198,6 +220,7 @@ export async function trainModel(
   let bestValidationLoss = start.bestValidationLoss
   let epochsWithoutImprovement = start.epochsWithoutImprovement ?? 0
   let learningRate = learningRateAt(options.schedule, start.epochsDone)
+  const rateNow = () => ({ learningRate: options.schedule.learningRate, scheduled: learningRate, optimizer: options.optimizer })
 
   // Loss (weight-decay penalty included), correct count and gradients come from the engine, in this
   // thread or split over replicas; clipping and the optimizer step stay here, the same for both.
@@ -221,7 +244,9 @@ export async function trainModel(
         learningRate = learningRateAt(options.schedule, epoch - 1 + epochSamples / data.train.count)
         setLearningRate(optimizer, learningRate)
         const [loss, correct] = await step(batch)
-        if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, samplesSeen + batch.size, learningRate)
+        if (!Number.isFinite(loss)) {
+          throw new NonFiniteLossError('training', loss, `in epoch ${epoch} after ${samplesSeen + batch.size} samples`, rateNow())
+        }
         samplesSeen += batch.size
         samplesTrained += batch.size
         epochSamples += batch.size
@@ -241,6 +266,9 @@ export async function trainModel(
       if (stopped) break
       const validation = data.validation?.count ? await evaluate(model, data.validation, options) : undefined
       const test = await evaluate(model, data.test, options)
+      // A batch's loss can stay finite while the weights it left behind make the held-out loss overflow.
+      if (validation) assertFiniteEvaluation('validation', validation.loss, `after epoch ${epoch}`, rateNow())
+      assertFiniteEvaluation('test', test.loss, `after epoch ${epoch}`, rateNow())
       const watched = validation?.loss ?? test.loss
       if (bestValidationLoss === undefined || watched < bestValidationLoss) {
         bestValidationLoss = watched
@@ -260,7 +288,7 @@ export async function trainModel(
         seconds: (performance.now() - epochStart) / 1000,
       }
       epochs.push(report)
-      await callbacks.onEpoch(report, { optimizer, bestValidationLoss, epochsWithoutImprovement })
+      await callbacks.onEpoch(report, { optimizer, trainSeconds, bestValidationLoss, epochsWithoutImprovement })
       if (options.earlyStoppingPatience !== undefined && epochsWithoutImprovement >= options.earlyStoppingPatience) earlyStopped = true
     }
   } finally {

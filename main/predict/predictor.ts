@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { join } from 'node:path'
-import type { ModelInputPreview, Prediction, RunSummary } from '../../shared/api/schemas'
+import { RUN_STATUS_INFO, type ModelInputPreview, type Prediction, type RunSummary } from '../../shared/api/schemas'
 import { loadModel } from '../engine/modelFiles'
 import { fitToModelInput } from '../engine/trainer'
 import type { RunStore } from '../services/runStore'
@@ -49,7 +49,7 @@ export class Predictor {
    */
   async prepare(runId: string, fileName: string, bytes: Uint8Array): Promise<PreparedInput> {
     const run = await this.store.get(runId)
-    if (run.status !== 'completed' && run.status !== 'stopped') {
+    if (!RUN_STATUS_INFO[run.status].hasModel) {
       throw new BadImageError(`run ${runId} has no trained model yet (status: ${run.status})`)
     }
     const model = await this.modelFor(runId)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { RunSummary } from '../../shared/api/schemas'
+import { RUN_STATUS_INFO, type RunSummary } from '../../shared/api/schemas'
 import { writeFileAtomic } from '../storage/atomicFile'
 import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../training/referenceSample'
 import type { InferenceService } from '../predict/inferenceService'
@@ -15,7 +15,7 @@ const MODEL_FILES = ['model.json', 'weights.bin', REFERENCE_SAMPLE_FILE]
 
 export async function exportRun(store: RunStore, runId: string, folder: string): Promise<string[]> {
   const run = await store.get(runId)
-  if (run.status !== 'completed' && run.status !== 'stopped') throw new ModelExchangeError(`run ${runId} has no trained model to export (status: ${run.status})`)
+  if (!RUN_STATUS_INFO[run.status].hasModel) throw new ModelExchangeError(`run ${runId} has no trained model to export (status: ${run.status})`)
   const source = join(store.runDir(runId), 'model')
   const sample = ReferenceSample.parse(JSON.parse(await readFile(join(source, REFERENCE_SAMPLE_FILE), 'utf8')))
   await mkdir(folder, { recursive: true })

@@ -60,7 +60,7 @@ export class RunStore {
     } catch {
       throw new RunNotFoundError(runId)
     }
-    return RunSummary.parse(JSON.parse(text))
+    return RunSummary.parse(upgradeLegacyStatus(JSON.parse(text)))
   }
 
   async detail(runId: string): Promise<RunDetail> {
@@ -131,4 +131,11 @@ export class RunStore {
     }
     return changed
   }
+}
+
+/** Runs cancelled before `cancelled` existed were stored as `stopped` with this error: read them as what they are. */
+function upgradeLegacyStatus(stored: unknown): unknown {
+  const run = stored as { status?: unknown; error?: unknown } | null
+  if (run?.status === 'stopped' && run.error === 'cancelled by the user') return { ...run, status: 'cancelled', error: undefined }
+  return stored
 }

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { describeValidationError } from '../../shared/api/contract'
 import { getArchitecture } from '../../shared/arch/specs'
-import { MAX_LISTED_UNREADABLE, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
+import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
+import { didNotLearnWarning } from '../../shared/runOutcome'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { describeStorageError } from '../storage/storageErrors'
@@ -32,8 +33,6 @@ export class RunStateError extends Error {
   }
 }
 
-const RESUMABLE = new Set(['interrupted', 'stopped', 'failed'])
-
 /**
  * Starts each run in its own worker process and turns the worker's messages into stored state and API
  * events. At most `maxConcurrent` runs train at once; the rest wait in a queue. A worker that dies
@@ -42,6 +41,8 @@ const RESUMABLE = new Set(['interrupted', 'stopped', 'failed'])
  */
 export class TrainingSupervisor {
   private readonly tracked = new Map<string, TrackedRun>()
+  /** The next run's colorIndex: one past the highest stored, read on the first start. */
+  private nextColorIndex = 0
   private readonly queue: TrackedRun[] = []
   /** Runs that have ended but whose last writes (the final run.json) are still in flight. */
   private readonly settling = new Map<string, Promise<void>>()
@@ -64,9 +65,25 @@ export class TrainingSupervisor {
       createdAt: new Date().toISOString(),
       // A folder's classes are its subfolders: the worker reports them once it has read the folder.
       classNames: knownClassNames(config.dataset),
+      colorIndex: await this.takeColorIndex(),
     }
     await this.store.save(summary)
     return this.enqueue(summary, false)
+  }
+
+  private colorIndexRead?: Promise<void>
+  private async takeColorIndex(): Promise<number> {
+    // Read once, however many starts arrive together; each then takes the next number in turn.
+    this.colorIndexRead ??= this.store.list().then(
+      (runs) => {
+        this.nextColorIndex = Math.max(-1, ...runs.map((run) => run.colorIndex ?? -1)) + 1
+      },
+      () => {
+        this.nextColorIndex = 0
+      },
+    )
+    await this.colorIndexRead
+    return this.nextColorIndex++
   }
 
   /** Wakes a paused run, or continues an ended one from its last checkpoint, its history cut back to it. */
@@ -79,12 +96,12 @@ export class TrainingSupervisor {
     }
     if (live) throw new RunStateError(`run ${runId} is ${live.summary.status}; only a paused or ended run can be resumed`)
     const summary = await this.store.get(runId)
-    if (!RESUMABLE.has(summary.status)) throw new RunStateError(`run ${runId} is ${summary.status}; it cannot be resumed`)
+    if (RUN_STATUS_INFO[summary.status].active || !RUN_STATUS_INFO[summary.status].resumable) throw new RunStateError(`run ${runId} is ${summary.status}; it cannot be resumed`)
     const checkpoint = await readCheckpointInfo(this.store.runDir(runId))
     if (!checkpoint) throw new RunStateError(`run ${runId} has no checkpoint: it ended before finishing its first epoch`)
     if (checkpoint.epoch >= summary.config.epochs) throw new RunStateError(`run ${runId} already trained all ${summary.config.epochs} epochs`)
     await this.store.truncateMetrics(runId, checkpoint.samplesSeen, checkpoint.epoch)
-    const queued: RunSummary = { ...summary, status: 'queued', error: undefined, result: undefined, checkpointEpoch: checkpoint.epoch }
+    const queued: RunSummary = { ...summary, status: 'queued', error: undefined, result: undefined, warnings: undefined, checkpointEpoch: checkpoint.epoch }
     await this.store.save(queued)
     return this.enqueue(queued, true)
   }
@@ -97,25 +114,25 @@ export class TrainingSupervisor {
     return true
   }
 
-  /** Graceful: the worker finishes its batch, saves the model and reports `stopped`. A queued run is dropped. */
+  /** Graceful: the worker finishes its batch, evaluates and saves the model and reports `stopped`. A queued run never ran: `cancelled`. */
   stop(runId: string): boolean {
     const run = this.tracked.get(runId)
     if (!run) return false
     if (!run.worker) {
       this.queue.splice(this.queue.indexOf(run), 1)
-      this.finish(run, { status: 'stopped' })
+      this.finish(run, { status: 'cancelled' })
       return true
     }
     run.worker.send({ type: 'stop' })
     return true
   }
 
-  /** Immediate: the worker is killed mid-batch; the run keeps its last checkpoint and can be resumed. */
+  /** Immediate: the worker is killed mid-batch, its unfinished epoch discarded; the run keeps its last checkpoint and can be resumed. */
   cancel(runId: string): boolean {
     const run = this.tracked.get(runId)
     if (!run) return false
     if (!run.worker) return this.stop(runId)
-    this.endings.set(run, { status: 'stopped', error: 'cancelled by the user' })
+    this.endings.set(run, { status: 'cancelled' })
     run.worker.kill()
     return true
   }
@@ -264,7 +281,10 @@ export class TrainingSupervisor {
     if (run.storageError) return
     const parsed = FromWorker.safeParse(raw)
     if (!parsed.success) {
-      console.error(`run ${run.summary.runId}: malformed worker message: ${describeValidationError(parsed.error)}`)
+      const problem = describeValidationError(parsed.error)
+      console.error(`run ${run.summary.runId}: malformed worker message: ${problem}`)
+      // The worker's last word cannot be read: the run ends failed with the reason, not "interrupted" without one.
+      if (isEnding(raw)) this.finishAfterExit(run, { status: 'failed', error: `the training process reported a result that cannot be stored (${problem})` })
       return
     }
     const message = parsed.data
@@ -309,9 +329,12 @@ export class TrainingSupervisor {
       case 'checkpoint':
         this.update(run, { checkpointEpoch: message.epoch })
         break
-      case 'completed':
-        this.finishAfterExit(run, { status: message.stopped ? 'stopped' : 'completed', result: message.result })
+      case 'completed': {
+        // A run stopped early is expected to be near chance; one that trained all its epochs is not.
+        const warning = message.stopped ? undefined : didNotLearnWarning(run.summary.config, message.result, run.summary.classNames.length)
+        this.finishAfterExit(run, { status: message.stopped ? 'stopped' : 'completed', result: message.result, warnings: warning ? [warning] : undefined })
         break
+      }
       case 'failed':
         this.finishAfterExit(run, { status: 'failed', error: message.error })
         break
@@ -333,6 +356,11 @@ export class TrainingSupervisor {
     const how = signal ? `was killed (${signal})` : `exited with code ${code}`
     this.finish(run, { status: 'interrupted', error: `the training process ${how} before finishing${exitHint(signal, run.summary.backend?.name)}` })
   }
+}
+
+function isEnding(raw: unknown): boolean {
+  const type = (raw as { type?: unknown } | null)?.type
+  return type === 'completed' || type === 'failed'
 }
 
 /** Signals that mean the process crashed in native code, rather than being stopped. */

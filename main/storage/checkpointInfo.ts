@@ -9,6 +9,9 @@ export const CheckpointInfo = z.object({
   bestValidationLoss: z.number().optional(),
   epochsWithoutImprovement: z.number().int().nonnegative(),
   folder: z.string().regex(/^checkpoints\/epoch-\d+$/),
+  /** Wall-clock seconds since the run first started training, and seconds spent training batches, at this checkpoint: a resumed run continues both. */
+  wallSeconds: z.number().nonnegative().optional(),
+  trainSeconds: z.number().nonnegative().optional(),
   savedAt: z.string(),
 })
 export type CheckpointInfo = z.infer<typeof CheckpointInfo>

@@ -8,9 +8,10 @@ import { selectBackend } from '../engine/backendLadder'
 import { activeNativeKernels } from '../engine/native/wasmBlasKernels'
 import { loadCheckpoint, writeCheckpoint } from '../engine/checkpoint'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
+import { learningRateAt } from '../engine/lrSchedule'
 import { createModel, countTrainableParams } from '../engine/modelFactory'
 import { saveModel } from '../engine/modelFiles'
-import { evaluate, perClassAccuracy, trainModel, type TrainOptions, type TrainStart } from '../engine/trainer'
+import { assertFiniteEvaluation, evaluate, perClassAccuracy, trainModel, type TrainOptions, type TrainStart } from '../engine/trainer'
 import { isFolderDataset, openDataset } from '../data/datasetRegistry'
 import { dataDirOfRunDir } from '../storage/dataDir'
 import type { BatchSource } from '../data/batchSource'
@@ -71,6 +72,8 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   })
 
   let start: TrainStart = { epochsDone: 0 }
+  // Where a resumed run's clocks stand: its points' wall time and its training time continue from there.
+  let resumedAt = { wallSeconds: 0, trainSeconds: 0 }
   // The notes' network at the configured input size (default: the architecture's), built for this
   // dataset's channels and classes; the trainer resizes batches when the sizes differ.
   const built = getArchitecture(config.arch, { inputSize: config.inputSize, channels, classes: dataset.classNames.length, knobs: config.knobs })
@@ -85,6 +88,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     model.dispose()
     const restored = await loadCheckpoint(runDir, info)
     model = restored.model
+    resumedAt = { wallSeconds: info.wallSeconds ?? 0, trainSeconds: info.trainSeconds ?? 0 }
     start = {
       epochsDone: info.epoch,
       optimizerWeights: restored.optimizerWeights,
@@ -111,6 +115,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   const totalSamples = train.count * config.epochs
   const throttle = new ProgressThrottle(100)
   const started = performance.now()
+  const wallSeconds = () => resumedAt.wallSeconds + (performance.now() - started) / 1000
   const startSamples = train.count * start.epochsDone
   const sendProgress = (epoch: number, samplesSeen: number, points: MetricPoint[]) => {
     const seconds = (performance.now() - started) / 1000
@@ -125,7 +130,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     options,
     {
       onBatch: (batch) => {
-        const point = { samples: batch.samplesSeen, epoch: batch.samplesSeen / train.count, loss: batch.loss, accuracy: batch.accuracy, learningRate: batch.learningRate, t: (performance.now() - started) / 1000 }
+        const point = { samples: batch.samplesSeen, epoch: batch.samplesSeen / train.count, loss: batch.loss, accuracy: batch.accuracy, learningRate: batch.learningRate, t: wallSeconds() }
         const points = throttle.add(point)
         if (points) sendProgress(batch.epoch, batch.samplesSeen, points)
       },
@@ -137,6 +142,8 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
           samplesSeen: epoch.epoch * train.count,
           bestValidationLoss: state.bestValidationLoss,
           epochsWithoutImprovement: state.epochsWithoutImprovement,
+          wallSeconds: wallSeconds(),
+          trainSeconds: resumedAt.trainSeconds + state.trainSeconds,
         })
         send({ type: 'checkpoint', epoch: epoch.epoch })
       },
@@ -152,6 +159,12 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   await writeReferenceSample(runDir, model, await firstImage(dataset.test), [height, width, channels])
   // The final evaluation also counts what each class was taken for (confusion matrix, per-class accuracy).
   const test = await evaluate(model, dataset.test, options, 500, true)
+  // A run stopped mid-epoch is evaluated here first: its weights may have diverged since the last epoch.
+  assertFiniteEvaluation('test', test.loss, 'in the final evaluation', {
+    learningRate: config.learningRate,
+    scheduled: learningRateAt(options.schedule, start.epochsDone + outcome.epochs.length),
+    optimizer: options.optimizer,
+  })
   const confusionMatrix = test.confusionMatrix ?? []
   send({
     type: 'completed',
@@ -162,7 +175,8 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
       testLoss: test.loss,
       testAccuracy: test.accuracy,
       samplesPerSecond: outcome.trainSeconds > 0 ? outcome.samplesTrained / outcome.trainSeconds : 0,
-      trainSeconds: outcome.trainSeconds,
+      // The whole run's, across resumes; the throughput above is this session's own.
+      trainSeconds: resumedAt.trainSeconds + outcome.trainSeconds,
       params,
       confusionMatrix,
       perClassAccuracy: perClassAccuracy(confusionMatrix),

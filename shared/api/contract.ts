@@ -62,10 +62,12 @@ export const apiMethods = {
   'training.start': { request: TrainConfig, response: z.object({ runId: RunId }) },
   /** Queues one run per combination of the listed learning rates and batch sizes. */
   'training.sweep': { request: SweepRequest, response: z.object({ runIds: z.array(RunId) }) },
+  /** Ends after the current batch; the model is evaluated and saved (status `stopped`). */
   'training.stop': { request: z.object({ runId: RunId }).strict(), response: z.object({ stopped: z.boolean() }) },
+  /** Kills the run mid-batch; its unfinished epoch is discarded (status `cancelled`, resumable from its checkpoint). */
   'training.cancel': { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
   'training.pause': { request: z.object({ runId: RunId }).strict(), response: z.object({ paused: z.boolean() }) },
-  /** Wakes a paused run, or continues an interrupted/stopped/failed one from its last checkpoint. */
+  /** Wakes a paused run, or continues an interrupted/stopped/cancelled/failed one from its last checkpoint. */
   'training.resume': { request: z.object({ runId: RunId }).strict(), response: RunSummary },
   'runs.list': { request: z.object({}).strict(), response: z.array(RunSummary) },
   'runs.get': { request: z.object({ runId: RunId }).strict(), response: RunDetail },

@@ -125,8 +125,25 @@ export const TrainConfig = z
 export type TrainConfig = z.infer<typeof TrainConfig>
 export type TrainConfigInput = z.input<typeof TrainConfig>
 
-export const RunStatus = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'stopped', 'interrupted'])
+/**
+ * How far a run got. `stopped`: the user's Stop ended training after a batch, and the model as it was
+ * then was evaluated and saved. `cancelled`: the user's Cancel killed it mid-batch; the unfinished epoch
+ * was discarded and there is no model (it resumes from its last checkpoint).
+ */
+export const RunStatus = z.enum(['queued', 'running', 'paused', 'completed', 'stopped', 'cancelled', 'failed', 'interrupted'])
 export type RunStatus = z.infer<typeof RunStatus>
+
+/** What each status means for the user and the services; a Record, so a new status must be described here. */
+export const RUN_STATUS_INFO: Record<RunStatus, { meaning: string; active: boolean; hasModel: boolean; resumable: boolean }> = {
+  queued: { meaning: 'waiting for a free training slot', active: true, hasModel: false, resumable: false },
+  running: { meaning: 'training', active: true, hasModel: false, resumable: false },
+  paused: { meaning: 'paused between batches; Resume continues it', active: true, hasModel: false, resumable: true },
+  completed: { meaning: 'trained every epoch; the model was evaluated and saved', active: false, hasModel: true, resumable: false },
+  stopped: { meaning: 'stopped early by the user; the model as it was then was evaluated and saved', active: false, hasModel: true, resumable: true },
+  cancelled: { meaning: 'cancelled by the user; the unfinished epoch was discarded (no model), its last checkpoint kept', active: false, hasModel: false, resumable: true },
+  failed: { meaning: 'ended with an error', active: false, hasModel: false, resumable: true },
+  interrupted: { meaning: 'the training process ended without finishing (crash, or the app closed)', active: false, hasModel: false, resumable: true },
+}
 
 export const BackendReport = z.object({
   name: BackendName,
@@ -194,6 +211,8 @@ export const RunSummary = z.object({
   backend: BackendReport.optional(),
   result: RunResult.optional(),
   error: z.string().optional(),
+  /** What a user should know about an ended run that its status does not say (it did not learn, ...). */
+  warnings: z.array(z.string()).optional(),
   classNames: z.array(z.string()),
   /** What the run's data pipeline found and used (sizes, mean/std, skipped files); set once its data is open. */
   data: z.lazy(() => RunDataSummary).optional(),
@@ -205,6 +224,12 @@ export const RunSummary = z.object({
   name: RunName.optional(),
   /** The user's labels for the run, for filtering and search. */
   tags: z.array(RunTag).max(MAX_RUN_TAGS).optional(),
+  /**
+   * The run's place in the colour palette (taken modulo its size), given when it is created so that
+   * every view and every client (desktop, a browser on any port) draws it in the same colour; runs
+   * created one after another (a sweep) get neighbouring, distinct colours.
+   */
+  colorIndex: z.number().int().min(0).optional(),
 })
 export type RunSummary = z.infer<typeof RunSummary>
 

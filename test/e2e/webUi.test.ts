@@ -147,7 +147,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await page.getByTestId('resume-button').click()
     await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('running')
     await page.getByTestId('cancel-button').click()
-    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('stopped')
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('cancelled')
   }, 90_000)
 
   it('says under the form when a network cannot fit the wasm heap, before Start', async () => {

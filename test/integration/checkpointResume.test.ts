@@ -38,6 +38,8 @@ describe('checkpoints', () => {
     const killed = await workbench.supervisor.waitFor(run.runId)!
     expect(killed.status).toBe('interrupted')
     expect(killed.checkpointEpoch).toBe(1)
+    const atEpoch1 = JSON.parse(await readFile(join(dir, 'runs', run.runId, 'checkpoint.json'), 'utf8'))
+    expect(atEpoch1.trainSeconds).toBeGreaterThan(0)
 
     const resumed = await workbench.handlers['training.resume']({ runId: run.runId })
     expect(resumed.status).toMatch(/queued|running/)
@@ -55,6 +57,13 @@ describe('checkpoints', () => {
     expect(detail.epochs.map((e) => e.epoch)).toEqual([1, 2, 3])
     for (let i = 1; i < detail.points.length; i++) expect(detail.points[i].samples).toBeGreaterThan(detail.points[i - 1].samples)
     expect(detail.points.at(-1)!.samples).toBe(4500)
+    // Wall time continues across the resume (the curve never draws backwards), and so does training time.
+    for (let i = 1; i < detail.points.length; i++) expect(detail.points[i].t!).toBeGreaterThanOrEqual(detail.points[i - 1].t!)
+    const atEpoch3 = JSON.parse(await readFile(join(dir, 'runs', run.runId, 'checkpoint.json'), 'utf8'))
+    expect(atEpoch3.trainSeconds).toBeGreaterThan(atEpoch1.trainSeconds)
+    expect(atEpoch3.wallSeconds).toBeGreaterThan(atEpoch1.wallSeconds)
+    // The result's training time is the whole run's (both sessions), which the last checkpoint holds.
+    expect(final.result!.trainSeconds).toBeCloseTo(atEpoch3.trainSeconds, 6)
     // Only the newest checkpoint folder is kept, and the pointer names it.
     const pointer = JSON.parse(await readFile(join(dir, 'runs', run.runId, 'checkpoint.json'), 'utf8'))
     expect(pointer.folder).toBe('checkpoints/epoch-3')
@@ -74,7 +83,7 @@ describe('checkpoints', () => {
     const run = await workbench.supervisor.start({ ...config, learningRate: 1e6, optimizer: 'sgd', lrSchedule: 'constant', epochs: 2 })
     const final = await workbench.supervisor.waitFor(run.runId)!
     expect(final.status).toBe('failed')
-    expect(final.error).toMatch(/loss became NaN or infinite in epoch \d+ after \d+ samples at learning rate 1000000; it is probably too high — try 100000/)
+    expect(final.error).toMatch(/^the (training|validation|test) loss became (NaN|-?Infinity) (in epoch \d+ after \d+ samples|after epoch \d+) at learning rate 1000000; the rate is probably too high for sgd — try 0\.1$/)
     workbench.close()
   }, 60_000)
 })

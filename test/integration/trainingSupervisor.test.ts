@@ -110,7 +110,8 @@ describe('training supervisor', () => {
     while (points === during) await new Promise((r) => setTimeout(r, 50))
     expect(await workbench.handlers['training.cancel']({ runId: run.runId })).toEqual({ cancelled: true })
     const final = await workbench.supervisor.waitFor(run.runId)!
-    expect(final).toMatchObject({ status: 'stopped', error: 'cancelled by the user' })
+    expect(final.status).toBe('cancelled')
+    expect(final.error).toBeUndefined()
     workbench.close()
   }, 60_000)
 })

@@ -1,3 +1,4 @@
+import { runDisplayName } from '../../../shared/runNames'
 import type { EpochMetrics, MetricPoint, RunSummary } from '../../../shared/api/schemas'
 import { formatPercent, formatShortTimestamp } from './format'
 
@@ -18,15 +19,22 @@ export interface XY {
 
 /**
  * Wall-clock seconds of each point: its own `t` when the worker recorded it, otherwise interpolated
- * within its epoch from the epochs' durations (older runs).
+ * within its epoch from the epochs' durations (older runs). Runs resumed before the worker carried its
+ * clock across a resume restart `t` at 0: those points continue from the last time instead.
  */
 export function pointTimes(points: readonly MetricPoint[], epochs: readonly EpochMetrics[]): number[] {
   const ends: number[] = []
   let total = 0
   for (const record of [...epochs].sort((a, b) => a.epoch - b.epoch)) ends[record.epoch] = total += record.seconds
   const start = (epoch: number) => (epoch <= 0 ? 0 : (ends[epoch] ?? NaN))
+  let offset = 0
+  let last = 0
   return points.map((point) => {
-    if (point.t !== undefined) return point.t
+    if (point.t !== undefined) {
+      if (point.t + offset < last) offset = last - point.t
+      last = point.t + offset
+      return last
+    }
     const whole = Math.floor(point.epoch)
     const begin = start(whole)
     const end = ends[whole + 1]
@@ -98,19 +106,19 @@ export function epochCurve(
   return out
 }
 
-/** The name to show for a run: the user's name, or its id. */
-export function runLabel(run: Pick<RunSummary, 'runId' | 'name'>): string {
-  return run.name?.trim() || run.runId
+/** The name to show for a run: the user's name, or its readable default (shared runDisplayName); never its id. */
+export function runLabel(run: Pick<RunSummary, 'runId' | 'name' | 'config'>): string {
+  return runDisplayName(run)
 }
 
 /**
- * A trained run in a model picker, most telling first, because `<select>` boxes cut long options at the
- * end: architecture, test accuracy, then its name or when it was trained (the id goes in the title).
+ * A trained run in a model picker: its name (the default one starts with the architecture), its test
+ * accuracy, and when it was trained, which tells apart runs of the same settings (the id goes in the title).
  */
 export function modelChoiceLabel(run: Pick<RunSummary, 'runId' | 'name' | 'config' | 'result' | 'createdAt'>): string {
-  const parts: string[] = [run.config.arch]
+  const parts: string[] = [runDisplayName(run)]
   if (run.result) parts.push(formatPercent(run.result.testAccuracy))
-  parts.push(run.name?.trim() || formatShortTimestamp(run.createdAt))
+  if (!run.name?.trim()) parts.push(formatShortTimestamp(run.createdAt))
   return parts.join(' · ')
 }
 

@@ -25,7 +25,9 @@ export function formatCount(value: number): string {
 
 /** A loss value with four significant decimals. */
 export function formatLoss(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(4) : '–'
+  if (!Number.isFinite(value)) return '–'
+  // A diverged run's loss (1e7) in fixed notation overflows its box.
+  return Math.abs(value) >= 1e4 ? value.toExponential(2) : value.toFixed(4)
 }
 
 /** Elapsed training time: `42.3 s` below a minute, otherwise `mm:ss`. */

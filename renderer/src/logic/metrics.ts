@@ -1,4 +1,4 @@
-import type { EpochMetrics, MetricPoint, RunStatus } from '../../../shared/api/schemas'
+import { RUN_STATUS_INFO, RunStatus, type EpochMetrics, type MetricPoint, type RunSummary } from '../../../shared/api/schemas'
 
 /** What the progress bar shows, from the latest `run.progress` event. */
 export interface RunProgress {
@@ -10,10 +10,30 @@ export interface RunProgress {
   etaSeconds: number
 }
 
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused']
+export const ACTIVE_STATUSES: readonly RunStatus[] = RunStatus.options.filter((status) => RUN_STATUS_INFO[status].active)
 
 export function isActive(status: RunStatus | undefined): boolean {
   return status !== undefined && ACTIVE_STATUSES.includes(status)
+}
+
+/**
+ * What a run is doing when a percentage would say nothing (0% for the seconds its data loads, 100% while
+ * it is evaluated): the worker opens the data (`dataset` message), builds the model (`backend`), then
+ * trains (`progress`) and finally evaluates and saves. Undefined while batches are being trained.
+ */
+export function runStage(run: Pick<RunSummary, 'status' | 'data' | 'backend'> | undefined, progress: RunProgress | undefined): string | undefined {
+  const status = run?.status ?? 'queued'
+  if (status === 'queued') return 'Waiting in the queue'
+  if (status !== 'running') return undefined
+  if (progress) return progress.totalSamples > 0 && progress.samplesSeen >= progress.totalSamples ? 'Evaluating on the test set and saving the model' : undefined
+  if (!run?.data) return 'Loading data'
+  if (!run.backend) return 'Building the model'
+  return 'Training the first batches'
+}
+
+/** `1 epoch`, `3 epochs`. */
+export function epochCount(epochs: number): string {
+  return `${epochs} epoch${epochs === 1 ? '' : 's'}`
 }
 
 /** Whole percent done, 0-100, as the progress bar's `aria-valuenow`. */

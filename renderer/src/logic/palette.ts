@@ -5,8 +5,11 @@
  * queued together (a sweep, an experiment) thus get distinct colours.
  */
 
-/** Ten colours that stay apart from each other on light and dark backgrounds (Tableau 10, adjusted). */
-export const RUN_PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#8c8fa3'] as const
+/**
+ * Ten colours that stay apart from each other and read on white (each at least 3:1 against it, the
+ * WCAG contrast for graphics) as on the dark theme: no yellow or pink, which vanish on white.
+ */
+export const RUN_PALETTE = ['#2f66d0', '#d9731a', '#c62f3a', '#2e8b57', '#8e5bb5', '#0f8a8a', '#8c5a3c', '#5a6275', '#6b7f1f', '#1d3f7a'] as const
 
 const STORAGE_KEY = 'workbench.runColors'
 
@@ -53,9 +56,28 @@ export function runColorIndex(runId: string): number {
   return index
 }
 
+/**
+ * Pins a run to the colour the service gave it when it was created (its `colorIndex`), so every
+ * client shows it alike; runs stored before that existed keep the colour assigned here on first use.
+ */
+export function pinRunColor(runId: string, colorIndex: number | undefined): void {
+  if (colorIndex === undefined) return
+  const state = load()
+  const index = colorIndex % RUN_PALETTE.length
+  if (state.colors[runId] === index) return
+  state.colors[runId] = index
+  storage()?.setItem(STORAGE_KEY, JSON.stringify(state))
+}
+
 /** The run's colour as a CSS colour string. */
 export function runColor(runId: string): string {
   return RUN_PALETTE[runColorIndex(runId)]!
+}
+
+/** A run colour (hex) at the given opacity, for the faint raw curves behind smoothed ones. */
+export function withAlpha(hex: string, alpha: number): string {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`
 }
 
 /** Assigns colours to runs in the given order (oldest first), so runs started together differ. */

@@ -53,7 +53,7 @@ function sortValue(run: RunSummary, column: RunsColumn): string | number | undef
 export function matchesSearch(run: RunSummary, search: string): boolean {
   const words = search.toLowerCase().split(/\s+/).filter(Boolean)
   if (!words.length) return true
-  const haystack = [run.name ?? '', run.runId, run.config.arch, run.config.dataset, run.status, ...(run.tags ?? [])].join(' ').toLowerCase()
+  const haystack = [runLabel(run), run.runId, run.config.arch, run.config.dataset, run.status, ...(run.tags ?? [])].join(' ').toLowerCase()
   return words.every((word) => haystack.includes(word))
 }
 

@@ -1,8 +1,9 @@
 import type { z } from 'zod'
-import { BackendChoice, TrainConfig, type ArchKnobsInput, type TrainConfigInput } from '../../../shared/api/schemas'
+import { BackendChoice, TrainConfig, type ArchKnobsInput, type AugmentConfig, type TrainConfigInput } from '../../../shared/api/schemas'
 import { analyzeModel } from '../../../shared/arch/layerMath'
 import { estimateTrainingMemory, WASM_HEAP_BACKENDS, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
 import { getArchitecture, type ArchitectureId } from '../../../shared/arch/specs'
+import { learningRateHint } from '../../../shared/arch/learningRates'
 
 /** What the form's inputs hold: numbers from `<input type=number>`, or the raw text when it is not one. */
 export type NumberField = number | string
@@ -21,6 +22,8 @@ export interface TrainFormValues {
   knobs?: ArchKnobsInput
   /** `mnist`, `fashion-mnist`, `cifar10` or `folder:<path>`; absent means MNIST. */
   dataset?: string
+  /** Training-time augmentation chosen in the Data view; absent means none. */
+  augment?: AugmentConfig
 }
 
 export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend' | 'inputSize' | 'dataset'
@@ -117,6 +120,7 @@ export function validateTrainForm(values: TrainFormValues): TrainFormResult {
     ...(isBlank(values.limit) ? {} : { limit: toNumber(values.limit) }),
     ...(values.inputSize === undefined || isBlank(values.inputSize) ? {} : { inputSize: toNumber(values.inputSize) }),
     ...(values.knobs && Object.keys(values.knobs).length ? { knobs: values.knobs } : {}),
+    ...(values.augment ? { augment: values.augment } : {}),
     backend: values.backend,
   }
   if (values.arch === '') errors.arch = 'Choose an architecture'
@@ -147,6 +151,8 @@ export function startBlockedReason(options: {
   busy: boolean
   activeRun: boolean
   errors: TrainFormErrors
+  /** The memory estimate says the run cannot fit (it would be refused when it starts). */
+  memory?: MemoryProblem
 }): string | undefined {
   if (options.loading) return 'Loading architectures…'
   if (options.busy) return 'Starting…'
@@ -154,14 +160,25 @@ export function startBlockedReason(options: {
   const count = Object.keys(options.errors).length
   if (count === 1) return 'Fix the highlighted field to start'
   if (count > 1) return `Fix the ${count} highlighted fields to start`
+  if (options.memory) {
+    const needs = `Needs about ${(options.memory.bytes / 2 ** 30).toFixed(1)} GiB, more than the 4 GiB wasm heap`
+    return options.memory.maxBatchSize >= 1 ? `${needs}: batch ${options.memory.maxBatchSize} or less fits` : `${needs} even at batch 1: use the CPU preset`
+  }
   return undefined
 }
 
+/** A run the wasm backends' 4 GiB heap cannot hold: the batch asked for, its estimate, and the largest batch that fits (0: none). */
+export interface MemoryProblem {
+  batchSize: number
+  bytes: number
+  maxBatchSize: number
+}
+
 /**
- * A warning for a configuration too big for the wasm backends' 4 GiB heap (the run would be refused
- * there): none when the backend asked for is native TensorFlow, which has no such limit.
+ * The shared memory estimate (shared/arch/memoryBudget) for the largest batch asked for; undefined when
+ * it fits, or when the backend asked for is native TensorFlow, which has no 4 GiB heap.
  */
-export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [config.batchSize]): string | undefined {
+export function memoryProblem(config: TrainConfigInput, batchSizes: number[] = [config.batchSize]): MemoryProblem | undefined {
   // `auto` may well end on a wasm rung (it does unless native TensorFlow is installed).
   const backend = config.backend ?? 'auto'
   if (backend !== 'auto' && !WASM_HEAP_BACKENDS.includes(backend)) return undefined
@@ -170,6 +187,29 @@ export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [
   const batchSize = Math.max(...batchSizes)
   const estimate = estimateTrainingMemory(analyzeModel(spec, spec.input), batchSize)
   if (estimate.bytes <= WASM_USABLE_BYTES) return undefined
-  const fix = estimate.maxBatchSize >= 1 ? `use a batch size of at most ${estimate.maxBatchSize} or the CPU preset` : 'use the CPU preset'
-  return `Batch ${batchSize} needs about ${(estimate.bytes / 2 ** 30).toFixed(1)} GiB to train; the wasm backends (used unless native TensorFlow is installed) hold 4 GiB: ${fix}.`
+  return { batchSize, bytes: estimate.bytes, maxBatchSize: estimate.maxBatchSize }
+}
+
+/**
+ * A warning for a configuration too big for the wasm backends' 4 GiB heap (the run would be refused
+ * there): none when the backend asked for is native TensorFlow, which has no such limit.
+ */
+export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [config.batchSize]): string | undefined {
+  const problem = memoryProblem(config, batchSizes)
+  if (!problem) return undefined
+  const fix = problem.maxBatchSize >= 1 ? `use a batch size of at most ${problem.maxBatchSize} or the CPU preset` : 'use the CPU preset'
+  return `Batch ${problem.batchSize} needs about ${(problem.bytes / 2 ** 30).toFixed(1)} GiB to train; the wasm backends (used unless native TensorFlow is installed) hold 4 GiB: ${fix}.`
+}
+
+/**
+ * A hint when a learning rate (any of a sweep's) is far outside the usual range for the optimizer the run
+ * will use (the architecture's when none is chosen): such runs diverge or stand still.
+ */
+export function learningRateNote(config: TrainConfigInput, learningRates: number[] = [config.learningRate]): string | undefined {
+  const optimizer = config.optimizer ?? getArchitecture(config.arch as ArchitectureId).defaults.optimizer
+  for (const rate of learningRates) {
+    const hint = learningRateHint(optimizer, rate)
+    if (hint) return `Learning rate ${hint}.`
+  }
+  return undefined
 }

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia'
 import { computed, inject, ref } from 'vue'
 import type { EventOf } from '../../../shared/api/contract'
-import type { EpochMetrics, MetricPoint, RunDetail, RunSummary, TrainConfigInput } from '../../../shared/api/schemas'
+import { RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunDetail, type RunSummary, type TrainConfigInput } from '../../../shared/api/schemas'
+import { pinRunColor } from '../logic/palette'
 import { workbenchApiKey } from '../composables/useWorkbenchApi'
 import { appendNewPoints, mergeEpochs, type RunProgress } from '../logic/metrics'
 
@@ -22,6 +23,15 @@ function newestFirst(a: RunSummary, b: RunSummary): number {
  * `applyProgress`, `applyEpoch`: progress carries only new points, which are appended); a run's
  * full history is loaded with `runs.get` when it is selected and merged with whatever arrived live.
  */
+/**
+ * A reply read before the run ended (it says queued or running) arriving after the event that ended it:
+ * the ended status is newer. A run that fails at once (a bad folder, a diverging first batch) would
+ * otherwise stay "queued" on screen.
+ */
+function isStaleActive(known: RunSummary, reply: RunSummary): boolean {
+  return !RUN_STATUS_INFO[known.status].active && RUN_STATUS_INFO[reply.status].active
+}
+
 export const useRunsStore = defineStore('runs', () => {
   const api = inject(workbenchApiKey, null)
 
@@ -35,7 +45,8 @@ export const useRunsStore = defineStore('runs', () => {
   const currentRunId = ref<string | null>(null)
 
   const runList = computed(() => Object.values(runs.value).sort(newestFirst))
-  const completedRuns = computed(() => runList.value.filter((run) => run.status === 'completed'))
+  /** Runs with a trained model: completed ones, and ones stopped early (evaluated and saved too). */
+  const completedRuns = computed(() => runList.value.filter((run) => RUN_STATUS_INFO[run.status].hasModel))
   const currentRun = computed(() => (currentRunId.value ? runs.value[currentRunId.value] : undefined))
   const currentSeries = computed(() => (currentRunId.value ? series.value[currentRunId.value] : undefined) ?? EMPTY_SERIES)
   const currentProgress = computed(() => (currentRunId.value ? progress.value[currentRunId.value] : undefined))
@@ -55,6 +66,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   function upsertRun(run: RunSummary): void {
+    pinRunColor(run.runId, run.colorIndex)
     runs.value[run.runId] = run
   }
 
@@ -79,7 +91,7 @@ export const useRunsStore = defineStore('runs', () => {
     const { points, epochs, ...summary } = detail
     // A live status event may be newer than this reply: keep a finished status over an active one.
     const known = runs.value[summary.runId]
-    const keepKnown = known && known.status !== 'queued' && known.status !== 'running' && summary.status === 'running'
+    const keepKnown = known && isStaleActive(known, summary)
     upsertRun(keepKnown ? known : summary)
     const entry = ensureSeries(summary.runId)
     const merged = points.slice()
@@ -94,7 +106,7 @@ export const useRunsStore = defineStore('runs', () => {
     for (const run of list) {
       const known = runs.value[run.runId]
       // Events may have moved a run on since the list was read; never step back to queued/running.
-      if (known && known.status !== 'queued' && known.status !== 'running' && (run.status === 'running' || run.status === 'queued')) continue
+      if (known && isStaleActive(known, run)) continue
       upsertRun(run)
     }
   }

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ArchKnobsInput } from '../../../shared/api/schemas'
+import type { ArchKnobsInput, AugmentConfig } from '../../../shared/api/schemas'
 import type { ArchitectureId, PresetId } from '../../../shared/arch/specs'
 
 export interface TrainDraft {
@@ -17,6 +17,13 @@ export interface TrainDraft {
  */
 export const useTrainDraftStore = defineStore('trainDraft', () => {
   const draft = ref<TrainDraft | null>(null)
+  /** The augmentation chosen in the Data view for the next runs; null: none. Kept until removed in the Train form. */
+  const augment = ref<AugmentConfig | null>(null)
+
+  function useAugment(next: AugmentConfig | null): void {
+    augment.value = next
+    if (next && window.location.hash !== '#/train') window.location.hash = '#/train'
+  }
 
   function send(next: TrainDraft): void {
     draft.value = next
@@ -29,5 +36,5 @@ export const useTrainDraftStore = defineStore('trainDraft', () => {
     return taken
   }
 
-  return { draft, send, take }
+  return { draft, send, take, augment, useAugment }
 })

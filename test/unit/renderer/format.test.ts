@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatCount, formatDuration, formatElapsed, formatPercent } from '../../../renderer/src/logic/format'
+import { formatCount, formatDuration, formatElapsed, formatLoss, formatPercent } from '../../../renderer/src/logic/format'
 import { describeError } from '../../../renderer/src/logic/errors'
 import { WorkbenchError } from '../../../shared/api/contract'
 
@@ -58,5 +58,13 @@ describe('formatBytes', () => {
     expect(formatBytes(1536)).toBe('1.5 KiB')
     expect(formatBytes(12 * 1024 ** 2)).toBe('12.0 MiB')
     expect(formatBytes(24105 * 1024 ** 2)).toBe('23.5 GiB')
+  })
+})
+
+describe('formatLoss', () => {
+  it('keeps four decimals for usual losses and switches to exponents for a diverged one', () => {
+    expect(formatLoss(0.12345)).toBe('0.1235')
+    expect(formatLoss(25845002.7)).toBe('2.58e+7')
+    expect(formatLoss(Infinity)).toBe('–')
   })
 })

@@ -102,6 +102,14 @@ describe('runs store', () => {
     expect(store.runs['run-a']?.status).toBe('completed')
   })
 
+  it('keeps a run that failed at once failed when the start reply (still queued) comes after the event', async () => {
+    const store = setup()
+    store.applyStatus({ runId: 'run-new', status: 'failed', run: summary('run-new', { status: 'failed', error: 'the training loss became NaN' }) })
+    details['run-new'] = { ...summary('run-new', { status: 'queued' }), points: [], epochs: [] }
+    await store.startTraining({ arch: 'lenet5', dataset: 'mnist', epochs: 1, batchSize: 10, learningRate: 0.1 })
+    expect(store.currentRun).toMatchObject({ status: 'failed', error: 'the training loss became NaN' })
+  })
+
   it('lists runs newest first and completed runs apart', () => {
     const store = setup()
     store.applyStatus({ runId: 'old', status: 'completed', run: summary('old', { status: 'completed', createdAt: '2024-01-01T00:00:00Z' }) })

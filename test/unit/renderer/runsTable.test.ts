@@ -3,7 +3,7 @@ import type { RunSummary } from '../../../shared/api/schemas'
 import { TrainConfig } from '../../../shared/api/schemas'
 import { DEFAULT_RUNS_QUERY, datasetLabel, queryRuns } from '../../../renderer/src/logic/runsTable'
 import { curve, downsampleMinMax, parseTags, pointTimes } from '../../../renderer/src/logic/compare'
-import { RUN_PALETTE, assignRunColors, resetRunColorsForTests, runColor } from '../../../renderer/src/logic/palette'
+import { RUN_PALETTE, assignRunColors, pinRunColor, resetRunColorsForTests, runColor } from '../../../renderer/src/logic/palette'
 
 function run(runId: string, overrides: Partial<RunSummary> = {}, config: Record<string, unknown> = {}): RunSummary {
   return {
@@ -61,6 +61,13 @@ describe('compare curves', () => {
     expect(pointTimes(points, epochs)).toEqual([5, 15, 17])
     expect(curve(points, epochs, 'loss', 'samples').map((p) => p.x)).toEqual([50, 150, 160])
   })
+  it('continues wall time across a resume recorded with its clock restarted at 0 (the curve never draws backwards)', () => {
+    const point = (samples: number, t: number) => ({ samples, epoch: samples / 100, loss: 1, accuracy: 0.5, t })
+    const points = [point(50, 5), point(100, 10), point(150, 1), point(200, 6)]
+    expect(pointTimes(points, [])).toEqual([5, 10, 10, 15])
+    const xs = curve(points, [], 'loss', 'time').map((p) => p.x)
+    for (let i = 1; i < xs.length; i++) expect(xs[i]!).toBeGreaterThanOrEqual(xs[i - 1]!)
+  })
 })
 
 describe('run colours', () => {
@@ -73,19 +80,36 @@ describe('run colours', () => {
     expect(runColor('r3')).toBe(colors[2])
     expect(RUN_PALETTE).toContain(colors[0])
   })
+  it('draws a run in the colour the service gave it, whatever was assigned locally before', () => {
+    assignRunColors(['x1', 'x2'])
+    pinRunColor('x1', 13)
+    expect(runColor('x1')).toBe(RUN_PALETTE[3])
+    pinRunColor('x2', undefined)
+    expect(runColor('x2')).toBe(RUN_PALETTE[1])
+  })
+  it('every run colour reads on white: at least 3:1 contrast (no yellow, no pink)', () => {
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!
+    }
+    for (const color of RUN_PALETTE) expect(1.05 / (luminance(color) + 0.05), color).toBeGreaterThanOrEqual(3)
+    expect(new Set(RUN_PALETTE).size).toBe(RUN_PALETTE.length)
+  })
 })
 
 describe('modelChoiceLabel', () => {
-  it('puts what tells models apart first (select boxes cut the end): architecture, accuracy, then name or date', async () => {
+  it('names a model by its run name (the default one: architecture, data set, changed settings), then accuracy and date', async () => {
     const { modelChoiceLabel } = await import('../../../renderer/src/logic/compare')
+    const { TrainConfig } = await import('../../../shared/api/schemas')
     const run = {
       runId: 'mx1q66pl-83ee2a',
       createdAt: '2026-11-29T10:51:00.000Z',
-      config: { arch: 'lenet-relu' },
+      config: TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 5, batchSize: 64, learningRate: 0.02, optimizer: 'adam', lrSchedule: 'cosine' }),
       result: { testAccuracy: 0.9909 },
     } as Parameters<typeof modelChoiceLabel>[0]
-    expect(modelChoiceLabel(run)).toMatch(/^lenet-relu · 99\.1% · 11-29 \d\d:51$/)
-    expect(modelChoiceLabel({ ...run, name: ' ReLU baseline ' })).toBe('lenet-relu · 99.1% · ReLU baseline')
-    expect(modelChoiceLabel({ ...run, result: undefined })).toMatch(/^lenet-relu · 11-29/)
+    expect(modelChoiceLabel(run)).toMatch(/^lenet-relu · mnist · lr 0\.02 · 99\.1% · 11-29 \d\d:51$/)
+    expect(modelChoiceLabel({ ...run, name: ' ReLU baseline ' })).toBe('ReLU baseline · 99.1%')
+    expect(modelChoiceLabel({ ...run, result: undefined })).toMatch(/^lenet-relu · mnist · lr 0\.02 · 11-29/)
+    expect(modelChoiceLabel(run)).not.toContain(run.runId)
   })
 })

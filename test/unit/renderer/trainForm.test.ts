@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { memoryWarning, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
+import { learningRateNote, memoryProblem, memoryWarning, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
 
 const valid: TrainFormValues = { arch: 'lenet5', epochs: 10, batchSize: 256, learningRate: 0.9, limit: '', backend: 'auto' }
 
@@ -76,9 +76,32 @@ describe('memoryWarning', () => {
     // The largest batch of a sweep counts.
     expect(memoryWarning({ ...vgg, batchSize: 2 }, [2, 64])).toMatch(/^Batch 64 needs/)
   })
+  it('disables Start for a run that cannot fit, saying why and which batch size fits', () => {
+    const memory = memoryProblem(vgg)!
+    expect(memory.maxBatchSize).toBeGreaterThanOrEqual(1)
+    expect(memory.maxBatchSize).toBeLessThan(128)
+    const reason = startBlockedReason({ loading: false, busy: false, activeRun: false, errors: {}, memory })
+    expect(reason).toBe(`Needs about ${(memory.bytes / 2 ** 30).toFixed(1)} GiB, more than the 4 GiB wasm heap: batch ${memory.maxBatchSize} or less fits`)
+    // The batch said to fit does fit.
+    expect(memoryProblem({ ...vgg, batchSize: memory.maxBatchSize })).toBeUndefined()
+    expect(startBlockedReason({ loading: false, busy: false, activeRun: false, errors: {}, memory: { ...memory, maxBatchSize: 0 } })).toMatch(/even at batch 1: use the CPU preset$/)
+  })
   it('stays quiet for what fits, and for native TensorFlow, which has no 4 GiB heap', () => {
     expect(memoryWarning({ ...vgg, batchSize: 2 })).toBeUndefined()
     expect(memoryWarning({ ...vgg, arch: 'lenet-relu', batchSize: 256 })).toBeUndefined()
     expect(memoryWarning({ ...vgg, backend: 'tensorflow-gpu' })).toBeUndefined()
+  })
+})
+
+describe('learningRateNote', () => {
+  const lenet = { arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.002, backend: 'auto' } as const
+  it('hints when a rate is far outside the usual range of the optimizer the run will use', () => {
+    expect(learningRateNote(lenet)).toBeUndefined()
+    // lenet-relu trains with Adam unless told otherwise: 1e6 is far above its range.
+    expect(learningRateNote({ ...lenet, learningRate: 1e6 })).toMatch(/^Learning rate 1000000 is far above the usual range for adam .*try 0\.001\.$/)
+    expect(learningRateNote({ ...lenet, learningRate: 0.5, optimizer: 'sgd' })).toBeUndefined()
+    expect(learningRateNote({ ...lenet, learningRate: 1e-7, optimizer: 'sgd' })).toMatch(/far below the usual range for sgd/)
+    // Any rate of a sweep counts.
+    expect(learningRateNote(lenet, [0.001, 5])).toMatch(/^Learning rate 5 is far above/)
   })
 })

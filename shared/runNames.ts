@@ -1,0 +1,81 @@
+import { DATASET_IDS, FOLDER_DATASET_PREFIX, TrainConfig, type RunSummary } from './api/schemas'
+import { flattenConfig, type FlatValue } from './configDiff'
+import { getArchitecture } from './arch/specs'
+
+/** How many differing settings a default name lists before it says `+N more`. */
+const MAX_NAMED_SETTINGS = 4
+
+/** The settings a run would have had if only its architecture and data set were chosen. */
+function defaultConfig(config: TrainConfig): TrainConfig {
+  const spec = getArchitecture(config.arch)
+  const defaults = spec.defaults
+  return TrainConfig.parse({
+    // The Train form sends the architecture's own input size: no different from leaving it out.
+    ...(config.inputSize === spec.input.height ? { inputSize: config.inputSize } : {}),
+    arch: config.arch,
+    dataset: config.dataset,
+    epochs: defaults.epochs,
+    batchSize: defaults.batchSize,
+    learningRate: defaults.learningRate,
+    optimizer: defaults.optimizer,
+    lrSchedule: defaults.lrSchedule ?? 'constant',
+  })
+}
+
+/** `lr 0.02`, `batch 128`, `3 epochs`: a setting in a few words; fields not listed read `field value`. */
+function describeSetting(field: string, value: FlatValue): string {
+  const shown = value === undefined ? 'default' : String(value)
+  switch (field) {
+    case 'learningRate':
+      return `lr ${shown}`
+    case 'batchSize':
+      return `batch ${shown}`
+    case 'epochs':
+      return `${shown} epoch${value === 1 ? '' : 's'}`
+    case 'limit':
+      return `${shown} images`
+    case 'optimizer':
+    case 'lrSchedule':
+      return shown
+    case 'inputSize':
+      return `${shown} px`
+    case 'normalize':
+      return value === 'none' ? 'not normalized' : `normalize ${shown}`
+    default: {
+      const name = field.replace(/^(knobs|augment)\./, '')
+      return typeof value === 'boolean' ? (value ? name : `no ${name}`) : `${name} ${shown}`
+    }
+  }
+}
+
+/** Most telling first: what users change most, then the rest in the config's order. */
+const FIELD_ORDER = ['learningRate', 'batchSize', 'optimizer', 'lrSchedule', 'epochs', 'limit', 'inputSize']
+
+/** A data set in a name: its id, or a folder's last path segment. */
+export function datasetShortName(dataset: string): string {
+  if ((DATASET_IDS as readonly string[]).includes(dataset) || !dataset.startsWith(FOLDER_DATASET_PREFIX)) return dataset
+  const path = dataset.slice(FOLDER_DATASET_PREFIX.length).replace(/[\\/]+$/, '')
+  return path.split(/[\\/]/).at(-1) || path
+}
+
+/**
+ * A run's default name: architecture · data set · the settings that differ from the architecture's
+ * defaults (`lenet-relu · mnist · lr 0.02 · 2000 images`).
+ */
+export function defaultRunName(config: TrainConfig): string {
+  const given = flattenConfig(config)
+  const usual = flattenConfig(defaultConfig(config))
+  const fields = [...new Set([...Object.keys(given), ...Object.keys(usual)])].filter(
+    (field) => field !== 'arch' && field !== 'dataset' && given[field] !== usual[field] && !(field.startsWith('augment.') && !given[field]),
+  )
+  const rank = (field: string) => (FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length)
+  fields.sort((a, b) => rank(a) - rank(b))
+  const settings = fields.slice(0, MAX_NAMED_SETTINGS).map((field) => describeSetting(field, given[field]))
+  if (fields.length > MAX_NAMED_SETTINGS) settings.push(`+${fields.length - MAX_NAMED_SETTINGS} more`)
+  return [config.arch, datasetShortName(config.dataset), ...settings].join(' · ')
+}
+
+/** The name to show for a run everywhere (pickers, legends, lists): the user's name, else the default one. */
+export function runDisplayName(run: Pick<RunSummary, 'name' | 'config'>): string {
+  return run.name?.trim() || defaultRunName(run.config)
+}
