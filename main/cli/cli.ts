@@ -212,11 +212,13 @@ export async function runCli(argv = process.argv): Promise<void> {
       const bytes = await readRegularFile(image, (MAX_IMAGE_BASE64_LENGTH / 4) * 3).catch((error: Error) => {
         throw new CliError(`cannot read ${image}: ${error.message}`)
       })
-      const prediction = await call<{ top: { label: string; probability: number }[] }>(await open(), 'predict.image', {
+      const prediction = await call<{ top: { label: string; probability: number }[]; preview: { warning?: string } }>(await open(), 'predict.image', {
         runId,
         fileName: basename(image),
         imageBase64: bytes.toString('base64'),
       })
+      // On stderr, so that --json output keeps its shape while nobody misses it.
+      if (prediction.preview.warning) console.error(`warning: ${basename(image)}: ${prediction.preview.warning}`)
       if (flags.json) return console.log(JSON.stringify(prediction.top))
       for (const entry of prediction.top) console.log(`${entry.label.padEnd(12)} ${(entry.probability * 100).toFixed(1)}%`)
     })

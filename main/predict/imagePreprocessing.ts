@@ -1,5 +1,6 @@
 import sharp from 'sharp'
 import type { ModelInputPreview } from '../../shared/api/schemas'
+import { centreOfMass, inkStrength, keepDigit, polarity, UNIFORM_RANGE, type GrayImage } from './digitInk'
 
 export class BadImageError extends Error {
   constructor(message: string) {
@@ -10,39 +11,76 @@ export class BadImageError extends Error {
 
 /** Refuse decompression bombs before decoding: 50 megapixels is far beyond any photo of a digit. */
 const MAX_INPUT_PIXELS = 50_000_000
-const INK_THRESHOLD = 40
+/** Photos are searched for ink at this size at most: a digit a tenth of the page is still 50 px tall. */
+const WORK_SIZE = 512
+
+export const BLANK_IMAGE_WARNING = 'This image is blank or nearly uniform: there is no digit or object to read, so the ranking below means nothing.'
 
 /**
- * Turns any image into what an MNIST-trained model expects: 28x28 grayscale, a light digit on black,
- * the ink's bounding box scaled into the central 20x20 like the original data set. Photos of dark ink on
- * paper are inverted (decided by the border, which is background in nearly every drawing).
+ * Turns any image into what an MNIST-trained model expects, the way MNIST itself was made: the background
+ * levelled out (a shadow is not ink), light ink on black, cropped to the digit, fitted into 20x20 keeping its
+ * aspect ratio, and placed in 28x28 so that its centre of mass is at the centre. `steps` says what was done.
  */
 export async function toMnistInput(bytes: Uint8Array, fileName: string, size = 28): Promise<ModelInputPreview> {
-  let gray: { data: Buffer; width: number; height: number }
+  let gray: GrayImage
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
       .flatten({ background: '#ffffff' })
       .grayscale()
+      .resize(WORK_SIZE, WORK_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .toColourspace('b-w')
       .raw()
       .toBuffer({ resolveWithObject: true })
-    gray = { data, width: info.width, height: info.height }
+    gray = { data: data.subarray(0, info.width * info.height), width: info.width, height: info.height }
   } catch (error) {
     throw new BadImageError(`${fileName} is not an image that can be read (${describeSharpError(error)})`)
   }
-  const inverted = borderMean(gray) > 127
-  if (inverted) for (let i = 0; i < gray.data.length; i++) gray.data[i] = 255 - gray.data[i]
+  const blank = (inverted: boolean): ModelInputPreview => ({ width: size, height: size, channels: 1, pixels: new Array<number>(size * size).fill(0), inverted, warning: BLANK_IMAGE_WARNING })
+  const { darkInk, range } = polarity(gray)
+  if (range < UNIFORM_RANGE) return blank(false)
 
-  const box = inkBoundingBox(gray)
+  const ink = inkStrength(gray, darkInk)
+  const box = keepDigit(ink, gray.width, gray.height)
+  if (!box) return blank(darkInk)
+  const crop = new Uint8Array(box.width * box.height)
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) crop[y * box.width + x] = Math.round(ink[(y + box.top) * gray.width + x + box.left] * 255)
+  }
   const inner = Math.round((size * 20) / 28)
-  const margin = Math.floor((size - inner) / 2)
-  const pixels = await sharp(gray.data, { raw: { width: gray.width, height: gray.height, channels: 1 } })
-    .extract(box)
-    .resize(inner, inner, { fit: 'contain', background: { r: 0, g: 0, b: 0 }, kernel: 'lanczos3' })
-    .extend({ top: margin, bottom: size - inner - margin, left: margin, right: size - inner - margin, background: { r: 0, g: 0, b: 0 } })
+  const { data: fitted, info } = await sharp(crop, { raw: { width: box.width, height: box.height, channels: 1 } })
+    .resize(inner, inner, { fit: 'inside', kernel: 'lanczos3' })
+    // Without this sharp hands back sRGB: three bytes per pixel.
     .grayscale()
     .raw()
-    .toBuffer()
-  return { width: size, height: size, channels: 1, pixels: Array.from(pixels.subarray(0, size * size)), inverted }
+    .toBuffer({ resolveWithObject: true })
+  const pixels = placeByCentreOfMass(stretchToFull(fitted.subarray(0, info.width * info.height)), info.width, info.height, size)
+  const steps = [
+    darkInk ? 'dark ink on a light background: inverted' : 'light ink on a dark background: kept',
+    'background levelled (shadows and light fall-off removed)',
+    `cropped to the ink (${box.width}×${box.height} of ${gray.width}×${gray.height} px)`,
+    `fitted into ${inner}×${inner} keeping its aspect ratio (${info.width}×${info.height})`,
+    `centred by centre of mass in ${size}×${size}`,
+  ]
+  return { width: size, height: size, channels: 1, pixels, inverted: darkInk, steps }
+}
+
+/** Strokes reach full brightness, as MNIST's do, after resampling softened thin ones. */
+function stretchToFull(pixels: Uint8Array): Uint8Array {
+  const max = pixels.reduce((a, b) => Math.max(a, b), 0)
+  return max > 0 && max < 255 ? Uint8Array.from(pixels, (p) => Math.round((p * 255) / max)) : pixels
+}
+
+/**
+ * The fitted digit pasted into a size x size black frame so that its centre of mass lands on the centre
+ * pixel (size/2, as MNIST's 14,14), moved back inside the frame in the rare case that would cut ink off.
+ */
+function placeByCentreOfMass(patch: Uint8Array, width: number, height: number, size: number): number[] {
+  const mass = centreOfMass(patch, width, height)
+  const left = Math.min(size - width, Math.max(0, Math.round(size / 2 - mass.x)))
+  const top = Math.min(size - height, Math.max(0, Math.round(size / 2 - mass.y)))
+  const frame = new Array<number>(size * size).fill(0)
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) frame[(y + top) * size + x + left] = patch[y * width + x]
+  return frame
 }
 
 function describeSharpError(error: unknown): string {
@@ -64,23 +102,4 @@ export function borderMean({ data, width, height }: { data: Uint8Array; width: n
     count += 2
   }
   return sum / count
-}
-
-function inkBoundingBox({ data, width, height }: { data: Buffer; width: number; height: number }) {
-  let left = width
-  let top = height
-  let right = -1
-  let bottom = -1
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (data[y * width + x] > INK_THRESHOLD) {
-        if (x < left) left = x
-        if (x > right) right = x
-        if (y < top) top = y
-        if (y > bottom) bottom = y
-      }
-    }
-  }
-  if (right < 0) return { left: 0, top: 0, width, height }
-  return { left, top, width: right - left + 1, height: bottom - top + 1 }
 }

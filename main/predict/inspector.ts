@@ -4,6 +4,7 @@ import { HISTOGRAM_BINS, MAX_INSPECT_FILTERS, MAX_MAP_SIDE, type GrayMap, type I
 import { INPUT_FIELD, receptiveFieldStep, samePaddingBefore, type ReceptiveField } from '../../shared/arch/receptiveField'
 import { fitToModelInput } from '../engine/trainer'
 import { gradCam } from './gradCam'
+import { layerKinds } from './layerKinds'
 import type { Predictor } from './predictor'
 
 export interface InspectOptions {
@@ -52,6 +53,7 @@ export class Inspector {
       .slice(0, 5)
 
     const fields = receptiveFields(model)
+    const kindOf = layerKinds(run, shape[2])
     const layers: InspectedLayer[] = []
     for (let i = 0; i < probed.length; i++) {
       const layer = probed[i]!
@@ -59,7 +61,8 @@ export class Inspector {
       const values = tensor.dataSync() as Float32Array
       const outputShape = tensor.shape.slice(1)
       tensor.dispose()
-      const entry: InspectedLayer = { name: layer.name, className: layer.getClassName(), outputShape, maps: [], histogram: histogram(values) }
+      const className = layer.getClassName()
+      const entry: InspectedLayer = { name: layer.name, className, kind: kindOf(layer.name, className, outputShape), outputShape, maps: [], histogram: histogram(values) }
       if (outputShape.length === 3) {
         const field = fields.get(layer.name)
         if (field) entry.receptiveField = field

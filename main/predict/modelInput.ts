@@ -1,6 +1,7 @@
 import type { ModelInputPreview } from '../../shared/api/schemas'
 import { decodeImage, ImageDecodeError, sniffFormat } from '../data/folder/imageFiles'
-import { BadImageError, borderMean, toMnistInput } from './imagePreprocessing'
+import { polarity, UNIFORM_RANGE } from './digitInk'
+import { BadImageError, BLANK_IMAGE_WARNING, borderMean, toMnistInput } from './imagePreprocessing'
 
 /**
  * A dropped image turned into what a run's model was trained on. Digits get MNIST's own preparation
@@ -24,12 +25,13 @@ export async function toModelInput(bytes: Uint8Array, fileName: string, dataset:
   } catch (error) {
     throw new BadImageError(`${fileName} is not an image that can be read (${error instanceof ImageDecodeError ? error.reason : String(error)})`)
   }
+  const blank = polarity({ data: pixels, width: pixels.length, height: 1 }).range < UNIFORM_RANGE
   let inverted = false
   if (dataset === 'fashion-mnist' && channels === 1 && borderMean({ data: pixels, width, height }) > 127) {
     inverted = true
     for (let i = 0; i < pixels.length; i++) pixels[i] = 255 - pixels[i]
   }
-  return { width, height, channels, pixels: Array.from(pixels), inverted }
+  return { width, height, channels, pixels: Array.from(pixels), inverted, ...(blank ? { warning: BLANK_IMAGE_WARNING } : {}) }
 }
 
 function unsupportedReason(fileName: string, head: Uint8Array): string {

@@ -43,6 +43,8 @@ export const InspectedLayer = z.object({
   name: z.string(),
   /** The tfjs layer class: Conv2D, InputConv2D, MaxPooling2D, Activation, Dense, ... */
   className: z.string(),
+  /** What the layer does, for people: `conv 5x5 /1 p2 → 6`, `max pool 2x2 /2`, `ReLU` (from the run's spec). */
+  kind: z.string().optional(),
   outputShape: z.array(z.number().int()),
   /** Convolution layers only: `maxChannels` channels from `firstChannel` on, each downsampled to at most MAX_MAP_SIDE. */
   maps: z.array(GrayMap.extend({ channel: z.number().int() })),

@@ -283,6 +283,10 @@ export const ModelInputPreview = z.object({
   channels: z.number().int().min(1).max(4).default(1),
   pixels: z.array(z.number().int().min(0).max(255)),
   inverted: z.boolean(),
+  /** How the image was prepared, in order, in words the preview shows (digits: background, crop, fit, centre). */
+  steps: z.array(z.string()).optional(),
+  /** Set when the image holds nothing to read (blank or nearly uniform): its ranking means nothing. */
+  warning: z.string().optional(),
 })
 export type ModelInputPreview = z.infer<typeof ModelInputPreview>
 

@@ -90,9 +90,29 @@ describe.skipIf(!ready)('Inspect and Predict views in Chromium', () => {
     )
     expect(lit).toBe(true)
     expect(await page.getByTestId('receptive-field-text').textContent()).toMatch(/sees a \d+×\d+ window/)
-    // Clicking a unit of the first convolution picks it: LeNet's conv1 sees 5x5.
+    // The answer (overlay, "why", top 5) is above the fold at both sizes.
+    for (const [width, height] of [
+      [1280, 800],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height })
+      const answer = (await page.getByTestId('inspect-answer').boundingBox())!
+      expect(answer.y + answer.height, `answer bottom at ${width}x${height}`).toBeLessThanOrEqual(height)
+      await page.screenshot({ path: join(screenshots, `inspect-above-fold-${width}x${height}.png`) })
+    }
+    await page.setViewportSize({ width: 1280, height: 800 })
+    // Histograms say what a layer does, not the tfjs class behind it.
+    const histogramText = (await page.getByTestId('activation-histogram').allTextContents()).join(' ')
+    expect(histogramText).not.toMatch(/InputConv2D|Conv2D|MaxPooling2D/)
+    expect(histogramText).toMatch(/conv 5x5/)
+    // Clicking a unit of the first convolution picks it: LeNet's conv1 sees 5x5; it is outlined on that map only.
     await maps.first().click({ position: { x: 2, y: 2 } })
     expect(await page.getByTestId('receptive-field-text').textContent()).toMatch(/Unit \(0, 0\) sees a 5×5 window/)
+    expect(await page.getByTestId('unit-marker').count()).toBe(1)
+    const marker = (await page.getByTestId('unit-marker').boundingBox())!
+    const firstMap = (await maps.first().boundingBox())!
+    expect(marker.x).toBeLessThan(firstMap.x + 6)
+    expect(marker.y).toBeLessThan(firstMap.y + 6)
     await page.screenshot({ path: join(screenshots, 'inspect-1280x800.png'), fullPage: true })
     // Grad-CAM instead of the occlusion map: the overlay changes the drawn input, and the help names the layer.
     const input = page.getByTestId('inspect-input')
@@ -118,11 +138,11 @@ describe.skipIf(!ready)('Inspect and Predict views in Chromium', () => {
       { name: 'one.png', bytes: digit, type: 'image/png' },
       { name: 'one-again.png', bytes: digit, type: 'image/png' },
     ])
-    const rows = page.getByTestId('prediction-row')
-    // 2 images x 2 models x top 5.
-    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(20)
+    // 2 images x 2 models on the tiles; the first image's top 5 of both models in the detail.
+    await expect.poll(() => page.getByTestId('prediction-top1').count(), { timeout: 30_000 }).toBe(4)
+    await expect.poll(() => page.getByTestId('prediction-row').count(), { timeout: 30_000 }).toBe(10)
     expect(await page.getByTestId('prediction-image').count()).toBe(2)
-    expect(await page.getByTestId('preview-canvas').count()).toBe(4)
+    expect(await page.getByTestId('preview-canvas').count()).toBe(4 + 2)
     expect((await page.getByTestId('models-agree').count()) + (await page.getByTestId('models-disagree').count())).toBe(2)
     await page.screenshot({ path: join(screenshots, 'predict-two-models-1280x800.png'), fullPage: true })
     await page.setViewportSize({ width: 1920, height: 1080 })

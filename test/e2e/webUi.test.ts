@@ -101,7 +101,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(5)
     const texts = await rows.allTextContents()
     for (const text of texts) expect(text).toMatch(/\d+(\.\d+)?\s*%/)
-    await expect.poll(() => page.getByTestId('preview-canvas').isVisible()).toBe(true)
+    await expect.poll(() => page.getByTestId('prediction-detail').getByTestId('preview-canvas').isVisible()).toBe(true)
     await screenshotBothSizes(page, 'predict')
 
     await dropFile(page, 'shopping-list.txt', Buffer.from('eggs, milk'), 'text/plain')
@@ -118,7 +118,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await writeFile(join(folder, 'b.png'), await digitPng())
     await writeFile(join(folder, 'notes.txt'), 'not an image')
     await page.getByTestId('folder-input').setInputFiles(folder)
-    await expect.poll(() => page.getByTestId('prediction-row').count(), { timeout: 20_000 }).toBe(10)
+    await expect.poll(() => page.getByTestId('prediction-top1').count(), { timeout: 20_000 }).toBe(2)
     expect(await page.getByTestId('error-notice').first().textContent()).toContain('notes.txt')
   }, 60_000)
 

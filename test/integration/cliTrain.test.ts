@@ -51,6 +51,14 @@ describe('CLI', () => {
     const top = JSON.parse(predicted.stdout.trim())
     expect(top).toHaveLength(3)
     expect(top[0].probability).toBeGreaterThanOrEqual(top[1].probability)
+    expect(predicted.stderr).toBe('')
+
+    // A blank image still gets its ranking, but with a warning that it means nothing.
+    const blank = join(dataDir, 'blank.png')
+    await writeFile(blank, await sharp({ create: { width: 1, height: 1, channels: 3, background: '#ffffff' } }).png().toBuffer())
+    const blankPrediction = await cli(['predict', summary.runId, blank], dataDir)
+    expect(blankPrediction.code).toBe(0)
+    expect(blankPrediction.stderr.trim()).toMatch(/^warning: blank\.png: This image is blank or nearly uniform/)
 
     const notes = join(dataDir, 'notes.txt')
     await writeFile(notes, 'not an image')

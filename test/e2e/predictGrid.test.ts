@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import type { Browser, Page } from 'playwright-core'
+import { connectClient, startTestServer } from '../helpers/webHarness'
+import { dropFiles } from '../helpers/uiFiles'
+import { chromiumAvailable, launchChromium, SCREENSHOT_DIR } from '../helpers/browser'
+import { photographedDigits } from '../helpers/photographedDigits'
+import type { RunningWebServer } from '../../main/web/webServer'
+import type { Workbench } from '../../main/services/workbench'
+
+const root = join(import.meta.dirname, '..', '..')
+const rendererDir = join(root, 'out', 'renderer')
+const ready = chromiumAvailable && existsSync(join(rendererDir, 'index.html'))
+if (!ready) console.log(`skipping Predict grid e2e: ${chromiumAvailable ? 'the renderer is not built (npm run build)' : 'no chromium at /usr/bin/chromium'}`)
+
+describe.skipIf(!ready)('Predict at the scale users drop images', () => {
+  let server: RunningWebServer
+  let workbench: Workbench
+  let browser: Browser
+  let page: Page
+  let client: Awaited<ReturnType<typeof connectClient>>
+  const runIds: string[] = []
+
+  async function waitForStatus(runId: string, wanted: string[], timeoutMs = 180_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const status = ((await client.call('runs.get', { runId })).value as { status: string }).status
+      if (wanted.includes(status)) return status
+      if (Date.now() > deadline) throw new Error(`run ${runId} is still ${status}`)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+
+  beforeAll(async () => {
+    ;({ server, workbench } = await startTestServer(rendererDir))
+    client = await connectClient(server)
+    for (const seed of [1, 2]) {
+      const started = await client.call('training.start', { arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.002, limit: 2000, seed })
+      expect(started.ok, JSON.stringify(started.error)).toBe(true)
+      const { runId } = started.value as { runId: string }
+      runIds.push(runId)
+      expect(await waitForStatus(runId, ['completed', 'failed'])).toBe('completed')
+    }
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    page.on('pageerror', (error) => console.error('page error:', error.message))
+    await mkdir(SCREENSHOT_DIR, { recursive: true })
+  }, 400_000)
+
+  afterAll(async () => {
+    client?.close()
+    await browser?.close()
+    workbench?.close()
+    await server?.close()
+  })
+
+  const classified = () => page.getByTestId('prediction-top1').count()
+
+  it('20 labelled images x 2 models: a compact grid under two screens, accuracy and a confusion matrix per model', async () => {
+    await page.goto(server.url)
+    await page.getByTestId('nav-predict').click()
+    const runSelect = page.getByTestId('run-select')
+    await expect.poll(async () => runSelect.locator('option').count(), { timeout: 10_000 }).toBe(2)
+    await runSelect.selectOption(runIds)
+    // Labels from the names: `7_small.jpg` is a 7.
+    const images = (await photographedDigits()).slice(0, 20)
+    await dropFiles(page, images.map((image) => ({ name: image.fileName, bytes: image.bytes, type: 'image/jpeg' })))
+    await expect.poll(classified, { timeout: 120_000 }).toBe(40)
+    expect(await page.getByTestId('prediction-image').count()).toBe(20)
+    expect(await page.getByTestId('model-summary').count()).toBe(2)
+    expect(await page.getByTestId('confusion-matrix').count()).toBe(2)
+    const accuracies = await page.getByTestId('model-accuracy').allTextContents()
+    for (const text of accuracies) expect(text).toMatch(/right: \d+ of 20 labelled images/)
+    // The matrix holds every labelled image once.
+    const cells = await page.getByTestId('confusion-matrix').first().locator('td').allTextContents()
+    expect(cells.reduce((sum, text) => sum + (Number(text.trim()) || 0), 0)).toBe(20)
+    // The ticks on the tiles agree with the summary's count.
+    const right = Number(accuracies[0]!.match(/right: (\d+)/)![1])
+    const firstModelRight = await page.locator('[data-testid=prediction-image] [data-testid=prediction-model]:first-of-type [data-testid=verdict-right]').count()
+    expect(firstModelRight).toBe(right)
+
+    // The detail of the first image: what the network saw, how it was prepared, top 5 for each model.
+    expect(await page.getByTestId('prediction-detail').getByTestId('prediction-row').count()).toBe(10)
+    expect(await page.getByTestId('preparation-steps').first().textContent()).toMatch(/centre of mass/)
+
+    const height = await page.evaluate(() => document.documentElement.scrollHeight)
+    console.log(`Predict page height, 20 images x 2 models at 1280x800: ${height} px`)
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'predict-grid-20x2-1280x800.png'), fullPage: true })
+    expect(height).toBeLessThan(2 * 800)
+    await page.setViewportSize({ width: 1920, height: 1080 })
+    const wideHeight = await page.evaluate(() => document.documentElement.scrollHeight)
+    console.log(`Predict page height, 20 images x 2 models at 1920x1080: ${wideHeight} px`)
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'predict-grid-20x2-1920x1080.png'), fullPage: true })
+    expect(wideHeight).toBeLessThan(2 * 1080)
+    await page.setViewportSize({ width: 1280, height: 800 })
+
+    // A label typed on a tile counts: clearing one leaves 19 labelled.
+    await page.getByTestId('truth-select').first().selectOption('')
+    await expect.poll(async () => (await page.getByTestId('model-accuracy').first().textContent()) ?? '').toMatch(/of 19 labelled images/)
+  }, 240_000)
+
+  it('a blank image is flagged, on its tile and in its detail, instead of a silent ranking', async () => {
+    await page.getByTestId('run-select').selectOption([runIds[0]!])
+    const white = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#ffffff' } }).png().toBuffer()
+    await dropFiles(page, [{ name: 'white.png', bytes: white, type: 'image/png' }])
+    await expect.poll(classified, { timeout: 30_000 }).toBe(1)
+    expect(await page.getByTestId('prediction-warning').count()).toBe(1)
+    expect(await page.getByTestId('blank-warning').textContent()).toMatch(/blank or nearly uniform/)
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'predict-blank-1280x800.png') })
+  }, 60_000)
+
+  it('a chosen folder with one subfolder per class labels its images', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'predict-classes-'))
+    const images = (await photographedDigits()).filter((image) => image.kind === 'shadow').slice(0, 4)
+    for (const image of images) {
+      await mkdir(join(folder, String(image.digit)), { recursive: true })
+      await writeFile(join(folder, String(image.digit), `photo-${image.digit}.jpg`), image.bytes)
+    }
+    await page.getByTestId('folder-input').setInputFiles(folder)
+    await expect.poll(classified, { timeout: 60_000 }).toBe(4)
+    const truths = await page.getByTestId('truth-select').evaluateAll((selects) => selects.map((s) => (s as HTMLSelectElement).value))
+    expect(truths).toEqual(images.map((image) => String(image.digit)))
+    expect(await page.getByTestId('model-accuracy').textContent()).toMatch(/of 4 labelled images/)
+  }, 90_000)
+})
