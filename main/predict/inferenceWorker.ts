@@ -1,7 +1,9 @@
+import * as tf from '@tensorflow/tfjs-core'
 import { RunNotFoundError, RunStore } from '../services/runStore'
 import { BadImageError } from './imagePreprocessing'
 import { createLocalInference, type InferenceService } from './inferenceService'
 import { InferenceRequest, type InferenceReply } from './inferenceProtocol'
+import { selectInferenceBackend } from './inferenceBackend'
 
 /**
  * Entry of the inference worker process: decoding dropped images and running models (predictions,
@@ -15,10 +17,13 @@ interface ParentPort {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
 const reply = (message: InferenceReply) => (parentPort ? parentPort.postMessage(message) : process.send?.(message))
 const services = new Map<string, InferenceService>()
+// Chosen once per worker, on first use; without any rung (none passes its self-test) the cpu backend.
+let backend: Promise<unknown> | undefined
+const prepareBackend = () => (backend ??= selectInferenceBackend().catch(() => tf.setBackend('cpu')))
 
 function serviceFor(dataDir: string): InferenceService {
   let service = services.get(dataDir)
-  if (!service) services.set(dataDir, (service = createLocalInference(new RunStore(dataDir))))
+  if (!service) services.set(dataDir, (service = createLocalInference(new RunStore(dataDir), prepareBackend)))
   return service
 }
 
