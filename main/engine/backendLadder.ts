@@ -85,7 +85,7 @@ export async function selectBackend(
     if (!webgpuTried || loaders.webgpu !== defaultRungLoaders.webgpu) return report
     const skip = report.skipped.find((s) => s.name === 'webgpu')
     const passed = `passed the self-test against cpu (max relative error ${selfTestError?.toExponential(2)})`
-    return { ...report, webgpu: webgpuReport((software) => (skip ? `not chosen: ${skip.reason}` : `chosen: ${software ? 'a software adapter, forced by the user' : 'a hardware adapter'}; ${passed}`)) }
+    return { ...report, webgpu: webgpuReport((software) => (skip ? `not chosen: ${skip.reason}` : `chosen: ${software ? `a software adapter, ${choice === 'webgpu' ? 'forced by the user' : 'allowed by WORKBENCH_WEBGPU_ALLOW_SOFTWARE'}` : 'a hardware adapter'}; ${passed}`)) }
   }
   for (const name of BACKEND_NAMES) {
     if (choice !== 'auto' && choice !== name) {

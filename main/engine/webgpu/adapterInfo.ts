@@ -1,5 +1,6 @@
 import type { WebGpuAdapterReport } from '../../../shared/api/schemas'
 import type { GpuAdapterLike } from './gpuTypes'
+import { webgpuAdapterTitle, webgpuKeyFeatures } from '../../../shared/webgpuAdapter'
 
 /** The limits our kernels size their tiles and buffers by. */
 export const KEY_LIMITS = [
@@ -61,18 +62,11 @@ export function describeAdapter(adapter: GpuAdapterLike, platform: NodeJS.Platfo
 }
 
 /** One line for logs and the rung's detail: what the adapter is. */
-export function adapterTitle(adapter: WebGpuAdapterReport): string {
-  const name = adapter.description || adapter.device || 'unnamed adapter'
-  return `${name} (${[adapter.vendor, adapter.architecture].filter(Boolean).join(', ') || 'unknown vendor'}; ${adapter.backendApi})`
-}
+export const adapterTitle = webgpuAdapterTitle
 
-/** The features that matter to our kernels, as "subgroups, shader-f16, subgroup matrix: none". */
+/** The features that matter to our kernels, as "subgroups yes; shader-f16 no; subgroup matrix no". */
 export function keyFeatures(adapter: WebGpuAdapterReport): string {
-  const has = (feature: string) => adapter.features.includes(feature)
-  const matrices = adapter.subgroupMatrixConfigs.map((c) => `${c.componentType}->${c.resultComponentType} ${c.M}x${c.N}x${c.K}`)
-  return [
-    `subgroups ${has('subgroups') ? `yes (${adapter.subgroupMinSize ?? '?'}-${adapter.subgroupMaxSize ?? '?'})` : 'no'}`,
-    `shader-f16 ${has('shader-f16') ? 'yes' : 'no'}`,
-    `subgroup matrix ${matrices.length ? matrices.join(', ') : has('chromium-experimental-subgroup-matrix') ? 'feature present, no configs' : 'no'}`,
-  ].join('; ')
+  return webgpuKeyFeatures(adapter)
+    .map((f) => `${f.name} ${f.value}`)
+    .join('; ')
 }
