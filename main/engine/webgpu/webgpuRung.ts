@@ -87,7 +87,7 @@ export async function loadWebGpuRung({ forced }: WebGpuRungOptions): Promise<{ t
   // WORKBENCH_WEBGPU_ALLOW_SOFTWARE=1 lets auto take one too: how CI reaches the self-test on lavapipe.
   if (report.software && !forced && process.env.WORKBENCH_WEBGPU_ALLOW_SOFTWARE !== '1') {
     throw new Error(
-      `only a software adapter was found (${adapterTitle(report)}): it runs WebGPU on the CPU, slower than the CPU rungs; force it with --backend webgpu`,
+      `only a software adapter was found (${adapterTitle(report)}): it runs WebGPU on the CPU, slower than the CPU rungs; choose the webgpu backend to use it anyway (--backend webgpu)`,
     )
   }
   if (!loaded || loaded.adapter.description !== report.description || loaded.lost) {
