@@ -100,7 +100,7 @@ export function afterTrainingBatch(): void {
   const plan = faultPlan()
   if (plan && plan.kind !== 'selftest' && batches === plan.afterBatches) {
     if (plan.kind === 'lose') {
-      failure ??= deviceLostFailure('destroyed', 'simulated by WORKBENCH_WEBGPU_FAULT')
+      // A real loss: the failure is noticed through device.lost and the reads it breaks, as after a driver reset.
       watched.destroy()
     } else {
       failure ??= failureFromGpuError({ message: 'simulated by WORKBENCH_WEBGPU_FAULT', constructor: { name: 'GPUOutOfMemoryError' } })

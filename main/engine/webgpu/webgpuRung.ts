@@ -94,7 +94,8 @@ export async function loadWebGpuRung({ forced }: WebGpuRungOptions): Promise<{ t
     const device = await createDevice(adapter)
     watchDevice(device)
     const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu')
-    if (tf.findBackend('webgpu')) tf.removeBackend('webgpu')
+    // tfjs-webgpu registered its own factory on import (a device of its own): ours replaces it.
+    if ('webgpu' in tf.engine().registryFactory) tf.removeBackend('webgpu')
     tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, adapter.info as never), 3)
     if (!(await tf.setBackend('webgpu'))) throw new Error('the tfjs webgpu backend did not initialize on this device')
     const kernels = registerWebGpuKernels()
