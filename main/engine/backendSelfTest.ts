@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
+// The reference every rung is checked against.
+import '@tensorflow/tfjs-backend-cpu'
 // tfjs-core alone registers no gradients; the tfjs-layers bundle registers all of them on import
 // (the core's own register_all_gradients module cannot be imported as ESM under Node).
 import '@tensorflow/tfjs-layers'

@@ -102,7 +102,7 @@ async function pytorchCuda(cases: GpuCase[]): Promise<Anchor | string> {
   return `no PyTorch with CUDA found (${tried.join('; ')}); set WORKBENCH_PYTHON to one`
 }
 
-const fmt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : Math.round(n).toLocaleString('en-US'))
+const fmt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : n < 10 ? n.toPrecision(2) : Math.round(n).toLocaleString('en-US'))
 const ratio = (ours: number, theirs: number | undefined, target: number) =>
   theirs ? `${(ours / theirs).toFixed(3)}x ${ours / theirs >= target ? '(meets' : '(below'} ${target}x)` : '-'
 
