@@ -8,6 +8,9 @@ import { createWorkbench } from '../../main/services/workbench'
 import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
 import { TrainConfig, type SystemReport } from '../../shared/api/schemas'
 import { webgpuAdapterUnavailable } from '../helpers/webgpuAdapter'
+import { RunStore } from '../../main/services/runStore'
+import { createLocalInference } from '../../main/predict/inferenceService'
+import { selectInferenceBackend } from '../../main/predict/inferenceBackend'
 
 /*
  * The webgpu rung end to end on whatever adapter Dawn finds; in CI that is lavapipe (a software
@@ -50,6 +53,9 @@ async function epochLosses(dataDir: string, runId: string): Promise<number[]> {
 }
 
 describe.skipIf(unavailable)('webgpu rung', () => {
+  /** The run trained by the first test, inspected by the second. */
+  let trained: { dataDir: string; runId: string; folder: string } | undefined
+
   it('trains lenet-relu forced onto webgpu through the CLI: finite, falling loss, the backend recorded', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'webgpu-cli-'))
     const folder = await barsFolder(48, 8)
@@ -73,7 +79,31 @@ describe.skipIf(unavailable)('webgpu rung', () => {
     const run2 = JSON.parse((await readFile(join(dataDir, 'runs', summary.runId, 'run.json'), 'utf8')))
     expect(run2.backend.webgpu.adapter.description.length).toBeGreaterThan(0)
     expect(run2.backend.webgpu.verdict).toMatch(/^chosen: /)
+    trained = { dataDir, runId: summary.runId, folder }
   }, 420_000)
+
+  it('the inference worker\'s ladder takes the adapter, and predictions and inspections read back asynchronously', async () => {
+    expect(trained).toBeDefined()
+    const { dataDir, runId, folder } = trained!
+    process.env.WORKBENCH_WEBGPU_ALLOW_SOFTWARE = '1'
+    try {
+      let chosen: string | undefined
+      const inference = createLocalInference(new RunStore(dataDir), async () => (chosen = (await selectInferenceBackend()).name))
+      const image = await readFile(join(folder, 'test', 'vertical', '0.png'))
+      const prediction = await inference.predict(runId, '0.png', image, 2)
+      expect(chosen).toBe('webgpu')
+      expect(prediction.top).toHaveLength(2)
+      expect(prediction.top[0].probability + prediction.top[1].probability).toBeCloseTo(1, 4)
+      // Feature maps, filters, an occlusion map and Grad-CAM: every read a synchronous one would break here.
+      const inspection = await inference.inspect(runId, '0.png', image, { maxChannels: 2, occlusion: true })
+      expect(inspection.layers.some((layer) => layer.maps.length > 0)).toBe(true)
+      expect(inspection.filters?.images.length).toBeGreaterThan(0)
+      expect(inspection.occlusion?.values.every(Number.isFinite)).toBe(true)
+      expect(inspection.gradCam?.values.every(Number.isFinite)).toBe(true)
+    } finally {
+      delete process.env.WORKBENCH_WEBGPU_ALLOW_SOFTWARE
+    }
+  }, 240_000)
 
   it('auto skips the rung when its self-test fails, and says so; with a sound kernel the same adapter is chosen', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'webgpu-doctor-'))
