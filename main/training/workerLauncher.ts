@@ -22,10 +22,16 @@ const WORKER_ENTRIES = {
 export type WorkerName = keyof typeof WORKER_ENTRIES
 
 /**
- * Dawn (the webgpu rung) prints these to stderr whenever it opens lavapipe, the software adapter CI and
- * GPU-less Linux machines have; they say nothing to a user. Everything else passes through.
+ * Dawn (the webgpu rung) and the Vulkan loader print these to stderr while the ladder looks for an adapter:
+ * lavapipe's limits, or no Vulkan driver at all (with a source location that reads like a stack trace).
+ * The rung's skip reason already says what matters; everything else passes through.
  */
-const DAWN_NOISE = /^Warning: maxDynamic\w+PerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.$/
+const DAWN_NOISE = [
+  /^Warning: maxDynamic\w+PerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.$/,
+  /^Warning: (loader_get_json|vkCreateInstance)\b/,
+  /^\s+at \w+ \(.*third_party\/dawn\/src\/dawn\/.*\)$/,
+]
+const isDawnNoise = (line: string) => DAWN_NOISE.some((pattern) => pattern.test(line))
 
 function forwardStderr(stream: Readable): void {
   let pending = ''
@@ -33,11 +39,11 @@ function forwardStderr(stream: Readable): void {
   stream.on('data', (chunk: string) => {
     const lines = (pending + chunk).split('\n')
     pending = lines.pop() ?? ''
-    const kept = lines.filter((line) => !DAWN_NOISE.test(line))
+    const kept = lines.filter((line) => !isDawnNoise(line))
     if (kept.length) process.stderr.write(kept.join('\n') + '\n')
   })
   stream.on('end', () => {
-    if (pending && !DAWN_NOISE.test(pending)) process.stderr.write(pending)
+    if (pending && !isDawnNoise(pending)) process.stderr.write(pending)
   })
 }
 

@@ -52,6 +52,17 @@ async function epochLosses(dataDir: string, runId: string): Promise<number[]> {
   return lines.filter((line) => line.kind === 'epoch').map((line) => line.metrics.trainLoss as number)
 }
 
+describe.skipIf(process.platform !== 'linux')('webgpu rung without an adapter', () => {
+  it('a run forced onto webgpu where Vulkan has no driver fails at once, saying there is no adapter', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'webgpu-none-'))
+    // The Vulkan loader pointed at a driver file that does not exist: Dawn finds no adapter, as on a machine without a GPU driver.
+    const run = await cli(['train', '--arch', 'lenet-relu', '--backend', 'webgpu', '--limit', '64', '--epochs', '1'], dataDir, { VK_DRIVER_FILES: join(dataDir, 'no-driver.json') })
+    expect(run.code).toBe(1)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    expect(run.stderr).toMatch(/webgpu: no WebGPU adapter found: no GPU with a Vulkan, D3D12 or Metal driver that Dawn accepts/)
+  }, 120_000)
+})
+
 describe.skipIf(unavailable)('webgpu rung', () => {
   /** The run trained by the first test, inspected by the second. */
   let trained: { dataDir: string; runId: string; folder: string } | undefined

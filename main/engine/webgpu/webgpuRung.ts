@@ -44,7 +44,8 @@ async function dawn(): Promise<GpuLike> {
     throw new Error(`the webgpu package (Dawn) failed to load: ${(error as Error).message.split('\n')[0]}`)
   }
   Object.assign(globalThis, module.globals)
-  gpu = module.create([])
+  // WORKBENCH_DAWN_FLAGS: Dawn options, space-separated (e.g. enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia).
+  gpu = module.create((process.env.WORKBENCH_DAWN_FLAGS ?? '').split(/\s+/).filter(Boolean))
   const holder = globalThis as unknown as { navigator?: { gpu?: GpuLike } }
   if (!holder.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true })
   else if (!holder.navigator.gpu) Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true })
