@@ -82,6 +82,17 @@ describe('webgpu device health', () => {
     expect(thrown?.message).toMatch(/^the GPU ran out of memory \(Allocation failed\).*lower the batch size or the input size, or resume it on another backend/)
   })
 
+  it('a loss that follows the validation errors it caused is reported as the loss', async () => {
+    await tf.setBackend('webgpu')
+    const { device, lose } = fakeDevice()
+    watchDevice(device)
+    device.onuncapturederror?.({ error: { message: 'Device is lost', constructor: { name: 'GPUValidationError' } } })
+    expect(webgpuFailure()?.kind).toBe('gpu-error')
+    lose({ reason: 'unknown', message: 'reset' })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(webgpuFailure()?.kind).toBe('device-lost')
+  })
+
   it('the test hook destroys the device after the given batch', async () => {
     await tf.setBackend('webgpu')
     const { device } = fakeDevice()

@@ -62,7 +62,8 @@ export function watchDevice(device: GpuDeviceLike): void {
   failure = undefined
   batches = 0
   lostSignal = device.lost.then((info) => {
-    if (watched === device) failure ??= deviceLostFailure(info.reason, info.message)
+    // A lost device makes later calls fail validation first; the loss is the cause to report.
+    if (watched === device && (!failure || failure.kind === 'gpu-error')) failure = deviceLostFailure(info.reason, info.message)
     throw failure ?? deviceLostFailure(info.reason, info.message)
   })
   // Nobody may await it; keep Node from reporting an unhandled rejection.
