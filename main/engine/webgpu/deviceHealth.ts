@@ -15,7 +15,7 @@ export class WebGpuFailure extends Error {
 export function deviceLostFailure(reason: string, detail: string): WebGpuFailure {
   return new WebGpuFailure(
     `the GPU was lost mid-run (WebGPU device lost: ${reason}${detail ? `, ${detail}` : ''}); the run stopped and its last checkpoint is intact: ` +
-      'resume it, on another backend (wasm-blas, wasm) if the GPU does not come back',
+      'resume it, on another backend (wasm-blas, wasm; the CLI: resume <run> --backend wasm) if the GPU does not come back',
     'device-lost',
   )
 }
