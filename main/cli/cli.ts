@@ -223,6 +223,19 @@ export async function runCli(argv = process.argv): Promise<void> {
       for (const entry of prediction.top) console.log(`${entry.label.padEnd(12)} ${(entry.probability * 100).toFixed(1)}%`)
     })
 
+  program
+    .command('resume')
+    .description('continue a stopped, failed or interrupted run from its last checkpoint')
+    .argument('<runId>', 'a run with a checkpoint')
+    .addOption(new Command().createOption('--backend <name>', 'continue on this backend rung (e.g. wasm after a lost GPU)').choices(BackendChoice.options))
+    .action(async (runId: string, flags: { backend?: string }) => {
+      const bench = await open()
+      await call(bench, 'training.resume', { runId, ...(flags.backend ? { backend: flags.backend } : {}) })
+      const run = (await bench.supervisor.waitFor(runId)) as RunSummary
+      if (run.status !== 'completed' && run.status !== 'stopped') throw new CliError(`run ${runId} ${run.status}: ${run.error ?? 'no reason given'}`)
+      console.log(`run ${runId} ${run.status} on backend ${run.backend?.name}; test accuracy ${((run.result?.testAccuracy ?? 0) * 100).toFixed(2)}%`)
+    })
+
   try {
     await program.parseAsync(argv)
   } finally {

@@ -3,6 +3,7 @@ import type { LrFinderResult, SystemReport } from '../../shared/api/schemas'
 import { getArchitecture, ARCHITECTURE_IDS, type ArchitectureId } from '../../shared/arch/specs'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import type { Workbench } from '../services/workbench'
+import { webgpuAdapterTitle, webgpuKeyFeatures } from '../../shared/webgpuAdapter'
 
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`
 
@@ -24,6 +25,18 @@ export function formatSystemReport(report: SystemReport): string {
     for (const skip of report.backend.skipped) lines.push(`         skipped ${skip.name}: ${skip.reason}`)
   } else {
     lines.push(`Backend  none usable: ${report.backendError}`)
+  }
+  const webgpu = report.backend?.webgpu
+  if (webgpu) {
+    const adapter = webgpu.adapter
+    lines.push(`WebGPU   ${adapter ? `${webgpuAdapterTitle(adapter)}, ${adapter.software ? 'software' : 'hardware'} adapter` : 'no adapter'}`)
+    if (adapter) {
+      lines.push(`         vendor ${adapter.vendor || '?'}, architecture ${adapter.architecture || '?'}, device ${adapter.device || '?'}`)
+      lines.push(`         ${webgpuKeyFeatures(adapter).map((f) => `${f.name}: ${f.value}`).join('; ')}`)
+      lines.push(`         limits: ${Object.entries(adapter.limits).map(([name, value]) => `${name} ${value}`).join(', ')}`)
+    }
+    if (webgpu.kernels) lines.push(`         our kernels: ${webgpu.kernels.length ? webgpu.kernels.join(', ') : "none registered (tfjs-webgpu's own)"}`)
+    lines.push(`         ${webgpu.verdict}`)
   }
   return lines.join('\n')
 }

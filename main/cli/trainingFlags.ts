@@ -9,6 +9,7 @@ export interface TrainingFlags {
   validation?: number
   patience?: number
   parallel?: number
+  precision?: string
 }
 
 function positive(value: string): number {
@@ -27,6 +28,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--validation <fraction>', 'hold out this fraction of the training images for validation', positive)
     .option('--patience <epochs>', 'early stopping: epochs without validation improvement', positive)
     .option('--parallel <threads>', 'data-parallel training threads on the wasm backend (try the number of free cores)', positive)
+    .addOption(new Command().createOption('--precision <mode>', 'fp32 (default), or mixed: f16 operands with f32 accumulation on webgpu (not offered yet)').choices(['fp32', 'mixed']))
 }
 
 /** Only what the user gave: the schema's defaults fill the rest. */
@@ -39,6 +41,7 @@ export function trainingOptionsFromFlags(flags: TrainingFlags): Record<string, u
     validationFraction: flags.validation,
     earlyStoppingPatience: flags.patience,
     parallelism: flags.parallel,
+    precision: flags.precision,
   }
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
 }

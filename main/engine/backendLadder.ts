@@ -5,14 +5,20 @@ import { selfTestBackend } from './backendSelfTest'
 import { loadNativeKernels } from './native/nativeKernels'
 import { setWasmBlasKernels } from './native/wasmBlasKernels'
 import { initWasmBackend } from './wasm/initWasmBackend'
+import { loadWebGpuRung, webgpuReport } from './webgpu/webgpuRung'
 
 export interface LoadedRung {
   tfName: string
   detail?: string
 }
 
+export interface RungContext {
+  /** The user asked for this rung by name: it is used even where `auto` would pass it over (a software GPU). */
+  forced: boolean
+}
+
 /** Loads a rung and returns the tfjs backend name it registered (and what it runs on). Throws with a reason when it cannot. */
-export type RungLoader = () => Promise<string | LoadedRung>
+export type RungLoader = (context: RungContext) => Promise<string | LoadedRung>
 
 async function importNative(packageName: string): Promise<string> {
   try {
@@ -32,6 +38,7 @@ async function importNative(packageName: string): Promise<string> {
 
 export const defaultRungLoaders: Record<BackendName, RungLoader> = {
   'tensorflow-gpu': () => importNative('@tensorflow/tfjs-node-gpu'),
+  webgpu: (context) => loadWebGpuRung(context),
   tensorflow: () => importNative('@tensorflow/tfjs-node'),
   'wasm-blas': async () => {
     const native = loadNativeKernels()
@@ -52,7 +59,10 @@ export const defaultRungLoaders: Record<BackendName, RungLoader> = {
 }
 
 export class NoBackendError extends Error {
-  constructor(readonly skipped: BackendReport['skipped']) {
+  constructor(
+    readonly skipped: BackendReport['skipped'],
+    readonly webgpu?: BackendReport['webgpu'],
+  ) {
     super(`no TensorFlow.js backend could be used: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`)
     this.name = 'NoBackendError'
   }
@@ -69,6 +79,14 @@ export async function selectBackend(
   // PROD silences tfjs's console banners and debug checks; our own reporting says which backend runs.
   tf.env().set('PROD', true)
   const skipped: BackendReport['skipped'] = []
+  let webgpuTried = false
+  // doctor and the System view show the adapter and why the rung was or was not taken.
+  const withWebGpu = (report: BackendReport, selfTestError?: number): BackendReport => {
+    if (!webgpuTried || loaders.webgpu !== defaultRungLoaders.webgpu) return report
+    const skip = report.skipped.find((s) => s.name === 'webgpu')
+    const passed = `passed the self-test against cpu (max relative error ${selfTestError?.toExponential(2)})`
+    return { ...report, webgpu: webgpuReport((software) => (skip ? `not chosen: ${skip.reason}` : `chosen: ${software ? `a software adapter, ${choice === 'webgpu' ? 'forced by the user' : 'allowed by WORKBENCH_WEBGPU_ALLOW_SOFTWARE'}` : 'a hardware adapter'}; ${passed}`)) }
+  }
   for (const name of BACKEND_NAMES) {
     if (choice !== 'auto' && choice !== name) {
       if (BACKEND_NAMES.indexOf(name) < BACKEND_NAMES.indexOf(choice)) {
@@ -76,18 +94,19 @@ export async function selectBackend(
       }
       continue
     }
+    if (name === 'webgpu') webgpuTried = true
     try {
-      const loaded = await loaders[name]()
+      const loaded = await loaders[name]({ forced: choice === name })
       const { tfName, detail } = typeof loaded === 'string' ? { tfName: loaded, detail: undefined } : loaded
       const test = await selfTestBackend(tfName)
       if (!test.ok) throw new Error(`failed its self-test against cpu (max relative error ${test.maxError.toExponential(2)})`)
       await tf.setBackend(tfName)
       await tf.ready()
-      return { name, skipped, selfTestMs: test.ms, ...(detail ? { detail } : {}) }
+      return withWebGpu({ name, skipped, selfTestMs: test.ms, ...(detail ? { detail } : {}) }, test.maxError)
     } catch (error) {
       skipped.push({ name, reason: (error as Error).message })
       if (choice !== 'auto') break
     }
   }
-  throw new NoBackendError(skipped)
+  throw new NoBackendError(skipped, withWebGpu({ name: 'cpu', skipped }).webgpu)
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
+// The reference every rung is checked against.
+import '@tensorflow/tfjs-backend-cpu'
 // tfjs-core alone registers no gradients; the tfjs-layers bundle registers all of them on import
 // (the core's own register_all_gradients module cannot be imported as ESM under Node).
 import '@tensorflow/tfjs-layers'
@@ -7,8 +9,8 @@ import '@tensorflow/tfjs-layers'
  * A wrong backend is worse than a slow one: before a rung is chosen, a small conv / pool / dense forward
  * and backward pass runs on it and on the pure-JS `cpu` reference, and the results must agree.
  */
-function referenceComputation(): number[] {
-  return tf.tidy(() => {
+async function referenceComputation(): Promise<number[]> {
+  const outputs = tf.tidy(() => {
     const x = tf.tensor4d(sequence(2 * 6 * 6 * 2, 0.37), [2, 6, 6, 2])
     const w = tf.tensor4d(sequence(3 * 3 * 2 * 3, 0.11), [3, 3, 2, 3])
     const f = (input: tf.Tensor, filter: tf.Tensor) => {
@@ -17,8 +19,15 @@ function referenceComputation(): number[] {
       return tf.sum(tf.matMul(tf.reshape(pooled, [2, -1]), tf.ones([27, 2])))
     }
     const [dx, dw] = tf.grads(f)([x, w])
-    return [...f(x, w).dataSync(), ...dx.dataSync(), ...dw.dataSync()]
+    return [f(x, w), dx, dw]
   })
+  // Read asynchronously: the webgpu backend cannot read synchronously in Node (no OffscreenCanvas).
+  try {
+    const values = await Promise.all(outputs.map((t) => t.data()))
+    return values.flatMap((v) => Array.from(v))
+  } finally {
+    tf.dispose(outputs)
+  }
 }
 
 /** Deterministic values with both signs, so max pooling over negative windows is exercised. */
@@ -37,10 +46,10 @@ export interface SelfTestResult {
 export async function selfTestBackend(name: string, tolerance = 1e-3): Promise<SelfTestResult> {
   const previous = tf.getBackend()
   await tf.setBackend('cpu')
-  const expected = referenceComputation()
+  const expected = await referenceComputation()
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not initialize`)
   const start = performance.now()
-  const actual = referenceComputation()
+  const actual = await referenceComputation()
   const ms = performance.now() - start
   let maxError = 0
   for (let i = 0; i < expected.length; i++) {

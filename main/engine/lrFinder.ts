@@ -25,12 +25,14 @@ export async function findLearningRate(
       for await (const batch of source.batches(epoch, options.batchSize)) {
         const learningRate = options.minLearningRate * ratio ** points.length
         setLearningRate(optimizer, learningRate)
-        const loss = tf.tidy(() => {
+        const lossTensor = tf.tidy(() => {
           const x = tf.tensor4d(batch.images, [batch.size, ...source.imageShape])
           const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), options.classes)
           const value = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)
-          return value!.dataSync()[0]
+          return value!
         })
+        // Asynchronous: the webgpu backend cannot read synchronously in Node.
+        const loss = (await lossTensor.data().finally(() => lossTensor.dispose()))[0]
         // Exponential smoothing with bias correction, as fastai does.
         smoothed = 0.9 * smoothed + 0.1 * loss
         const corrected = smoothed / (1 - 0.9 ** (points.length + 1))

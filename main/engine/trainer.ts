@@ -8,6 +8,7 @@ import { learningRateAt, type LrScheduleConfig } from './lrSchedule'
 import { createOptimizer, setLearningRate } from './optimizers'
 import { inMemoryBatchSource, type Batch, type BatchSource } from '../data/batchSource'
 import { createGradientEngine } from './parallel/gradientEngine'
+import { afterTrainingBatch, guardGpuRead } from './webgpu/deviceHealth'
 
 export interface TrainOptions {
   epochs: number
@@ -24,7 +25,16 @@ export interface TrainOptions {
    * thread alone). Used on the wasm backend only, which runs one thread in Node; see createGradientEngine.
    */
   parallelism?: number
+  /**
+   * Batches whose loss and accuracy may still be on their way back while later ones are queued (0: each
+   * batch is read before the next starts). Absent: 3 on webgpu, where a per-batch read would stall the
+   * GPU, 0 elsewhere. Every batch is still reported, in order; only later.
+   */
+  readBehind?: number
 }
+
+/** Read-behind depth where none is given: the GPU rung only. */
+export const defaultReadBehind = (backend: string): number => (backend === 'webgpu' ? 3 : 0)
 
 /** Where a resumed run picks up: the epochs already done and the optimizer's saved state. */
 export interface TrainStart {
@@ -157,16 +167,19 @@ export async function evaluate(
   let correctSum = 0
   let count = 0
   for await (const batch of source.batches(0, batchSize)) {
-    const [loss, correct] = tf.tidy(() => {
+    const outputs = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, [batch.size, ...source.imageShape])
       const y = tf.tensor1d(batch.labels, 'int32')
       const result = lossAndCorrect(model, x, y, options.classes, false)
-      if (confusion) {
-        const predicted = result.predicted.dataSync()
-        for (let i = 0; i < batch.size; i++) confusion[batch.labels[i]][predicted[i]]++
-      }
-      return [result.loss.dataSync()[0], result.correct.dataSync()[0]]
+      return [result.loss, result.correct, ...(confusion ? [result.predicted] : [])]
     })
+    // Asynchronous reads: the webgpu backend cannot read synchronously in Node.
+    const values = await guardGpuRead(Promise.all(outputs.map((t) => t.data()))).finally(() => tf.dispose(outputs))
+    const [loss, correct] = [values[0][0], values[1][0]]
+    if (confusion) {
+      const predicted = values[2]
+      for (let i = 0; i < batch.size; i++) confusion[batch.labels[i]][predicted[i]]++
+    }
     lossSum += loss * batch.size
     correctSum += correct
     count += batch.size
@@ -224,14 +237,25 @@ export async function trainModel(
 
   // Loss (weight-decay penalty included), correct count and gradients come from the engine, in this
   // thread or split over replicas; clipping and the optimizer step stay here, the same for both.
-  const step = async (batch: Batch): Promise<[number, number]> => {
-    const { loss, correct, grads } = await engine.compute(batch.images, batch.labels, batch.size)
+  const applyGradients = (grads: tf.NamedTensorMap) => {
     try {
       tf.tidy(() => optimizer.applyGradients(options.gradientClipNorm ? clipByGlobalNorm(grads, options.gradientClipNorm) : grads))
     } finally {
       tf.dispose(grads)
     }
+  }
+  const readBehind = options.readBehind ?? defaultReadBehind(tf.getBackend())
+  // With read-behind, the step is queued on the device at once and its numbers arrive later.
+  const step = async (batch: Batch): Promise<[number, number]> => {
+    const { loss, correct, grads } = await engine.compute(batch.images, batch.labels, batch.size)
+    applyGradients(grads)
     return [loss, correct]
+  }
+  const queueStep = (batch: Batch): Promise<[number, number]> => {
+    if (readBehind <= 0 || !engine.computeDeferred) return step(batch)
+    const { grads, readings } = engine.computeDeferred(batch.images, batch.labels, batch.size)
+    applyGradients(grads)
+    return readings
   }
 
   try {
@@ -240,21 +264,33 @@ export async function trainModel(
       let lossSum = 0
       let correctSum = 0
       let epochSamples = 0
-      for await (const batch of data.train.batches(epoch, options.batchSize)) {
-        learningRate = learningRateAt(options.schedule, epoch - 1 + epochSamples / data.train.count)
-        setLearningRate(optimizer, learningRate)
-        const [loss, correct] = await step(batch)
+      // Samples whose step is queued, reported or not: the schedule follows them, as without read-behind.
+      let queuedSamples = 0
+      const pending: { size: number; learningRate: number; readings: Promise<[number, number]> }[] = []
+      const reportBatch = async (queued: (typeof pending)[number]) => {
+        const [loss, correct] = await guardGpuRead(queued.readings)
         if (!Number.isFinite(loss)) {
-          throw new NonFiniteLossError('training', loss, `in epoch ${epoch} after ${samplesSeen + batch.size} samples`, rateNow())
+          throw new NonFiniteLossError('training', loss, `in epoch ${epoch} after ${samplesSeen + queued.size} samples`, { ...rateNow(), scheduled: queued.learningRate })
         }
-        samplesSeen += batch.size
-        samplesTrained += batch.size
-        epochSamples += batch.size
-        lossSum += loss * batch.size
+        samplesSeen += queued.size
+        samplesTrained += queued.size
+        epochSamples += queued.size
+        lossSum += loss * queued.size
         correctSum += correct
         trainLoss = lossSum / epochSamples
         trainAccuracy = correctSum / epochSamples
-        callbacks.onBatch({ epoch, samplesSeen, totalSamples, loss, accuracy: correct / batch.size, learningRate })
+        callbacks.onBatch({ epoch, samplesSeen, totalSamples, loss, accuracy: correct / queued.size, learningRate: queued.learningRate })
+      }
+      for await (const batch of data.train.batches(epoch, options.batchSize)) {
+        learningRate = learningRateAt(options.schedule, epoch - 1 + queuedSamples / data.train.count)
+        setLearningRate(optimizer, learningRate)
+        const readings = queueStep(batch)
+        // Read later, maybe after a failure elsewhere: never an unhandled rejection meanwhile.
+        readings.catch(() => {})
+        pending.push({ size: batch.size, learningRate, readings })
+        queuedSamples += batch.size
+        while (pending.length > readBehind) await reportBatch(pending.shift()!)
+        afterTrainingBatch()
         await yieldToEventLoop()
         if (callbacks.untilResumed) await callbacks.untilResumed()
         if (callbacks.shouldStop()) {
@@ -262,6 +298,7 @@ export async function trainModel(
           break
         }
       }
+      while (pending.length) await reportBatch(pending.shift()!)
       trainSeconds += (performance.now() - epochStart) / 1000
       if (stopped) break
       const validation = data.validation?.count ? await evaluate(model, data.validation, options) : undefined

@@ -48,18 +48,20 @@ export function tailModel(model: tfl.LayersModel, target: tfl.layers.Layer): tfl
  * summed, and clipped at zero. `values[row * width + col]` at that layer's resolution; null for a
  * network without such a layer.
  */
-export function gradCam(model: tfl.LayersModel, x: tf.Tensor4D, classIndex: number): GradCam | null {
+export async function gradCam(model: tfl.LayersModel, x: tf.Tensor4D, classIndex: number): Promise<GradCam | null> {
   const split = splitAtLastSpatialLayer(model)
   if (!split) return null
   const { layer, head, tail } = split
   const [, height, width] = (layer.output as tfl.SymbolicTensor).shape as number[]
-  const values = tf.tidy(() => {
+  const map = tf.tidy(() => {
     const activations = head.predict(x) as tf.Tensor4D
     const score = (a: tf.Tensor) => tf.sum(tf.slice(tail.predict(a) as tf.Tensor2D, [0, classIndex], [1, 1]))
     const gradient = tf.grad(score)(activations)
     const weights = tf.mean(gradient, [1, 2], true)
-    return tf.relu(tf.sum(tf.mul(activations, weights), 3)).dataSync()
+    return tf.relu(tf.sum(tf.mul(activations, weights), 3))
   })
+  // Asynchronous: the webgpu backend cannot read synchronously in Node.
+  const values = await map.data().finally(() => map.dispose())
   return { layer: layer.name, width: width!, height: height!, classIndex, values: Array.from(values) }
 }
 

@@ -15,8 +15,8 @@ export interface InferenceService {
 }
 
 /** In this process: what the inference worker runs, and what tests use directly. */
-export function createLocalInference(store: RunStore): InferenceService {
-  const predictor = new Predictor(store)
+export function createLocalInference(store: RunStore, prepareBackend?: () => Promise<unknown>): InferenceService {
+  const predictor = new Predictor(store, prepareBackend)
   const inspector = new Inspector(predictor)
   return {
     predict: (runId, fileName, bytes, topK) => predictor.predict(runId, fileName, bytes, topK),

@@ -1,8 +1,10 @@
+import * as tf from '@tensorflow/tfjs-core'
 import { RunNotFoundError, RunStore } from '../services/runStore'
 import { BadImageError } from './imagePreprocessing'
 import { ModelExchangeError } from '../services/exportManifest'
 import { createLocalInference, type InferenceService } from './inferenceService'
 import { InferenceRequest, type InferenceReply } from './inferenceProtocol'
+import { selectInferenceBackend } from './inferenceBackend'
 
 /**
  * Entry of the inference worker process: decoding dropped images and running models (predictions,
@@ -16,10 +18,13 @@ interface ParentPort {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
 const reply = (message: InferenceReply) => (parentPort ? parentPort.postMessage(message) : process.send?.(message))
 const services = new Map<string, InferenceService>()
+// Chosen once per worker, on first use; without any rung (none passes its self-test) the cpu backend.
+let backend: Promise<unknown> | undefined
+const prepareBackend = () => (backend ??= selectInferenceBackend().catch(() => tf.setBackend('cpu')))
 
 function serviceFor(dataDir: string): InferenceService {
   let service = services.get(dataDir)
-  if (!service) services.set(dataDir, (service = createLocalInference(new RunStore(dataDir))))
+  if (!service) services.set(dataDir, (service = createLocalInference(new RunStore(dataDir), prepareBackend)))
   return service
 }
 

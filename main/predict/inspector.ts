@@ -46,8 +46,10 @@ export class Inspector {
       return Array.isArray(result) ? result : [result]
     })
     const logits = outputs.pop()!
-    const probabilities = tf.tidy(() => tf.softmax(logits as tf.Tensor2D).dataSync())
+    // Asynchronous reads throughout: the webgpu backend cannot read synchronously in Node.
+    const softmax = tf.tidy(() => tf.softmax(logits as tf.Tensor2D))
     logits.dispose()
+    const probabilities = await softmax.data().finally(() => softmax.dispose())
     const ranked = Array.from(probabilities, (probability, classIndex) => ({ classIndex, label: run.classNames[classIndex] ?? String(classIndex), probability }))
       .sort((a, b) => b.probability - a.probability)
       .slice(0, 5)
@@ -58,7 +60,7 @@ export class Inspector {
     for (let i = 0; i < probed.length; i++) {
       const layer = probed[i]!
       const tensor = outputs[i]!
-      const values = tensor.dataSync() as Float32Array
+      const values = (await tensor.data()) as Float32Array
       const outputShape = tensor.shape.slice(1)
       tensor.dispose()
       const className = layer.getClassName()
@@ -73,13 +75,13 @@ export class Inspector {
     let cam: Inspection['gradCam'] = null
     if (options.gradCam ?? true) {
       const fitted = fitToModelInput(model, x) as tf.Tensor4D
-      cam = gradCam(model, fitted, ranked[0]!.classIndex)
+      cam = await gradCam(model, fitted, ranked[0]!.classIndex)
       if (fitted !== x) fitted.dispose()
     }
     x.dispose()
 
-    const occlusion = options.occlusion ? occlusionMap(model, input, shape, ranked[0]!.classIndex, ranked[0]!.probability, run.data) : null
-    return { preview, top: ranked, layers, filters: firstFilters(model), occlusion, gradCam: cam }
+    const occlusion = options.occlusion ? await occlusionMap(model, input, shape, ranked[0]!.classIndex, ranked[0]!.probability, run.data) : null
+    return { preview, top: ranked, layers, filters: await firstFilters(model), occlusion, gradCam: cam }
   }
 }
 
@@ -170,13 +172,13 @@ function toGray(raw: Float32Array, width: number, height: number): GrayMap {
 }
 
 /** The first convolution's kernels as small images, 128 = 0, symmetric around it per filter. */
-function firstFilters(model: tfl.LayersModel): Inspection['filters'] {
+async function firstFilters(model: tfl.LayersModel): Promise<Inspection['filters']> {
   const layer = model.layers.find((l) => CONV_CLASSES.has(l.getClassName()))
   if (!layer) return null
   const kernel = layer.getWeights()[0]
   if (!kernel || kernel.rank !== 4) return null
   const [kh, kw, cin, cout] = kernel.shape as [number, number, number, number]
-  const weights = kernel.dataSync()
+  const weights = await kernel.data()
   const channels = cin === 3 ? 3 : 1
   const images = []
   for (let f = 0; f < Math.min(cout, MAX_INSPECT_FILTERS); f++) {
@@ -206,14 +208,14 @@ function firstFilters(model: tfl.LayersModel): Inspection['filters'] {
  * Slides a gray patch (mid-gray in pixel space, normalized like the input) over the image and records
  * how much the predicted class's probability drops at each position; batched forward passes.
  */
-export function occlusionMap(
+export async function occlusionMap(
   model: tfl.LayersModel,
   input: Float32Array,
   [h, w, c]: [number, number, number],
   classIndex: number,
   baseline: number,
   data?: { normalized?: boolean; mean?: number[]; std?: number[] },
-): NonNullable<Inspection['occlusion']> {
+): Promise<NonNullable<Inspection['occlusion']>> {
   const patch = Math.max(2, Math.round(Math.min(h, w) / 6))
   const stride = Math.max(1, Math.ceil((Math.max(h, w) - patch) / (MAX_OCCLUSION_SIDE - 1)))
   const rows = Math.floor((h - patch) / stride) + 1
@@ -235,10 +237,11 @@ export function occlusionMap(
         }
       }
     }
-    const probabilities = tf.tidy(() => {
+    const column = tf.tidy(() => {
       const logits = model.predict(fitToModelInput(model, tf.tensor4d(batch, [count, h, w, c]))) as tf.Tensor2D
-      return tf.slice(tf.softmax(logits), [0, classIndex], [count, 1]).dataSync()
+      return tf.slice(tf.softmax(logits), [0, classIndex], [count, 1])
     })
+    const probabilities = await column.data().finally(() => column.dispose())
     for (const p of probabilities) values.push(baseline - p)
   }
   return { width: cols, height: rows, patch, stride, classIndex, baseline, values }

@@ -25,14 +25,23 @@ export interface PreparedInput {
 export class Predictor {
   private readonly models = new Map<string, Promise<tfl.LayersModel>>()
 
-  constructor(private readonly store: RunStore) {}
+  /**
+   * `prepareBackend` makes the backend current before a model loads: by default the pure-JS cpu backend
+   * in this process; the inference worker passes its ladder choice.
+   */
+  constructor(
+    private readonly store: RunStore,
+    private readonly prepareBackend: () => Promise<unknown> = () => tf.setBackend('cpu'),
+  ) {}
 
   async predict(runId: string, fileName: string, bytes: Uint8Array, topK = 3): Promise<Prediction> {
     const { run, model, shape, preview, input } = await this.prepare(runId, fileName, bytes)
-    const probabilities = tf.tidy(() => {
+    const softmax = tf.tidy(() => {
       const x = tf.tensor4d(input, [1, ...shape])
-      return tf.softmax(model.predict(fitToModelInput(model, x)) as tf.Tensor2D).dataSync()
+      return tf.softmax(model.predict(fitToModelInput(model, x)) as tf.Tensor2D)
     })
+    // Asynchronous: the webgpu backend cannot read synchronously in Node.
+    const probabilities = await softmax.data().finally(() => softmax.dispose())
     const top = Array.from(probabilities, (probability, classIndex) => ({
       classIndex,
       label: run.classNames[classIndex] ?? String(classIndex),
@@ -68,7 +77,7 @@ export class Predictor {
     let model = this.models.get(runId)
     if (!model) {
       tf.env().set('PROD', true)
-      model = tf.setBackend('cpu').then(() => loadModel(join(this.store.runDir(runId), 'model')))
+      model = this.prepareBackend().then(() => loadModel(join(this.store.runDir(runId), 'model')))
       model.catch(() => this.models.delete(runId))
       this.models.set(runId, model)
     }

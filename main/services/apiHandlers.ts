@@ -79,7 +79,7 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
     'training.stop': async ({ runId }) => ({ stopped: supervisor.stop(runId) }),
     'training.cancel': async ({ runId }) => ({ cancelled: supervisor.cancel(runId) }),
     'training.pause': async ({ runId }) => ({ paused: supervisor.pause(runId) }),
-    'training.resume': ({ runId }) => supervisor.resume(runId),
+    'training.resume': ({ runId, backend }) => supervisor.resume(runId, backend),
     // A live run's summary is the supervisor's: its run.json is written behind it, so a read from disk
     // can still say `paused` just after a resume (and a client that reloads then would show it for good).
     'runs.list': async () => (await store.list()).map((run) => supervisor.liveSummary(run.runId) ?? run),

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { describeValidationError } from '../../shared/api/contract'
 import { getArchitecture } from '../../shared/arch/specs'
-import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
+import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type BackendChoice, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
 import { didNotLearnWarning } from '../../shared/runOutcome'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
@@ -87,7 +87,7 @@ export class TrainingSupervisor {
   }
 
   /** Wakes a paused run, or continues an ended one from its last checkpoint, its history cut back to it. */
-  async resume(runId: string): Promise<RunSummary> {
+  async resume(runId: string, backend?: BackendChoice): Promise<RunSummary> {
     const live = this.tracked.get(runId)
     if (live?.summary.status === 'paused') {
       live.worker?.send({ type: 'resume' })
@@ -101,7 +101,9 @@ export class TrainingSupervisor {
     if (!checkpoint) throw new RunStateError(`run ${runId} has no checkpoint: it ended before finishing its first epoch`)
     if (checkpoint.epoch >= summary.config.epochs) throw new RunStateError(`run ${runId} already trained all ${summary.config.epochs} epochs`)
     await this.store.truncateMetrics(runId, checkpoint.samplesSeen, checkpoint.epoch)
-    const queued: RunSummary = { ...summary, status: 'queued', error: undefined, result: undefined, warnings: undefined, checkpointEpoch: checkpoint.epoch }
+    // Another rung may continue it: the checkpoint holds weights and optimizer state, not backend state.
+    const config = backend ? { ...summary.config, backend } : summary.config
+    const queued: RunSummary = { ...summary, config, status: 'queued', error: undefined, result: undefined, warnings: undefined, checkpointEpoch: checkpoint.epoch }
     await this.store.save(queued)
     return this.enqueue(queued, true)
   }

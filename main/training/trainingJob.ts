@@ -20,6 +20,7 @@ import { ProgressThrottle } from './progressThrottle'
 import type { RunControl } from './runControl'
 import type { FromWorker } from './workerProtocol'
 import { writeReferenceSample } from './referenceSample'
+import { webgpuFailure } from '../engine/webgpu/deviceHealth'
 
 export interface TrainingJobRequest {
   config: TrainConfig
@@ -37,6 +38,9 @@ export interface TrainingJobRequest {
 export async function runTrainingJob(request: TrainingJobRequest, send: (message: FromWorker) => void, control: RunControl): Promise<void> {
   const { config, runDir } = request
   const spec = getArchitecture(config.arch)
+  if (config.precision === 'mixed') {
+    throw new Error('mixed precision (--precision mixed: f16 operands, f32 accumulation) is not offered yet; train in fp32 (the default)')
+  }
   const backend = await selectBackend(config.backend)
   if (request.kernelThreads) activeNativeKernels()?.addon.setThreads(request.kernelThreads)
   // Folders are decoded straight to the network's input size; in-memory sets keep theirs (the trainer resizes).
@@ -124,7 +128,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     send({ type: 'progress', epoch, samplesSeen, totalSamples, samplesPerSecond, etaSeconds, points })
   }
 
-  const outcome = await trainModel(
+  const outcome = await trainModelOnDevice(runDir, () => trainModel(
     model,
     { train, validation: dataset.validation, test: dataset.test },
     options,
@@ -151,7 +155,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
       untilResumed: () => control.untilResumed(),
     },
     start,
-  )
+  ))
   const leftover = throttle.flush()
   if (leftover.length) sendProgress(start.epochsDone + outcome.epochs.length + 1, startSamples + outcome.samplesTrained, leftover)
 
@@ -183,6 +187,22 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     },
   })
   model.dispose()
+}
+
+/**
+ * A GPU that is lost or out of memory mid-run makes whatever tfjs did next fail in its own words; the
+ * run ends with the device's failure instead, and with where it can resume from.
+ */
+async function trainModelOnDevice<T>(runDir: string, train: () => Promise<T>): Promise<T> {
+  try {
+    return await train()
+  } catch (error) {
+    const failure = webgpuFailure()
+    if (!failure) throw error
+    const info = await readCheckpointInfo(runDir).catch(() => undefined)
+    failure.message += info ? ` (last checkpoint: epoch ${info.epoch})` : ' (no checkpoint yet: it failed in its first epoch)'
+    throw failure
+  }
 }
 
 /** The first image of a split exactly as the model receives it (decoded, converted, normalized). */

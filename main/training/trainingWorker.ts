@@ -5,6 +5,7 @@ import { runTrainingJob } from './trainingJob'
 import { runLrFinderJob } from './lrFinderJob'
 import { selectBackend } from '../engine/backendLadder'
 import { WasmOutOfMemoryError } from '../engine/wasm/wasmKernelUtils'
+import { WebGpuFailure } from '../engine/webgpu/deviceHealth'
 import { FromWorker, ToWorker } from './workerProtocol'
 
 /**
@@ -49,7 +50,7 @@ if (!parentPort) process.on('disconnect', () => process.exit(0))
 function describeFailure(error: unknown): string {
   if (storageErrorCode(error)) return describeStorageError(error, 'saving the run')
   const message = error instanceof Error ? error.message : String(error)
-  if (error instanceof WasmOutOfMemoryError) return message
+  if (error instanceof WasmOutOfMemoryError || error instanceof WebGpuFailure) return message
   // tfjs's wasm backend traps like this when its 4 GiB heap is full; the JS backends fail to allocate.
   if (/memory access out of bounds|out of memory|Cannot enlarge memory|Array buffer allocation failed/i.test(message)) {
     return `training ran out of memory (${message}): lower the batch size or the input size (the CPU preset)`

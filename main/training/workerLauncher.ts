@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
+import type { Readable } from 'node:stream'
 
 /** A running worker process (training or inference), whatever kind of process holds it. */
 export interface WorkerHandle {
@@ -21,6 +22,32 @@ const WORKER_ENTRIES = {
 export type WorkerName = keyof typeof WORKER_ENTRIES
 
 /**
+ * Dawn (the webgpu rung) and the Vulkan loader print these to stderr while the ladder looks for an adapter:
+ * lavapipe's limits, or no Vulkan driver at all (with a source location that reads like a stack trace).
+ * The rung's skip reason already says what matters; everything else passes through.
+ */
+const DAWN_NOISE = [
+  /^Warning: maxDynamic\w+PerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.$/,
+  /^Warning: (loader_get_json|vkCreateInstance)\b/,
+  /^\s+at \w+ \(.*third_party\/dawn\/src\/dawn\/.*\)$/,
+]
+const isDawnNoise = (line: string) => DAWN_NOISE.some((pattern) => pattern.test(line))
+
+function forwardStderr(stream: Readable): void {
+  let pending = ''
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n')
+    pending = lines.pop() ?? ''
+    const kept = lines.filter((line) => !isDawnNoise(line))
+    if (kept.length) process.stderr.write(kept.join('\n') + '\n')
+  })
+  stream.on('end', () => {
+    if (pending && !isDawnNoise(pending)) process.stderr.write(pending)
+  })
+}
+
+/**
  * Under Node (web mode, CLI, tests) a worker is a child_process.fork. From source it runs through
  * tsx; from a build it is the bundled `<name>.js` beside the bundle that holds this code.
  */
@@ -29,7 +56,8 @@ export function createNodeWorkerLauncher(name: WorkerName = 'trainingWorker'): W
   const entry = existsSync(built) ? built : fileURLToPath(WORKER_ENTRIES[name])
   const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : []
   return () => {
-    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
+    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' })
+    if (child.stderr) forwardStderr(child.stderr)
     return {
       pid: child.pid,
       send: (message) => {

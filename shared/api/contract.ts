@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import {
+  BackendChoice,
   ArchitectureSummary,
   MAX_IMAGE_BASE64_LENGTH,
   Prediction,
@@ -68,7 +69,8 @@ export const apiMethods = {
   'training.cancel': { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
   'training.pause': { request: z.object({ runId: RunId }).strict(), response: z.object({ paused: z.boolean() }) },
   /** Wakes a paused run, or continues an interrupted/stopped/cancelled/failed one from its last checkpoint. */
-  'training.resume': { request: z.object({ runId: RunId }).strict(), response: RunSummary },
+  /** `backend`: continue on another rung (a run whose GPU was lost resumes on the CPU). */
+  'training.resume': { request: z.object({ runId: RunId, backend: BackendChoice.optional() }).strict(), response: RunSummary },
   'runs.list': { request: z.object({}).strict(), response: z.array(RunSummary) },
   'runs.get': { request: z.object({ runId: RunId }).strict(), response: RunDetail },
   /** Renames and/or retags a run (an empty name clears it); fields left out are kept. */

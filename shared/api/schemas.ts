@@ -2,8 +2,11 @@ import { z } from 'zod'
 import { ACTIVATIONS, ARCHITECTURE_IDS, OPTIMIZER_NAMES, POOL_MODES, PRESET_IDS, LR_SCHEDULES } from '../arch/specs'
 
 /** Rungs of the backend ladder, best first; `auto` takes the first that loads and passes its self-test. */
-/** The backend ladder, best first; `wasm-blas` is tfjs's wasm backend with our native BLAS kernels for convolutions and matrix products. */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm-blas', 'wasm', 'cpu'] as const
+/**
+ * The backend ladder, best first; `webgpu` is tfjs's WebGPU backend on Dawn (npm `webgpu`) with our WGSL
+ * kernels; `wasm-blas` is tfjs's wasm backend with our native BLAS kernels for convolutions and matrix products.
+ */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm-blas', 'wasm', 'cpu'] as const
 export const BackendName = z.enum(BACKEND_NAMES)
 export type BackendName = z.infer<typeof BackendName>
 export const BackendChoice = z.enum(['auto', ...BACKEND_NAMES])
@@ -117,6 +120,8 @@ export const TrainConfig = z
     /** Reshuffle the training split every epoch (seeded); off keeps the data set's order. */
     shuffle: z.boolean().default(true),
     backend: BackendChoice.default('auto'),
+    /** `mixed`: f16 operands with f32 accumulation on the webgpu rung (not offered yet); absent: fp32. */
+    precision: z.enum(['fp32', 'mixed']).optional(),
     /** Model replicas computing each batch in parallel on worker threads (wasm backend only; 1: none). */
     parallelism: z.number().int().min(1).max(16).default(1),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
@@ -145,6 +150,36 @@ export const RUN_STATUS_INFO: Record<RunStatus, { meaning: string; active: boole
   interrupted: { meaning: 'the training process ended without finishing (crash, or the app closed)', active: false, hasModel: false, resumable: true },
 }
 
+/** What a WebGPU adapter is and offers: shown by `doctor` and the System view. */
+export const WebGpuAdapterReport = z.object({
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  /** The native API Dawn drives (Vulkan, D3D12, Metal). */
+  backendApi: z.string(),
+  /** A CPU rasterizer (lavapipe/llvmpipe, SwiftShader): correct but far slower than the CPU rungs. */
+  software: z.boolean(),
+  features: z.array(z.string()),
+  /** The limits our kernels size their tiles by (workgroup storage, invocations, buffer sizes). */
+  limits: z.record(z.string(), z.number()),
+  subgroupMinSize: z.number().optional(),
+  subgroupMaxSize: z.number().optional(),
+  /** Tensor-core shapes offered through subgroup matrices (Dawn's chromium-experimental-subgroup-matrix). */
+  subgroupMatrixConfigs: z.array(z.object({ componentType: z.string(), resultComponentType: z.string(), M: z.number(), N: z.number(), K: z.number() })),
+})
+export type WebGpuAdapterReport = z.infer<typeof WebGpuAdapterReport>
+
+export const WebGpuReport = z.object({
+  /** Absent when no adapter was found. */
+  adapter: WebGpuAdapterReport.optional(),
+  /** Our WGSL kernels registered over tfjs-webgpu's. */
+  kernels: z.array(z.string()).optional(),
+  /** Why the rung was or was not chosen, in words. */
+  verdict: z.string(),
+})
+export type WebGpuReport = z.infer<typeof WebGpuReport>
+
 export const BackendReport = z.object({
   name: BackendName,
   /** Why each higher rung was not used (missing binary, failed self-test, forced by user, ...). */
@@ -152,6 +187,8 @@ export const BackendReport = z.object({
   selfTestMs: z.number().nonnegative().optional(),
   /** What the chosen rung runs on, where it says more than its name (e.g. the BLAS library and its threads). */
   detail: z.string().optional(),
+  /** The WebGPU adapter, when the webgpu rung was tried (chosen or not). */
+  webgpu: WebGpuReport.optional(),
 })
 export type BackendReport = z.infer<typeof BackendReport>
 

@@ -115,7 +115,9 @@ async function main(): Promise<void> {
   )
 }
 
-main().catch((error: unknown) => {
+// `npm run bench -- --gpu`: the GPU bench instead (gpuBench.ts).
+const start = process.argv.includes('--gpu') ? () => import('./gpuBench').then((gpu) => gpu.runGpuBench(process.argv.slice(2))).then(() => process.exit(0)) : main
+start().catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exit(1)
 })

@@ -155,7 +155,7 @@ describe('Grad-CAM on every architecture of the zoo', () => {
     const model = createModel(spec, spec.input, 1)
     const { gradCam } = await import('../../main/predict/gradCam')
     const x = tf.randomUniform([1, inputSize, inputSize, 1], 0, 1, 'float32', 3) as tf.Tensor4D
-    const cam = gradCam(model, x, 1)!
+    const cam = (await gradCam(model, x, 1))!
     expect(cam).not.toBeNull()
     const layer = model.getLayer(cam.layer)
     const [, h, w] = layer.outputShape as number[]

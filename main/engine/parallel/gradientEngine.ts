@@ -26,7 +26,18 @@ export interface GradientEngine {
   readonly replicas: number
   /** One call at a time: await it before the next. */
   compute(images: Float32Array, labels: Int32Array, size: number): Promise<GradientResult>
+  /**
+   * Where offered: the gradients at once, the loss and correct count read back later. On a GPU this
+   * queues the next batch's work before the last one's numbers arrive (no stall per batch).
+   */
+  computeDeferred?(images: Float32Array, labels: Int32Array, size: number): DeferredGradients
   dispose(): Promise<void>
+}
+
+export interface DeferredGradients {
+  grads: tf.NamedTensorMap
+  /** [loss, correct]; frees its tensors once read. */
+  readings: Promise<[number, number]>
 }
 
 export interface GradientEngineOptions {
@@ -47,29 +58,45 @@ export function createLocalGradientEngine(
   weightDecay: number,
 ): GradientEngine {
   const variables = trainableVariables(model)
+  const computeDeferred = (images: Float32Array, labels: Int32Array, size: number): DeferredGradients => {
+    const x = tf.tensor4d(images, [size, ...imageShape])
+    const y = tf.tensor1d(labels, 'int32')
+    let correct: tf.Scalar | undefined
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const result = lossAndCorrect(model, x, y, classes, true)
+        // The forward pass runs in its own tidy scope; keep the count past it and free it once read.
+        correct = tf.keep(result.correct)
+        if (weightDecay <= 0) return result.loss
+        const penalty = tf.addN(variables.map((v) => tf.sum(tf.square(v))))
+        return tf.add(result.loss, tf.mul(weightDecay / 2, penalty)) as tf.Scalar
+      }, variables)
+      const counted = correct!
+      correct = undefined
+      // Asynchronous reads: the webgpu backend cannot read synchronously in Node.
+      const readings = Promise.all([value.data(), counted.data()]).then(
+        ([loss, count]) => [loss[0], count[0]] as [number, number],
+      )
+      void readings.finally(() => tf.dispose([value, counted])).catch(() => {})
+      return { grads, readings }
+    } finally {
+      tf.dispose([x, y])
+      correct?.dispose()
+    }
+  }
   return {
     replicas: 1,
     async compute(images, labels, size) {
-      const x = tf.tensor4d(images, [size, ...imageShape])
-      const y = tf.tensor1d(labels, 'int32')
-      let correct: tf.Scalar | undefined
+      const { grads, readings } = computeDeferred(images, labels, size)
       try {
-        const { value, grads } = tf.variableGrads(() => {
-          const result = lossAndCorrect(model, x, y, classes, true)
-          // The forward pass runs in its own tidy scope; keep the count past it and free it below.
-          correct = tf.keep(result.correct)
-          if (weightDecay <= 0) return result.loss
-          const penalty = tf.addN(variables.map((v) => tf.sum(tf.square(v))))
-          return tf.add(result.loss, tf.mul(weightDecay / 2, penalty)) as tf.Scalar
-        }, variables)
-        const loss = value.dataSync()[0]
-        value.dispose()
-        return { loss, correct: correct!.dataSync()[0], grads }
-      } finally {
-        tf.dispose([x, y])
-        correct?.dispose()
+        const [loss, correct] = await readings
+        return { loss, correct, grads }
+      } catch (error) {
+        tf.dispose(grads)
+        throw error
       }
     },
+    computeDeferred,
     async dispose() {},
   }
 }
