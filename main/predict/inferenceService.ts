@@ -2,7 +2,7 @@ import type { Inspection } from '../../shared/api/inspect'
 import type { Prediction } from '../../shared/api/schemas'
 import type { RunStore } from '../services/runStore'
 import { Inspector, type InspectOptions } from './inspector'
-import { Predictor } from './predictor'
+import { Predictor, type PrepareBackend } from './predictor'
 
 /** Predictions and inspections of trained runs, wherever they are computed. */
 export interface InferenceService {
@@ -12,8 +12,8 @@ export interface InferenceService {
 }
 
 /** In this process: what the inference worker runs, and what tests use directly. */
-export function createLocalInference(store: RunStore): InferenceService {
-  const predictor = new Predictor(store)
+export function createLocalInference(store: RunStore, prepareBackend?: PrepareBackend): InferenceService {
+  const predictor = new Predictor(store, prepareBackend)
   const inspector = new Inspector(predictor)
   return {
     predict: (runId, fileName, bytes, topK) => predictor.predict(runId, fileName, bytes, topK),

@@ -1,3 +1,4 @@
+import { selectBackend } from '../engine/backendLadder'
 import { RunNotFoundError, RunStore } from '../services/runStore'
 import { BadImageError } from './imagePreprocessing'
 import { createLocalInference, type InferenceService } from './inferenceService'
@@ -15,10 +16,13 @@ interface ParentPort {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
 const reply = (message: InferenceReply) => (parentPort ? parentPort.postMessage(message) : process.send?.(message))
 const services = new Map<string, InferenceService>()
+// The best rung the ladder finds, as for training (the native kernels on wasm-blas where they load): a
+// dropped image on ResNet-18 takes tens of milliseconds there, seconds on the pure-JS backend.
+const prepareBackend = () => selectBackend('auto')
 
 function serviceFor(dataDir: string): InferenceService {
   let service = services.get(dataDir)
-  if (!service) services.set(dataDir, (service = createLocalInference(new RunStore(dataDir))))
+  if (!service) services.set(dataDir, (service = createLocalInference(new RunStore(dataDir), prepareBackend)))
   return service
 }
 

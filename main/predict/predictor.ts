@@ -18,14 +18,22 @@ export interface PreparedInput {
   input: Float32Array
 }
 
+/** Makes the backend models run on current (before the first model loads). */
+export type PrepareBackend = () => Promise<unknown>
+
 /**
- * Predictions for dropped images from a trained run's saved model. One image through a small network is
- * cheap enough for the pure-JS backend in this process; models are cached per run.
+ * Predictions for dropped images from a trained run's saved model; models are cached per run. In-process
+ * (tests, no worker) they run on the pure-JS backend; the inference worker hands in the backend ladder,
+ * so a ResNet answers a drop as fast as it trains.
  */
 export class Predictor {
   private readonly models = new Map<string, Promise<tfl.LayersModel>>()
+  private backendReady: Promise<unknown> | undefined
 
-  constructor(private readonly store: RunStore) {}
+  constructor(
+    private readonly store: RunStore,
+    private readonly prepareBackend: PrepareBackend = () => tf.setBackend('cpu'),
+  ) {}
 
   async predict(runId: string, fileName: string, bytes: Uint8Array, topK = 3): Promise<Prediction> {
     const { run, model, shape, preview, input } = await this.prepare(runId, fileName, bytes)
@@ -68,7 +76,8 @@ export class Predictor {
     let model = this.models.get(runId)
     if (!model) {
       tf.env().set('PROD', true)
-      model = tf.setBackend('cpu').then(() => loadModel(join(this.store.runDir(runId), 'model')))
+      this.backendReady ??= this.prepareBackend()
+      model = this.backendReady.then(() => loadModel(join(this.store.runDir(runId), 'model')))
       model.catch(() => this.models.delete(runId))
       this.models.set(runId, model)
     }
