@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { HISTOGRAM_BINS, MAX_INSPECT_FILTERS, MAX_MAP_SIDE, type GrayMap, type InspectedLayer, type Inspection } from '../../shared/api/inspect'
 import { INPUT_FIELD, receptiveFieldStep, samePaddingBefore, type ReceptiveField } from '../../shared/arch/receptiveField'
-import { fitToModelInput } from '../engine/trainer'
+import { fitToModelInput } from '../engine/modelStep'
 import { gradCam } from './gradCam'
 import type { Predictor } from './predictor'
 
