@@ -13,7 +13,7 @@ import { registerExchangeCommands } from './exchangeCommands'
 import { addTrainingOptions, trainingOptionsFromFlags, type TrainingFlags } from './trainingFlags'
 import { createWorkbench, type Workbench } from '../services/workbench'
 import { defaultDataDir } from '../storage/dataDir'
-import { createNodeWorkerLauncher } from '../training/workerLauncher'
+import { createNodeWorkerLauncher } from '../processes/workerLauncher'
 import { addArchOptions, archOptionsFromFlags, registerArchCommand, type ArchFlags } from './archCommand'
 
 /** A failure the user caused or can fix: printed as one line, no stack trace. */

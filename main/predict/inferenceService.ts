@@ -1,6 +1,6 @@
 import type { Inspection } from '../../shared/api/inspect'
 import type { Prediction } from '../../shared/api/schemas'
-import type { RunStore } from '../services/runStore'
+import type { RunStore } from '../storage/runStore'
 import { Inspector, type InspectOptions } from './inspector'
 import { Predictor, type PrepareBackend } from './predictor'
 

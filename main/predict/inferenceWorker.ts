@@ -1,5 +1,5 @@
 import { selectBackend } from '../engine/backendLadder'
-import { RunNotFoundError, RunStore } from '../services/runStore'
+import { RunNotFoundError, RunStore } from '../storage/runStore'
 import { BadImageError } from './imagePreprocessing'
 import { createLocalInference, type InferenceService } from './inferenceService'
 import { InferenceRequest, type InferenceReply } from './inferenceProtocol'

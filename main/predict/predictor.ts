@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { ModelInputPreview, Prediction, RunSummary } from '../../shared/api/schemas'
 import { loadModel } from '../engine/modelFiles'
 import { fitToModelInput } from '../engine/modelStep'
-import type { RunStore } from '../services/runStore'
+import type { RunStore } from '../storage/runStore'
 import { BadImageError } from './imagePreprocessing'
 import { toModelInput } from './modelInput'
 

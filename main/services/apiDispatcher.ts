@@ -3,7 +3,7 @@ import { apiMethods, describeValidationError, isMethodName, type ApiError, type 
 import { BadImageError } from '../predict/imagePreprocessing'
 import { DataInputError } from './dataService'
 import type { ApiHandlers } from './apiHandlers'
-import { RunNotFoundError } from './runStore'
+import { RunNotFoundError } from '../storage/runStore'
 import { PathNotGrantedError, UnavailableError } from './serviceErrors'
 import { describeStorageError, isDiskFull } from '../storage/storageErrors'
 import { RunStateError } from './trainingSupervisor'

@@ -10,8 +10,8 @@ import { saveModel } from '../../main/engine/modelFiles'
 import { createWorkerInference } from '../../main/predict/inferenceClient'
 import { createLocalInference } from '../../main/predict/inferenceService'
 import { BadImageError } from '../../main/predict/imagePreprocessing'
-import { RunNotFoundError, RunStore } from '../../main/services/runStore'
-import { createNodeWorkerLauncher, type WorkerHandle } from '../../main/training/workerLauncher'
+import { RunNotFoundError, RunStore } from '../../main/storage/runStore'
+import { createNodeWorkerLauncher, type WorkerHandle } from '../../main/processes/workerLauncher'
 import { TrainConfig } from '../../shared/api/schemas'
 
 async function storeWithModel(): Promise<{ dataDir: string; runId: string }> {

@@ -9,7 +9,7 @@ import { selectBackend } from '../../main/engine/backendLadder'
 import { createModel } from '../../main/engine/modelFactory'
 import { createParallelGradientEngine } from '../../main/engine/parallel/gradientEngine'
 import { getArchitecture } from '../../shared/arch/specs'
-import { createRandom } from '../../main/engine/seededRandom'
+import { createRandom } from '../../main/data/seededRandom'
 
 /**
  * The wasm-blas rung's kernels (main/engine/native) against tfjs's pure-JS cpu backend: convolutions

@@ -1,7 +1,7 @@
 import { open, readdir, stat } from 'node:fs/promises'
 import type { SkippedFile } from '../../../shared/api/schemas'
 import { DatasetError } from '../dataset'
-import { createRandom, shuffledIndices } from '../../engine/seededRandom'
+import { createRandom, shuffledIndices } from '../seededRandom'
 import { describeNotImage, MAX_FILE_BYTES, sniffFormat } from './imageFiles'
 
 /** One image file of a folder data set. Paths are bytes: names that are not valid UTF-8 still open. */

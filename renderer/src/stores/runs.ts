@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, inject, ref } from 'vue'
 import type { EventOf } from '../../../shared/api/contract'
 import type { EpochMetrics, MetricPoint, RunDetail, RunSummary, TrainConfigInput } from '../../../shared/api/schemas'
-import { workbenchApiKey } from '../composables/useWorkbenchApi'
+import { workbenchApiKey } from '../api/workbenchApi'
 import { appendNewPoints, mergeEpochs, type RunProgress } from '../logic/metrics'
 
 /** A run's metric history: per-batch points (x = samples seen) and per-epoch evaluations. */

@@ -1,0 +1,43 @@
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { existsSync } from 'node:fs'
+
+/** A running worker process (training or inference), whatever kind of process holds it. */
+export interface WorkerHandle {
+  send(message: unknown): void
+  onMessage(listener: (message: unknown) => void): void
+  onExit(listener: (code: number | null, signal: string | null) => void): void
+  kill(): void
+  readonly pid: number | undefined
+}
+
+export type WorkerLauncher = () => WorkerHandle
+
+/** The worker processes and where their entries are, from source (through tsx) and bundled. */
+const WORKER_ENTRIES = {
+  trainingWorker: new URL('../training/trainingWorker.ts', import.meta.url),
+  inferenceWorker: new URL('../predict/inferenceWorker.ts', import.meta.url),
+} as const
+export type WorkerName = keyof typeof WORKER_ENTRIES
+
+/**
+ * Under Node (web mode, CLI, tests) a worker is a child_process.fork. From source it runs through
+ * tsx; from a build it is the bundled `<name>.js` beside the bundle that holds this code.
+ */
+export function createNodeWorkerLauncher(name: WorkerName = 'trainingWorker'): WorkerLauncher {
+  const built = fileURLToPath(new URL(`./${name}.js`, import.meta.url))
+  const entry = existsSync(built) ? built : fileURLToPath(WORKER_ENTRIES[name])
+  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : []
+  return () => {
+    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
+    return {
+      pid: child.pid,
+      send: (message) => {
+        if (child.connected) child.send(message as object)
+      },
+      onMessage: (listener) => child.on('message', listener),
+      onExit: (listener) => child.on('exit', listener),
+      kill: () => child.kill('SIGKILL'),
+    }
+  }
+}
