@@ -200,10 +200,14 @@ void conv2dForward(const ConvShape& s, const float* x, const float* filter, cons
   if (conv2dForwardCropped(s, x, filter, bias, activation, y)) return;
   const long k = patchSize(s);
   const int co = s.outC;
-  const int team = teamSize(s.batch);
+  // Output rows are independent here, so the team splits them, not whole images: one dropped image
+  // (batch 1) uses every core too.
+  const long rows = s.batch * pixelsPerImage(s);
+  const int team = teamSize(rows / kMinBlockRows);
   const bool pointwise = isPointwise(s);
   runTeam(team, [&](int member) {
-    const auto [firstImage, lastImage, begin, end] = shareOfBatch(s, team, member);
+    long begin, end;
+    shareOf(rows, team, member, begin, end);
     const long block = pointwise ? end - begin : rowsPerBlock(s);
     float* cols = pointwise ? nullptr : scratch(block * k);
     for (long first = begin; first < end; first += block) {
