@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { EpochMetrics, MetricPoint, RunId, RunSummary, type RunDetail } from '../../shared/api/schemas'
+import { EpochMetrics, isActiveRunStatus, MetricPoint, RunId, RunSummary, type RunDetail } from '../../shared/api/schemas'
 import { writeFileAtomic } from './atomicFile'
 
 export class RunNotFoundError extends Error {
@@ -113,7 +113,7 @@ export class RunStore {
   async markAbandonedRunsInterrupted(): Promise<RunSummary[]> {
     const changed: RunSummary[] = []
     for (const run of await this.list()) {
-      if (run.status === 'running' || run.status === 'queued' || run.status === 'paused') {
+      if (isActiveRunStatus(run.status)) {
         const updated = { ...run, status: 'interrupted' as const, error: 'the app stopped while this run was in progress' }
         try {
           await this.save(updated)

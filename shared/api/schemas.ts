@@ -123,6 +123,13 @@ export type TrainConfigInput = z.input<typeof TrainConfig>
 export const RunStatus = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'stopped', 'interrupted'])
 export type RunStatus = z.infer<typeof RunStatus>
 
+/** The statuses of a run that has not ended: it holds a place in the queue or a worker (pausing keeps it). */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused']
+
+export function isActiveRunStatus(status: RunStatus | undefined): boolean {
+  return status !== undefined && ACTIVE_RUN_STATUSES.includes(status)
+}
+
 export const BackendReport = z.object({
   name: BackendName,
   /** Why each higher rung was not used (missing binary, failed self-test, forced by user, ...). */

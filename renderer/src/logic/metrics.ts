@@ -1,5 +1,8 @@
 import type { EpochMetrics, MetricPoint, RunStatus } from '../../../shared/api/schemas'
 
+// Defined once beside RunStatus; the views know them by these names.
+export { isActiveRunStatus as isActive } from '../../../shared/api/schemas'
+
 /** What the progress bar shows, from the latest `run.progress` event. */
 export interface RunProgress {
   epoch: number
@@ -8,12 +11,6 @@ export interface RunProgress {
   totalSamples: number
   samplesPerSecond: number
   etaSeconds: number
-}
-
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused']
-
-export function isActive(status: RunStatus | undefined): boolean {
-  return status !== undefined && ACTIVE_STATUSES.includes(status)
 }
 
 /** Whole percent done, 0-100, as the progress bar's `aria-valuenow`. */
