@@ -1,9 +1,10 @@
 import sharp from 'sharp'
+import { WorkbenchError } from '../../shared/api/contract'
 import type { ModelInputPreview } from '../../shared/api/schemas'
 
-export class BadImageError extends Error {
+export class BadImageError extends WorkbenchError {
   constructor(message: string) {
-    super(message)
+    super('bad-input', message)
     this.name = 'BadImageError'
   }
 }

@@ -1,10 +1,6 @@
 import { ZodError } from 'zod'
-import { apiMethods, describeValidationError, isMethodName, type ApiError, type ApiResult } from '../../shared/api/contract'
-import { BadImageError } from '../predict/imagePreprocessing'
-import { DataInputError } from './dataService'
+import { apiMethods, describeValidationError, isMethodName, WorkbenchError, type ApiError, type ApiResult } from '../../shared/api/contract'
 import type { ApiHandlers } from './apiHandlers'
-import { RunNotFoundError } from '../storage/runStore'
-import { PathNotGrantedError, UnavailableError } from './serviceErrors'
 import { describeStorageError, isDiskFull } from '../storage/storageErrors'
 import { RunStateError } from './trainingSupervisor'
 import { ModelExchangeError } from './modelExchange'
@@ -30,12 +26,11 @@ export async function dispatchApiCall(handlers: ApiHandlers, method: unknown, re
 }
 
 export function toApiError(error: unknown): ApiError {
-  if (error instanceof RunNotFoundError) return { code: 'not-found', message: error.message }
-  if (error instanceof BadImageError) return { code: 'bad-input', message: error.message }
-  if (error instanceof DataInputError) return { code: 'bad-input', message: error.message }
-  if (error instanceof UnavailableError) return { code: 'unavailable', message: error.message }
-  if (error instanceof PathNotGrantedError) return { code: 'unauthorized', message: error.message }
+  // Errors thrown on purpose carry their code (RunNotFoundError, BadImageError, DataInputError,
+  // UnavailableError, PathNotGrantedError: see WorkbenchError).
+  if (error instanceof WorkbenchError) return { code: error.code, message: error.message }
   if (isDiskFull(error)) return { code: 'unavailable', message: describeStorageError(error, 'saving data') }
+  // Still to carry their codes: their modules (trainingSupervisor.ts, modelExchange.ts) are being reworked.
   if (error instanceof RunStateError) return { code: 'conflict', message: error.message }
   if (error instanceof ModelExchangeError) return { code: 'bad-input', message: error.message }
   if (error instanceof ZodError) return { code: 'invalid-request', message: describeValidationError(error) }

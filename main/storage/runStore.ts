@@ -2,11 +2,12 @@ import { appendFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promis
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { EpochMetrics, isActiveRunStatus, MetricPoint, RunId, RunSummary, type RunDetail } from '../../shared/api/schemas'
+import { WorkbenchError } from '../../shared/api/contract'
 import { writeFileAtomic } from './atomicFile'
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends WorkbenchError {
   constructor(runId: string) {
-    super(`no run with id ${runId}`)
+    super('not-found', `no run with id ${runId}`)
     this.name = 'RunNotFoundError'
   }
 }
