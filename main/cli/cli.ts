@@ -6,7 +6,8 @@ import cliProgress from 'cli-progress'
 import { describeValidationError, type EventOf } from '../../shared/api/contract'
 import { BackendChoice, TrainConfig, type RunSummary } from '../../shared/api/schemas'
 import { addDataOptions, dataOptionsFromFlags, datasetIdFromArgument, registerDataCommand, type DataFlags } from './dataCommand'
-import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
+import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId, type LrSchedule, type OptimizerName } from '../../shared/arch/specs'
+import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import { registerDiagnosticCommands } from './diagnosticCommands'
 import { registerExchangeCommands } from './exchangeCommands'
@@ -58,21 +59,27 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
   // A preset (--preset cpu) brings its input size, knobs and training defaults; explicit flags win.
   const defaults = flags.preset ? spec.presets[flags.preset].training : spec.defaults
   const archOptions = archOptionsFromFlags(flags.arch, flags)
-  const parsed = TrainConfig.safeParse({
-    ...archOptions,
-    ...trainingOptionsFromFlags(flags),
-    ...dataOptionsFromFlags(flags),
-    arch: flags.arch,
-    dataset: flags.dataset,
-    epochs: flags.epochs ?? defaults.epochs,
-    batchSize: flags.batchSize ?? defaults.batchSize,
-    learningRate: flags.lr ?? defaults.learningRate,
-    optimizer: flags.optimizer ?? defaults.optimizer,
-    lrSchedule: flags.schedule ?? defaults.lrSchedule,
-    limit: flags.limit,
-    backend: flags.backend,
-    seed: flags.seed,
-  })
+  const parsed = TrainConfig.safeParse(
+    withTrainingDefaults(
+      {
+        ...archOptions,
+        ...trainingOptionsFromFlags(flags),
+        ...dataOptionsFromFlags(flags),
+        arch: flags.arch,
+        dataset: flags.dataset,
+        epochs: flags.epochs,
+        batchSize: flags.batchSize,
+        learningRate: flags.lr,
+        // Flags are plain strings here; TrainConfig below refuses a misspelt one with the accepted names.
+        optimizer: flags.optimizer as OptimizerName | undefined,
+        lrSchedule: flags.schedule as LrSchedule | undefined,
+        limit: flags.limit,
+        backend: flags.backend,
+        seed: flags.seed,
+      },
+      defaults,
+    ),
+  )
   if (!parsed.success) throw new CliError(describeValidationError(parsed.error))
   const config = parsed.data
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { describeValidationError } from '../../shared/api/contract'
 import { getArchitecture } from '../../shared/arch/specs'
+import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
 import { MAX_LISTED_UNREADABLE, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
@@ -53,8 +54,7 @@ export class TrainingSupervisor {
 
   async start(requested: TrainConfig): Promise<RunSummary> {
     // The stored config says what really ran: the architecture's optimizer and schedule filled in.
-    const defaults = getArchitecture(requested.arch).defaults
-    const config: TrainConfig = { ...requested, optimizer: requested.optimizer ?? defaults.optimizer, lrSchedule: requested.lrSchedule ?? defaults.lrSchedule ?? 'constant' }
+    const config: TrainConfig = withTrainingDefaults(requested, getArchitecture(requested.arch).defaults)
     const summary: RunSummary = {
       runId: this.store.newRunId(),
       config,
