@@ -7,14 +7,15 @@ import { runDisplayName } from '../../shared/runNames'
 import { BackendChoice, MAX_IMAGE_BASE64_LENGTH, RUN_STATUS_INFO, TrainConfig, type RunSummary } from '../../shared/api/schemas'
 import { readRegularFile } from '../storage/regularFile'
 import { addDataOptions, dataOptionsFromFlags, datasetIdFromArgument, registerDataCommand, type DataFlags } from './dataCommand'
-import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId } from '../../shared/arch/specs'
+import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId, type LrSchedule, type OptimizerName } from '../../shared/arch/specs'
+import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import { registerDiagnosticCommands } from './diagnosticCommands'
 import { registerExchangeCommands } from './exchangeCommands'
 import { addTrainingOptions, trainingOptionsFromFlags, type TrainingFlags } from './trainingFlags'
 import { createWorkbench, type Workbench } from '../services/workbench'
 import { defaultDataDir } from '../storage/dataDir'
-import { createNodeWorkerLauncher } from '../training/workerLauncher'
+import { createNodeWorkerLauncher } from '../processes/workerLauncher'
 import { addArchOptions, archOptionsFromFlags, registerArchCommand, type ArchFlags } from './archCommand'
 
 /** A failure the user caused or can fix: printed as one line, no stack trace. */
@@ -59,21 +60,27 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
   // A preset (--preset cpu) brings its input size, knobs and training defaults; explicit flags win.
   const defaults = flags.preset ? spec.presets[flags.preset].training : spec.defaults
   const archOptions = archOptionsFromFlags(flags.arch, flags)
-  const parsed = TrainConfig.safeParse({
-    ...archOptions,
-    ...trainingOptionsFromFlags(flags),
-    ...dataOptionsFromFlags(flags),
-    arch: flags.arch,
-    dataset: flags.dataset,
-    epochs: flags.epochs ?? defaults.epochs,
-    batchSize: flags.batchSize ?? defaults.batchSize,
-    learningRate: flags.lr ?? defaults.learningRate,
-    optimizer: flags.optimizer ?? defaults.optimizer,
-    lrSchedule: flags.schedule ?? defaults.lrSchedule,
-    limit: flags.limit,
-    backend: flags.backend,
-    seed: flags.seed,
-  })
+  const parsed = TrainConfig.safeParse(
+    withTrainingDefaults(
+      {
+        ...archOptions,
+        ...trainingOptionsFromFlags(flags),
+        ...dataOptionsFromFlags(flags),
+        arch: flags.arch,
+        dataset: flags.dataset,
+        epochs: flags.epochs,
+        batchSize: flags.batchSize,
+        learningRate: flags.lr,
+        // Flags are plain strings here; TrainConfig below refuses a misspelt one with the accepted names.
+        optimizer: flags.optimizer as OptimizerName | undefined,
+        lrSchedule: flags.schedule as LrSchedule | undefined,
+        limit: flags.limit,
+        backend: flags.backend,
+        seed: flags.seed,
+      },
+      defaults,
+    ),
+  )
   if (!parsed.success) throw new CliError(describeValidationError(parsed.error))
   const config = parsed.data
 

@@ -1,5 +1,5 @@
 import type { DataSplit } from './dataset'
-import { createRandom, shuffledIndices } from '../engine/seededRandom'
+import { createRandom, shuffledIndices } from './seededRandom'
 import type { ImagePipeline } from './pipeline'
 
 /** One mini-batch in the model's layout: NHWC float pixels and integer labels. */

@@ -1,6 +1,6 @@
 import type { AugmentConfig, BuiltinDatasetId, ChannelStats, DatasetDescription, DataSample, ImagePreview, NormalizeConfig, SkippedFile } from '../../shared/api/schemas'
 import { DATASET_NAMES, FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
-import { createRandom, shuffledIndices } from '../engine/seededRandom'
+import { createRandom, shuffledIndices } from './seededRandom'
 import { inMemoryBatchSource, type BatchSource } from './batchSource'
 import { CIFAR10_CLASS_NAMES, loadCifar10 } from './cifar10'
 import { DatasetError, splitValidation, takeFirst, type Dataset, type DataSplit } from './dataset'

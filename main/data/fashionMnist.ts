@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { DatasetError, type DataSplit, type Dataset } from './dataset'
 import { MNIST_FILES, readSplit } from './mnist'
-import { createRandom, shuffledIndices } from '../engine/seededRandom'
+import { createRandom, shuffledIndices } from './seededRandom'
 
 export const FASHION_MNIST_CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
 

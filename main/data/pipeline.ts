@@ -1,5 +1,5 @@
 import type { AugmentConfig, ChannelStats } from '../../shared/api/schemas'
-import { createRandom } from '../engine/seededRandom'
+import { createRandom } from './seededRandom'
 
 /**
  * The per-image part of the input pipeline, after decoding and resizing: channel conversion, seeded

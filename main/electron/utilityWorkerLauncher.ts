@@ -1,5 +1,5 @@
 import { utilityProcess } from 'electron'
-import type { WorkerLauncher } from '../training/workerLauncher'
+import type { WorkerLauncher } from '../processes/workerLauncher'
 
 /** Under Electron a training run is a utilityProcess: a crash or out-of-memory there cannot take the window down. */
 export function createUtilityWorkerLauncher(entry: string, serviceName = 'CNN Workbench training'): WorkerLauncher {

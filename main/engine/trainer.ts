@@ -9,6 +9,7 @@ import { createOptimizer, setLearningRate } from './optimizers'
 import { inMemoryBatchSource, type Batch, type BatchSource } from '../data/batchSource'
 import { createGradientEngine } from './parallel/gradientEngine'
 import { afterTrainingBatch, guardGpuRead } from './webgpu/deviceHealth'
+import { lossAndCorrect } from './modelStep'
 
 export interface TrainOptions {
   epochs: number
@@ -121,24 +122,6 @@ export function assertFiniteEvaluation(
   rate: { learningRate: number; scheduled: number; optimizer: OptimizerName },
 ): void {
   if (!Number.isFinite(loss)) throw new NonFiniteLossError(phase, loss, where, rate)
-}
-
-/**
- * Images of another size than the network's input (28x28 digits for AlexNet at 224, as d2l does) are
- * resized bilinearly, batch by batch, so the dataset stays small in memory.
- */
-export function fitToModelInput(model: tfl.LayersModel, x: tf.Tensor4D): tf.Tensor4D {
-  const [, height, width] = model.inputs[0].shape
-  if (height == null || width == null || (x.shape[1] === height && x.shape[2] === width)) return x
-  return tf.image.resizeBilinear(x, [height, width])
-}
-
-export function lossAndCorrect(model: tfl.LayersModel, x: tf.Tensor4D, labels: tf.Tensor1D, classes: number, training: boolean) {
-  const logits = model.apply(fitToModelInput(model, x), { training }) as tf.Tensor2D
-  const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits) as tf.Scalar
-  const predicted = tf.argMax(logits, 1)
-  const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'float32')) as tf.Scalar
-  return { loss, correct, predicted }
 }
 
 /** A held-out split as a BatchSource; in-memory splits (float pixels) are wrapped, in their stored order. */

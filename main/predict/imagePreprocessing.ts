@@ -1,10 +1,11 @@
 import sharp from 'sharp'
+import { WorkbenchError } from '../../shared/api/contract'
 import type { ModelInputPreview } from '../../shared/api/schemas'
 import { centreOfMass, inkStrength, keepDigit, polarity, UNIFORM_RANGE, type GrayImage } from './digitInk'
 
-export class BadImageError extends Error {
+export class BadImageError extends WorkbenchError {
   constructor(message: string) {
-    super(message)
+    super('bad-input', message)
     this.name = 'BadImageError'
   }
 }

@@ -1,8 +1,8 @@
 import type { Inspection } from '../../shared/api/inspect'
 import type { Prediction } from '../../shared/api/schemas'
-import type { RunStore } from '../services/runStore'
+import type { RunStore } from '../storage/runStore'
 import { Inspector, type InspectOptions } from './inspector'
-import { Predictor } from './predictor'
+import { Predictor, type PrepareBackend } from './predictor'
 import { checkModelImport } from './modelImport'
 
 /** Predictions and inspections of trained runs, wherever they are computed. */
@@ -15,7 +15,7 @@ export interface InferenceService {
 }
 
 /** In this process: what the inference worker runs, and what tests use directly. */
-export function createLocalInference(store: RunStore, prepareBackend?: () => Promise<unknown>): InferenceService {
+export function createLocalInference(store: RunStore, prepareBackend?: PrepareBackend): InferenceService {
   const predictor = new Predictor(store, prepareBackend)
   const inspector = new Inspector(predictor)
   return {

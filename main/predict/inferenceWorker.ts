@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core'
-import { RunNotFoundError, RunStore } from '../services/runStore'
+import { RunNotFoundError, RunStore } from '../storage/runStore'
 import { BadImageError } from './imagePreprocessing'
-import { ModelExchangeError } from '../services/exportManifest'
+import { ModelExchangeError } from './exportManifest'
 import { createLocalInference, type InferenceService } from './inferenceService'
 import { InferenceRequest, type InferenceReply } from './inferenceProtocol'
 import { selectInferenceBackend } from './inferenceBackend'
@@ -18,9 +17,9 @@ interface ParentPort {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
 const reply = (message: InferenceReply) => (parentPort ? parentPort.postMessage(message) : process.send?.(message))
 const services = new Map<string, InferenceService>()
-// Chosen once per worker, on first use; without any rung (none passes its self-test) the cpu backend.
+// Chosen once per worker, on first use (see selectInferenceBackend).
 let backend: Promise<unknown> | undefined
-const prepareBackend = () => (backend ??= selectInferenceBackend().catch(() => tf.setBackend('cpu')))
+const prepareBackend = () => (backend ??= selectInferenceBackend())
 
 function serviceFor(dataDir: string): InferenceService {
   let service = services.get(dataDir)

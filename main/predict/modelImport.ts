@@ -6,11 +6,11 @@ import { isAbsolute, join, posix } from 'node:path'
 import { z } from 'zod'
 import { getArchitecture } from '../../shared/arch/specs'
 import { createModel } from '../engine/modelFactory'
-import { fitToModelInput } from '../engine/trainer'
+import { fitToModelInput } from '../engine/modelStep'
 import { saveModel } from '../engine/modelFiles'
-import { EXPORT_MANIFEST_FILE, ExportManifest, ModelExchangeError } from '../services/exportManifest'
+import { EXPORT_MANIFEST_FILE, ExportManifest, ModelExchangeError } from './exportManifest'
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../storage/regularFile'
-import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../training/referenceSample'
+import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../engine/referenceSample'
 
 /** Caps on what is read of an export, before reading it: none of these files is legitimately bigger. */
 export const IMPORT_LIMITS = {

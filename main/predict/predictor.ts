@@ -4,8 +4,8 @@ import type * as tfl from '@tensorflow/tfjs-layers'
 import { join } from 'node:path'
 import { RUN_STATUS_INFO, type ModelInputPreview, type Prediction, type RunSummary } from '../../shared/api/schemas'
 import { loadModel } from '../engine/modelFiles'
-import { fitToModelInput } from '../engine/trainer'
-import type { RunStore } from '../services/runStore'
+import { fitToModelInput } from '../engine/modelStep'
+import type { RunStore } from '../storage/runStore'
 import { BadImageError } from './imagePreprocessing'
 import { toModelInput } from './modelInput'
 
@@ -18,20 +18,21 @@ export interface PreparedInput {
   input: Float32Array
 }
 
+/** Makes the backend models run on current (before the first model loads). */
+export type PrepareBackend = () => Promise<unknown>
+
 /**
- * Predictions for dropped images from a trained run's saved model. One image through a small network is
- * cheap enough for the pure-JS backend in this process; models are cached per run.
+ * Predictions for dropped images from a trained run's saved model; models are cached per run. In-process
+ * (tests, no worker) they run on the pure-JS backend; the inference worker hands in the backend ladder,
+ * so a ResNet answers a drop as fast as it trains.
  */
 export class Predictor {
   private readonly models = new Map<string, Promise<tfl.LayersModel>>()
+  private backendReady: Promise<unknown> | undefined
 
-  /**
-   * `prepareBackend` makes the backend current before a model loads: by default the pure-JS cpu backend
-   * in this process; the inference worker passes its ladder choice.
-   */
   constructor(
     private readonly store: RunStore,
-    private readonly prepareBackend: () => Promise<unknown> = () => tf.setBackend('cpu'),
+    private readonly prepareBackend: PrepareBackend = () => tf.setBackend('cpu'),
   ) {}
 
   async predict(runId: string, fileName: string, bytes: Uint8Array, topK = 3): Promise<Prediction> {
@@ -77,7 +78,8 @@ export class Predictor {
     let model = this.models.get(runId)
     if (!model) {
       tf.env().set('PROD', true)
-      model = this.prepareBackend().then(() => loadModel(join(this.store.runDir(runId), 'model')))
+      this.backendReady ??= this.prepareBackend()
+      model = this.backendReady.then(() => loadModel(join(this.store.runDir(runId), 'model')))
       model.catch(() => this.models.delete(runId))
       this.models.set(runId, model)
     }

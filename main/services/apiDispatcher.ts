@@ -1,14 +1,8 @@
 import { ZodError } from 'zod'
-import { apiMethods, describeValidationError, isMethodName, type ApiError, type ApiResult } from '../../shared/api/contract'
+import { apiMethods, describeValidationError, isMethodName, WorkbenchError, type ApiError, type ApiResult } from '../../shared/api/contract'
 import { requestShapeProblem } from '../../shared/api/wire'
-import { BadImageError } from '../predict/imagePreprocessing'
-import { DataInputError } from './dataService'
 import type { ApiHandlers } from './apiHandlers'
-import { RunNotFoundError } from './runStore'
-import { PathNotGrantedError, UnavailableError } from './serviceErrors'
 import { describeStorageError, isDiskFull } from '../storage/storageErrors'
-import { RunStateError } from './trainingSupervisor'
-import { ModelExchangeError } from './modelExchange'
 
 /**
  * The one door into the services for every transport: unknown methods and malformed requests are
@@ -34,14 +28,10 @@ export async function dispatchApiCall(handlers: ApiHandlers, method: unknown, re
 }
 
 export function toApiError(error: unknown): ApiError {
-  if (error instanceof RunNotFoundError) return { code: 'not-found', message: error.message }
-  if (error instanceof BadImageError) return { code: 'bad-input', message: error.message }
-  if (error instanceof DataInputError) return { code: 'bad-input', message: error.message }
-  if (error instanceof UnavailableError) return { code: 'unavailable', message: error.message }
-  if (error instanceof PathNotGrantedError) return { code: 'unauthorized', message: error.message }
+  // Errors thrown on purpose carry their code (RunNotFoundError, BadImageError, DataInputError,
+  // UnavailableError, PathNotGrantedError, RunStateError, ModelExchangeError: see WorkbenchError).
+  if (error instanceof WorkbenchError) return { code: error.code, message: error.message }
   if (isDiskFull(error)) return { code: 'unavailable', message: describeStorageError(error, 'saving data') }
-  if (error instanceof RunStateError) return { code: 'conflict', message: error.message }
-  if (error instanceof ModelExchangeError) return { code: 'bad-input', message: error.message }
   if (error instanceof ZodError) return { code: 'invalid-request', message: describeValidationError(error) }
   const message = error instanceof Error ? error.message : String(error)
   return { code: 'internal', message }

@@ -1,21 +1,22 @@
 import { arch, cpus, platform, totalmem } from 'node:os'
-import type { MethodName, ParsedRequestOf, ResponseOf } from '../../shared/api/contract'
+import type { ResponseOf } from '../../shared/api/contract'
 import { ARCHITECTURE_IDS, getArchitecture, PRESET_IDS } from '../../shared/arch/specs'
 import { analyzeModel } from '../../shared/arch/layerMath'
 import type { InferenceService } from '../predict/inferenceService'
 import type { DataService } from './dataService'
-import type { RunStore } from './runStore'
+import type { RunStore } from '../storage/runStore'
 import { UnavailableError } from './serviceErrors'
 import { RunStateError, type TrainingSupervisor } from './trainingSupervisor'
 import { diagnoseSystem } from './systemDoctor'
 import { runOneShotJob } from '../training/oneShotJob'
-import type { WorkerLauncher } from '../training/workerLauncher'
+import type { WorkerLauncher } from '../processes/workerLauncher'
 import { createExchangeHandlers } from './exchangeHandlers'
 import { expandSweep } from '../../shared/api/sweep'
 import type { UserPathGrants } from './userPathGrants'
 import { ProcessQueue } from './processQueue'
+import type { ApiHandlers } from './apiHandlerTypes'
 
-export type ApiHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
+export type { ApiHandlers } from './apiHandlerTypes'
 
 export interface ServiceSet {
   store: RunStore

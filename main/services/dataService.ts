@@ -1,3 +1,4 @@
+import { WorkbenchError } from '../../shared/api/contract'
 import type { AugmentConfig, DatasetDescription, DataSample, DownloadProgress } from '../../shared/api/schemas'
 import { DATASET_NAMES, FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
 import { DatasetError } from '../data/dataset'
@@ -18,9 +19,9 @@ export interface DataRequest {
 }
 
 /** A data set problem the user can fix (missing folder, corrupt file, failed download): answered as bad input. */
-export class DataInputError extends Error {
+export class DataInputError extends WorkbenchError {
   constructor(message: string) {
-    super(message)
+    super('bad-input', message)
     this.name = 'DataInputError'
   }
 }

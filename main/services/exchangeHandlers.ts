@@ -1,6 +1,6 @@
-import type { ApiHandlers } from './apiHandlers'
+import type { ApiHandlers } from './apiHandlerTypes'
 import { exportRun, importRun } from './modelExchange'
-import type { RunStore } from './runStore'
+import type { RunStore } from '../storage/runStore'
 import type { InferenceService } from '../predict/inferenceService'
 import type { UserPathGrants } from './userPathGrants'
 

@@ -3,12 +3,12 @@ import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RUN_STATUS_INFO, type RunSummary } from '../../shared/api/schemas'
 import { writeFileAtomic } from '../storage/atomicFile'
-import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../training/referenceSample'
+import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../engine/referenceSample'
 import type { InferenceService } from '../predict/inferenceService'
-import { EXPORT_MANIFEST_FILE, ExportManifest, ModelExchangeError } from './exportManifest'
-import type { RunStore } from './runStore'
+import { EXPORT_MANIFEST_FILE, ExportManifest, ModelExchangeError } from '../predict/exportManifest'
+import type { RunStore } from '../storage/runStore'
 
-export { ExportManifest, ModelExchangeError } from './exportManifest'
+export { ExportManifest, ModelExchangeError } from '../predict/exportManifest'
 
 const MANIFEST = EXPORT_MANIFEST_FILE
 const MODEL_FILES = ['model.json', 'weights.bin', REFERENCE_SAMPLE_FILE]

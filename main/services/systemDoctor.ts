@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { SystemReport } from '../../shared/api/schemas'
 import { runOneShotJob } from '../training/oneShotJob'
-import type { WorkerLauncher } from '../training/workerLauncher'
+import type { WorkerLauncher } from '../processes/workerLauncher'
 
 const run = promisify(execFile)
 

@@ -1,15 +1,16 @@
 import { availableParallelism } from 'node:os'
-import { describeValidationError } from '../../shared/api/contract'
+import { describeValidationError, WorkbenchError } from '../../shared/api/contract'
 import { getArchitecture } from '../../shared/arch/specs'
+import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
 import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type BackendChoice, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
 import { didNotLearnWarning } from '../../shared/runOutcome'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { describeStorageError } from '../storage/storageErrors'
 import { FromWorker } from '../training/workerProtocol'
-import type { WorkerHandle, WorkerLauncher } from '../training/workerLauncher'
+import type { WorkerHandle, WorkerLauncher } from '../processes/workerLauncher'
 import type { EventBus } from './eventBus'
-import type { RunStore } from './runStore'
+import type { RunStore } from '../storage/runStore'
 
 interface TrackedRun {
   summary: RunSummary
@@ -26,9 +27,9 @@ interface TrackedRun {
 }
 
 /** A request that makes no sense for the run's current state (resume a completed run, ...). */
-export class RunStateError extends Error {
+export class RunStateError extends WorkbenchError {
   constructor(message: string) {
-    super(message)
+    super('conflict', message)
     this.name = 'RunStateError'
   }
 }
@@ -56,8 +57,7 @@ export class TrainingSupervisor {
 
   async start(requested: TrainConfig): Promise<RunSummary> {
     // The stored config says what really ran: the architecture's optimizer and schedule filled in.
-    const defaults = getArchitecture(requested.arch).defaults
-    const config: TrainConfig = { ...requested, optimizer: requested.optimizer ?? defaults.optimizer, lrSchedule: requested.lrSchedule ?? defaults.lrSchedule ?? 'constant' }
+    const config: TrainConfig = withTrainingDefaults(requested, getArchitecture(requested.arch).defaults)
     const summary: RunSummary = {
       runId: this.store.newRunId(),
       config,

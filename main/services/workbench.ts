@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { EventBus } from './eventBus'
-import { RunStore } from './runStore'
+import { RunStore } from '../storage/runStore'
 import { TrainingSupervisor } from './trainingSupervisor'
 import { createApiHandlers, type ApiHandlers } from './apiHandlers'
 import { createLocalInference } from '../predict/inferenceService'
 import { createWorkerInference } from '../predict/inferenceClient'
 import { UserPathGrants } from './userPathGrants'
 import { DataService } from './dataService'
-import type { WorkerLauncher } from '../training/workerLauncher'
+import type { WorkerLauncher } from '../processes/workerLauncher'
 import type { DownloadSpec } from '../data/download/checksums'
 
 export interface Workbench {

@@ -1,4 +1,5 @@
 import { getArchitecture } from '../../shared/arch/specs'
+import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
 import type { LrFinderResult, TrainConfig } from '../../shared/api/schemas'
 import { selectBackend } from '../engine/backendLadder'
 import { findLearningRate } from '../engine/lrFinder'
@@ -24,7 +25,7 @@ export async function runLrFinderJob(request: { config: TrainConfig; dataDir?: s
   const model = createModel(spec, { height, width, channels }, config.seed)
   try {
     return await findLearningRate(model, dataset.train, {
-      optimizer: config.optimizer ?? spec.defaults.optimizer,
+      optimizer: withTrainingDefaults(config, spec.defaults).optimizer,
       batchSize: config.batchSize,
       classes: dataset.classNames.length,
       minLearningRate: request.minLearningRate,

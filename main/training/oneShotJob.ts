@@ -1,5 +1,5 @@
 import { FromWorker, type ToWorker } from './workerProtocol'
-import type { WorkerLauncher } from './workerLauncher'
+import type { WorkerLauncher } from '../processes/workerLauncher'
 
 type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>
 

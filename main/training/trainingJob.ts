@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { getArchitecture } from '../../shared/arch/specs'
+import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
 import { analyzeModel } from '../../shared/arch/layerMath'
 import { WASM_HEAP_BACKENDS, wasmMemoryProblem } from '../../shared/arch/memoryBudget'
 import type { MetricPoint, TrainConfig } from '../../shared/api/schemas'
@@ -19,7 +20,7 @@ import type { DataSplit } from '../data/dataset'
 import { ProgressThrottle } from './progressThrottle'
 import type { RunControl } from './runControl'
 import type { FromWorker } from './workerProtocol'
-import { writeReferenceSample } from './referenceSample'
+import { writeReferenceSample } from '../engine/referenceSample'
 import { webgpuFailure } from '../engine/webgpu/deviceHealth'
 
 export interface TrainingJobRequest {
@@ -103,11 +104,12 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   const params = countTrainableParams(model)
   send({ type: 'backend', report: backend, params })
 
+  const resolved = withTrainingDefaults(config, spec.defaults)
   const options: TrainOptions = {
     epochs: config.epochs,
     batchSize: config.batchSize,
-    optimizer: config.optimizer ?? spec.defaults.optimizer,
-    schedule: { ...config, lrSchedule: config.lrSchedule ?? spec.defaults.lrSchedule ?? 'constant' },
+    optimizer: resolved.optimizer,
+    schedule: resolved,
     weightDecay: config.weightDecay,
     gradientClipNorm: config.gradientClipNorm,
     earlyStoppingPatience: config.earlyStoppingPatience,

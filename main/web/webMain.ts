@@ -2,7 +2,7 @@ import { Command } from 'commander'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createWorkbench } from '../services/workbench'
-import { createNodeWorkerLauncher } from '../training/workerLauncher'
+import { createNodeWorkerLauncher } from '../processes/workerLauncher'
 import { defaultDataDir } from '../storage/dataDir'
 import { startWebServer } from './webServer'
 

@@ -156,7 +156,11 @@ export interface WorkbenchApi {
   on<E extends EventName>(event: E, handler: (payload: EventOf<E>) => void): () => void
 }
 
-/** Thrown on the renderer side when a call comes back with `ok: false`. */
+/**
+ * An error that carries its API code: thrown on the renderer side when a call comes back with `ok: false`,
+ * and the base of the errors main throws on purpose (RunNotFoundError, BadImageError...), which the
+ * dispatcher answers with their own code.
+ */
 export class WorkbenchError extends Error {
   constructor(
     readonly code: ApiError['code'],

@@ -180,6 +180,13 @@ export const WebGpuReport = z.object({
 })
 export type WebGpuReport = z.infer<typeof WebGpuReport>
 
+/** The statuses of a run that has not ended: it holds a place in the queue or a worker (pausing keeps it). */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = RunStatus.options.filter((status) => RUN_STATUS_INFO[status].active)
+
+export function isActiveRunStatus(status: RunStatus | undefined): boolean {
+  return status !== undefined && RUN_STATUS_INFO[status].active
+}
+
 export const BackendReport = z.object({
   name: BackendName,
   /** Why each higher rung was not used (missing binary, failed self-test, forced by user, ...). */

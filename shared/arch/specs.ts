@@ -14,10 +14,7 @@ import type { ArchitectureFamily, ArchKnobs, ArchOptions, ArchPreset, InputShape
 export type { Activation, LayerSpec, PoolMode } from './layers'
 export type { ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, LrSchedule, PresetId, TrainingDefaults } from './types'
 export { ACTIVATIONS, POOL_MODES } from './layers'
-export { KNOB_NAMES, LR_SCHEDULES, PRESET_IDS } from './types'
-
-export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop'] as const
-export type OptimizerName = (typeof OPTIMIZER_NAMES)[number]
+export { KNOB_NAMES, LR_SCHEDULES, OPTIMIZER_NAMES, PRESET_IDS, type OptimizerName } from './types'
 
 export interface ArchitectureSpec {
   id: ArchitectureId

@@ -1,5 +1,4 @@
 import type { Activation, LayerSpec, PoolMode } from './layers'
-import type { OptimizerName } from './specs'
 
 export interface InputShape {
   height: number
@@ -42,6 +41,9 @@ export interface ResolvedArchOptions {
 
 export const LR_SCHEDULES = ['constant', 'step', 'cosine'] as const
 export type LrSchedule = (typeof LR_SCHEDULES)[number]
+
+export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop'] as const
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number]
 
 export interface TrainingDefaults {
   epochs: number

@@ -5,7 +5,7 @@
  * (dataDir defaults to WORKBENCH_DATA_DIR or the app's data folder).
  */
 import { Predictor } from '../../main/predict/predictor'
-import { RunStore } from '../../main/services/runStore'
+import { RunStore } from '../../main/storage/runStore'
 import { defaultDataDir } from '../../main/storage/dataDir'
 import { fillingDigits, photographedDigits } from '../helpers/photographedDigits'
 

@@ -1,8 +1,9 @@
 /**
  * Where one training step's time goes, kernel by kernel (tf.profile), for one backend and network:
- *   npx tsx test/bench/profileStep.ts [backend=wasm-blas] [arch=resnet18] [batch] [--one-thread]
+ *   npx tsx test/bench/profileStep.ts [backend=wasm-blas] [arch=resnet18] [batch] [--one-thread] [--inference]
  * ResNet-18 runs at 32x32x3 as in `npm run bench`, the others at 28x28x1. `--one-thread` runs the native
- * kernels on one core, as a data-parallel replica does. Composite ops (`fusedConv2d__op`) are listed beside
+ * kernels on one core, as a data-parallel replica does. `--inference` profiles one predict() of the batch
+ * instead of a training step. Composite ops (`fusedConv2d__op`) are listed beside
  * the kernels they run, so the total counts those twice.
  */
 import * as tf from '@tensorflow/tfjs-core'
@@ -27,15 +28,17 @@ const model = createModel(spec, spec.input, 1)
 const x = tf.randomUniform([batch, spec.input.height, spec.input.width, spec.input.channels])
 const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10)
 const optimizer = tf.train.sgd(0.01)
+const inference = process.argv.includes('--inference')
 const step = () =>
   tf.tidy(() => {
+    if (inference) return void (model.predict(x) as tf.Tensor).dataSync()
     optimizer.minimize(() => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, true)?.dataSync()
   })
 step()
 step()
 const started = performance.now()
 for (let i = 0; i < 3; i++) step()
-console.log(`${arch}, batch ${batch}, on ${report.name}${report.detail ? ` (${report.detail})` : ''}: ${((performance.now() - started) / 3).toFixed(1)} ms per step`)
+console.log(`${arch}, batch ${batch}, on ${report.name}${report.detail ? ` (${report.detail})` : ''}: ${((performance.now() - started) / 3).toFixed(1)} ms per ${inference ? 'predict' : 'step'}`)
 const profile = await tf.profile(() => step())
 const byKernel = new Map<string, number>()
 for (const kernel of profile.kernels) byKernel.set(kernel.name, (byKernel.get(kernel.name) ?? 0) + (kernel.kernelTimeMs as number))

@@ -104,7 +104,8 @@ def inference_throughput(model, shape, batch, steps):
 
 
 def main():
-    which = sys.argv[1:] or ['lenet5', 'lenet-relu', 'resnet18']
+    inference_only = '--inference-only' in sys.argv
+    which = [a for a in sys.argv[1:] if not a.startswith('--')] or ['lenet5', 'lenet-relu', 'resnet18']
     torch.manual_seed(0)
     results = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas_library(),
                'ompNumThreads': os.environ.get('OMP_NUM_THREADS'), 'train': {}, 'inference': {}}
@@ -115,7 +116,8 @@ def main():
     }
     for name in which:
         build, shape, batch, steps = models[name]
-        results['train'][name] = train_throughput(build(), shape, batch, steps, 0.05)
+        if not inference_only:
+            results['train'][name] = train_throughput(build(), shape, batch, steps, 0.05)
         results['inference'][name] = inference_throughput(build(), shape, batch, steps)
     print(json.dumps(results))
 

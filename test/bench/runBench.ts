@@ -2,6 +2,12 @@
  * `npm run bench`: our training and inference throughput beside PyTorch's on the same networks, batch
  * sizes and inputs, in one run, printed as ratios. PyTorch is the anchor a user would compare with:
  * Debian's python3-torch on OpenBLAS, OMP_NUM_THREADS = cores.
+ *
+ * Parts can be run alone (the machine may be shared; ratios still come from one run):
+ *   --only=lenet5,resnet18   these networks only
+ *   --inference-only         no training (nor its data-parallel cases), PyTorch inference only
+ *   --skip-latency           no one-image latency through the inference worker
+ *   --skip-folder            no folder decode
  */
 import { execFile } from 'node:child_process'
 import { cpus } from 'node:os'
@@ -13,9 +19,13 @@ import { createModel } from '../../main/engine/modelFactory'
 import { getArchitecture } from '../../shared/arch/specs'
 import { measureInference, measureTraining, type ThroughputCase } from './oursThroughput'
 import { benchFolderDecode } from './folderDecodeBench'
+import { benchInferenceLatency } from './inferenceLatency'
 
 const run = promisify(execFile)
 const cores = cpus().length
+const flag = (name: string) => process.argv.includes(`--${name}`)
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',')
+const inferenceOnly = flag('inference-only')
 
 interface AnchorResult {
   torch: string
@@ -54,11 +64,11 @@ async function findPython(): Promise<string | undefined> {
   return undefined
 }
 
-async function pytorchAnchor(models: string[]): Promise<AnchorResult | string> {
+async function pytorchAnchor(models: string[], inferenceOnly: boolean): Promise<AnchorResult | string> {
   const python = await findPython()
   if (!python) return 'PyTorch not found: apt-get install python3-torch libopenblas0-pthread (or set WORKBENCH_PYTHON)'
   const script = fileURLToPath(new URL('./pytorchAnchor.py', import.meta.url))
-  const { stdout } = await run(python, [script, ...models], {
+  const { stdout } = await run(python, [script, ...models, ...(inferenceOnly ? ['--inference-only'] : [])], {
     env: { ...process.env, OMP_NUM_THREADS: String(cores) },
     timeout: 20 * 60_000,
     maxBuffer: 1 << 20,
@@ -84,15 +94,16 @@ async function main(): Promise<void> {
   console.log(`ours: TensorFlow.js ${tf.version_core} on ${backend.name}${backend.detail ? ` (${backend.detail})` : ''}; ${cores} cores`)
   const peakRss = trackPeakRss()
   const ours = []
-  for (const testCase of CASES) {
-    const train = await measureTraining(testCase)
+  const cases = CASES.filter((c) => (!only || only.includes(c.name)) && !(inferenceOnly && (c.parallelism ?? 1) > 1))
+  for (const testCase of cases) {
+    const train = inferenceOnly ? NaN : await measureTraining(testCase)
     const inference = measureInference(testCase)
     ours.push({ testCase, train, inference })
     console.log(`  measured ${label(testCase)}: train ${fmt(train)}/s, inference ${fmt(inference)}/s`)
   }
   const oursPeak = peakRss()
 
-  const anchor = await pytorchAnchor([...new Set(CASES.map((c) => c.name))])
+  const anchor = await pytorchAnchor([...new Set(cases.map((c) => c.name))], inferenceOnly)
   if (typeof anchor === 'string') console.log(`anchor: ${anchor}`)
   else console.log(`anchor: PyTorch ${anchor.torch}, ${anchor.threads} threads, BLAS: ${anchor.blas}`)
   const theirs = typeof anchor === 'string' ? undefined : anchor
@@ -107,6 +118,14 @@ async function main(): Promise<void> {
     )
   }
   console.log(`\npeak memory (RSS) of our process: ${(oursPeak / 2 ** 20).toFixed(0)} MiB`)
+  if (!flag('skip-latency')) {
+    // What a user feels on every drop: one image through the inference worker process.
+    console.log('\none dropped image through the inference worker (decode, preprocess, predict, top-5):')
+    for (const line of await benchInferenceLatency()) {
+      console.log(`  ${line.name} at ${line.inputSize} px: p50 ${line.p50Ms.toFixed(1)} ms, p90 ${line.p90Ms.toFixed(1)} ms over ${line.samples} drops (target < ${line.targetMs} ms)`)
+    }
+  }
+  if (flag('skip-folder')) return
   // Data input: a 50,000-image folder streamed for one epoch (generated once into /tmp).
   const folder = await benchFolderDecode()
   console.log(

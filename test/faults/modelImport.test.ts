@@ -11,7 +11,7 @@ import { TrainConfig } from '../../shared/api/schemas'
 import { createModel } from '../../main/engine/modelFactory'
 import { saveModel } from '../../main/engine/modelFiles'
 import { createWorkbench, type Workbench } from '../../main/services/workbench'
-import { createNodeWorkerLauncher, type WorkerLauncher } from '../../main/training/workerLauncher'
+import { createNodeWorkerLauncher, type WorkerLauncher } from '../../main/processes/workerLauncher'
 import { isPlainWeightsPath } from '../../main/predict/modelImport'
 
 /** An export as `runs.export` writes it, of an untrained LeNet (10 outputs): no training needed. */

@@ -1,4 +1,4 @@
-import type { WorkerHandle, WorkerLauncher } from '../../main/training/workerLauncher'
+import type { WorkerHandle, WorkerLauncher } from '../../main/processes/workerLauncher'
 
 /** A training worker that does nothing on its own: the test says what it reports and when it dies. */
 export class FakeWorker implements WorkerHandle {

@@ -5,7 +5,7 @@ import { request } from 'node:http'
 import { afterAll, beforeAll } from 'vitest'
 import WebSocket from 'ws'
 import { createWorkbench, type Workbench } from '../../main/services/workbench'
-import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
+import { createNodeWorkerLauncher } from '../../main/processes/workerLauncher'
 import { startWebServer, type RunningWebServer } from '../../main/web/webServer'
 
 type WorkbenchOptions = Parameters<typeof createWorkbench>[0]

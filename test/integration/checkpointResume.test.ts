@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createWorkbench } from '../../main/services/workbench'
-import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
+import { createNodeWorkerLauncher } from '../../main/processes/workerLauncher'
 import { TrainConfig, type RunSummary } from '../../shared/api/schemas'
 
 async function newWorkbench() {

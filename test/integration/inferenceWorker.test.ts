@@ -10,8 +10,8 @@ import { saveModel } from '../../main/engine/modelFiles'
 import { createWorkerInference } from '../../main/predict/inferenceClient'
 import { createLocalInference } from '../../main/predict/inferenceService'
 import { BadImageError } from '../../main/predict/imagePreprocessing'
-import { RunNotFoundError, RunStore } from '../../main/services/runStore'
-import { createNodeWorkerLauncher, type WorkerHandle } from '../../main/training/workerLauncher'
+import { RunNotFoundError, RunStore } from '../../main/storage/runStore'
+import { createNodeWorkerLauncher, type WorkerHandle } from '../../main/processes/workerLauncher'
 import { TrainConfig } from '../../shared/api/schemas'
 
 async function storeWithModel(): Promise<{ dataDir: string; runId: string }> {
@@ -53,6 +53,14 @@ describe('inference worker process', () => {
       const [viaWorker, inProcess] = await Promise.all([remote.predict(runId, 'one.png', image, 3), local.predict(runId, 'one.png', image, 3)])
       expect(viaWorker.top.map((t) => t.classIndex)).toEqual(inProcess.top.map((t) => t.classIndex))
       viaWorker.top.forEach((t, i) => expect(t.probability).toBeCloseTo(inProcess.top[i]!.probability, 6))
+
+      // The worker runs on the backend ladder's rung, in-process inference on cpu: the same inspection.
+      const options = { maxChannels: 4, occlusion: true }
+      const [inspectedInWorker, inspectedHere] = await Promise.all([remote.inspect(runId, 'one.png', image, options), local.inspect(runId, 'one.png', image, options)])
+      expect(inspectedInWorker.layers.map((l) => l.name)).toEqual(inspectedHere.layers.map((l) => l.name))
+      expect(inspectedInWorker.top.map((t) => t.classIndex)).toEqual(inspectedHere.top.map((t) => t.classIndex))
+      expect(inspectedInWorker.occlusion?.values.length).toBe(inspectedHere.occlusion?.values.length)
+      inspectedInWorker.occlusion?.values.forEach((v, i) => expect(v).toBeCloseTo(inspectedHere.occlusion!.values[i]!, 4))
 
       await expect(remote.predict(runId, 'notes.txt', Buffer.from('not an image'), 3)).rejects.toBeInstanceOf(BadImageError)
       await expect(remote.predict('no-such-run', 'one.png', image, 3)).rejects.toBeInstanceOf(RunNotFoundError)

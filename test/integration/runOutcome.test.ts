@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createWorkbench } from '../../main/services/workbench'
-import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
+import { createNodeWorkerLauncher } from '../../main/processes/workerLauncher'
 import { TrainConfig } from '../../shared/api/schemas'
 
 async function trainOnce(arch: 'lenet-relu' | 'lenet5', learningRate: number) {

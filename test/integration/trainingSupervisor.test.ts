@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createWorkbench } from '../../main/services/workbench'
-import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
+import { createNodeWorkerLauncher } from '../../main/processes/workerLauncher'
 import type { EventName } from '../../shared/api/contract'
 import { TrainConfig } from '../../shared/api/schemas'
 

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { createWorkbench } from '../../main/services/workbench'
-import { createNodeWorkerLauncher } from '../../main/training/workerLauncher'
+import { createNodeWorkerLauncher } from '../../main/processes/workerLauncher'
 import { TrainConfig, type SystemReport } from '../../shared/api/schemas'
 import { webgpuAdapterUnavailable } from '../helpers/webgpuAdapter'
-import { RunStore } from '../../main/services/runStore'
+import { RunStore } from '../../main/storage/runStore'
 import { createLocalInference } from '../../main/predict/inferenceService'
 import { selectInferenceBackend } from '../../main/predict/inferenceBackend'
 
@@ -99,7 +99,7 @@ describe.skipIf(unavailable)('webgpu rung', () => {
     process.env.WORKBENCH_WEBGPU_ALLOW_SOFTWARE = '1'
     try {
       let chosen: string | undefined
-      const inference = createLocalInference(new RunStore(dataDir), async () => (chosen = (await selectInferenceBackend()).name))
+      const inference = createLocalInference(new RunStore(dataDir), async () => (chosen = (await selectInferenceBackend())?.name))
       const image = await readFile(join(folder, 'test', 'vertical', '0.png'))
       const prediction = await inference.predict(runId, '0.png', image, 2)
       expect(chosen).toBe('webgpu')

@@ -9,7 +9,7 @@ import { selectBackend } from '../../main/engine/backendLadder'
 import { createModel } from '../../main/engine/modelFactory'
 import { createParallelGradientEngine } from '../../main/engine/parallel/gradientEngine'
 import { getArchitecture } from '../../shared/arch/specs'
-import { createRandom } from '../../main/engine/seededRandom'
+import { createRandom } from '../../main/data/seededRandom'
 
 /**
  * The wasm-blas rung's kernels (main/engine/native) against tfjs's pure-JS cpu backend: convolutions
@@ -89,8 +89,11 @@ const CONV_CASES: ConvCase[] = [
   // batch of one (no threads to split over) and a batch larger than one im2col block
   { n: 1, h: 8, w: 8, ci: 6, co: 3, k: 3, s: 1, pad: 'same' },
   { n: 5, h: 16, w: 16, ci: 64, co: 8, k: 3, s: 1, pad: 'same' },
-  // a 3x3 convolution of a 1x1 map (ResNet-18's last stage at 32 px)
+  // a 3x3 convolution of a 1x1 map (ResNet-18's last stage at 32 px), and maps smaller than the
+  // filter in one axis or both (the forward crops the taps that only read padding)
   { n: 4, h: 1, w: 1, ci: 16, co: 8, k: 3, s: 1, pad: 'same' },
+  { n: 2, h: 2, w: 5, ci: 3, co: 4, k: 5, s: 1, pad: 'same' },
+  { n: 2, h: 3, w: 2, ci: 3, co: 4, k: 7, s: 2, pad: 'same' },
 ]
 
 describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend', () => {
@@ -127,6 +130,48 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
         tf.fused.conv2d({ x: xt, filter: wt, strides: 2, pad: 'valid', bias: tf.tensor1d(b) }),
       ]
     })
+  })
+
+  it('inference kernels: batch norm with moving statistics, max and average pooling, spatial padding', async () => {
+    const x = values([3, 9, 8, 5])
+    const [mean, variance, offset, scale] = [values([5]), values([5], 1.5), values([5]), values([5])]
+    await compare('inference kernels', () => {
+      const xt = tf.tensor4d(x, [3, 9, 8, 5])
+      const t = (v: Float32Array) => tf.tensor1d(v)
+      return [
+        tf.batchNorm(xt, t(mean), t(variance), t(offset), t(scale), 1e-3),
+        tf.batchNorm(xt, t(mean), t(variance), undefined, undefined, 1e-3),
+        tf.maxPool(xt, 3, 2, 'same'),
+        tf.maxPool(xt, 2, 2, 'valid'),
+        tf.avgPool(xt, 3, 2, 'same'),
+        tf.avgPool(xt, 2, 2, 'valid'),
+        tf.avgPool(xt, [3, 2], [1, 2], 'valid'),
+        tf.pad(xt, [[0, 0], [1, 1], [2, 0], [0, 0]]),
+        tf.pad(xt, [[0, 0], [0, 3], [1, 1], [0, 0]], 0.5),
+        // Not covered natively (padded channels): the kernel registered before runs it.
+        tf.pad(xt, [[0, 0], [0, 0], [0, 0], [1, 1]]),
+      ]
+    })
+  })
+
+  it('the addon\'s pooling and batch norm themselves match the cpu backend', async () => {
+    await tf.setBackend('cpu')
+    const x = values([2, 7, 6, 3])
+    const xt = tf.tensor4d(x, [2, 7, 6, 3])
+    // [batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft] of a
+    // 3x3 stride-2 'same' window: outputs 4x3, padding 1 at the top and 0 at the left (tfjs's split)
+    const shape = Int32Array.of(2, 7, 6, 3, 4, 3, 3, 3, 2, 2, 1, 0)
+    for (const [mode, reference] of [[0, tf.maxPool(xt, 3, 2, 'same')], [1, tf.avgPool(xt, 3, 2, 'same')]] as const) {
+      const y = new Float32Array(reference.size)
+      native.addon.pool2d(x, y, shape, mode)
+      expect(maxRelDiff(y, reference.dataSync())).toBeLessThan(1e-6)
+    }
+    const [mean, variance, scale] = [values([3]), values([3], 1.5), values([3])]
+    const y = new Float32Array(x.length)
+    native.addon.batchNormInference(x, mean, variance, null, scale, y, Int32Array.of(x.length / 3, 3), 1e-3)
+    const reference = tf.batchNorm(xt, tf.tensor1d(mean), tf.tensor1d(variance), undefined, tf.tensor1d(scale), 1e-3)
+    expect(maxRelDiff(y, reference.dataSync())).toBeLessThan(1e-5)
+    expect(() => native.addon.pool2d(x, new Float32Array(5), shape, 0)).toThrow(/y has 5 elements/)
   })
 
   it('matrix products in every transpose, fused bias and relu, and batched products', async () => {

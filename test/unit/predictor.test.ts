@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { saveModel } from '../../main/engine/modelFiles'
 import { Predictor } from '../../main/predict/predictor'
-import { RunStore } from '../../main/services/runStore'
+import { RunStore } from '../../main/storage/runStore'
 import { TrainConfig, type RunSummary } from '../../shared/api/schemas'
 
 /** Class 0's logit is the sum of the red channel of every pixel, class 1's its negation. */

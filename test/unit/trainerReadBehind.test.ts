@@ -4,7 +4,7 @@ import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
 import { TrainConfig } from '../../shared/api/schemas'
 import { getArchitecture } from '../../shared/arch/specs'
 import { createModel } from '../../main/engine/modelFactory'
-import { createRandom } from '../../main/engine/seededRandom'
+import { createRandom } from '../../main/data/seededRandom'
 import { inMemoryBatchSource } from '../../main/data/batchSource'
 import { defaultReadBehind, trainModel, type BatchReport, type TrainOptions } from '../../main/engine/trainer'
 

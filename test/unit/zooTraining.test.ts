@@ -6,7 +6,7 @@ import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
 import { selectBackend } from '../../main/engine/backendLadder'
 import { loadNativeKernels } from '../../main/engine/native/nativeKernels'
 import { setWasmBlasKernels } from '../../main/engine/native/wasmBlasKernels'
-import { createRandom } from '../../main/engine/seededRandom'
+import { createRandom } from '../../main/data/seededRandom'
 
 /** Small inputs and widths: enough to exercise every kind of layer and its gradient, quick on a CPU. */
 const SMOKE: Record<ArchitectureId, { inputSize: number; width: number; learningRate: number; steps?: number }> = {

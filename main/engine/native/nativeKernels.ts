@@ -24,6 +24,13 @@ export interface NativeKernelAddon {
   /** shape: [batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft] */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, shape: Int32Array): void
   avgPoolGradTiled(dy: Float32Array, dx: Float32Array, shape: Int32Array): void
+  /** dims: [rows, channels]; offset and scale may be null (0 and 1). */
+  batchNormInference(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null,
+    y: Float32Array, dims: Int32Array, epsilon: number,
+  ): void
+  /** shape as maxPoolGrad's; mode 0: max, 1: average (over the window's pixels inside the image). */
+  pool2d(x: Float32Array, y: Float32Array, shape: Int32Array, mode: number): void
 }
 
 export interface NativeKernels {

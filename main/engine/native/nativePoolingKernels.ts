@@ -10,7 +10,7 @@ import type { NativeKernels } from './nativeKernels'
  */
 
 /** [batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft] */
-function poolShape(info: backend_util.Conv2DInfo): Int32Array {
+export function poolShape(info: backend_util.Conv2DInfo): Int32Array {
   return Int32Array.of(
     info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,

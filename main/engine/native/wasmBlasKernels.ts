@@ -3,13 +3,15 @@ import type { KernelArgs } from '../wasm/wasmKernelUtils'
 import { registerActivationGradients } from './activationGradients'
 import { registerBatchNormKernels } from './batchNormKernels'
 import { convBackpropFilter, convBackpropInput, convForward, matMul } from './nativeConvKernels'
+import { avgPool, batchNormInference, maxPool, padSpatial } from './nativeInferenceKernels'
 import type { NativeKernels } from './nativeKernels'
 import { avgPoolGrad, channelSum, maxPoolGrad } from './nativePoolingKernels'
 
 /**
  * The kernels of the `wasm-blas` rung, installed over tfjs's wasm backend: convolutions and matrix
  * products (nativeConvKernels.ts), pooling and bias gradients (nativePoolingKernels.ts), batch norm
- * (batchNormKernels.ts) and activation gradients (activationGradients.ts) run in our Node-API addon,
+ * (batchNormKernels.ts), activation gradients (activationGradients.ts) and inference's batch norm, pooling
+ * and padding (nativeInferenceKernels.ts) run in our Node-API addon,
  * directly on the wasm heap (it receives Float32Array views, nothing is copied). Every other op stays on
  * tfjs's wasm kernels. A call the native path does not cover goes to the kernel that was registered
  * before, as does every call while the rung is inactive.
@@ -28,6 +30,10 @@ const NATIVE_KERNELS: Record<string, NativeKernel> = {
   [tf.MaxPoolGrad]: maxPoolGrad,
   [tf.AvgPoolGrad]: avgPoolGrad,
   [tf.Sum]: channelSum,
+  [tf.FusedBatchNorm]: batchNormInference,
+  [tf.MaxPool]: maxPool,
+  [tf.AvgPool]: avgPool,
+  [tf.PadV2]: padSpatial,
 }
 
 let activeNative: NativeKernels | null = null

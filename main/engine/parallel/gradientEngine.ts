@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { lossAndCorrect } from '../trainer'
-import { shardGradientSums, type ShardGradients } from './shardGradients'
+import { lossGradients, lossGradientsDeferred, type DeferredGradients, type LossGradients } from '../modelStep'
 import type { ReplicaGradients, ReplicaReply, ReplicaRequest } from './replicaProtocol'
 import { activeNativeKernels } from '../native/wasmBlasKernels'
 
@@ -34,11 +33,7 @@ export interface GradientEngine {
   dispose(): Promise<void>
 }
 
-export interface DeferredGradients {
-  grads: tf.NamedTensorMap
-  /** [loss, correct]; frees its tensors once read. */
-  readings: Promise<[number, number]>
-}
+export type { DeferredGradients }
 
 export interface GradientEngineOptions {
   classes: number
@@ -58,32 +53,8 @@ export function createLocalGradientEngine(
   weightDecay: number,
 ): GradientEngine {
   const variables = trainableVariables(model)
-  const computeDeferred = (images: Float32Array, labels: Int32Array, size: number): DeferredGradients => {
-    const x = tf.tensor4d(images, [size, ...imageShape])
-    const y = tf.tensor1d(labels, 'int32')
-    let correct: tf.Scalar | undefined
-    try {
-      const { value, grads } = tf.variableGrads(() => {
-        const result = lossAndCorrect(model, x, y, classes, true)
-        // The forward pass runs in its own tidy scope; keep the count past it and free it once read.
-        correct = tf.keep(result.correct)
-        if (weightDecay <= 0) return result.loss
-        const penalty = tf.addN(variables.map((v) => tf.sum(tf.square(v))))
-        return tf.add(result.loss, tf.mul(weightDecay / 2, penalty)) as tf.Scalar
-      }, variables)
-      const counted = correct!
-      correct = undefined
-      // Asynchronous reads: the webgpu backend cannot read synchronously in Node.
-      const readings = Promise.all([value.data(), counted.data()]).then(
-        ([loss, count]) => [loss[0], count[0]] as [number, number],
-      )
-      void readings.finally(() => tf.dispose([value, counted])).catch(() => {})
-      return { grads, readings }
-    } finally {
-      tf.dispose([x, y])
-      correct?.dispose()
-    }
-  }
+  const computeDeferred = (images: Float32Array, labels: Int32Array, size: number): DeferredGradients =>
+    lossGradientsDeferred(model, variables, images, labels, size, { classes, imageShape, weightDecay })
   return {
     replicas: 1,
     async compute(images, labels, size) {
@@ -207,8 +178,8 @@ export async function createParallelGradientEngine(model: tfl.LayersModel, optio
   let busy = false
   let disposed = false
 
-  const combine = (local: ShardGradients | undefined, remote: ReplicaGradients[], size: number): GradientResult => {
-    let lossSum = local?.lossSum ?? 0
+  const combine = (local: LossGradients | undefined, remote: ReplicaGradients[], size: number): GradientResult => {
+    let lossSum = local?.loss ?? 0
     let correct = local?.correct ?? 0
     for (const reply of remote) {
       lossSum += reply.lossSum
@@ -249,9 +220,9 @@ export async function createParallelGradientEngine(model: tfl.LayersModel, optio
           const shardLabels = labels.slice(lo, hi)
           replies.push(channel.request({ type: 'shard', weights, images: shardImages, labels: shardLabels, size: hi - lo }, [shardImages.buffer, shardLabels.buffer]))
         })
-        let local: ShardGradients | undefined
+        let local: LossGradients | undefined
         try {
-          if (bounds[1] > 0) local = shardGradientSums(model, variables, images.subarray(0, bounds[1] * pixels), labels.subarray(0, bounds[1]), bounds[1], classes, imageShape)
+          if (bounds[1] > 0) local = lossGradients(model, variables, images.subarray(0, bounds[1] * pixels), labels.subarray(0, bounds[1]), bounds[1], { classes, imageShape, lossScale: bounds[1] })
           const remote = (await Promise.all(replies)) as ReplicaGradients[]
           return combine(local, remote, size)
         } catch (error) {

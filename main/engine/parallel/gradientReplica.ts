@@ -14,7 +14,7 @@ import { initWasmBackend } from '../wasm/initWasmBackend'
 // Custom layers must be registered in this thread too, or modelFromJSON cannot rebuild the model: the
 // model factory imports (and so registers) every custom layer it builds.
 import '../modelFactory'
-import { shardGradientSums } from './shardGradients'
+import { lossGradients } from '../modelStep'
 import type { ReplicaInit, ReplicaReply, ReplicaRequest, ReplicaShard } from './replicaProtocol'
 
 if (parentPort == null) throw new Error('gradientReplica must run inside a worker thread')
@@ -54,11 +54,12 @@ function shard(request: ReplicaShard): ReplicaReply {
   const { model, variables, weightShapes } = replica
   if (request.weights.length !== weightShapes.length) throw new Error(`got ${request.weights.length} weight arrays for ${weightShapes.length} weights`)
   tf.tidy(() => model.setWeights(request.weights.map((values, i) => tf.tensor(values, weightShapes[i]))))
-  const result = shardGradientSums(model, variables, request.images, request.labels, request.size, replica.classes, replica.imageShape)
+  const { classes, imageShape } = replica
+  const result = lossGradients(model, variables, request.images, request.labels, request.size, { classes, imageShape, lossScale: request.size })
   // dataSync on wasm copies out of the heap, so the arrays can be transferred.
   const grads = variables.map((v) => result.grads[v.name].dataSync() as Float32Array)
   tf.dispose(result.grads)
-  return { type: 'grads', lossSum: result.lossSum, correct: result.correct, grads }
+  return { type: 'grads', lossSum: result.loss, correct: result.correct, grads }
 }
 
 async function handle(request: ReplicaRequest): Promise<ReplicaReply> {

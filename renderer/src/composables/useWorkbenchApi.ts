@@ -1,12 +1,3 @@
-import { inject, type InjectionKey } from 'vue'
-import type { WorkbenchApi } from '../../../shared/api/contract'
-
-/** The one WorkbenchApi of this window, provided by `main.ts` for the current host. */
-export const workbenchApiKey: InjectionKey<WorkbenchApi> = Symbol('workbench-api')
-
-/** The app's WorkbenchApi; call from a component's or a setup store's `setup`. */
-export function useWorkbenchApi(): WorkbenchApi {
-  const api = inject(workbenchApiKey, null)
-  if (!api) throw new Error('WorkbenchApi was not provided (see renderer/src/main.ts)')
-  return api
-}
+// The window's WorkbenchApi is provided and injected in api/workbenchApi.ts, below the stores and the
+// composables that both use it; this re-export keeps the components' imports working.
+export { useWorkbenchApi, workbenchApiKey } from '../api/workbenchApi'

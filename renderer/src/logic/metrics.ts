@@ -1,4 +1,7 @@
-import { RUN_STATUS_INFO, RunStatus, type EpochMetrics, type MetricPoint, type RunSummary } from '../../../shared/api/schemas'
+import { type RunStatus, type EpochMetrics, type MetricPoint, type RunSummary } from '../../../shared/api/schemas'
+
+// Defined once beside RunStatus; the views know them by these names.
+export { isActiveRunStatus as isActive } from '../../../shared/api/schemas'
 
 /** What the progress bar shows, from the latest `run.progress` event. */
 export interface RunProgress {
@@ -8,12 +11,6 @@ export interface RunProgress {
   totalSamples: number
   samplesPerSecond: number
   etaSeconds: number
-}
-
-export const ACTIVE_STATUSES: readonly RunStatus[] = RunStatus.options.filter((status) => RUN_STATUS_INFO[status].active)
-
-export function isActive(status: RunStatus | undefined): boolean {
-  return status !== undefined && ACTIVE_STATUSES.includes(status)
 }
 
 /**

@@ -3,7 +3,7 @@ import { computed, inject, ref } from 'vue'
 import type { EventOf } from '../../../shared/api/contract'
 import { RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunDetail, type RunSummary, type TrainConfigInput } from '../../../shared/api/schemas'
 import { pinRunColor } from '../logic/palette'
-import { workbenchApiKey } from '../composables/useWorkbenchApi'
+import { workbenchApiKey } from '../api/workbenchApi'
 import { appendNewPoints, mergeEpochs, type RunProgress } from '../logic/metrics'
 
 /** A run's metric history: per-batch points (x = samples seen) and per-epoch evaluations. */

@@ -149,16 +149,65 @@ void addBiasAndActivate(long rows, int channels, const float* bias, Activation a
   }
 }
 
+// The taps [lo, hi] of one filter axis that read the image for some output pixel; the others only ever
+// read padding. lo > hi when none does.
+void tapsInside(int filterSize, int outSize, int inSize, int stride, int pad, int dilation, int& lo, int& hi) {
+  lo = filterSize;
+  hi = -1;
+  for (int tap = 0; tap < filterSize; tap++) {
+    // Output pixel j reads input index first + j * stride; the first j that is not above the image:
+    const int first = tap * dilation - pad;
+    const int j = first >= 0 ? 0 : (-first + stride - 1) / stride;
+    if (j < outSize && first + j * stride < inSize) {
+      lo = std::min(lo, tap);
+      hi = std::max(hi, tap);
+    }
+  }
+}
+
 }  // namespace
+
+// A 3x3 'same' convolution of a 1x1 map (ResNet's last stage at 32 px) only ever multiplies its centre tap
+// with the image: the other eight taps' im2col columns are all padding. Those taps are cropped off the
+// filter, which makes that case a pointwise product with a ninth of the work.
+bool conv2dForwardCropped(const ConvShape& s, const float* x, const float* filter, const float* bias,
+                          Activation activation, float* y) {
+  int hLo, hHi, wLo, wHi;
+  tapsInside(s.filterH, s.outH, s.inH, s.strideH, s.padTop, s.dilationH, hLo, hHi);
+  tapsInside(s.filterW, s.outW, s.inW, s.strideW, s.padLeft, s.dilationW, wLo, wHi);
+  if (hLo > hHi || wLo > wHi) return false;
+  if (hLo == 0 && hHi == s.filterH - 1 && wLo == 0 && wHi == s.filterW - 1) return false;
+  ConvShape cropped = s;
+  cropped.filterH = hHi - hLo + 1;
+  cropped.filterW = wHi - wLo + 1;
+  cropped.padTop = s.padTop - hLo * s.dilationH;
+  cropped.padLeft = s.padLeft - wLo * s.dilationW;
+  if (cropped.padTop < 0 || cropped.padLeft < 0) return false;
+  const long block = static_cast<long>(s.inC) * s.outC;
+  std::vector<float> taps(static_cast<size_t>(cropped.filterH) * cropped.filterW * block);
+  for (int kh = 0; kh < cropped.filterH; kh++) {
+    for (int kw = 0; kw < cropped.filterW; kw++) {
+      const float* from = filter + ((static_cast<long>(kh + hLo) * s.filterW) + kw + wLo) * block;
+      std::memcpy(taps.data() + (static_cast<long>(kh) * cropped.filterW + kw) * block, from, sizeof(float) * block);
+    }
+  }
+  conv2dForward(cropped, x, taps.data(), bias, activation, y);
+  return true;
+}
 
 void conv2dForward(const ConvShape& s, const float* x, const float* filter, const float* bias,
                    Activation activation, float* y) {
+  if (conv2dForwardCropped(s, x, filter, bias, activation, y)) return;
   const long k = patchSize(s);
   const int co = s.outC;
-  const int team = teamSize(s.batch);
+  // Output rows are independent here, so the team splits them, not whole images: one dropped image
+  // (batch 1) uses every core too.
+  const long rows = s.batch * pixelsPerImage(s);
+  const int team = teamSize(rows / kMinBlockRows);
   const bool pointwise = isPointwise(s);
   runTeam(team, [&](int member) {
-    const auto [firstImage, lastImage, begin, end] = shareOfBatch(s, team, member);
+    long begin, end;
+    shareOf(rows, team, member, begin, end);
     const long block = pointwise ? end - begin : rowsPerBlock(s);
     float* cols = pointwise ? nullptr : scratch(block * k);
     for (long first = begin; first < end; first += block) {

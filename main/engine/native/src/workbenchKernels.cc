@@ -9,6 +9,7 @@
 #include "batchNormKernels.h"
 #include "convKernels.h"
 #include "gradientKernels.h"
+#include "inferenceKernels.h"
 #include "parallelTeam.h"
 
 namespace {
@@ -356,6 +357,53 @@ napi_value AvgPoolGradTiled(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// batchNormInference(x, mean, variance, offset | null, scale | null, y, dims = [rows, channels], epsilon)
+napi_value BatchNormInference(napi_env env, napi_callback_info info) {
+  Args args;
+  int* d = nullptr;
+  double epsilon = 0;
+  float *x, *mean, *variance, *y, *offset = nullptr, *scale = nullptr;
+  if (!readArgs(env, info, args, 8) || !intArray(env, args.values[6], 2, "dims", &d) ||
+      !readDouble(env, args.values[7], "epsilon", &epsilon)) {
+    return nullptr;
+  }
+  if (d[0] < 0 || d[1] <= 0) {
+    fail(env, "invalid batch norm shape");
+    return nullptr;
+  }
+  const size_t rows = d[0], channels = d[1];
+  if (!floatArray(env, args.values[0], rows * channels, "x", &x) ||
+      !floatArray(env, args.values[1], channels, "mean", &mean) ||
+      !floatArray(env, args.values[2], channels, "variance", &variance) ||
+      (!isNullish(env, args.values[3]) && !floatArray(env, args.values[3], channels, "offset", &offset)) ||
+      (!isNullish(env, args.values[4]) && !floatArray(env, args.values[4], channels, "scale", &scale)) ||
+      !floatArray(env, args.values[5], rows * channels, "y", &y)) {
+    return nullptr;
+  }
+  wb::batchNormInference(d[0], d[1], x, mean, variance, offset, scale, static_cast<float>(epsilon), y);
+  return undefinedValue(env);
+}
+
+// pool2d(x, y, shape, mode = 0 max | 1 average)
+napi_value Pool2d(napi_env env, napi_callback_info info) {
+  Args args;
+  wb::PoolShape s;
+  float *x, *y;
+  int mode = 0;
+  if (!readArgs(env, info, args, 4) || !readPoolShape(env, args.values[2], s)) return nullptr;
+  if (!floatArray(env, args.values[0], poolInputSize(s), "x", &x) ||
+      !floatArray(env, args.values[1], poolOutputSize(s), "y", &y)) {
+    return nullptr;
+  }
+  napi_get_value_int32(env, args.values[3], &mode);
+  if (mode == 1) {
+    wb::avgPool(s, x, y);
+  } else {
+    wb::maxPool(s, x, y);
+  }
+  return undefinedValue(env);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"loadBlas", nullptr, LoadBlas, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -372,6 +420,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"channelSum", nullptr, ChannelSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGradTiled", nullptr, AvgPoolGradTiled, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormInference", nullptr, BatchNormInference, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pool2d", nullptr, Pool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
   return exports;

@@ -16,7 +16,7 @@ export type WorkerLauncher = () => WorkerHandle
 
 /** The worker processes and where their entries are, from source (through tsx) and bundled. */
 const WORKER_ENTRIES = {
-  trainingWorker: new URL('./trainingWorker.ts', import.meta.url),
+  trainingWorker: new URL('../training/trainingWorker.ts', import.meta.url),
   inferenceWorker: new URL('../predict/inferenceWorker.ts', import.meta.url),
 } as const
 export type WorkerName = keyof typeof WORKER_ENTRIES

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import type { DataSplit } from '../data/dataset'
 import { writeFileAtomic } from '../storage/atomicFile'
-import { fitToModelInput } from '../engine/trainer'
+import { fitToModelInput } from './modelStep'
 
 /** One test image exactly as the model received it, and what the model answered: proof an export loads right. */
 export const ReferenceSample = z.object({

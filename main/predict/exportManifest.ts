@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { RunResult, TrainConfig } from '../../shared/api/schemas'
+import { WorkbenchError } from '../../shared/api/contract'
 
 /**
  * An exported model: the TensorFlow.js layers format (model.json + weights.bin, loadable by
@@ -25,9 +26,9 @@ export type ExportManifest = z.infer<typeof ExportManifest>
 export const EXPORT_MANIFEST_FILE = 'workbench.json'
 
 /** An export that cannot be imported (or a run that cannot be exported), said in the user's terms. */
-export class ModelExchangeError extends Error {
+export class ModelExchangeError extends WorkbenchError {
   constructor(message: string) {
-    super(message)
+    super('bad-input', message)
     this.name = 'ModelExchangeError'
   }
 }

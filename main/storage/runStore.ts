@@ -1,16 +1,17 @@
 import { appendFile, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { EpochMetrics, MetricPoint, RunId, RunSummary, type RunDetail } from '../../shared/api/schemas'
-import { writeFileAtomic } from '../storage/atomicFile'
-import { readRegularFile } from '../storage/regularFile'
+import { EpochMetrics, isActiveRunStatus, MetricPoint, RunId, RunSummary, type RunDetail } from '../../shared/api/schemas'
+import { WorkbenchError } from '../../shared/api/contract'
+import { writeFileAtomic } from './atomicFile'
+import { readRegularFile } from './regularFile'
 
 /** A run.json is a few KiB; anything far larger (or not a regular file) is not one. */
 const MAX_RUN_JSON_BYTES = 16 * 2 ** 20
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends WorkbenchError {
   constructor(runId: string) {
-    super(`no run with id ${runId}`)
+    super('not-found', `no run with id ${runId}`)
     this.name = 'RunNotFoundError'
   }
 }
@@ -118,7 +119,7 @@ export class RunStore {
   async markAbandonedRunsInterrupted(): Promise<RunSummary[]> {
     const changed: RunSummary[] = []
     for (const run of await this.list()) {
-      if (run.status === 'running' || run.status === 'queued' || run.status === 'paused') {
+      if (isActiveRunStatus(run.status)) {
         const updated = { ...run, status: 'interrupted' as const, error: 'the app stopped while this run was in progress' }
         try {
           await this.save(updated)

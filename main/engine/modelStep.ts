@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs-core'
+import type * as tfl from '@tensorflow/tfjs-layers'
+
+/**
+ * The model step every user of a model shares: fitting images to its input, the forward pass with its loss
+ * and correct count, and the loss's gradients (the trainer and evaluation, the gradient replicas on their
+ * threads, prediction, inspection and model import). Kept apart from the trainer so that a replica
+ * thread or the inference worker loads this, not the training loop.
+ */
+
+/**
+ * Images of another size than the network's input (28x28 digits for AlexNet at 224, as d2l does) are
+ * resized bilinearly, batch by batch, so the dataset stays small in memory.
+ */
+export function fitToModelInput(model: tfl.LayersModel, x: tf.Tensor4D): tf.Tensor4D {
+  const [, height, width] = model.inputs[0].shape
+  if (height == null || width == null || (x.shape[1] === height && x.shape[2] === width)) return x
+  return tf.image.resizeBilinear(x, [height, width])
+}
+
+export function lossAndCorrect(model: tfl.LayersModel, x: tf.Tensor4D, labels: tf.Tensor1D, classes: number, training: boolean) {
+  const logits = model.apply(fitToModelInput(model, x), { training }) as tf.Tensor2D
+  const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits) as tf.Scalar
+  const predicted = tf.argMax(logits, 1)
+  const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'float32')) as tf.Scalar
+  return { loss, correct, predicted }
+}
+
+export interface LossGradients {
+  /** The differentiated loss: lossScale x the mean cross-entropy, plus the weight-decay penalty if any. */
+  loss: number
+  correct: number
+  /** Gradients of `loss`, keyed by the names of `variables`. The caller disposes them. */
+  grads: tf.NamedTensorMap
+}
+
+export interface LossGradientOptions {
+  classes: number
+  imageShape: [number, number, number]
+  /**
+   * What the batch's mean cross-entropy is multiplied by. 1 for a whole batch; a shard of a batch uses
+   * its size, so that the shards' sums add up and one division by the batch size gives the batch mean.
+   */
+  lossScale?: number
+  /** Coupled L2 decay: weightDecay / 2 x the sum of squared variables joins the loss. Default 0 (none). */
+  weightDecay?: number
+}
+
+/**
+ * Loss, correct count and gradients of a batch, or of one shard of it: the one place both the trainer's
+ * own thread and the gradient replicas compute them. Weight decay depends on the weights, not the
+ * samples, so whoever combines shards adds it once and the shards leave it at 0.
+ */
+export function lossGradients(
+  model: tfl.LayersModel,
+  variables: tf.Variable[],
+  images: Float32Array,
+  labels: Int32Array,
+  size: number,
+  options: LossGradientOptions,
+): LossGradients {
+  const { value, correct, grads } = recordLossGradients(model, variables, images, labels, size, options)
+  try {
+    return { loss: value.dataSync()[0], correct: correct.dataSync()[0], grads }
+  } finally {
+    tf.dispose([value, correct])
+  }
+}
+
+export interface DeferredGradients {
+  grads: tf.NamedTensorMap
+  /** [loss, correct]; frees its tensors once read. */
+  readings: Promise<[number, number]>
+}
+
+/**
+ * The same step with the gradients at once and the numbers read back later, asynchronously: on a GPU the
+ * next batch's work is queued before this one's loss arrives, and the webgpu backend cannot read
+ * synchronously in Node at all.
+ */
+export function lossGradientsDeferred(
+  model: tfl.LayersModel,
+  variables: tf.Variable[],
+  images: Float32Array,
+  labels: Int32Array,
+  size: number,
+  options: LossGradientOptions,
+): DeferredGradients {
+  const { value, correct, grads } = recordLossGradients(model, variables, images, labels, size, options)
+  const readings = Promise.all([value.data(), correct.data()]).then(([loss, count]) => [loss[0], count[0]] as [number, number])
+  void readings.finally(() => tf.dispose([value, correct])).catch(() => {})
+  return { grads, readings }
+}
+
+function recordLossGradients(
+  model: tfl.LayersModel,
+  variables: tf.Variable[],
+  images: Float32Array,
+  labels: Int32Array,
+  size: number,
+  { classes, imageShape, lossScale = 1, weightDecay = 0 }: LossGradientOptions,
+): { value: tf.Scalar; correct: tf.Scalar; grads: tf.NamedTensorMap } {
+  const x = tf.tensor4d(images, [size, ...imageShape])
+  const y = tf.tensor1d(labels, 'int32')
+  let correct: tf.Scalar | undefined
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const result = lossAndCorrect(model, x, y, classes, true)
+      // The forward pass runs in its own tidy scope; keep the count past it for the caller to read.
+      correct = tf.keep(result.correct)
+      const data = lossScale === 1 ? result.loss : (tf.mul(result.loss, lossScale) as tf.Scalar)
+      if (weightDecay <= 0) return data
+      const penalty = tf.addN(variables.map((v) => tf.sum(tf.square(v))))
+      return tf.add(data, tf.mul(weightDecay / 2, penalty)) as tf.Scalar
+    }, variables)
+    const counted = correct!
+    correct = undefined
+    return { value, correct: counted, grads }
+  } finally {
+    tf.dispose([x, y])
+    correct?.dispose()
+  }
+}
