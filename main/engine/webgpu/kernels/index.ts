@@ -24,11 +24,16 @@ export function setWebGpuKernelFault(kernelName: string | null): void {
 type Args = Parameters<KernelFunc>[0]
 type OurKernel = (args: Args, stock: KernelFunc, fault: boolean) => TensorInfo | null
 
+/** A kernel's inputs by name; the optional ones (bias, prelu weights) may be absent. */
+type Inputs = { [name: string]: TensorInfo } & { bias?: TensorInfo; preluActivationWeights?: TensorInfo }
+const tensors = (args: Args) => args.inputs as Inputs
+
 const attr = <T>(attrs: NamedAttrMap | undefined, name: string) => (attrs as Record<string, unknown> | undefined)?.[name] as T
 
 const ourKernels: Record<string, OurKernel> = {
-  Conv2D: ({ inputs, backend, attrs }, _stock, fault) => {
-    const { x, filter } = inputs
+  Conv2D: (args, _stock, fault) => {
+    const { backend, attrs } = args
+    const { x, filter } = tensors(args)
     const convInfo = backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       filter.shape as [number, number, number, number],
@@ -42,8 +47,9 @@ const ourKernels: Record<string, OurKernel> = {
     if (!convSupported(convInfo, [x, filter])) return null
     return conv2dForward(backend as WebGpuBackendLike, x, filter, convInfo, NO_EPILOGUE, null, fault)
   },
-  FusedConv2D: ({ inputs, backend, attrs }, _stock, fault) => {
-    const { x, filter, bias, preluActivationWeights } = inputs
+  FusedConv2D: (args, _stock, fault) => {
+    const { backend, attrs } = args
+    const { x, filter, bias, preluActivationWeights } = tensors(args)
     const convInfo = backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       filter.shape as [number, number, number, number],
@@ -59,8 +65,9 @@ const ourKernels: Record<string, OurKernel> = {
     if (!epilogue || !biasOk || !convSupported(convInfo, [x, filter])) return null
     return conv2dForward(backend as WebGpuBackendLike, x, filter, convInfo, epilogue, bias ?? null, fault)
   },
-  Conv2DBackpropInput: ({ inputs, backend, attrs }, _stock, fault) => {
-    const { dy, filter } = inputs
+  Conv2DBackpropInput: (args, _stock, fault) => {
+    const { backend, attrs } = args
+    const { dy, filter } = tensors(args)
     const convInfo = backend_util.computeConv2DInfo(
       attr(attrs, 'inputShape'),
       filter.shape as [number, number, number, number],
@@ -74,8 +81,9 @@ const ourKernels: Record<string, OurKernel> = {
     if (!convSupported(convInfo, [dy, filter])) return null
     return conv2dInputGradient(backend as WebGpuBackendLike, dy, filter, convInfo, fault)
   },
-  Conv2DBackpropFilter: ({ inputs, backend, attrs }, _stock, fault) => {
-    const { x, dy } = inputs
+  Conv2DBackpropFilter: (args, _stock, fault) => {
+    const { backend, attrs } = args
+    const { x, dy } = tensors(args)
     const convInfo = backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       attr(attrs, 'filterShape'),
@@ -89,13 +97,15 @@ const ourKernels: Record<string, OurKernel> = {
     if (!convSupported(convInfo, [x, dy])) return null
     return conv2dFilterGradient(backend as WebGpuBackendLike, x, dy, convInfo, fault)
   },
-  BatchMatMul: ({ inputs, backend, attrs }, _stock, fault) => {
-    const { a, b } = inputs
+  BatchMatMul: (args, _stock, fault) => {
+    const { backend, attrs } = args
+    const { a, b } = tensors(args)
     const spec = matMulSpec({ a, b, transposeA: !!attr(attrs, 'transposeA'), transposeB: !!attr(attrs, 'transposeB'), bias: null, epilogue: NO_EPILOGUE, fault })
     return spec ? runMatMul(backend as WebGpuBackendLike, spec, a, b, null) : null
   },
-  _FusedMatMul: ({ inputs, backend, attrs }, _stock, fault) => {
-    const { a, b, bias, preluActivationWeights } = inputs
+  _FusedMatMul: (args, _stock, fault) => {
+    const { backend, attrs } = args
+    const { a, b, bias, preluActivationWeights } = tensors(args)
     const epilogue = makeEpilogue(bias != null, attr(attrs, 'activation'), attr(attrs, 'leakyreluAlpha'), preluActivationWeights != null)
     if (!epilogue) return null
     const spec = matMulSpec({ a, b, transposeA: !!attr(attrs, 'transposeA'), transposeB: !!attr(attrs, 'transposeB'), bias: bias ?? null, epilogue, fault })
