@@ -22,10 +22,10 @@ export function convSupported(c: ConvInfo, inputs: TensorInfo[]): boolean {
   return c.dataFormat === 'channelsLast' && inputs.every((t) => t.dtype === 'float32')
 }
 
-export function conv2dForward(backend: WebGpuBackendLike, x: TensorInfo, filter: TensorInfo, c: ConvInfo, epilogue: Epilogue, bias: TensorInfo | null, fault: boolean): TensorInfo {
+export function conv2dForward(backend: WebGpuBackendLike, x: TensorInfo, filter: TensorInfo, c: ConvInfo, epilogue: Epilogue, bias: TensorInfo | null, fault: boolean): TensorInfo | null {
   const { outHeight: OH, outWidth: OW, inHeight: IH, inWidth: IW, inChannels: CI, outChannels: CO, filterWidth: KW } = c
-  const loaders = `
-    fn loadA(batch : i32, m : i32, k : i32) -> f32 {
+  const indexFns = `
+    fn indexA(batch : i32, m : i32, k : i32) -> i32 {
       let img = m / ${OH * OW};
       let p = m % ${OH * OW};
       let oh = p / ${OW};
@@ -36,20 +36,24 @@ export function conv2dForward(backend: WebGpuBackendLike, x: TensorInfo, filter:
       let ci = q % ${CI};
       let ih = oh * ${c.strideHeight} - ${c.padInfo.top} + kh * ${c.dilationHeight};
       let iw = ow * ${c.strideWidth} - ${c.padInfo.left} + kw * ${c.dilationWidth};
-      if (ih < 0 || ih >= ${IH} || iw < 0 || iw >= ${IW}) { return 0.0; }
-      return xData[((img * ${IH} + ih) * ${IW} + iw) * ${CI} + ci];
+      if (ih < 0 || ih >= ${IH} || iw < 0 || iw >= ${IW}) { return -1; }
+      return ((img * ${IH} + ih) * ${IW} + iw) * ${CI} + ci;
     }
-    fn loadB(batch : i32, k : i32, n : i32) -> f32 {
-      return wData[k * ${CO} + n];
+    fn indexB(batch : i32, k : i32, n : i32) -> i32 {
+      return k * ${CO} + n;
     }
   `
   const spec: GemmSpec = {
     key: `conv2d_${geometryKey(c)}`,
+    indexFns,
+    aName: 'xData',
+    bName: 'wData',
+    aVec4: CI % 4 === 0,
+    bVec4: CO % 4 === 0,
     M: c.batchSize * OH * OW,
     N: CO,
     K: c.filterHeight * KW * CI,
     batch: 1,
-    loaders,
     aContiguous: 'k',
     bContiguous: 'n',
     inputNames: bias ? ['xData', 'wData', 'biasData'] : ['xData', 'wData'],
@@ -60,14 +64,14 @@ export function conv2dForward(backend: WebGpuBackendLike, x: TensorInfo, filter:
   return runGemm(backend, spec, bias ? [x, filter, bias] : [x, filter])
 }
 
-export function conv2dInputGradient(backend: WebGpuBackendLike, dy: TensorInfo, filter: TensorInfo, c: ConvInfo, fault: boolean): TensorInfo {
+export function conv2dInputGradient(backend: WebGpuBackendLike, dy: TensorInfo, filter: TensorInfo, c: ConvInfo, fault: boolean): TensorInfo | null {
   const { outHeight: OH, outWidth: OW, inHeight: IH, inWidth: IW, inChannels: CI, outChannels: CO, filterWidth: KW } = c
   const SH = c.strideHeight
   const SW = c.strideWidth
   // A zero wherever a (pixel, tap) pair falls between strided outputs; stride 1 has none.
-  const strideCheck = SH === 1 && SW === 1 ? '' : `if (oh * ${SH} != th || ow * ${SW} != tw) { return 0.0; }`
-  const loaders = `
-    fn loadA(batch : i32, m : i32, k : i32) -> f32 {
+  const strideCheck = SH === 1 && SW === 1 ? '' : `if (oh * ${SH} != th || ow * ${SW} != tw) { return -1; }`
+  const indexFns = `
+    fn indexA(batch : i32, m : i32, k : i32) -> i32 {
       let img = m / ${IH * IW};
       let p = m % ${IH * IW};
       let ih = p / ${IW};
@@ -78,26 +82,30 @@ export function conv2dInputGradient(backend: WebGpuBackendLike, dy: TensorInfo, 
       let kw = khw % ${KW};
       let th = ih + ${c.padInfo.top} - kh;
       let tw = iw + ${c.padInfo.left} - kw;
-      if (th < 0 || tw < 0) { return 0.0; }
+      if (th < 0 || tw < 0) { return -1; }
       let oh = th / ${SH};
       let ow = tw / ${SW};
       ${strideCheck}
-      if (oh >= ${OH} || ow >= ${OW}) { return 0.0; }
-      return dyData[((img * ${OH} + oh) * ${OW} + ow) * ${CO} + co];
+      if (oh >= ${OH} || ow >= ${OW}) { return -1; }
+      return ((img * ${OH} + oh) * ${OW} + ow) * ${CO} + co;
     }
-    fn loadB(batch : i32, k : i32, n : i32) -> f32 {
+    fn indexB(batch : i32, k : i32, n : i32) -> i32 {
       let khw = k / ${CO};
       let co = k % ${CO};
-      return wData[(khw * ${CI} + n) * ${CO} + co];
+      return (khw * ${CI} + n) * ${CO} + co;
     }
   `
   const spec: GemmSpec = {
     key: `conv2dDx_${geometryKey(c)}`,
+    indexFns,
+    aName: 'dyData',
+    bName: 'wData',
+    aVec4: CO % 4 === 0,
+    bVec4: CO % 4 === 0,
     M: c.batchSize * IH * IW,
     N: CI,
     K: c.filterHeight * KW * CO,
     batch: 1,
-    loaders,
     aContiguous: 'k',
     bContiguous: 'k',
     inputNames: ['dyData', 'wData'],
@@ -108,10 +116,10 @@ export function conv2dInputGradient(backend: WebGpuBackendLike, dy: TensorInfo, 
   return runGemm(backend, spec, [dy, filter])
 }
 
-export function conv2dFilterGradient(backend: WebGpuBackendLike, x: TensorInfo, dy: TensorInfo, c: ConvInfo, fault: boolean): TensorInfo {
+export function conv2dFilterGradient(backend: WebGpuBackendLike, x: TensorInfo, dy: TensorInfo, c: ConvInfo, fault: boolean): TensorInfo | null {
   const { outHeight: OH, outWidth: OW, inHeight: IH, inWidth: IW, inChannels: CI, outChannels: CO, filterWidth: KW } = c
-  const loaders = `
-    fn loadA(batch : i32, m : i32, k : i32) -> f32 {
+  const indexFns = `
+    fn indexA(batch : i32, m : i32, k : i32) -> i32 {
       let kh = m / ${KW * CI};
       let q = m % ${KW * CI};
       let kw = q / ${CI};
@@ -122,20 +130,24 @@ export function conv2dFilterGradient(backend: WebGpuBackendLike, x: TensorInfo, 
       let ow = p % ${OW};
       let ih = oh * ${c.strideHeight} - ${c.padInfo.top} + kh * ${c.dilationHeight};
       let iw = ow * ${c.strideWidth} - ${c.padInfo.left} + kw * ${c.dilationWidth};
-      if (ih < 0 || ih >= ${IH} || iw < 0 || iw >= ${IW}) { return 0.0; }
-      return xData[((img * ${IH} + ih) * ${IW} + iw) * ${CI} + ci];
+      if (ih < 0 || ih >= ${IH} || iw < 0 || iw >= ${IW}) { return -1; }
+      return ((img * ${IH} + ih) * ${IW} + iw) * ${CI} + ci;
     }
-    fn loadB(batch : i32, k : i32, n : i32) -> f32 {
-      return dyData[k * ${CO} + n];
+    fn indexB(batch : i32, k : i32, n : i32) -> i32 {
+      return k * ${CO} + n;
     }
   `
   const spec: GemmSpec = {
     key: `conv2dDw_${geometryKey(c)}`,
+    indexFns,
+    aName: 'xData',
+    bName: 'dyData',
+    aVec4: CI % 4 === 0,
+    bVec4: CO % 4 === 0,
     M: c.filterHeight * KW * CI,
     N: CO,
     K: c.batchSize * OH * OW,
     batch: 1,
-    loaders,
     aContiguous: 'm',
     bContiguous: 'n',
     inputNames: ['xData', 'dyData'],

@@ -1,7 +1,8 @@
 /**
  * One tiled GEMM in WGSL that every kernel here is an instance of: C[batch][M][N] = sum_k A(m, k) * B(k, n).
- * Each kernel supplies only how A and B elements are fetched (`loadA`, `loadB`), which makes convolution
- * an implicit GEMM (im2col computed in the loader, never stored). Workgroups of 16x16 threads compute a
+ * Each kernel supplies only where A and B elements live (`indexA`, `indexB`), which makes convolution
+ * an implicit GEMM (im2col computed in the loader, never stored). Where 4 neighbours along the operand's
+ * contiguous index are contiguous and aligned in memory, the operand is bound as vec4 and read 4 at a time. Workgroups of 16x16 threads compute a
  * (16*rowsPerThread) x (16*colsPerThread) block of C with a register tile per thread; operands are staged
  * through workgroup memory as vec4 so the inner loop does two vector loads per 16 or 64 FMAs. A long
  * reduction can be split into chunks (grid z), written as partial sums and added by a second, elementwise
@@ -54,17 +55,29 @@ export interface GemmTiling {
 export interface GemmSpec extends GemmShape {
   /** Names the loaders and their baked constants: the pipeline cache key. */
   key: string
-  /** WGSL defining `fn loadA(batch: i32, m: i32, k: i32) -> f32` and `fn loadB(batch: i32, k: i32, n: i32) -> f32`. */
-  loaders: string
+  /**
+   * WGSL defining `fn indexA(batch: i32, m: i32, k: i32) -> i32` and `fn indexB(batch: i32, k: i32, n: i32) -> i32`:
+   * the element's index in its input buffer, or -1 for a zero (padding).
+   */
+  indexFns: string
+  /** The input buffers A and B are read from. */
+  aName: string
+  bName: string
   /** Which index of A (and B) is contiguous in memory, so neighbouring threads read neighbouring addresses. */
   aContiguous: 'm' | 'k'
   bContiguous: 'n' | 'k'
+  /**
+   * Whether A (B) may be read as vec4 along its contiguous index: groups of 4 there are contiguous, aligned
+   * to 4 in the buffer, all padding or none, and that dimension's size is a multiple of 4.
+   */
+  aVec4: boolean
+  bVec4: boolean
   /** Input names as the loaders use them (storage buffers), in the order of the tensors passed. */
   inputNames: string[]
   /** Output tensor's shape (any rank; its memory is [batch][M][N] row-major). */
   outputShape: number[]
   epilogue: Epilogue
-  /** Test hook: drop the last reduction term, a deliberately wrong kernel. */
+  /** Test hook: drop the last reduction terms (4, or 1 when K <= 4), a deliberately wrong kernel. */
   fault: boolean
 }
 
@@ -99,8 +112,9 @@ export function chooseTiling(shape: GemmShape, maxGridZ = 65535): GemmTiling {
   return { rowsPerThread, colsPerThread, chunks, kPerChunk }
 }
 
-function loadTileSnippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 'outer' | 'k', loader: string, outerLimit: number, outerBase: string): string {
+function loadTileSnippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 'outer' | 'k', loader: string, outerLimit: number, outerBase: string, vec4: boolean): string {
   // `rows` is the tile's outer extent (TM or TN); the tile is stored k-major: tile[k][outer].
+  if (vec4) return loadTileVec4Snippet(tile, rows, contiguous, loader, outerLimit, outerBase)
   const loads = (rows * TILE_K) / THREADS
   const lines: string[] = []
   for (let i = 0; i < loads; i++) {
@@ -117,6 +131,52 @@ function loadTileSnippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 'out
     }`)
   }
   return lines.join('\n')
+}
+
+function loadTileVec4Snippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 'outer' | 'k', loader: string, outerLimit: number, outerBase: string): string {
+  const loads = (rows * TILE_K) / 4 / THREADS
+  const groups = rows / 4
+  const lines: string[] = []
+  for (let i = 0; i < loads; i++) {
+    if (contiguous === 'outer') {
+      lines.push(`{
+      let o4 = tid % ${groups};
+      let kk = tid / ${groups} + ${(THREADS / groups) * i};
+      let go = ${outerBase} + o4 * 4;
+      let gk = kt + kk;
+      var v = vec4<f32>(0.0);
+      if (gk < kEnd && go < ${outerLimit}) { v = ${loader}; }
+      ${tile}[kk * ${groups} + o4] = v;
+    }`)
+    } else {
+      lines.push(`{
+      let k4 = tid % 4;
+      let o = tid / 4 + ${(THREADS / 4) * i};
+      let go = ${outerBase} + o;
+      let gk = kt + k4 * 4;
+      var v = vec4<f32>(0.0);
+      if (gk < kEnd && go < ${outerLimit}) { v = ${loader}; }
+      for (var j = 0; j < 4; j = j + 1) { ${tile}[(k4 * 4 + j) * ${groups} + o / 4][o % 4] = v[j]; }
+    }`)
+    }
+  }
+  return lines.join('\n')
+}
+
+function loaderSnippet(name: 'A' | 'B', buffer: string, vec4: boolean): string {
+  const params = name === 'A' ? 'batch : i32, m : i32, k : i32' : 'batch : i32, k : i32, n : i32'
+  const args = name === 'A' ? 'batch, m, k' : 'batch, k, n'
+  return vec4
+    ? `fn load${name}4(${params}) -> vec4<f32> {
+        let i = index${name}(${args});
+        if (i < 0) { return vec4<f32>(0.0); }
+        return ${buffer}[i / 4];
+      }`
+    : `fn load${name}(${params}) -> f32 {
+        let i = index${name}(${args});
+        if (i < 0) { return 0.0; }
+        return ${buffer}[i];
+      }`
 }
 
 export class GemmProgram implements WebGpuProgramLike {
@@ -138,14 +198,14 @@ export class GemmProgram implements WebGpuProgramLike {
     const partial = tiling.chunks > 1
     this.outputShape = partial ? [tiling.chunks, spec.batch * spec.M * spec.N] : spec.outputShape
     this.variableNames = partial ? spec.inputNames.filter((n) => n !== 'biasData') : spec.inputNames
-    this.variableComponents = this.variableNames.map(() => 1)
+    this.variableComponents = this.variableNames.map((n) => ((n === spec.aName && spec.aVec4) || (n === spec.bName && spec.bVec4) ? 4 : 1))
     this.outputComponent = spec.N % 4 === 0 ? 4 : 1
     this.dispatch = [Math.ceil(spec.N / tn), Math.ceil(spec.M / tm), spec.batch * tiling.chunks]
-    this.shaderKey = `wbGemm_${spec.key}_M${spec.M}N${spec.N}K${spec.K}b${spec.batch}_t${tiling.rowsPerThread}x${tiling.colsPerThread}c${tiling.chunks}k${tiling.kPerChunk}_${partial ? 'partial' : spec.epilogue.key}${spec.fault ? '_FAULT' : ''}`
+    this.shaderKey = `wbGemm_${spec.key}_M${spec.M}N${spec.N}K${spec.K}b${spec.batch}_v${+spec.aVec4}${+spec.bVec4}_t${tiling.rowsPerThread}x${tiling.colsPerThread}c${tiling.chunks}k${tiling.kPerChunk}_${partial ? 'partial' : spec.epilogue.key}${spec.fault ? '_FAULT' : ''}`
   }
 
   getUserCode(): string {
-    const { M, N, K, batch, loaders, aContiguous, bContiguous, epilogue, fault } = this.spec
+    const { M, N, K, batch, indexFns, aName, bName, aVec4, bVec4, aContiguous, bContiguous, epilogue, fault } = this.spec
     const { rowsPerThread, colsPerThread, chunks, kPerChunk } = this.tiling
     const tm = 16 * rowsPerThread
     const tn = 16 * colsPerThread
@@ -178,7 +238,9 @@ export class GemmProgram implements WebGpuProgramLike {
       var<workgroup> tileA : array<vec4<f32>, ${(TILE_K * tm) / 4}>;
       var<workgroup> tileB : array<vec4<f32>, ${(TILE_K * tn) / 4}>;
 
-      ${loaders}
+      ${indexFns}
+      ${loaderSnippet('A', aName, aVec4)}
+      ${loaderSnippet('B', bName, bVec4)}
       ${withEpilogue ? activationSnippet(epilogue) : ''}
 
       fn storeC(batch : i32, chunk : i32, m : i32, n : i32, v : vec4<f32>) {
@@ -199,14 +261,14 @@ export class GemmProgram implements WebGpuProgramLike {
         let m0 = i32(workgroupId.y) * ${tm};
         let n0 = i32(workgroupId.x) * ${tn};
         let kBegin = chunk * ${kPerChunk};
-        let kEnd = min(kBegin + ${kPerChunk}, ${fault ? K - 1 : K});
+        let kEnd = min(kBegin + ${kPerChunk}, ${fault ? (K > 4 ? K - 4 : K - 1) : K});
         var acc : array<vec4<f32>, ${ra * 4 * ca}>;
         // A constant trip count keeps the barriers in uniform control flow (workgroupId reads as non-uniform);
         // the last chunk's surplus tiles load zeros.
         for (var t = 0; t < ${kPerChunk / TILE_K}; t = t + 1) {
           let kt = kBegin + t * ${TILE_K};
-          ${loadTileSnippet('tileA', tm, aContiguous === 'm' ? 'outer' : 'k', 'loadA(batch, go, gk)', M, 'm0')}
-          ${loadTileSnippet('tileB', tn, bContiguous === 'n' ? 'outer' : 'k', 'loadB(batch, gk, go)', N, 'n0')}
+          ${loadTileSnippet('tileA', tm, aContiguous === 'm' ? 'outer' : 'k', `loadA${aVec4 ? '4' : ''}(batch, go, gk)`, M, 'm0', aVec4)}
+          ${loadTileSnippet('tileB', tn, bContiguous === 'n' ? 'outer' : 'k', `loadB${bVec4 ? '4' : ''}(batch, gk, go)`, N, 'n0', bVec4)}
           workgroupBarrier();
           for (var k = 0; k < ${TILE_K}; k = k + 1) {
             ${fma.join('\n            ')}
@@ -263,8 +325,10 @@ export class SplitKReduceProgram implements WebGpuProgramLike {
   }
 }
 
-/** Runs a GEMM spec on its inputs (bias last when the epilogue has one), with the split-K pass if chosen. */
-export function runGemm(backend: WebGpuBackendLike, spec: GemmSpec, inputs: TensorInfo[]): TensorInfo {
+/** Runs a GEMM spec on its inputs (bias last when the epilogue has one), with the split-K pass if chosen; null if it does not fit the grid. */
+export function runGemm(backend: WebGpuBackendLike, spec: GemmSpec, inputs: TensorInfo[]): TensorInfo | null {
+  // Grid dimensions are capped at 65535 workgroups (WebGPU's guaranteed limit); beyond, tfjs's kernel runs it.
+  if (Math.ceil(spec.M / 64) > 65535 || Math.ceil(spec.N / 64) > 65535 || spec.batch > 65535) return null
   const tiling = chooseTiling(spec)
   if (tiling.chunks === 1) return backend.runWebGPUProgram(new GemmProgram(spec, tiling), inputs, 'float32')
   const operands = spec.epilogue.bias ? inputs.slice(0, -1) : inputs

@@ -36,12 +36,12 @@ export function matMulSpec({ a, b, transposeA, transposeB, bias, epilogue, fault
   if (M === 0 || N === 0 || K === 0) return null
   const aBatch = batchA === 1 ? '0' : `batch * ${M * K}`
   const bBatch = batchB === 1 ? '0' : `batch * ${K * N}`
-  const loaders = `
-    fn loadA(batch : i32, m : i32, k : i32) -> f32 {
-      return aData[${aBatch} + ${transposeA ? `k * ${M} + m` : `m * ${K} + k`}];
+  const indexFns = `
+    fn indexA(batch : i32, m : i32, k : i32) -> i32 {
+      return ${aBatch} + ${transposeA ? `k * ${M} + m` : `m * ${K} + k`};
     }
-    fn loadB(batch : i32, k : i32, n : i32) -> f32 {
-      return bData[${bBatch} + ${transposeB ? `n * ${K} + k` : `k * ${N} + n`}];
+    fn indexB(batch : i32, k : i32, n : i32) -> i32 {
+      return ${bBatch} + ${transposeB ? `n * ${K} + k` : `k * ${N} + n`};
     }
   `
   return {
@@ -50,7 +50,11 @@ export function matMulSpec({ a, b, transposeA, transposeB, bias, epilogue, fault
     N,
     K,
     batch,
-    loaders,
+    indexFns,
+    aName: 'aData',
+    bName: 'bData',
+    aVec4: (transposeA ? M : K) % 4 === 0,
+    bVec4: (transposeB ? K : N) % 4 === 0,
     aContiguous: transposeA ? 'm' : 'k',
     bContiguous: transposeB ? 'k' : 'n',
     inputNames: bias ? ['aData', 'bData', 'biasData'] : ['aData', 'bData'],
@@ -60,6 +64,6 @@ export function matMulSpec({ a, b, transposeA, transposeB, bias, epilogue, fault
   }
 }
 
-export function runMatMul(backend: WebGpuBackendLike, spec: GemmSpec, a: TensorInfo, b: TensorInfo, bias: TensorInfo | null): TensorInfo {
+export function runMatMul(backend: WebGpuBackendLike, spec: GemmSpec, a: TensorInfo, b: TensorInfo, bias: TensorInfo | null): TensorInfo | null {
   return runGemm(backend, spec, bias ? [a, b, bias] : [a, b])
 }
