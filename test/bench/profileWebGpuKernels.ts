@@ -58,7 +58,7 @@ async function time(fn: () => tf.Tensor, minMs: number): Promise<number> {
 
 async function row(label: string, flops: number, fn: () => tf.Tensor): Promise<void> {
   const minMs = quick ? 50 : 400
-  const fmt = (ms: number) => `${ms.toFixed(3).padStart(9)} ms ${(flops / ms / 1e9).toFixed(2).padStart(7)} TFLOP/s`
+  const fmt = (ms: number) => `${ms.toFixed(3).padStart(9)} ms ${(flops / ms / 1e9).toPrecision(3).padStart(8)} TFLOP/s`
   let stock = ''
   let ratio = ''
   if (!oursOnly) {

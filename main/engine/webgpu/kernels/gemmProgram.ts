@@ -327,8 +327,8 @@ export class SplitKReduceProgram implements WebGpuProgramLike {
 
 /** Runs a GEMM spec on its inputs (bias last when the epilogue has one), with the split-K pass if chosen; null if it does not fit the grid. */
 export function runGemm(backend: WebGpuBackendLike, spec: GemmSpec, inputs: TensorInfo[]): TensorInfo | null {
-  // Grid dimensions are capped at 65535 workgroups (WebGPU's guaranteed limit); beyond, tfjs's kernel runs it.
-  if (Math.ceil(spec.M / 64) > 65535 || Math.ceil(spec.N / 64) > 65535 || spec.batch > 65535) return null
+  // Grid dimensions are capped at 65535 workgroups (WebGPU's guaranteed limit); beyond, and for an empty reduction, tfjs's kernel runs it.
+  if (spec.K === 0 || Math.ceil(spec.M / 64) > 65535 || Math.ceil(spec.N / 64) > 65535 || spec.batch > 65535) return null
   const tiling = chooseTiling(spec)
   if (tiling.chunks === 1) return backend.runWebGPUProgram(new GemmProgram(spec, tiling), inputs, 'float32')
   const operands = spec.epilogue.bias ? inputs.slice(0, -1) : inputs
