@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
 import '@tensorflow/tfjs-backend-cpu'
 // tfjs-layers registers the gradients (the core's register_all_gradients cannot be imported as ESM under Node).
 import '@tensorflow/tfjs-layers'
@@ -219,6 +220,31 @@ describe.skipIf(unavailable != null)('our webgpu kernels vs the cpu backend', { 
       tf.conv2d(tf.tensor4d(xData, c.x), tf.tensor4d(fData, c.filter), c.stride, c.pad),
       tf.matMul(tf.tensor3d(aData, [2, 130, 40]), tf.tensor2d(bData, [40, 140])),
     ])
+    expect(diff).toBeLessThan(TOL)
+  })
+
+  it('a small conv net (tfjs-layers, fused conv and dense) has the same loss and weight gradients as on cpu', async () => {
+    const build = () =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+          tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', activation: 'sigmoid' }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 5, activation: 'softmax' }),
+        ],
+      })
+    const shapes = [[3, 3, 3, 4], [4], [3, 3, 4, 8], [8], [72, 5], [5]]
+    const weights = shapes.map((shape) => randArray(shape))
+    const xData = randArray([3, 8, 8, 3])
+    const labels = [0, 3, 4]
+    const diff = await diffVsCpu(() => {
+      const model = build()
+      model.setWeights(weights.map((w, i) => tf.tensor(w, shapes[i])))
+      const x = tf.tensor4d(xData, [3, 8, 8, 3])
+      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 5)
+      const { value, grads } = tf.variableGrads(() => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x) as tf.Tensor)) as tf.Scalar)
+      return [value, ...model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name])]
+    })
     expect(diff).toBeLessThan(TOL)
   })
 
