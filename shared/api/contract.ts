@@ -23,6 +23,8 @@ import {
   DataSample,
   DownloadProgress,
   InputSize,
+  PoolWorkerInfo,
+  RunPlace,
 } from './schemas'
 
 /** Which data set to read and how: folders decode to `size` (default: their most common size) and `channels`. */
@@ -59,7 +61,8 @@ export const apiMethods = {
     response: LrFinderResult,
   },
   'arch.list': { request: z.object({}).strict(), response: z.array(ArchitectureSummary) },
-  'training.start': { request: TrainConfig, response: z.object({ runId: RunId }) },
+  /** `place: 'pool'` sends the run to the Redis pool the workbench was started with (`--queue`). */
+  'training.start': { request: TrainConfig.extend({ place: RunPlace.optional() }), response: z.object({ runId: RunId }) },
   /** Queues one run per combination of the listed learning rates and batch sizes. */
   'training.sweep': { request: SweepRequest, response: z.object({ runIds: z.array(RunId) }) },
   'training.stop': { request: z.object({ runId: RunId }).strict(), response: z.object({ stopped: z.boolean() }) },
@@ -67,6 +70,11 @@ export const apiMethods = {
   'training.pause': { request: z.object({ runId: RunId }).strict(), response: z.object({ paused: z.boolean() }) },
   /** Wakes a paused run, or continues an interrupted/stopped/failed one from its last checkpoint. */
   'training.resume': { request: z.object({ runId: RunId }).strict(), response: RunSummary },
+  /** The pool this workbench sends runs to (none without `--queue`) and the workers that announced themselves. */
+  'pool.status': {
+    request: z.object({}).strict(),
+    response: z.object({ queue: z.string().optional(), connected: z.boolean(), error: z.string().optional(), workers: z.array(PoolWorkerInfo) }),
+  },
   'runs.list': { request: z.object({}).strict(), response: z.array(RunSummary) },
   'runs.get': { request: z.object({ runId: RunId }).strict(), response: RunDetail },
   /** Renames and/or retags a run (an empty name clears it); fields left out are kept. */

@@ -120,6 +120,28 @@ export const TrainConfig = z
 export type TrainConfig = z.infer<typeof TrainConfig>
 export type TrainConfigInput = z.input<typeof TrainConfig>
 
+/** Where a run trains: in a worker process beside the workbench, or on a worker of the Redis pool. */
+export const RunPlace = z.enum(['local', 'pool'])
+export type RunPlace = z.infer<typeof RunPlace>
+
+/** A pool worker as it announces itself (heartbeat), and what it is training. */
+export const PoolWorkerInfo = z.object({
+  id: z.string().max(200),
+  host: z.string().max(200),
+  pid: z.number().int(),
+  /** The backend its ladder chose (probed at start), and the CPU/adapter it runs on. */
+  backend: z.string().max(100),
+  cpu: z.string().max(200),
+  cores: z.number().int().nonnegative(),
+  freeMemoryBytes: z.number().nonnegative(),
+  concurrency: z.number().int().min(1),
+  threads: z.number().int().min(1).optional(),
+  runs: z.array(z.string().max(64)),
+  startedAt: z.string(),
+  seenAt: z.string(),
+})
+export type PoolWorkerInfo = z.infer<typeof PoolWorkerInfo>
+
 export const RunStatus = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'stopped', 'interrupted'])
 export type RunStatus = z.infer<typeof RunStatus>
 
@@ -200,6 +222,10 @@ export const RunSummary = z.object({
   name: RunName.optional(),
   /** The user's labels for the run, for filtering and search. */
   tags: z.array(RunTag).max(MAX_RUN_TAGS).optional(),
+  /** Where it trains: absent for runs recorded before the pool existed (they trained locally). */
+  place: RunPlace.optional(),
+  /** The pool worker (host/id) that trains or last trained it. */
+  worker: z.string().max(200).optional(),
 })
 export type RunSummary = z.infer<typeof RunSummary>
 
