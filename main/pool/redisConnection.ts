@@ -44,7 +44,7 @@ export function describeRedisError(error: unknown, url: string): string {
   if (/without any password configured|AUTH.*no password/i.test(message)) return `Redis at ${where} has no password set, but the URL gives one: remove it from the URL`
   if (/ECONNREFUSED/.test(message)) return `no Redis server answers at ${where} (connection refused): is redis-server running there?`
   if (/ENOTFOUND|EAI_AGAIN/.test(message)) return `the host of ${where} is unknown`
-  if (/ETIMEDOUT|timed? ?out/i.test(message)) return `Redis at ${where} did not answer in time (firewall, wrong port, or TLS expected: rediss://)`
+  if (/ETIMEDOUT|timed? ?out/i.test(message)) return `Redis at ${where} did not answer in time (a firewall, a wrong port, or TLS on one side only: rediss:// needs a TLS port, redis:// a plain one)`
   return `Redis at ${where}: ${message}`
 }
 
@@ -53,12 +53,14 @@ export async function checkRedis(url: string): Promise<void> {
   const problem = checkRedisUrl(url)
   if (problem) throw new Error(problem)
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5_000, enableOfflineQueue: false })
-  redis.on('error', () => {})
+  // The server's own answer (WRONGPASS, NOAUTH) arrives as an error event; the promise only hears "Connection is closed".
+  let first: unknown
+  redis.on('error', (error) => (first ??= error))
   try {
     await redis.connect()
     await redis.ping()
   } catch (error) {
-    throw new Error(describeRedisError(error, url))
+    throw new Error(describeRedisError(first ?? error, url))
   } finally {
     redis.disconnect()
   }
