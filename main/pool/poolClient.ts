@@ -14,6 +14,8 @@ import { downloadFiles, uploadCheckpoint } from './runFiles'
 export interface RemoteRunHandle extends WorkerHandle {
   /** Stops following the run and leaves it training (the workbench closes; it picks the run up on reopen). */
   detach(): void
+  /** Takes the run out of the queue if no worker has it yet; false when one has. */
+  withdraw(): Promise<boolean>
 }
 
 /**
@@ -59,13 +61,29 @@ export class PoolClient {
   }
 
   /** @internal */
-  async queueRun(job: PoolJob, runDir: string): Promise<void> {
+  async queueRun(job: PoolJob, runDir: string): Promise<string> {
     const { runId } = job
     // A resumed run restarts from the checkpoint the workbench holds; a fresh one from nothing.
     if (job.resume) await uploadCheckpoint(this.redis, poolKeys.checkpoint(runId), runDir)
     else await this.redis.del(poolKeys.checkpoint(runId))
     await this.redis.del(poolKeys.events(runId), poolKeys.model(runId), poolKeys.control(runId))
-    await this.queue.add('train', job, { jobId: `${runId}-${Date.now().toString(36)}`, removeOnComplete: true, removeOnFail: 1000 })
+    const jobId = `${runId}-${Date.now().toString(36)}`
+    await this.queue.add('train', job, { jobId, removeOnComplete: true, removeOnFail: 1000 })
+    return jobId
+  }
+
+  /** @internal Removes a job that waits; one a worker holds stays (BullMQ refuses to remove a locked job). */
+  async withdraw(runId: string): Promise<boolean> {
+    const waiting = await this.queue.getJobs(['waiting', 'delayed', 'prioritized'])
+    const job = waiting.find((candidate) => (candidate.data as { runId?: string } | undefined)?.runId === runId)
+    if (!job) return false
+    try {
+      await job.remove()
+      await this.redis.del(poolKeys.events(runId), poolKeys.checkpoint(runId), poolKeys.control(runId))
+      return true
+    } catch {
+      return false
+    }
   }
 
   /** @internal */
@@ -129,6 +147,9 @@ class StreamFollower implements RemoteRunHandle {
   private runDir?: string
   private following = false
   private exited = false
+  /** Whether a worker has taken the run (a `placed` entry was read). */
+  private placed = false
+  private queued: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly pool: PoolClient,
@@ -144,6 +165,7 @@ class StreamFollower implements RemoteRunHandle {
       this.runDir = message.runDir
       this.following = true
       const queued = this.attached ? Promise.resolve() : this.pool.queueRun({ runId: message.runId, config: message.config, resume: message.resume }, message.runDir)
+      this.queued = queued.catch(() => undefined)
       void queued.then(
         () => this.follow(),
         (error: Error) => this.end({ type: 'failed', error: `could not queue the run on the pool at ${this.pool.displayUrl}: ${error.message}` }),
@@ -170,6 +192,12 @@ class StreamFollower implements RemoteRunHandle {
 
   detach(): void {
     this.stopFollowing()
+  }
+
+  async withdraw(): Promise<boolean> {
+    if (!this.runId || this.placed) return false
+    await this.queued
+    return this.pool.withdraw(this.runId)
   }
 
   private stopFollowing(): void {
@@ -229,6 +257,7 @@ class StreamFollower implements RemoteRunHandle {
     } catch (error) {
       return this.end({ type: 'failed', error: `the run finished on the pool but its files could not be copied here: ${(error as Error).message}` })
     }
+    if (message.type === 'placed') this.placed = true
     if (message.type === 'completed' || message.type === 'failed') {
       this.end(message)
       // Copied into the run store: Redis no longer needs to hold the run.

@@ -40,6 +40,8 @@ const RESUMABLE = new Set(['interrupted', 'stopped', 'failed'])
 export interface RemoteHandle extends WorkerHandle {
   /** Stops following without ending the run: it trains on, and a reopened workbench picks it up again. */
   detach(): void
+  /** Takes the run out of the queue if no worker has it yet; false when one has (then `stop` it). */
+  withdraw(): Promise<boolean>
 }
 
 /** Where runs go with `place: 'pool'`: launch queues a job, attach follows one queued before the workbench opened. */
@@ -130,7 +132,18 @@ export class TrainingSupervisor {
       this.finish(run, { status: 'stopped' })
       return true
     }
-    run.worker.send({ type: 'stop' })
+    const worker = run.worker
+    if ('withdraw' in worker && run.summary.status === 'queued') {
+      // Still waiting in the pool's queue: taken out of it, it ends here like a locally queued run.
+      void worker.withdraw().then((withdrawn) => {
+        if (!withdrawn) return worker.send({ type: 'stop' })
+        worker.detach()
+        run.worker = undefined
+        this.finish(run, { status: 'stopped' })
+      })
+      return true
+    }
+    worker.send({ type: 'stop' })
     return true
   }
 

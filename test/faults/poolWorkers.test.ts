@@ -55,6 +55,19 @@ describe.skipIf(!!missing)('a pool of training workers on Redis', () => {
     await redis?.stop()
   })
 
+  it('a run still waiting in the pool queue stops at once: it leaves the queue and no worker trains it', async () => {
+    const { workbench } = await openWorkbench(redis.url)
+    const { runId } = await workbench.handlers['training.start']({ ...config, place: 'pool' })
+    const queue = new Queue(POOL_QUEUE_NAME, { connection: createRedis(redis.url) })
+    while ((await queue.getWaitingCount()) === 0) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect((await workbench.handlers['training.stop']({ runId })).stopped).toBe(true)
+    const final = await workbench.supervisor.waitFor(runId)!
+    expect(final.status).toBe('stopped')
+    expect(await queue.getWaitingCount()).toBe(0)
+    await queue.close()
+    workbench.close()
+  }, 60_000)
+
   it('trains a run on a worker: metrics, checkpoint and model come back into the local run store', async () => {
     workers.push(await worker(redis, 'alpha'))
     const { workbench, dir } = await openWorkbench(redis.url)
