@@ -26,11 +26,14 @@ export interface RemoteRunHandle extends WorkerHandle {
 export class PoolClient {
   private readonly redis: Redis
   private readonly queue: Queue
+  /** BullMQ leaves a connection it was given open on close: ours to end. */
+  private readonly queueConnection: Redis
   private readonly handles = new Set<RemoteRunHandle>()
 
   private constructor(readonly url: string) {
     this.redis = createRedis(url)
-    this.queue = new Queue(POOL_QUEUE_NAME, { connection: createRedis(url) })
+    this.queueConnection = createRedis(url)
+    this.queue = new Queue(POOL_QUEUE_NAME, { connection: this.queueConnection })
     this.queue.on('error', () => {})
   }
 
@@ -130,7 +133,10 @@ export class PoolClient {
 
   close(): void {
     for (const handle of this.handles) handle.detach()
-    void this.queue.close().catch(() => {})
+    void this.queue
+      .close()
+      .catch(() => {})
+      .finally(() => this.queueConnection.disconnect())
     this.redis.disconnect()
   }
 }

@@ -50,6 +50,8 @@ export class PoolWorker {
   readonly id: string
   private readonly redis: Redis
   private worker?: Worker
+  /** BullMQ leaves a connection it was given open on close: ours to end. */
+  private workerConnection?: Redis
   private readonly active = new Map<string, ActiveRun>()
   private heartbeat?: NodeJS.Timeout
   private controlPoll?: NodeJS.Timeout
@@ -71,7 +73,7 @@ export class PoolWorker {
       .catch((error: Error) => (this.backend = `unknown (${error.message})`))
     const lockDuration = this.options.lockMs ?? 30_000
     this.worker = new Worker(POOL_QUEUE_NAME, (job, token) => this.process(job, token), {
-      connection: createRedis(this.options.queueUrl),
+      connection: (this.workerConnection = createRedis(this.options.queueUrl)),
       concurrency: this.options.concurrency,
       lockDuration,
       stalledInterval: lockDuration,
@@ -92,6 +94,7 @@ export class PoolWorker {
       run.child.kill()
     }
     await this.worker?.close()
+    this.workerConnection?.disconnect()
     clearInterval(this.heartbeat)
     await this.redis.multi().del(poolKeys.worker(this.id)).srem(poolKeys.workers, this.id).exec().catch(() => {})
     this.redis.disconnect()
