@@ -16,8 +16,8 @@ const SWEEP = {
   learningRates: [0.01, 0.02, 0.05, 0.1, 0.2, 0.3],
 }
 
-/** Seconds from queueing the sweep to its last run's model being in the local run store. */
-async function sweepSeconds(workerCount: number): Promise<number> {
+/** Seconds from queueing the sweep to its last run's model being in the local run store, and how many runs each worker trained. */
+async function sweepSeconds(workerCount: number): Promise<{ seconds: number; perWorker: string }> {
   const redis = await startRedis()
   const scratch = await mkdtemp(join(tmpdir(), 'pool-bench-'))
   const workers = Array.from({ length: workerCount }, (_, index) =>
@@ -39,8 +39,13 @@ async function sweepSeconds(workerCount: number): Promise<number> {
       if (run && run.status !== 'completed') throw new Error(`run ${runId} ${run.status}: ${run.error}`)
     }
     const seconds = (performance.now() - started) / 1000
+    const counts = new Map<string, number>()
+    for (const runId of runIds) {
+      const worker = (await workbench.store.get(runId)).worker ?? '?'
+      counts.set(worker, (counts.get(worker) ?? 0) + 1)
+    }
     workbench.close()
-    return seconds
+    return { seconds, perWorker: [...counts.values()].join('/') }
   } finally {
     for (const worker of workers) worker.child.kill('SIGTERM')
     await Promise.all(workers.map((worker) => worker.exited))
@@ -57,7 +62,7 @@ export async function benchPoolSweep(): Promise<string> {
   const two = await sweepSeconds(2)
   return (
     `pool sweep (6 runs lenet-relu, MNIST --limit ${SWEEP.config.limit}, ${SWEEP.config.epochs} epochs, workers at 1 thread each): ` +
-    `1 worker ${one.toFixed(1)} s, 2 workers ${two.toFixed(1)} s, ratio ${(two / one).toFixed(2)}x (goal <= 0.6x)`
+    `1 worker ${one.seconds.toFixed(1)} s, 2 workers ${two.seconds.toFixed(1)} s (runs per worker ${two.perWorker}), ratio ${(two.seconds / one.seconds).toFixed(2)}x (goal <= 0.6x)`
   )
 }
 
