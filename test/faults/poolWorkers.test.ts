@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,6 +12,7 @@ import { createRedis } from '../../main/pool/redisConnection'
 import { POOL_QUEUE_NAME, poolKeys } from '../../main/pool/poolProtocol'
 import { redisMissing, startPoolWorker, startRedis, type PoolWorkerProcess, type RedisServer } from '../helpers/redisServer'
 
+const root = join(import.meta.dirname, '..', '..')
 const missing = redisMissing()
 if (missing) console.warn(`skipping pool tests: ${missing}`)
 
@@ -193,6 +195,24 @@ describe.skipIf(!!missing)('a pool of training workers on Redis', () => {
     }
     reopened.workbench.close()
   }, 240_000)
+
+  it('cli --queue ... train --remote trains on the pool and says on which worker; workers lists it', async () => {
+    if (!workers.length) workers.push(await worker(redis, 'steady'))
+    const dataDir = await mkdtemp(join(tmpdir(), 'pool-cli-'))
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, ['--import', 'tsx', 'main/cli/cli.ts', '--data-dir', dataDir, '--queue', redis.url, ...args], { cwd: root, timeout: 120_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      )
+    const trained = await cli(['train', '--arch', 'lenet-relu', '--epochs', '1', '--limit', '300', '--backend', 'wasm', '--remote', '--json'])
+    expect(trained.code, trained.stderr).toBe(0)
+    const summary = JSON.parse(trained.stdout.trim().split('\n').at(-1)!)
+    expect(summary).toMatchObject({ status: 'completed', worker: expect.stringMatching(/\S/), trainImages: 300 })
+    const listed = await cli(['workers'])
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).toContain(summary.worker)
+  }, 180_000)
 
   it('a folder data set missing on the worker fails the run with that message, naming the worker', async () => {
     if (!workers.length) workers.push(await worker(redis, 'steady'))
