@@ -48,6 +48,7 @@ interface TrainFlags extends ArchFlags, TrainingFlags, DataFlags {
   backend: string
   seed: number
   json?: boolean
+  remote?: boolean
 }
 
 function formatEta(seconds: number): string {
@@ -90,7 +91,9 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
         { format: 'epoch {epochLabel} |{bar}| {percentage}% | {value}/{total} samples | {speed} samples/s | ETA {eta_text} | loss {loss}', hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
-  const { runId } = await call<{ runId: string }>(workbench, 'training.start', config)
+  if (flags.remote && !workbench.supervisor.hasPool) throw new CliError('--remote trains on the pool: give it with --queue redis://host:port (before the command: cli --queue ... train --remote)')
+  const { runId } = await call<{ runId: string }>(workbench, 'training.start', flags.remote ? { ...config, place: 'pool' } : config)
+  if (flags.remote && !flags.json) console.error(`run ${runId} queued on the pool; waiting for a worker...`)
   const onProgress = (event: EventOf<'run.progress'>) => {
     if (event.runId !== runId || !bar) return
     const last = event.points.at(-1)
@@ -134,6 +137,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
     arch: config.arch,
     dataset: config.dataset,
     status: run.status,
+    worker: run.worker ?? null,
     backend: run.backend?.name,
     backendSkipped: run.backend?.skipped ?? [],
     epochs: config.epochs,
@@ -153,7 +157,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
     console.log(JSON.stringify(summary))
     return
   }
-  console.log(`run ${runId} (${runDisplayName(run)}) ${run.status} on backend ${summary.backend}`)
+  console.log(`run ${runId} (${runDisplayName(run)}) ${run.status} on backend ${summary.backend}${run.worker ? ` (pool worker ${run.worker})` : ''}`)
   for (const skip of summary.backendSkipped) console.log(`  skipped ${skip.name}: ${skip.reason}`)
   console.log(`  ${summary.params.toLocaleString('en-US')} parameters, ${summary.samplesPerSecond.toLocaleString('en-US')} samples/s`)
   console.log(`  test accuracy ${(result.testAccuracy * 100).toFixed(2)}%, test loss ${result.testLoss.toFixed(4)}`)
@@ -164,11 +168,18 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
 export async function runCli(argv = process.argv): Promise<void> {
   let workbench: Workbench | undefined
   const open = async () =>
-    (workbench ??= await createWorkbench({ dataDir: program.opts<{ dataDir: string }>().dataDir, launchWorker: createNodeWorkerLauncher(), launchInference: createNodeWorkerLauncher('inferenceWorker'), mode: 'cli' }))
+    (workbench ??= await createWorkbench({
+      dataDir: program.opts<{ dataDir: string }>().dataDir,
+      queue: program.opts<{ queue?: string }>().queue,
+      launchWorker: createNodeWorkerLauncher(),
+      launchInference: createNodeWorkerLauncher('inferenceWorker'),
+      mode: 'cli',
+    }))
 
   const program = new Command('cnn-workbench')
     .description('CNN Workbench command line: the same services as the desktop app')
     .option('--data-dir <dir>', 'where runs are stored', defaultDataDir())
+    .option('--queue <url>', 'a pool of training workers: redis://[:password@]host:port or rediss:// (TLS)', process.env.WORKBENCH_QUEUE)
     .showHelpAfterError()
 
   registerArchCommand(program)
@@ -186,6 +197,7 @@ export async function runCli(argv = process.argv): Promise<void> {
     .addOption(new Command().createOption('--backend <name>', 'force a backend rung').choices(BackendChoice.options).default('auto'))
     .option('--seed <n>', 'random seed', number('int'), 1)
     .option('--json', 'print one JSON summary line instead of a progress bar')
+    .option('--remote', 'train on a worker of the pool given with --queue instead of here')
   addDataOptions(addArchOptions(addTrainingOptions(trainCommand))).action(async (flags: TrainFlags) => train(await open(), flags))
 
   const fail = (message: string): never => {
@@ -194,6 +206,22 @@ export async function runCli(argv = process.argv): Promise<void> {
   registerDiagnosticCommands(program, open, fail)
   registerExchangeCommands(program, open, fail)
   registerDataCommand(program, open, fail)
+
+  program
+    .command('workers')
+    .description('list the workers of the pool given with --queue, and what each trains')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const pool = await call<{ queue?: string; connected: boolean; error?: string; workers: { id: string; backend: string; cpu: string; cores: number; freeMemoryBytes: number; runs: string[] }[] }>(await open(), 'pool.status', {})
+      if (flags.json) return console.log(JSON.stringify(pool))
+      if (!pool.queue) throw new CliError('no pool: give one with --queue redis://host:port')
+      if (!pool.connected) throw new CliError(pool.error ?? `cannot reach ${pool.queue}`)
+      if (!pool.workers.length) console.log(`no workers on ${pool.queue}`)
+      for (const worker of pool.workers) {
+        const memory = `${(worker.freeMemoryBytes / 2 ** 30).toFixed(1)} GiB free`
+        console.log(`${worker.id.padEnd(24)} ${worker.backend.padEnd(10)} ${worker.cores} cores, ${memory}  ${worker.runs.length ? `training ${worker.runs.join(', ')}` : 'idle'}`)
+      }
+    })
 
   program
     .command('runs')

@@ -87,6 +87,8 @@ export async function startDesktopApp(): Promise<DesktopApp | undefined> {
     // Predictions and inspections run in their own process too: a large model never stalls the window.
     launchInference: createUtilityWorkerLauncher(join(here, 'inferenceWorker.js'), 'CNN Workbench inference'),
     mode: 'electron',
+    // The desktop app joins a pool given in the environment (WORKBENCH_QUEUE=redis://host:port).
+    queue: process.env.WORKBENCH_QUEUE || undefined,
     grants,
     chooseFolder: actions.chooseFolder,
   })

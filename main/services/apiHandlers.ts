@@ -30,6 +30,8 @@ export interface ServiceSet {
   data: DataService
   /** The desktop shell's folder dialog (it records the grant); absent in web and CLI mode. */
   chooseFolder?: () => Promise<string | null>
+  /** The Redis pool of training workers (`--queue`); absent when runs can only train here. */
+  pool?: { status(): Promise<ResponseOf<'pool.status'>> }
 }
 
 /** The API's behaviour, once, for every adapter (Electron IPC, web bridge, CLI). */
@@ -66,15 +68,19 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
           }),
         }
       }),
-    'training.start': async (config) => ({ runId: (await supervisor.start({ ...config, dataset: await services.data.prepare(config.dataset) })).runId }),
+    // A pool worker reads its own copy of the data set: nothing is prepared (downloaded, granted) here for it.
+    'training.start': async ({ place, ...config }) => ({
+      runId: (await supervisor.start({ ...config, dataset: place === 'pool' ? config.dataset : await services.data.prepare(config.dataset) }, place)).runId,
+    }),
+    'pool.status': async () => (services.pool ? services.pool.status() : { connected: false, workers: [] }),
     'data.list': async () => services.data.list() as ResponseOf<'data.list'>,
     'data.describe': (request) => services.data.describe(request),
     'data.samples': (request) => services.data.samples(request),
     'data.download': async ({ dataset }) => ({ path: await services.data.download(dataset) }),
     'training.sweep': async (sweep) => {
       const runIds: string[] = []
-      const dataset = await services.data.prepare(sweep.config.dataset)
-      for (const config of expandSweep({ ...sweep, config: { ...sweep.config, dataset } })) runIds.push((await supervisor.start(config)).runId)
+      const dataset = sweep.place === 'pool' ? sweep.config.dataset : await services.data.prepare(sweep.config.dataset)
+      for (const config of expandSweep({ ...sweep, config: { ...sweep.config, dataset } })) runIds.push((await supervisor.start(config, sweep.place)).runId)
       return { runIds }
     },
     'training.stop': async ({ runId }) => ({ stopped: supervisor.stop(runId) }),

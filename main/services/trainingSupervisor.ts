@@ -1,14 +1,16 @@
 import { availableParallelism } from 'node:os'
+import { z } from 'zod'
 import { describeValidationError, WorkbenchError } from '../../shared/api/contract'
 import { getArchitecture } from '../../shared/arch/specs'
 import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
-import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type BackendChoice, type EpochMetrics, type MetricPoint, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
+import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type BackendChoice, type EpochMetrics, type MetricPoint, type RunPlace, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
 import { didNotLearnWarning } from '../../shared/runOutcome'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { describeStorageError } from '../storage/storageErrors'
-import { FromWorker } from '../training/workerProtocol'
+import { FromPool, FromWorker } from '../training/workerProtocol'
 import type { WorkerHandle, WorkerLauncher } from '../processes/workerLauncher'
+import { UnavailableError } from './serviceErrors'
 import type { EventBus } from './eventBus'
 import type { RunStore } from '../storage/runStore'
 
@@ -16,7 +18,7 @@ interface TrackedRun {
   summary: RunSummary
   resume: boolean
   /** Absent while the run waits in the queue. */
-  worker?: WorkerHandle
+  worker?: WorkerHandle | RemoteHandle
   /** Serializes disk writes of one run so that run.json and metrics stay in message order. */
   writes: Promise<void>
   /** Set once a write failed (full disk, ...): the run is ending `failed` with this message. */
@@ -33,6 +35,23 @@ export class RunStateError extends WorkbenchError {
     this.name = 'RunStateError'
   }
 }
+
+/** A run trained on the pool (main/pool): messages arrive from its Redis stream instead of a child process. */
+export interface RemoteHandle extends WorkerHandle {
+  /** Stops following without ending the run: it trains on, and a reopened workbench picks it up again. */
+  detach(): void
+  /** Takes the run out of the queue if no worker has it yet; false when one has (then `stop` it). */
+  withdraw(): Promise<boolean>
+}
+
+/** Where runs go with `place: 'pool'`: launch queues a job, attach follows one queued before the workbench opened. */
+export interface RemoteLauncher {
+  launch(): RemoteHandle
+  attach(): RemoteHandle
+}
+
+/** Every message a run's worker (a local process, or a pool worker through Redis) may send. */
+const FromRunWorker = z.union([FromWorker, FromPool])
 
 /**
  * Starts each run in its own worker process and turns the worker's messages into stored state and API
@@ -53,9 +72,16 @@ export class TrainingSupervisor {
     private readonly events: EventBus,
     private readonly launchWorker: WorkerLauncher,
     private readonly maxConcurrent = 1,
+    /** The Redis pool (`--queue`); without one, runs can only train here. */
+    private readonly pool?: RemoteLauncher,
   ) {}
 
-  async start(requested: TrainConfig): Promise<RunSummary> {
+  get hasPool(): boolean {
+    return !!this.pool
+  }
+
+  async start(requested: TrainConfig, place: RunPlace = 'local'): Promise<RunSummary> {
+    if (place === 'pool' && !this.pool) throw new UnavailableError('no pool to train on: start the workbench with --queue redis://host:port (see README, "A pool of training workers")')
     // The stored config says what really ran: the architecture's optimizer and schedule filled in.
     const config: TrainConfig = withTrainingDefaults(requested, getArchitecture(requested.arch).defaults)
     const summary: RunSummary = {
@@ -66,6 +92,7 @@ export class TrainingSupervisor {
       // A folder's classes are its subfolders: the worker reports them once it has read the folder.
       classNames: knownClassNames(config.dataset),
       colorIndex: await this.takeColorIndex(),
+      place,
     }
     await this.store.save(summary)
     return this.enqueue(summary, false)
@@ -101,6 +128,7 @@ export class TrainingSupervisor {
     if (!checkpoint) throw new RunStateError(`run ${runId} has no checkpoint: it ended before finishing its first epoch`)
     if (checkpoint.epoch >= summary.config.epochs) throw new RunStateError(`run ${runId} already trained all ${summary.config.epochs} epochs`)
     await this.store.truncateMetrics(runId, checkpoint.samplesSeen, checkpoint.epoch)
+    if (summary.place === 'pool' && !this.pool) throw new UnavailableError(`run ${runId} trained on the pool: open the workbench with --queue redis://host:port to resume it there`)
     // Another rung may continue it: the checkpoint holds weights and optimizer state, not backend state.
     const config = backend ? { ...summary.config, backend } : summary.config
     const queued: RunSummary = { ...summary, config, status: 'queued', error: undefined, result: undefined, warnings: undefined, checkpointEpoch: checkpoint.epoch }
@@ -125,7 +153,18 @@ export class TrainingSupervisor {
       this.finish(run, { status: 'cancelled' })
       return true
     }
-    run.worker.send({ type: 'stop' })
+    const worker = run.worker
+    if ('withdraw' in worker && run.summary.status === 'queued') {
+      // Still waiting in the pool's queue: taken out of it, it ends here like a locally queued run.
+      void worker.withdraw().then((withdrawn) => {
+        if (!withdrawn) return worker.send({ type: 'stop' })
+        worker.detach()
+        run.worker = undefined
+        this.finish(run, { status: 'stopped' })
+      })
+      return true
+    }
+    worker.send({ type: 'stop' })
     return true
   }
 
@@ -183,40 +222,71 @@ export class TrainingSupervisor {
     return this.tracked.get(runId)?.worker?.pid
   }
 
-  /** Ends every worker; their runs stay interrupted and resumable on disk. */
+  /**
+   * Ends every local worker; their runs stay interrupted and resumable on disk. Pool runs train on: the
+   * workbench only stops following them, and `reattach` picks them up when it opens again.
+   */
   shutdown(): void {
     this.queue.length = 0
-    for (const run of this.tracked.values()) run.worker?.kill()
+    for (const run of this.tracked.values()) {
+      if (run.worker && 'detach' in run.worker) run.worker.detach()
+      else run.worker?.kill()
+    }
   }
 
-  private enqueue(summary: RunSummary, resume: boolean): RunSummary {
+  /** Follows a pool run that was queued or training when the workbench last closed; it backfills what it missed. */
+  reattach(summary: RunSummary): void {
+    if (!this.pool || this.tracked.has(summary.runId)) return
+    const run = this.track(summary, false)
+    this.connect(run, this.pool.attach())
+  }
+
+  private track(summary: RunSummary, resume: boolean): TrackedRun {
     let resolveDone!: (run: RunSummary) => void
     const done = new Promise<RunSummary>((resolve) => (resolveDone = resolve))
     const run: TrackedRun = { summary, resume, writes: Promise.resolve(), finished: false, done, resolveDone }
     this.tracked.set(summary.runId, run)
-    this.queue.push(run)
     this.events.emit('run.status', { runId: summary.runId, status: summary.status, run: summary })
+    return run
+  }
+
+  private enqueue(summary: RunSummary, resume: boolean): RunSummary {
+    const run = this.track(summary, resume)
+    // The pool has its own queue and workers: a pool run is handed to it at once and stays `queued` until a worker takes it.
+    if (summary.place === 'pool' && this.pool) {
+      this.connect(run, this.pool.launch())
+      return run.summary
+    }
+    this.queue.push(run)
     this.launchQueued()
     return run.summary
   }
 
+  private connect(run: TrackedRun, worker: WorkerHandle): void {
+    run.worker = worker
+    worker.onMessage((raw) => this.handleMessage(run, raw))
+    worker.onExit((code, signal) => this.handleExit(run, code, signal))
+    if (run.summary.place === 'pool') this.sendStart(run)
+  }
+
+  private sendStart(run: TrackedRun): void {
+    run.worker!.send({
+      type: 'start',
+      runId: run.summary.runId,
+      config: run.summary.config,
+      runDir: this.store.runDir(run.summary.runId),
+      resume: run.resume,
+      // Runs training side by side share the cores: every native kernel thread more than a core spins idle.
+      ...(this.maxConcurrent > 1 && run.summary.place !== 'pool' ? { kernelThreads: Math.max(1, Math.floor(availableParallelism() / this.maxConcurrent)) } : {}),
+    })
+  }
+
   private launchQueued(): void {
-    const running = [...this.tracked.values()].filter((run) => run.worker).length
+    const running = [...this.tracked.values()].filter((run) => run.worker && run.summary.place !== 'pool').length
     for (let free = this.maxConcurrent - running; free > 0 && this.queue.length; free--) {
       const run = this.queue.shift()!
-      const worker = this.launchWorker()
-      run.worker = worker
-      worker.onMessage((raw) => this.handleMessage(run, raw))
-      worker.onExit((code, signal) => this.handleExit(run, code, signal))
-      worker.send({
-        type: 'start',
-        runId: run.summary.runId,
-        config: run.summary.config,
-        runDir: this.store.runDir(run.summary.runId),
-        resume: run.resume,
-        // Runs training side by side share the cores: every native kernel thread more than a core spins idle.
-        ...(this.maxConcurrent > 1 ? { kernelThreads: Math.max(1, Math.floor(availableParallelism() / this.maxConcurrent)) } : {}),
-      })
+      this.connect(run, this.launchWorker())
+      this.sendStart(run)
       this.update(run, { status: 'running' })
     }
   }
@@ -281,7 +351,7 @@ export class TrainingSupervisor {
   private handleMessage(run: TrackedRun, raw: unknown): void {
     // A run that can no longer store its data is being stopped: nothing it says now can be kept.
     if (run.storageError) return
-    const parsed = FromWorker.safeParse(raw)
+    const parsed = FromRunWorker.safeParse(raw)
     if (!parsed.success) {
       const problem = describeValidationError(parsed.error)
       console.error(`run ${run.summary.runId}: malformed worker message: ${problem}`)
@@ -339,6 +409,15 @@ export class TrainingSupervisor {
       }
       case 'failed':
         this.finishAfterExit(run, { status: 'failed', error: message.error })
+        break
+      case 'placed':
+        // A pool worker took the run, fresh or from a checkpoint: what an earlier worker reported past
+        // that point is dropped, so a run taken over after a crash counts nothing twice.
+        this.write(run, () => this.store.truncateMetrics(runId, message.samplesSeen, message.epoch))
+        this.update(run, { status: 'running', worker: message.worker })
+        break
+      case 'handed-back':
+        this.update(run, { status: 'queued' })
         break
     }
   }

@@ -9,6 +9,7 @@ import { UserPathGrants } from './userPathGrants'
 import { DataService } from './dataService'
 import type { WorkerLauncher } from '../processes/workerLauncher'
 import type { DownloadSpec } from '../data/download/checksums'
+import { PoolClient } from '../pool/poolClient'
 
 export interface Workbench {
   handlers: ApiHandlers
@@ -19,6 +20,8 @@ export interface Workbench {
   grants: UserPathGrants
   close(): void
 }
+
+const IN_PROGRESS = new Set(['queued', 'running', 'paused'])
 
 /** The composition root shared by all three adapters: services wired once, transports added on top. */
 export async function createWorkbench(options: {
@@ -33,11 +36,18 @@ export async function createWorkbench(options: {
   launchInference?: WorkerLauncher
   /** The CIFAR-10 archive to download instead of the official one (a mirror; tests serve a small one). */
   cifar10Source?: DownloadSpec
+  /** A Redis pool of training workers, redis://[:password@]host:port or rediss:// (`--queue`). */
+  queue?: string
 }): Promise<Workbench> {
   const store = new RunStore(options.dataDir)
-  await store.markAbandonedRunsInterrupted()
+  // Connected first: a wrong password or an unreachable Redis stops the start with one line.
+  const pool = options.queue ? await PoolClient.connect(options.queue) : undefined
+  // Pool runs train on without this workbench: they are followed again, not marked interrupted.
+  const following = pool ? (await store.list()).filter((run) => run.place === 'pool' && IN_PROGRESS.has(run.status)) : []
+  await store.markAbandonedRunsInterrupted((run) => run.place === 'pool')
   const events = new EventBus()
-  const supervisor = new TrainingSupervisor(store, events, options.launchWorker, options.maxConcurrentRuns ?? maxConcurrentRunsFromEnv())
+  const supervisor = new TrainingSupervisor(store, events, options.launchWorker, options.maxConcurrentRuns ?? maxConcurrentRunsFromEnv(), pool)
+  if (pool) for (const run of following) supervisor.reattach(run)
   const inference = options.launchInference ? createWorkerInference(options.launchInference, options.dataDir) : createLocalInference(store)
   const grants = options.grants ?? new UserPathGrants()
   const handlers = createApiHandlers({
@@ -56,6 +66,7 @@ export async function createWorkbench(options: {
     mode: options.mode,
     version: packageVersion(),
     chooseFolder: options.chooseFolder,
+    pool,
   })
   return {
     handlers,
@@ -65,6 +76,7 @@ export async function createWorkbench(options: {
     grants,
     close: () => {
       supervisor.shutdown()
+      pool?.close()
       inference.close()
     },
   }

@@ -115,11 +115,15 @@ export class RunStore {
     await rm(trash, { recursive: true, force: true })
   }
 
-  /** Runs that were queued or running when the app last stopped can only have been interrupted. */
-  async markAbandonedRunsInterrupted(): Promise<RunSummary[]> {
+  /**
+   * Runs that were queued or running when the app last stopped can only have been interrupted, unless
+   * `trainsElsewhere` says otherwise (pool runs): those are left as they are, to be followed again.
+   */
+  async markAbandonedRunsInterrupted(trainsElsewhere: (run: RunSummary) => boolean = () => false): Promise<RunSummary[]> {
     const changed: RunSummary[] = []
     for (const run of await this.list()) {
       if (isActiveRunStatus(run.status)) {
+        if (trainsElsewhere(run)) continue
         const updated = { ...run, status: 'interrupted' as const, error: 'the app stopped while this run was in progress' }
         try {
           await this.save(updated)

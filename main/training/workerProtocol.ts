@@ -45,3 +45,14 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lr-find'), result: LrFinderResult }),
 ])
 export type FromWorker = z.infer<typeof FromWorker>
+
+/**
+ * What a pool worker (main/pool) adds to a training worker's messages on a run's stream: which worker
+ * took the run and the checkpoint it continues from (the history after that point is dropped, so a run
+ * taken over after a crash is counted once), and a worker leaving the run to the queue (Ctrl-C).
+ */
+export const FromPool = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('placed'), worker: z.string().max(200), epoch: z.number().int().nonnegative(), samplesSeen: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('handed-back'), worker: z.string().max(200), reason: z.string() }),
+])
+export type FromPool = z.infer<typeof FromPool>

@@ -15,9 +15,10 @@ export async function runWebMode(argv = process.argv): Promise<void> {
     .option('--port <port>', 'port (0 picks a free one)', '0')
     .option('--data-dir <dir>', 'where runs are stored', defaultDataDir())
     .option('--allow-host <name...>', 'DNS names browsers may use to reach this server (with --host)')
+    .option('--queue <url>', 'a pool of training workers: redis://[:password@]host:port or rediss:// (TLS)', process.env.WORKBENCH_QUEUE)
     .option('--renderer-dir <dir>', 'the built UI to serve', fileURLToPath(new URL('../../out/renderer', import.meta.url)))
     .parse(argv)
-    .opts<{ host: string; port: string; dataDir: string; allowHost?: string[]; rendererDir: string }>()
+    .opts<{ host: string; port: string; dataDir: string; allowHost?: string[]; rendererDir: string; queue?: string }>()
   const rendererDir = options.rendererDir
   if (!existsSync(rendererDir)) {
     console.error(`The UI is not built (${rendererDir} is missing): run "npm run build" first.`)
@@ -29,7 +30,7 @@ export async function runWebMode(argv = process.argv): Promise<void> {
         'The connection is plain HTTP; prefer an SSH tunnel (ssh -L) to a loopback-only server.',
     )
   }
-  const workbench = await createWorkbench({ dataDir: options.dataDir, launchWorker: createNodeWorkerLauncher(), launchInference: createNodeWorkerLauncher('inferenceWorker'), mode: 'web' })
+  const workbench = await createWorkbench({ dataDir: options.dataDir, launchWorker: createNodeWorkerLauncher(), launchInference: createNodeWorkerLauncher('inferenceWorker'), mode: 'web', queue: options.queue })
   const server = await startWebServer({ workbench, rendererDir, host: options.host, port: Number(options.port), allowedHostnames: options.allowHost })
   console.log(`CNN Workbench is serving its UI at ${server.url}`)
   const shutdown = () => {

@@ -24,6 +24,8 @@ import {
   DataSample,
   DownloadProgress,
   InputSize,
+  PoolWorkerInfo,
+  RunPlace,
 } from './schemas'
 
 /** Which data set to read and how: folders decode to `size` (default: their most common size) and `channels`. */
@@ -60,7 +62,8 @@ export const apiMethods = {
     response: LrFinderResult,
   },
   'arch.list': { request: z.object({}).strict(), response: z.array(ArchitectureSummary) },
-  'training.start': { request: TrainConfig, response: z.object({ runId: RunId }) },
+  /** `place: 'pool'` sends the run to the Redis pool the workbench was started with (`--queue`). */
+  'training.start': { request: TrainConfig.extend({ place: RunPlace.optional() }), response: z.object({ runId: RunId }) },
   /** Queues one run per combination of the listed learning rates and batch sizes. */
   'training.sweep': { request: SweepRequest, response: z.object({ runIds: z.array(RunId) }) },
   /** Ends after the current batch; the model is evaluated and saved (status `stopped`). */
@@ -71,6 +74,11 @@ export const apiMethods = {
   /** Wakes a paused run, or continues an interrupted/stopped/cancelled/failed one from its last checkpoint. */
   /** `backend`: continue on another rung (a run whose GPU was lost resumes on the CPU). */
   'training.resume': { request: z.object({ runId: RunId, backend: BackendChoice.optional() }).strict(), response: RunSummary },
+  /** The pool this workbench sends runs to (none without `--queue`) and the workers that announced themselves. */
+  'pool.status': {
+    request: z.object({}).strict(),
+    response: z.object({ queue: z.string().optional(), connected: z.boolean(), error: z.string().optional(), workers: z.array(PoolWorkerInfo) }),
+  },
   'runs.list': { request: z.object({}).strict(), response: z.array(RunSummary) },
   'runs.get': { request: z.object({ runId: RunId }).strict(), response: RunDetail },
   /** Renames and/or retags a run (an empty name clears it); fields left out are kept. */

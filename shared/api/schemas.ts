@@ -130,6 +130,28 @@ export const TrainConfig = z
 export type TrainConfig = z.infer<typeof TrainConfig>
 export type TrainConfigInput = z.input<typeof TrainConfig>
 
+/** Where a run trains: in a worker process beside the workbench, or on a worker of the Redis pool. */
+export const RunPlace = z.enum(['local', 'pool'])
+export type RunPlace = z.infer<typeof RunPlace>
+
+/** A pool worker as it announces itself (heartbeat), and what it is training. */
+export const PoolWorkerInfo = z.object({
+  id: z.string().max(200),
+  host: z.string().max(200),
+  pid: z.number().int(),
+  /** The backend its ladder chose (probed at start), and the CPU/adapter it runs on. */
+  backend: z.string().max(100),
+  cpu: z.string().max(200),
+  cores: z.number().int().nonnegative(),
+  freeMemoryBytes: z.number().nonnegative(),
+  concurrency: z.number().int().min(1),
+  threads: z.number().int().min(1).optional(),
+  runs: z.array(z.string().max(64)),
+  startedAt: z.string(),
+  seenAt: z.string(),
+})
+export type PoolWorkerInfo = z.infer<typeof PoolWorkerInfo>
+
 /**
  * How far a run got. `stopped`: the user's Stop ended training after a batch, and the model as it was
  * then was evaluated and saved. `cancelled`: the user's Cancel killed it mid-batch; the unfinished epoch
@@ -274,6 +296,10 @@ export const RunSummary = z.object({
    * created one after another (a sweep) get neighbouring, distinct colours.
    */
   colorIndex: z.number().int().min(0).optional(),
+  /** Where it trains: absent for runs recorded before the pool existed (they trained locally). */
+  place: RunPlace.optional(),
+  /** The pool worker (host/id) that trains or last trained it. */
+  worker: z.string().max(200).optional(),
 })
 export type RunSummary = z.infer<typeof RunSummary>
 

@@ -20,6 +20,7 @@ import { getArchitecture } from '../../shared/arch/specs'
 import { measureInference, measureTraining, type ThroughputCase } from './oursThroughput'
 import { benchFolderDecode } from './folderDecodeBench'
 import { benchInferenceLatency } from './inferenceLatency'
+import { benchPoolSweep } from './poolSweepBench'
 
 const run = promisify(execFile)
 const cores = cpus().length
@@ -132,6 +133,8 @@ async function main(): Promise<void> {
     `\nfolder decode (64x64 JPEG, one epoch of ${folder.images} images): ${Math.round(folder.imagesPerSecond)} images/s, ` +
       `peak RSS growth ${folder.peakRssGrowthMB.toFixed(0)} MB (must stay under 500)`,
   )
+  // Scaling out: the same sweep on two single-thread pool workers beside one (Redis + real worker processes).
+  console.log(`\n${await benchPoolSweep()}`)
 }
 
 // `npm run bench -- --gpu`: the GPU bench instead (gpuBench.ts).

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, inject, ref } from 'vue'
 import type { EventOf } from '../../../shared/api/contract'
-import { RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunDetail, type RunSummary, type TrainConfigInput } from '../../../shared/api/schemas'
+import { RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunDetail, type RunPlace, type RunSummary, type TrainConfigInput } from '../../../shared/api/schemas'
 import { pinRunColor } from '../logic/palette'
 import { workbenchApiKey } from '../api/workbenchApi'
 import { appendNewPoints, mergeEpochs, type RunProgress } from '../logic/metrics'
@@ -123,8 +123,8 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   /** Starts training; the new run becomes current. Rejects with a `WorkbenchError`. */
-  async function startTraining(config: TrainConfigInput): Promise<string> {
-    const { runId } = await requireApi().call('training.start', config)
+  async function startTraining(config: TrainConfigInput, place: RunPlace = 'local'): Promise<string> {
+    const { runId } = await requireApi().call('training.start', { ...config, place })
     currentRunId.value = runId
     ensureSeries(runId)
     // Events carry the rest; this only fills in what was pushed before we knew the id.

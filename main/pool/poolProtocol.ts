@@ -1,0 +1,46 @@
+import { z } from 'zod'
+import { RunId, TrainConfig } from '../../shared/api/schemas'
+import { FromPool, FromWorker } from '../training/workerProtocol'
+
+/** The BullMQ queue every workbench and worker of one pool share. */
+export const POOL_QUEUE_NAME = 'cnn-workbench-runs'
+/** Every key of ours lives under this prefix, apart from BullMQ's own (`bull:<queue>:...`). */
+const PREFIX = 'cnnwb'
+
+export const poolKeys = {
+  /** Stream of PoolMessages for one run, oldest first: a reconnecting workbench backfills from it. */
+  events: (runId: string) => `${PREFIX}:run:${runId}:events`,
+  /** Hash path -> bytes of the run's newest checkpoint (checkpoint.json and its folder). */
+  checkpoint: (runId: string) => `${PREFIX}:run:${runId}:checkpoint`,
+  /** Hash path -> bytes of the finished run's model folder; deleted once the workbench has copied it. */
+  model: (runId: string) => `${PREFIX}:run:${runId}:model`,
+  /** stop / pause / resume / cancel, polled by the worker that trains the run (survives reconnects, unlike pub/sub). */
+  control: (runId: string) => `${PREFIX}:run:${runId}:control`,
+  /** A worker's announcement, with a short expiry its heartbeat renews. */
+  worker: (workerId: string) => `${PREFIX}:worker:${workerId}`,
+  workers: `${PREFIX}:workers`,
+} as const
+
+/** How long an announcement lives without a heartbeat, and how often a worker renews it. */
+export const WORKER_TTL_SECONDS = 15
+export const HEARTBEAT_MS = 5_000
+/** Streams and leftovers of runs no workbench came back for are dropped after a week. */
+export const RUN_KEYS_TTL_SECONDS = 7 * 24 * 3600
+
+/** A job as a workbench queues it; a worker validates every job against this and runs nothing else. */
+export const PoolJob = z
+  .object({
+    runId: RunId,
+    config: TrainConfig,
+    /** Continue from the checkpoint stored under poolKeys.checkpoint (the workbench uploads it). */
+    resume: z.boolean(),
+  })
+  .strict()
+export type PoolJob = z.infer<typeof PoolJob>
+
+export const RunControlCommand = z.enum(['stop', 'pause', 'resume', 'cancel'])
+export type RunControlCommand = z.infer<typeof RunControlCommand>
+
+/** What a run's stream carries: the training worker's own messages, relayed unchanged, and the pool's. */
+export const PoolMessage = z.union([FromWorker, FromPool])
+export type PoolMessage = z.infer<typeof PoolMessage>

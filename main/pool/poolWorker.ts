@@ -1,0 +1,211 @@
+import { existsSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { availableParallelism, cpus, freemem, hostname } from 'node:os'
+import { join } from 'node:path'
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { describeValidationError } from '../../shared/api/contract'
+import { FOLDER_DATASET_PREFIX, RunId, type PoolWorkerInfo } from '../../shared/api/schemas'
+import { readCheckpointInfo } from '../storage/checkpointInfo'
+import { FromWorker, type FromPool } from '../training/workerProtocol'
+import type { WorkerHandle, WorkerLauncher } from '../processes/workerLauncher'
+import { runOneShotJob } from '../training/oneShotJob'
+import { HEARTBEAT_MS, POOL_QUEUE_NAME, PoolJob, RUN_KEYS_TTL_SECONDS, RunControlCommand, WORKER_TTL_SECONDS, poolKeys } from './poolProtocol'
+import { createRedis } from './redisConnection'
+import { downloadFiles, folderFiles, uploadCheckpoint, uploadFiles } from './runFiles'
+
+export interface PoolWorkerOptions {
+  queueUrl: string
+  /** Runs trained side by side, each in its own training process. */
+  concurrency: number
+  /** Native kernel threads per run; absent: the cores shared between the concurrent runs. */
+  threads?: number
+  /** Scratch folder: runs train under <dataDir>/runs/<runId>, data sets are cached here. */
+  dataDir: string
+  launchWorker: WorkerLauncher
+  /** Shown to users; default host name and process id. */
+  name?: string
+  /** How long a job stays locked without renewal before another worker takes it over (BullMQ's lockDuration). */
+  lockMs?: number
+}
+
+interface ActiveRun {
+  runId: string
+  job: Job
+  child: WorkerHandle
+  /** Set when this worker leaves (Ctrl-C): the run goes back to the queue instead of ending. */
+  handingBack?: string
+  cancelled?: boolean
+}
+
+const CONTROL_POLL_MS = 300
+
+/**
+ * A headless pool worker: takes runs from the BullMQ queue, trains each in the same training worker
+ * process the local supervisor uses, relays that process's messages to the run's Redis stream and sends
+ * checkpoints and the final model back through Redis. A run it cannot finish (killed worker) is taken
+ * over by another worker once BullMQ sees the job stalled, from the last checkpoint in Redis.
+ */
+export class PoolWorker {
+  readonly id: string
+  private readonly redis: Redis
+  private worker?: Worker
+  /** BullMQ leaves a connection it was given open on close: ours to end. */
+  private workerConnection?: Redis
+  private readonly active = new Map<string, ActiveRun>()
+  private heartbeat?: NodeJS.Timeout
+  private controlPoll?: NodeJS.Timeout
+  private backend = 'probing'
+  private readonly startedAt = new Date().toISOString()
+  private closing = false
+
+  constructor(private readonly options: PoolWorkerOptions) {
+    this.id = options.name ?? `${hostname()}-${process.pid}`
+    this.redis = createRedis(options.queueUrl)
+  }
+
+  async start(): Promise<void> {
+    await this.announce()
+    this.heartbeat = setInterval(() => void this.announce().catch(() => {}), HEARTBEAT_MS)
+    this.controlPoll = setInterval(() => void this.pollControls().catch(() => {}), CONTROL_POLL_MS)
+    void runOneShotJob(this.options.launchWorker, { type: 'probe', backend: 'auto' }, 'probe')
+      .then((reply) => (this.backend = reply.report.name))
+      .catch((error: Error) => (this.backend = `unknown (${error.message})`))
+    const lockDuration = this.options.lockMs ?? 30_000
+    this.worker = new Worker(POOL_QUEUE_NAME, (job, token) => this.process(job, token), {
+      connection: (this.workerConnection = createRedis(this.options.queueUrl)),
+      concurrency: this.options.concurrency,
+      lockDuration,
+      stalledInterval: lockDuration,
+      // A run whose workers keep dying is taken over again and again rather than dropped: it resumes each time.
+      maxStalledCount: 20,
+      autorun: true,
+    })
+    this.worker.on('error', () => {}) // connection drops: BullMQ reconnects on its own
+  }
+
+  /** Ctrl-C: every run this worker trains goes back to the queue (to resume from its checkpoint elsewhere). */
+  async close(): Promise<void> {
+    if (this.closing) return
+    this.closing = true
+    clearInterval(this.controlPoll)
+    for (const run of this.active.values()) {
+      run.handingBack = `worker ${this.id} left (Ctrl-C)`
+      run.child.kill()
+    }
+    await this.worker?.close()
+    this.workerConnection?.disconnect()
+    clearInterval(this.heartbeat)
+    await this.redis.multi().del(poolKeys.worker(this.id)).srem(poolKeys.workers, this.id).exec().catch(() => {})
+    this.redis.disconnect()
+  }
+
+  private kernelThreads(): number {
+    return this.options.threads ?? Math.max(1, Math.floor(availableParallelism() / this.options.concurrency))
+  }
+
+  private info(): PoolWorkerInfo {
+    return {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      backend: this.backend,
+      cpu: cpus()[0]?.model ?? 'unknown CPU',
+      cores: availableParallelism(),
+      freeMemoryBytes: freemem(),
+      concurrency: this.options.concurrency,
+      threads: this.options.threads,
+      runs: [...this.active.keys()],
+      startedAt: this.startedAt,
+      seenAt: new Date().toISOString(),
+    }
+  }
+
+  private async announce(): Promise<void> {
+    await this.redis.multi().set(poolKeys.worker(this.id), JSON.stringify(this.info()), 'EX', WORKER_TTL_SECONDS).sadd(poolKeys.workers, this.id).exec()
+  }
+
+  private async pollControls(): Promise<void> {
+    for (const run of this.active.values()) {
+      const raw = await this.redis.getdel(poolKeys.control(run.runId))
+      const command = RunControlCommand.safeParse(raw)
+      if (!command.success) continue
+      if (command.data === 'cancel') {
+        run.cancelled = true
+        run.child.kill()
+      } else run.child.send({ type: command.data })
+    }
+  }
+
+  private async post(runId: string, message: FromWorker | FromPool): Promise<void> {
+    await this.redis.xadd(poolKeys.events(runId), '*', 'm', JSON.stringify(message))
+  }
+
+  private async process(job: Job, token: string | undefined): Promise<string> {
+    const parsed = PoolJob.safeParse(job.data)
+    if (!parsed.success) {
+      const runId = RunId.safeParse((job.data as { runId?: unknown } | undefined)?.runId)
+      const error = `worker ${this.id} refused the job: ${describeValidationError(parsed.error)}`
+      if (runId.success) await this.post(runId.data, { type: 'failed', error })
+      throw new UnrecoverableError(error)
+    }
+    const { runId, config } = parsed.data
+    const runDir = join(this.options.dataDir, 'runs', runId)
+    await rm(runDir, { recursive: true, force: true })
+    await mkdir(runDir, { recursive: true })
+
+    if (config.dataset.startsWith(FOLDER_DATASET_PREFIX)) {
+      const folder = config.dataset.slice(FOLDER_DATASET_PREFIX.length)
+      if (!existsSync(folder)) {
+        await this.post(runId, { type: 'failed', error: `the data set folder ${folder} does not exist on worker ${this.id}` })
+        return 'failed'
+      }
+    }
+    // Whatever the job says, a checkpoint in Redis means an earlier attempt got that far: continue from it.
+    const resume = (await downloadFiles(this.redis, poolKeys.checkpoint(runId), runDir)) > 0
+    const checkpoint = resume ? await readCheckpointInfo(runDir) : undefined
+    await this.post(runId, { type: 'placed', worker: this.id, epoch: checkpoint?.epoch ?? 0, samplesSeen: checkpoint?.samplesSeen ?? 0 })
+    await this.redis.expire(poolKeys.events(runId), RUN_KEYS_TTL_SECONDS)
+
+    const child = this.options.launchWorker()
+    const run: ActiveRun = { runId, job, child }
+    this.active.set(runId, run)
+    void this.announce().catch(() => {})
+    let relay = Promise.resolve()
+    let ended: 'completed' | 'failed' | undefined
+    const relayMessage = async (message: FromWorker) => {
+      if (message.type === 'checkpoint') await uploadCheckpoint(this.redis, poolKeys.checkpoint(runId), runDir)
+      if (message.type === 'completed') await uploadFiles(this.redis, poolKeys.model(runId), runDir, await folderFiles(runDir, 'model'))
+      if (message.type === 'failed') message = { ...message, error: `on worker ${this.id}: ${message.error}` }
+      await this.post(runId, message)
+    }
+    child.onMessage((raw) => {
+      const message = FromWorker.safeParse(raw)
+      if (!message.success || run.handingBack) return
+      if (message.data.type === 'completed' || message.data.type === 'failed') ended = message.data.type
+      relay = relay.then(() => relayMessage(message.data)).catch((error: Error) => {
+        ended = 'failed'
+        return this.post(runId, { type: 'failed', error: `on worker ${this.id}: could not send the run back: ${error.message}` }).catch(() => {})
+      })
+    })
+    const exit = new Promise<string | null>((resolve) => child.onExit((_code, signal) => resolve(signal)))
+    child.send({ type: 'start', runId, config, runDir, resume, kernelThreads: this.kernelThreads() })
+
+    const signal = await exit
+    await relay
+    this.active.delete(runId)
+    void this.announce().catch(() => {})
+    await rm(runDir, { recursive: true, force: true })
+    if (run.handingBack) {
+      await this.post(runId, { type: 'handed-back', worker: this.id, reason: run.handingBack })
+      await job.moveToWait(token)
+      throw new WaitingError()
+    }
+    if (run.cancelled) return 'cancelled'
+    if (!ended) {
+      await this.post(runId, { type: 'failed', error: `on worker ${this.id}: the training process was killed (${signal ?? 'exit'}) before finishing` })
+      return 'failed'
+    }
+    return ended
+  }
+}

@@ -1,0 +1,67 @@
+import { Redis, type RedisOptions } from 'ioredis'
+
+/** A Redis URL as it may be printed: the password never appears in a log line or an error. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString().replace(/\/$/, '')
+  } catch {
+    return '(not a URL)'
+  }
+}
+
+/** Refuses anything but redis:// and rediss:// before a socket is opened. */
+export function checkRedisUrl(url: string): string | undefined {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return `--queue expects redis://[user:password@]host:port or rediss://... (TLS), got "${url}"`
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return `--queue expects a redis:// or rediss:// URL, got ${parsed.protocol}//`
+  if (!parsed.hostname) return '--queue: the URL names no host'
+  return undefined
+}
+
+/**
+ * A connection for BullMQ (which needs `maxRetriesPerRequest: null`) and our own keys. It reconnects
+ * on its own after Redis restarts: commands wait in ioredis's offline queue meanwhile.
+ */
+export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2_000), ...options })
+  // A dropped connection is reported by `checkRedis` and the reconnect loop; unhandled, it would end the process.
+  redis.on('error', () => {})
+  return redis
+}
+
+/** One line saying why Redis cannot be used, from ioredis's error. */
+export function describeRedisError(error: unknown, url: string): string {
+  const message = error instanceof Error ? error.message : String(error)
+  const where = redactRedisUrl(url)
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) return `Redis at ${where} refused the password (WRONGPASS): check the password in the --queue URL`
+  if (/NOAUTH/i.test(message)) return `Redis at ${where} needs a password: give it in the URL, redis://:PASSWORD@host:port`
+  if (/without any password configured|AUTH.*no password/i.test(message)) return `Redis at ${where} has no password set, but the URL gives one: remove it from the URL`
+  if (/ECONNREFUSED/.test(message)) return `no Redis server answers at ${where} (connection refused): is redis-server running there?`
+  if (/ENOTFOUND|EAI_AGAIN/.test(message)) return `the host of ${where} is unknown`
+  if (/ETIMEDOUT|timed? ?out/i.test(message)) return `Redis at ${where} did not answer in time (a firewall, a wrong port, or TLS on one side only: rediss:// needs a TLS port, redis:// a plain one)`
+  return `Redis at ${where}: ${message}`
+}
+
+/** Connects once, without retrying, and says in one line what is wrong (refused, wrong password, ...). */
+export async function checkRedis(url: string): Promise<void> {
+  const problem = checkRedisUrl(url)
+  if (problem) throw new Error(problem)
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5_000, enableOfflineQueue: false })
+  // The server's own answer (WRONGPASS, NOAUTH) arrives as an error event; the promise only hears "Connection is closed".
+  let first: unknown
+  redis.on('error', (error) => (first ??= error))
+  try {
+    await redis.connect()
+    await redis.ping()
+  } catch (error) {
+    throw new Error(describeRedisError(first ?? error, url))
+  } finally {
+    redis.disconnect()
+  }
+}
