@@ -59,7 +59,7 @@ export function formatTimestamp(iso: string): string {
 }
 
 /** A chart tick or tooltip number: 1.5k, 2.3M, or the value to at most three decimals. */
-export function formatCompact(value: number): string {
+export function formatChartNumber(value: number): string {
   if (Math.abs(value) >= 1_000_000) return `${+(value / 1_000_000).toFixed(1)}M`
   if (Math.abs(value) >= 1000) return `${+(value / 1000).toFixed(1)}k`
   return String(+value.toFixed(3))

@@ -10,7 +10,7 @@ import {
   type TooltipItem,
 } from 'chart.js'
 import zoomPlugin from 'chartjs-plugin-zoom'
-import { formatCompact } from '../../logic/format'
+import { formatChartNumber } from '../../logic/format'
 import type { XY } from '../../logic/downsample'
 import { axisStyle, type ChartTheme } from './chartTheme'
 
@@ -92,7 +92,7 @@ export function createMetricsChart(element: HTMLCanvasElement, theme: ChartTheme
           min: 0,
           title: title('Samples seen'),
           grid,
-          ticks: { ...ticks, callback: (value) => formatCompact(Number(value)), maxTicksLimit: 10 },
+          ticks: { ...ticks, callback: (value) => formatChartNumber(Number(value)), maxTicksLimit: 10 },
         },
         loss: { type: 'linear', position: 'left', beginAtZero: true, title: title('Loss'), grid, ticks },
         accuracy: {
@@ -131,7 +131,7 @@ export function createMetricsChart(element: HTMLCanvasElement, theme: ChartTheme
         tooltip: {
           filter: (item) => !FAINT.has(seriesAt(item.datasetIndex)!),
           callbacks: {
-            title: (items: TooltipItem<'line'>[]) => `${formatCompact(items[0]?.parsed.x ?? 0)} samples`,
+            title: (items: TooltipItem<'line'>[]) => `${formatChartNumber(items[0]?.parsed.x ?? 0)} samples`,
             label: (item: TooltipItem<'line'>) =>
               item.dataset.yAxisID === 'loss'
                 ? `${item.dataset.label}: ${(item.parsed.y ?? 0).toFixed(4)}`
