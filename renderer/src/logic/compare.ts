@@ -1,5 +1,6 @@
 import { runDisplayName } from '../../../shared/runNames'
 import type { EpochMetrics, MetricPoint, RunSummary } from '../../../shared/api/schemas'
+import { downsampleMinMax, type XY } from './downsample'
 import { formatPercent, formatShortTimestamp } from './format'
 
 /** What the Compare view's curves are plotted against. */
@@ -12,10 +13,6 @@ export const COMPARE_AXES: readonly { id: CompareAxis; label: string }[] = [
 export const MIN_COMPARED = 2
 export const MAX_COMPARED = 6
 
-export interface XY {
-  x: number
-  y: number
-}
 
 /**
  * Wall-clock seconds of each point: its own `t` when the worker recorded it, otherwise interpolated
@@ -43,33 +40,6 @@ export function pointTimes(points: readonly MetricPoint[], epochs: readonly Epoc
   })
 }
 
-/**
- * At most about `maxPoints` points, keeping each bucket's minimum and maximum (in x order) so
- * spikes and the best value survive the thinning.
- */
-export function downsampleMinMax(data: readonly XY[], maxPoints: number): XY[] {
-  if (data.length <= maxPoints) return data.slice()
-  const buckets = Math.max(1, Math.floor(maxPoints / 2))
-  const size = data.length / buckets
-  const out: XY[] = []
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor(b * size)
-    const to = Math.min(data.length, Math.floor((b + 1) * size))
-    if (from >= to) continue
-    let min = data[from]!
-    let max = data[from]!
-    for (let i = from + 1; i < to; i++) {
-      const point = data[i]!
-      if (point.y < min.y) min = point
-      if (point.y > max.y) max = point
-    }
-    if (min === max) out.push(min)
-    else if (min.x <= max.x) out.push(min, max)
-    else out.push(max, min)
-  }
-  return out
-}
-
 /** One metric of a run's per-batch points against the chosen axis, thinned for drawing. */
 export function curve(
   points: readonly MetricPoint[],
@@ -85,7 +55,8 @@ export function curve(
     const y = point[metric]
     if (Number.isFinite(x) && Number.isFinite(y)) data.push({ x, y })
   })
-  return downsampleMinMax(data, maxPoints)
+  // Each bucket keeps two points, plus the first and last: at most `maxPoints` in all.
+  return downsampleMinMax(data, Math.max(1, Math.floor((maxPoints - 2) / 2)))
 }
 
 /** Each epoch's test (or validation) metric against the chosen axis. */

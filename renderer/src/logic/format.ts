@@ -57,3 +57,10 @@ export function formatTimestamp(iso: string): string {
   const pad = (n: number): string => String(n).padStart(2, '0')
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
 }
+
+/** A chart tick or tooltip number: 1.5k, 2.3M, or the value to at most three decimals. */
+export function formatChartNumber(value: number): string {
+  if (Math.abs(value) >= 1_000_000) return `${+(value / 1_000_000).toFixed(1)}M`
+  if (Math.abs(value) >= 1000) return `${+(value / 1000).toFixed(1)}k`
+  return String(+value.toFixed(3))
+}

@@ -74,10 +74,20 @@ export function runColor(runId: string): string {
   return RUN_PALETTE[runColorIndex(runId)]!
 }
 
-/** A run colour (hex) at the given opacity, for the faint raw curves behind smoothed ones. */
-export function withAlpha(hex: string, alpha: number): string {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`
+/** A CSS colour (#rgb, #rrggbb or rgb()) at the given opacity, for faint raw curves; any other colour comes back as it is. */
+export function withAlpha(color: string, alpha: number): string {
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color)
+  if (hex) {
+    const h = hex[1]!.length === 3 ? [...hex[1]!].map((c) => c + c).join('') : hex[1]!
+    const [r, g, b] = [0, 2, 4].map((k) => parseInt(h.slice(k, k + 2), 16))
+    return `rgba(${r}, ${g}, ${b}, ${alpha})`
+  }
+  const rgb = /^rgba?\(([^)]+)\)$/.exec(color)
+  if (rgb) {
+    const [r, g, b] = rgb[1]!.split(/[ ,/]+/)
+    return `rgba(${r}, ${g}, ${b}, ${alpha})`
+  }
+  return color
 }
 
 /** Assigns colours to runs in the given order (oldest first), so runs started together differ. */

@@ -1,5 +1,6 @@
 import type { RunStatus, RunSummary } from '../../../shared/api/schemas'
 import { runLabel } from './compare'
+import { isActive } from './metrics'
 
 /** The Runs table's sortable columns. */
 export type RunsColumn = 'name' | 'arch' | 'dataset' | 'learningRate' | 'batchSize' | 'epochs' | 'bestValidation' | 'testAccuracy' | 'duration' | 'status' | 'createdAt'
@@ -74,4 +75,19 @@ export function queryRuns(runs: readonly RunSummary[], query: RunsQuery): RunSum
     const order = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb))
     return order * direction || b.runId.localeCompare(a.runId)
   })
+}
+
+/** The settings a run's hyperparameter cells do not show, for their tooltip. */
+export function hyperTitle(run: Pick<RunSummary, 'config'>): string {
+  const c = run.config
+  const parts = [`optimizer ${c.optimizer ?? 'default'}`, `seed ${c.seed}`]
+  if (c.limit) parts.push(`${c.limit} images`)
+  if (c.inputSize) parts.push(`${c.inputSize} px`)
+  if (c.knobs && Object.keys(c.knobs).length) parts.push(`knobs ${JSON.stringify(c.knobs)}`)
+  return parts.join(' · ')
+}
+
+/** A run that is training or paused keeps its files: it must be stopped before it can be deleted. */
+export function canDelete(run: Pick<RunSummary, 'status'>): boolean {
+  return !isActive(run.status) && run.status !== 'paused'
 }

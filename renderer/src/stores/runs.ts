@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, inject, ref } from 'vue'
-import type { EventOf } from '../../../shared/api/contract'
+import type { EventOf, RequestOf } from '../../../shared/api/contract'
 import { RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunDetail, type RunPlace, type RunSummary, type TrainConfigInput } from '../../../shared/api/schemas'
 import { pinRunColor } from '../logic/palette'
 import { workbenchApiKey } from '../api/workbenchApi'
@@ -132,6 +132,23 @@ export const useRunsStore = defineStore('runs', () => {
     return runId
   }
 
+  /** Queues one run per combination of learning rates and batch sizes; the first becomes current. */
+  async function startSweep(request: RequestOf<'training.sweep'>): Promise<string[]> {
+    const { runIds } = await requireApi().call('training.sweep', request)
+    await refreshRuns()
+    if (runIds[0]) await selectRun(runIds[0]).catch(() => undefined)
+    return runIds
+  }
+
+  /** Queues a run under a name and tags without making it current (an experiment's runs, started from Compare). */
+  async function queueRun(config: TrainConfigInput, label: { name: string; tags: string[] }): Promise<string> {
+    const api = requireApi()
+    const { runId } = await api.call('training.start', config)
+    const run = await api.call('runs.update', { runId, ...label })
+    applyDetail({ ...run, points: [], epochs: [] })
+    return runId
+  }
+
   async function stopTraining(runId: string): Promise<boolean> {
     const { stopped } = await requireApi().call('training.stop', { runId })
     return stopped
@@ -191,6 +208,8 @@ export const useRunsStore = defineStore('runs', () => {
     loadRun,
     selectRun,
     startTraining,
+    startSweep,
+    queueRun,
     stopTraining,
     pauseTraining,
     resumeTraining,

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../../shared/api/schemas'
 import { TrainConfig } from '../../../shared/api/schemas'
-import { DEFAULT_RUNS_QUERY, datasetLabel, queryRuns } from '../../../renderer/src/logic/runsTable'
-import { curve, downsampleMinMax, parseTags, pointTimes } from '../../../renderer/src/logic/compare'
+import { DEFAULT_RUNS_QUERY, canDelete, datasetLabel, hyperTitle, queryRuns } from '../../../renderer/src/logic/runsTable'
+import { curve, parseTags, pointTimes } from '../../../renderer/src/logic/compare'
 import { RUN_PALETTE, assignRunColors, pinRunColor, resetRunColorsForTests, runColor } from '../../../renderer/src/logic/palette'
 
 function run(runId: string, overrides: Partial<RunSummary> = {}, config: Record<string, unknown> = {}): RunSummary {
@@ -48,9 +48,10 @@ describe('runs table', () => {
 
 describe('compare curves', () => {
   it('keeps each bucket\u2019s minimum and maximum when thinning', () => {
-    const data = Array.from({ length: 10_000 }, (_, i) => ({ x: i, y: i === 4321 ? -5 : i === 777 ? 99 : Math.sin(i) }))
-    const thin = downsampleMinMax(data, 200)
+    const points = Array.from({ length: 10_000 }, (_, i) => ({ samples: i, epoch: i / 1000, loss: i === 4321 ? -5 : i === 777 ? 99 : Math.sin(i), accuracy: 0.5 }))
+    const thin = curve(points, [], 'loss', 'samples', 200)
     expect(thin.length).toBeLessThanOrEqual(200)
+    expect(thin.length).toBeGreaterThan(100)
     expect(thin.some((p) => p.y === -5)).toBe(true)
     expect(thin.some((p) => p.y === 99)).toBe(true)
     for (let i = 1; i < thin.length; i++) expect(thin[i]!.x).toBeGreaterThanOrEqual(thin[i - 1]!.x)
@@ -111,5 +112,19 @@ describe('modelChoiceLabel', () => {
     expect(modelChoiceLabel({ ...run, name: ' ReLU baseline ' })).toBe('ReLU baseline · 99.1%')
     expect(modelChoiceLabel({ ...run, result: undefined })).toMatch(/^lenet-relu · mnist · lr 0\.02 · 11-29/)
     expect(modelChoiceLabel(run)).not.toContain(run.runId)
+  })
+})
+
+describe('run row', () => {
+  const config = TrainConfig.parse({ arch: 'lenet5', dataset: 'mnist', epochs: 1, batchSize: 32, learningRate: 0.1, seed: 3, limit: 500 })
+  it('names the settings the table does not show in the hyperparameter tooltip', () => {
+    expect(hyperTitle({ config })).toBe('optimizer default · seed 3 · 500 images')
+  })
+  it('lets only a run that is neither active nor paused be deleted', () => {
+    expect(canDelete({ status: 'completed' })).toBe(true)
+    expect(canDelete({ status: 'failed' })).toBe(true)
+    expect(canDelete({ status: 'running' })).toBe(false)
+    expect(canDelete({ status: 'queued' })).toBe(false)
+    expect(canDelete({ status: 'paused' })).toBe(false)
   })
 })

@@ -1,0 +1,124 @@
+import { computed, nextTick, reactive, ref, watch } from 'vue'
+import type { ArchitectureSummary } from '../../../shared/api/schemas'
+import type { PresetId } from '../../../shared/arch/specs'
+import { initialChoice } from '../logic/modelInspector'
+import type { TrainFormValues } from '../logic/trainForm'
+import { useTrainDraftStore } from '../stores/trainDraft'
+import { read, write } from './usePersisted'
+
+/**
+ * The Train form's values and where they come from: the chosen architecture's (or preset's) defaults,
+ * the last values (saved on every change, restored after a reload), and "Train this" from the Models
+ * view. The form component only shows and validates them.
+ */
+export function useTrainFormState(props: { readonly architectures: readonly ArchitectureSummary[] }) {
+  const form = reactive<TrainFormValues>({
+    arch: '',
+    epochs: '',
+    batchSize: '',
+    learningRate: '',
+    limit: '',
+    backend: 'auto',
+    inputSize: '',
+    knobs: {},
+    dataset: 'mnist',
+  })
+  /** The data set: a built-in one, or a folder of the user's images (one subfolder per class). */
+  const datasetChoice = ref<'mnist' | 'fashion-mnist' | 'cifar10' | 'folder'>('mnist')
+  const datasetFolder = ref('')
+  watch([datasetChoice, datasetFolder], ([choice, folder]) => {
+    form.dataset = choice === 'folder' ? (folder.trim() ? `folder:${folder.trim()}` : '') : choice
+  })
+  /** The notes' setting or the smaller CPU one: input size, knobs and training defaults together. */
+  const preset = ref<PresetId>('notes')
+
+  const selectedArch = computed(() => props.architectures.find((arch) => arch.id === form.arch))
+
+  function fillDefaults(arch: ArchitectureSummary | undefined): void {
+    if (!arch) return
+    const chosen = arch.presets?.find((p) => p.id === preset.value)
+    const training = chosen?.training ?? arch.defaults
+    form.epochs = training.epochs
+    form.batchSize = training.batchSize
+    form.learningRate = training.learningRate
+    form.inputSize = chosen?.inputSize ?? arch.inputShape[0]
+    form.knobs = { ...chosen?.knobs }
+  }
+  const presetParams = computed(() => selectedArch.value?.presets?.find((p) => p.id === preset.value)?.params)
+  function usePresetKnobs(): void {
+    form.knobs = { ...selectedArch.value?.presets?.find((p) => p.id === preset.value)?.knobs }
+  }
+  /** Knobs that differ from the preset's (set in the Models view and handed over with "Train this"). */
+  const customKnobs = computed(() => {
+    if (!form.arch) return []
+    // The preset's knobs with the architecture's defaults filled in, as the Models view shows them.
+    const presetKnobs: Record<string, unknown> = { ...initialChoice(form.arch, preset.value).knobs }
+    return Object.entries(form.knobs ?? {})
+      .filter(([name, value]) => value !== presetKnobs[name])
+      .map(([name, value]) => `${name} ${String(value)}`)
+  })
+
+  // First architecture once the list arrives; an architecture change brings its defaults.
+  // The last form values (saved on every change) come back after a reload, once their architecture is listed.
+  interface SavedForm {
+    values: TrainFormValues
+    preset: PresetId
+    datasetChoice: typeof datasetChoice.value
+    datasetFolder: string
+  }
+  let pendingRestore = read<SavedForm | null>('train.form', null)
+  const drafts = useTrainDraftStore()
+  watch(
+    () => props.architectures,
+    (list) => {
+      if (form.arch !== '' || list.length === 0) return
+      const saved = pendingRestore && list.find((arch) => arch.id === pendingRestore!.values.arch)
+      if (saved && pendingRestore) {
+        preset.value = pendingRestore.preset
+        datasetChoice.value = pendingRestore.datasetChoice
+        datasetFolder.value = pendingRestore.datasetFolder
+        form.arch = saved.id
+      } else {
+        pendingRestore = null
+        form.arch = list[0]!.id
+      }
+    },
+    { immediate: true },
+  )
+  watch(
+    () => [form.arch, preset.value],
+    () => {
+      fillDefaults(selectedArch.value)
+      if (pendingRestore && selectedArch.value) {
+        Object.assign(form, pendingRestore.values, { knobs: { ...pendingRestore.values.knobs } })
+        pendingRestore = null
+      }
+    },
+    { immediate: true },
+  )
+  // "Train this" from the Models view: its architecture with the preset's training defaults, then the
+  // input size and knobs chosen there (after the defaults, which an architecture change brings).
+  watch(
+    () => [drafts.draft, props.architectures] as const,
+    async ([draft, list]) => {
+      if (!draft || !list.some((arch) => arch.id === draft.arch)) return
+      drafts.take()
+      pendingRestore = null
+      preset.value = draft.preset
+      form.arch = draft.arch
+      await nextTick()
+      form.inputSize = draft.inputSize
+      form.knobs = { ...draft.knobs }
+    },
+    { immediate: true },
+  )
+  watch(
+    [form, preset, datasetChoice, datasetFolder],
+    () => {
+      if (form.arch) write('train.form', { values: form, preset: preset.value, datasetChoice: datasetChoice.value, datasetFolder: datasetFolder.value })
+    },
+    { deep: true },
+  )
+
+  return { form, datasetChoice, datasetFolder, preset, selectedArch, presetParams, usePresetKnobs, customKnobs, drafts }
+}
