@@ -54,6 +54,15 @@ export interface RemoteLauncher {
 const FromRunWorker = z.union([FromWorker, FromPool])
 
 /**
+ * A union's error says only "Invalid input": describe the problem against the message kind the worker
+ * meant (the schema whose `type` it names), so the run's error says which field could not be stored.
+ */
+function closestSchemaError(raw: unknown): z.ZodError | undefined {
+  const errors = [FromWorker, FromPool].map((schema) => schema.safeParse(raw).error).filter((error) => error !== undefined)
+  return errors.find((error) => !error.issues.some((issue) => issue.path.length === 0 || issue.path[0] === 'type'))
+}
+
+/**
  * Starts each run in its own worker process and turns the worker's messages into stored state and API
  * events. At most `maxConcurrent` runs train at once; the rest wait in a queue. A worker that dies
  * without saying it finished (crash, SIGKILL, out of memory) leaves its run `interrupted`, resumable
@@ -353,7 +362,7 @@ export class TrainingSupervisor {
     if (run.storageError) return
     const parsed = FromRunWorker.safeParse(raw)
     if (!parsed.success) {
-      const problem = describeValidationError(parsed.error)
+      const problem = describeValidationError(closestSchemaError(raw) ?? parsed.error)
       console.error(`run ${run.summary.runId}: malformed worker message: ${problem}`)
       // The worker's last word cannot be read: the run ends failed with the reason, not "interrupted" without one.
       if (isEnding(raw)) this.finishAfterExit(run, { status: 'failed', error: `the training process reported a result that cannot be stored (${problem})` })

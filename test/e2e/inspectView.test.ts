@@ -161,8 +161,9 @@ describe.skipIf(!ready)('Inspect and Predict views in Chromium', () => {
     await page.keyboard.press('Control+Enter')
     await expect.poll(async () => ((await client.call('runs.list', {})).value as { status: string }[]).some((r) => r.status === 'running'), { timeout: 30_000 }).toBe(true)
     const runId = ((await client.call('runs.list', {})).value as { runId: string; status: string }[]).find((r) => r.status === 'running')!.runId
-    // Let the first batches arrive so the chart is live while we measure.
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    // Let the first batches arrive so the chart is live while we measure (waited for, not timed: a loaded
+    // machine takes longer to load the data).
+    await expect.poll(async () => Number(await page.getByTestId('metrics-chart').getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(0)
 
     // The histogram records the interval between the sampling timer's wake-ups, so lag = value - resolution.
     const resolution = 10
