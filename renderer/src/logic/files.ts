@@ -1,5 +1,8 @@
 /** Reading dropped files for `predict.image`. Pure (no DOM types) so it runs under Node tests too. */
 
+import { MAX_IMAGE_BASE64_LENGTH } from '../../../shared/api/schemas'
+import { formatBytes } from './format'
+
 /** Anything with `arrayBuffer()`: a File, a Blob, or a stand-in in tests. */
 export interface BinarySource {
   arrayBuffer(): Promise<ArrayBuffer>
@@ -34,4 +37,15 @@ export function base64Length(byteLength: number): number {
  */
 export function looksLikeImage(file: { type: string }): boolean {
   return file.type === '' || file.type.startsWith('image/')
+}
+
+/** Why a dropped file cannot go to `predict.image` or `inspect.image` (not an image, over 12 MiB); null when it can. */
+export function imageRejection(file: { name: string; type: string; size: number }): { title: string; message: string } | null {
+  if (!looksLikeImage(file)) {
+    return { title: `${file.name} is not an image`, message: `It is ${file.type || 'an unknown type'}. Choose a PNG, JPEG, WebP or GIF file.` }
+  }
+  if (base64Length(file.size) > MAX_IMAGE_BASE64_LENGTH) {
+    return { title: `${file.name} is too large`, message: `It is ${formatBytes(file.size)}; the limit is 12 MiB.` }
+  }
+  return null
 }

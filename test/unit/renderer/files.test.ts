@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { base64Length, bytesToBase64, fileToBase64, looksLikeImage } from '../../../renderer/src/logic/files'
+import { base64Length, bytesToBase64, fileToBase64, imageRejection, looksLikeImage } from '../../../renderer/src/logic/files'
 
 /** Decodes with the platform's `atob`, an implementation independent of the one under test. */
 function decode(base64: string): number[] {
@@ -36,5 +36,18 @@ describe('looksLikeImage', () => {
     expect(looksLikeImage({ type: '' })).toBe(true)
     expect(looksLikeImage({ type: 'text/plain' })).toBe(false)
     expect(looksLikeImage({ type: 'application/pdf' })).toBe(false)
+  })
+})
+
+describe('imageRejection', () => {
+  it('lets small images through and names what is wrong with the rest', () => {
+    expect(imageRejection({ name: 'seven.png', type: 'image/png', size: 1000 })).toBeNull()
+    expect(imageRejection({ name: 'notes.txt', type: 'text/plain', size: 10 })).toEqual({
+      title: 'notes.txt is not an image',
+      message: 'It is text/plain. Choose a PNG, JPEG, WebP or GIF file.',
+    })
+    // 12 MiB of bytes is exactly the 16 MiB base64 limit; one more 3-byte group is over it.
+    expect(imageRejection({ name: 'edge.png', type: 'image/png', size: 12 * 1024 * 1024 })).toBeNull()
+    expect(imageRejection({ name: 'big.png', type: 'image/png', size: 12 * 1024 * 1024 + 3 })?.title).toBe('big.png is too large')
   })
 })

@@ -23,3 +23,8 @@ export interface PredictImage {
 export function modelTag(index: number): string {
   return String.fromCharCode(65 + (index % 26))
 }
+
+/** How a screen reader names the model's input as drawn on a tile or in the detail. */
+export function inputLabel(preview: { width: number; height: number }): string {
+  return `Model input, ${preview.width}×${preview.height} pixels`
+}
