@@ -31,6 +31,13 @@ async function importNative(packageName: string): Promise<string> {
         `${packageName} is not installed (its libtensorflow download needs internet at install time; see README "Native backends")`,
       )
     }
+    // Installed without its install script having run (npm --ignore-scripts, or a download that never
+    // happened): the package is there, its native binding and libtensorflow are not.
+    if (/native addon module \(tfjs_binding\.node\) can not be found/.test(message)) {
+      throw new Error(
+        `${packageName} is installed but its native part is missing (its install script, which downloads libtensorflow and needs internet, did not run): run \`npm rebuild ${packageName} --foreground-scripts\``,
+      )
+    }
     throw new Error(`${packageName} failed to load: ${message}`)
   }
   return 'tensorflow'
