@@ -22,22 +22,34 @@ export function convSupported(c: ConvInfo, inputs: TensorInfo[]): boolean {
   return c.dataFormat === 'channelsLast' && inputs.every((t) => t.dtype === 'float32')
 }
 
-export function conv2dForward(backend: WebGpuBackendLike, x: TensorInfo, filter: TensorInfo, c: ConvInfo, epilogue: Epilogue, bias: TensorInfo | null, fault: boolean): TensorInfo | null {
-  const { outHeight: OH, outWidth: OW, inHeight: IH, inWidth: IW, inChannels: CI, outChannels: CO, filterWidth: KW } = c
-  const indexFns = `
-    fn indexA(batch : i32, m : i32, k : i32) -> i32 {
-      let img = m / ${OH * OW};
-      let p = m % ${OH * OW};
+/**
+ * WGSL statements returning the input element (NHWC) that output pixel `pixel` (an index over batch x
+ * outHeight x outWidth) reads through filter tap `tap` (over filterHeight x filterWidth x inChannels), or -1
+ * where the tap falls in the padding: the im2col matrix, computed while loading and never stored. The
+ * forward pass reads it as A[pixel][tap], the filter gradient as A[tap][pixel].
+ */
+function im2colIndex(c: ConvInfo, pixel: string, tap: string): string {
+  const { outHeight: OH, outWidth: OW, inHeight: IH, inWidth: IW, inChannels: CI, filterWidth: KW } = c
+  return `
+      let img = ${pixel} / ${OH * OW};
+      let p = ${pixel} % ${OH * OW};
       let oh = p / ${OW};
       let ow = p % ${OW};
-      let kh = k / ${KW * CI};
-      let q = k % ${KW * CI};
+      let kh = ${tap} / ${KW * CI};
+      let q = ${tap} % ${KW * CI};
       let kw = q / ${CI};
       let ci = q % ${CI};
       let ih = oh * ${c.strideHeight} - ${c.padInfo.top} + kh * ${c.dilationHeight};
       let iw = ow * ${c.strideWidth} - ${c.padInfo.left} + kw * ${c.dilationWidth};
       if (ih < 0 || ih >= ${IH} || iw < 0 || iw >= ${IW}) { return -1; }
-      return ((img * ${IH} + ih) * ${IW} + iw) * ${CI} + ci;
+      return ((img * ${IH} + ih) * ${IW} + iw) * ${CI} + ci;`
+}
+
+export function conv2dForward(backend: WebGpuBackendLike, x: TensorInfo, filter: TensorInfo, c: ConvInfo, epilogue: Epilogue, bias: TensorInfo | null, fault: boolean): TensorInfo | null {
+  const { outHeight: OH, outWidth: OW, inChannels: CI, outChannels: CO, filterWidth: KW } = c
+  const indexFns = `
+    fn indexA(batch : i32, m : i32, k : i32) -> i32 {
+${im2colIndex(c, 'm', 'k')}
     }
     fn indexB(batch : i32, k : i32, n : i32) -> i32 {
       return k * ${CO} + n;
@@ -117,21 +129,10 @@ export function conv2dInputGradient(backend: WebGpuBackendLike, dy: TensorInfo, 
 }
 
 export function conv2dFilterGradient(backend: WebGpuBackendLike, x: TensorInfo, dy: TensorInfo, c: ConvInfo, fault: boolean): TensorInfo | null {
-  const { outHeight: OH, outWidth: OW, inHeight: IH, inWidth: IW, inChannels: CI, outChannels: CO, filterWidth: KW } = c
+  const { outHeight: OH, outWidth: OW, inChannels: CI, outChannels: CO, filterWidth: KW } = c
   const indexFns = `
     fn indexA(batch : i32, m : i32, k : i32) -> i32 {
-      let kh = m / ${KW * CI};
-      let q = m % ${KW * CI};
-      let kw = q / ${CI};
-      let ci = q % ${CI};
-      let img = k / ${OH * OW};
-      let p = k % ${OH * OW};
-      let oh = p / ${OW};
-      let ow = p % ${OW};
-      let ih = oh * ${c.strideHeight} - ${c.padInfo.top} + kh * ${c.dilationHeight};
-      let iw = ow * ${c.strideWidth} - ${c.padInfo.left} + kw * ${c.dilationWidth};
-      if (ih < 0 || ih >= ${IH} || iw < 0 || iw >= ${IW}) { return -1; }
-      return ((img * ${IH} + ih) * ${IW} + iw) * ${CI} + ci;
+${im2colIndex(c, 'k', 'm')}
     }
     fn indexB(batch : i32, k : i32, n : i32) -> i32 {
       return k * ${CO} + n;
