@@ -133,6 +133,13 @@ describe.skipIf(unavailable)('webgpu rung', () => {
     expect(skip?.reason).toMatch(/failed its self-test against cpu \(max relative error/)
     expect(report.backend?.webgpu?.verdict).toMatch(/^not chosen: failed its self-test/)
     expect(report.backend?.webgpu?.adapter?.features.length).toBeGreaterThan(0)
+
+    // One of our own WGSL kernels broken (the filter gradient drops its last reduction terms): the
+    // self-test, which differentiates a convolution, catches it as well.
+    const brokenKernel = await cli(['doctor', '--json'], dataDir, { WORKBENCH_WEBGPU_ALLOW_SOFTWARE: '1', WORKBENCH_WEBGPU_KERNEL_FAULT: 'Conv2DBackpropFilter' })
+    const kernelReport = JSON.parse(brokenKernel.stdout.trim().split('\n').at(-1)!) as SystemReport
+    expect(kernelReport.backend?.name).not.toBe('webgpu')
+    expect(kernelReport.backend?.skipped.find((s) => s.name === 'webgpu')?.reason).toMatch(/failed its self-test against cpu/)
   }, 240_000)
 
   it('a device lost mid-run stops the run with a clear message and its checkpoint intact; it resumes on wasm', async () => {
