@@ -25,8 +25,15 @@ describe.skipIf(!built || unavailable)('System view: the WebGPU adapter', () => 
     const verdict = (await page.getByTestId('system-webgpu-verdict').textContent()) ?? ''
     const card = (await page.getByTestId('system-webgpu').textContent()) ?? ''
     // The ladder's own reason: on a software adapter (CI's lavapipe) auto passes the rung over.
-    if (card.includes('software')) expect(verdict).toMatch(/^Not used for training: only a software adapter was found/)
-    else expect(verdict).toMatch(/^Used for training: a hardware adapter; passed the self-test/)
+    const kernels = (await page.getByTestId('webgpu-kernels').textContent())?.trim()
+    if (card.includes('software')) {
+      expect(verdict).toMatch(/^Not used for training: only a software adapter was found/)
+      // A skipped rung never registered anything: it must not read as "tfjs's own kernels".
+      expect(kernels).toBe('not loaded: the rung was not used')
+    } else {
+      expect(verdict).toMatch(/^Used for training: a hardware adapter; passed the self-test/)
+      expect(kernels).toMatch(/Conv2D/)
+    }
     expect(card).toMatch(/Native API\s*(Vulkan|D3D12|Metal)/)
     expect(card).toMatch(/subgroups\s*(yes|no)/)
     expect(card).toMatch(/shader-f16\s*(yes|no)/)
