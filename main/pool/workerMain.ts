@@ -39,7 +39,8 @@ export async function runPoolWorker(argv = process.argv): Promise<void> {
     dataDir: options.dataDir,
     name: options.name,
     lockMs: options.lockMs,
-    launchWorker: createNodeWorkerLauncher(),
+    // One thread means one: BLAS, OpenMP, our kernels and V8's own background threads all stay on it.
+    launchWorker: createNodeWorkerLauncher('trainingWorker', { singleThreaded: options.threads === 1 }),
   })
   await worker.start()
   console.log(`pool worker ${worker.id} takes runs from ${redactRedisUrl(options.queue)} (concurrency ${options.concurrency}${options.threads ? `, ${options.threads} thread(s) each` : ''})`)
