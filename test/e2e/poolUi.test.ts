@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { UiSession } from '../helpers/uiSession'
 import { chromiumAvailable, screenshotBothSizes } from '../helpers/browser'
 import { closeUiSession, openUiSession } from '../helpers/uiSession'
+import { TrainConfig } from '../../shared/api/schemas'
 import { redisMissing, startPoolWorker, startRedis, type PoolWorkerProcess, type RedisServer } from '../helpers/redisServer'
 
 const rendererDir = join(import.meta.dirname, '..', '..', 'out', 'renderer')
@@ -46,5 +47,16 @@ describe.skipIf(!!missing)('the pool in the web UI', () => {
     await page.getByTestId('nav-system').click()
     await expect.poll(() => page.getByTestId('pool-workers').textContent(), { timeout: 30_000 }).toMatch(/lab-pc-1/)
     await screenshotBothSizes(page, 'pool-system')
+
+    // Compare names where a pool run trained, in the same words as the run header (beside a local run,
+    // which names no place: Compare needs two runs).
+    const local = await session.workbench.supervisor.start(TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.05, limit: 200 }))
+    expect((await session.workbench.supervisor.waitFor(local.runId))?.status).toBe('completed')
+    await page.getByTestId('nav-runs').click()
+    await expect.poll(() => page.getByTestId('run-check').count(), { timeout: 10_000 }).toBe(2)
+    for (const box of await page.getByTestId('run-check').all()) await box.check()
+    await page.getByTestId('nav-compare').click()
+    await expect.poll(async () => (await page.getByTestId('compare-run-place').allTextContents()).join(' '), { timeout: 30_000 }).toMatch(/^(pool worker lab-pc-1 ?)+$/)
+    await screenshotBothSizes(page, 'pool-compare', { fullPage: true })
   }, 240_000)
 })
