@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Browser, Page } from 'playwright-core'
-import { connectClient, startTestServer } from '../helpers/webHarness'
+import { connectClient, startTestServer, trainTinyRuns } from '../helpers/webHarness'
 import { digitPng, dropFiles } from '../helpers/uiFiles'
 import { chromiumAvailable, launchChromium } from '../helpers/browser'
 import type { RunningWebServer } from '../../main/web/webServer'
@@ -29,28 +29,11 @@ describe.skipIf(!ready)('Inspect and Predict views in Chromium', () => {
   let client: Awaited<ReturnType<typeof connectClient>>
   const runIds: string[] = []
 
-  async function waitForStatus(runId: string, wanted: string[], timeoutMs = 120_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const result = await client.call('runs.get', { runId })
-      const status = (result.value as { status: string }).status
-      if (wanted.includes(status)) return status
-      if (Date.now() > deadline) throw new Error(`run ${runId} is still ${status}`)
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-  }
-
   beforeAll(async () => {
     ;({ server, workbench } = await startTestServer(rendererDir))
     client = await connectClient(server)
     // Two tiny completed runs: Inspect needs one, Predict compares two.
-    for (const seed of [1, 2]) {
-      const started = await client.call('training.start', { arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.002, limit: 1000, seed })
-      expect(started.ok, JSON.stringify(started.error)).toBe(true)
-      const { runId } = started.value as { runId: string }
-      runIds.push(runId)
-      expect(await waitForStatus(runId, ['completed', 'failed'])).toBe('completed')
-    }
+    runIds.push(...(await trainTinyRuns(client, { limit: 1000 })))
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     page.on('pageerror', (error) => console.error('page error:', error.message))

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Browser, Page } from 'playwright-core'
-import { connectClient, startTestServer } from '../helpers/webHarness'
+import { connectClient, startTestServer, trainTinyRuns } from '../helpers/webHarness'
 import { dropFiles } from '../helpers/uiFiles'
 import { chromiumAvailable, launchChromium, SCREENSHOT_DIR } from '../helpers/browser'
 import { photographedDigits } from '../helpers/photographedDigits'
@@ -25,26 +25,10 @@ describe.skipIf(!ready)('Predict at the scale users drop images', () => {
   let client: Awaited<ReturnType<typeof connectClient>>
   const runIds: string[] = []
 
-  async function waitForStatus(runId: string, wanted: string[], timeoutMs = 180_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const status = ((await client.call('runs.get', { runId })).value as { status: string }).status
-      if (wanted.includes(status)) return status
-      if (Date.now() > deadline) throw new Error(`run ${runId} is still ${status}`)
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-  }
-
   beforeAll(async () => {
     ;({ server, workbench } = await startTestServer(rendererDir))
     client = await connectClient(server)
-    for (const seed of [1, 2]) {
-      const started = await client.call('training.start', { arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.002, limit: 2000, seed })
-      expect(started.ok, JSON.stringify(started.error)).toBe(true)
-      const { runId } = started.value as { runId: string }
-      runIds.push(runId)
-      expect(await waitForStatus(runId, ['completed', 'failed'])).toBe('completed')
-    }
+    runIds.push(...(await trainTinyRuns(client, { limit: 2000 })))
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     page.on('pageerror', (error) => console.error('page error:', error.message))

@@ -100,3 +100,27 @@ export function webSocketOpens(url: string, headers: Record<string, string> = {}
     ws.once('error', () => resolve(false))
   })
 }
+
+type TestClient = Awaited<ReturnType<typeof connectClient>>
+
+/**
+ * Trains one small lenet-relu run on MNIST per seed, one after another, and returns their ids once each
+ * has completed: the trained models the Predict and Inspect end-to-end tests work on.
+ */
+export async function trainTinyRuns(client: TestClient, { limit, seeds = [1, 2], timeoutMs = 180_000 }: { limit: number; seeds?: number[]; timeoutMs?: number }): Promise<string[]> {
+  const runIds: string[] = []
+  for (const seed of seeds) {
+    const started = await client.call('training.start', { arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.002, limit, seed })
+    if (!started.ok) throw new Error(`training.start failed: ${JSON.stringify(started.error)}`)
+    const { runId } = started.value as { runId: string }
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const status = ((await client.call('runs.get', { runId })).value as { status: string }).status
+      if (status === 'completed') break
+      if (status === 'failed' || Date.now() > deadline) throw new Error(`run ${runId} is ${status}, not completed`)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    runIds.push(runId)
+  }
+  return runIds
+}
