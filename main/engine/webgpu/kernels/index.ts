@@ -30,36 +30,32 @@ const tensors = (args: Args) => args.inputs as Inputs
 
 const attr = <T>(attrs: NamedAttrMap | undefined, name: string) => (attrs as Record<string, unknown> | undefined)?.[name] as T
 
+/** The convolution's geometry from a kernel's attributes (the gradients are never dilated in tfjs: 1). */
+function convInfoOf(attrs: NamedAttrMap | undefined, inShape: unknown, filterShape: unknown, dilations: unknown): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attr(attrs, 'strides'),
+    dilations as number,
+    attr(attrs, 'pad'),
+    attr(attrs, 'dimRoundingMode'),
+    false,
+    backend_util.convertConv2DDataFormat(attr(attrs, 'dataFormat')),
+  )
+}
+
 const ourKernels: Record<string, OurKernel> = {
   Conv2D: (args, _stock, fault) => {
     const { backend, attrs } = args
     const { x, filter } = tensors(args)
-    const convInfo = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      attr(attrs, 'strides'),
-      attr(attrs, 'dilations'),
-      attr(attrs, 'pad'),
-      attr(attrs, 'dimRoundingMode'),
-      false,
-      backend_util.convertConv2DDataFormat(attr(attrs, 'dataFormat')),
-    )
+    const convInfo = convInfoOf(attrs, x.shape, filter.shape, attr(attrs, 'dilations'))
     if (!convSupported(convInfo, [x, filter])) return null
     return conv2dForward(backend as WebGpuBackendLike, x, filter, convInfo, NO_EPILOGUE, null, fault)
   },
   FusedConv2D: (args, _stock, fault) => {
     const { backend, attrs } = args
     const { x, filter, bias, preluActivationWeights } = tensors(args)
-    const convInfo = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      attr(attrs, 'strides'),
-      attr(attrs, 'dilations'),
-      attr(attrs, 'pad'),
-      attr(attrs, 'dimRoundingMode'),
-      false,
-      backend_util.convertConv2DDataFormat(attr(attrs, 'dataFormat')),
-    )
+    const convInfo = convInfoOf(attrs, x.shape, filter.shape, attr(attrs, 'dilations'))
     const biasOk = !bias || (bias.dtype === 'float32' && bias.shape.length <= 1 && (bias.shape[0] ?? 1) === convInfo.outChannels)
     const epilogue = makeEpilogue(bias != null, attr(attrs, 'activation'), attr(attrs, 'leakyreluAlpha'), preluActivationWeights != null)
     if (!epilogue || !biasOk || !convSupported(convInfo, [x, filter])) return null
@@ -68,32 +64,14 @@ const ourKernels: Record<string, OurKernel> = {
   Conv2DBackpropInput: (args, _stock, fault) => {
     const { backend, attrs } = args
     const { dy, filter } = tensors(args)
-    const convInfo = backend_util.computeConv2DInfo(
-      attr(attrs, 'inputShape'),
-      filter.shape as [number, number, number, number],
-      attr(attrs, 'strides'),
-      1,
-      attr(attrs, 'pad'),
-      attr(attrs, 'dimRoundingMode'),
-      false,
-      backend_util.convertConv2DDataFormat(attr(attrs, 'dataFormat')),
-    )
+    const convInfo = convInfoOf(attrs, attr(attrs, 'inputShape'), filter.shape, 1)
     if (!convSupported(convInfo, [dy, filter])) return null
     return conv2dInputGradient(backend as WebGpuBackendLike, dy, filter, convInfo, fault)
   },
   Conv2DBackpropFilter: (args, _stock, fault) => {
     const { backend, attrs } = args
     const { x, dy } = tensors(args)
-    const convInfo = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      attr(attrs, 'filterShape'),
-      attr(attrs, 'strides'),
-      1,
-      attr(attrs, 'pad'),
-      attr(attrs, 'dimRoundingMode'),
-      false,
-      backend_util.convertConv2DDataFormat(attr(attrs, 'dataFormat')),
-    )
+    const convInfo = convInfoOf(attrs, x.shape, attr(attrs, 'filterShape'), 1)
     if (!convSupported(convInfo, [x, dy])) return null
     return conv2dFilterGradient(backend as WebGpuBackendLike, x, dy, convInfo, fault)
   },
