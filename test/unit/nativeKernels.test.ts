@@ -132,6 +132,56 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
     })
   })
 
+  // Output channel counts around the direct kernel's blocks (16 and 32 wide on AVX-512, 8 and 16 on AVX2),
+  // pixel counts around its tiles (12 or 6), strides, explicit and 'same' padding, 1x1 and 11x11/4.
+  it.each([
+    { n: 1, h: 5, w: 7, ci: 3, co: 6, k: 3, s: 1, pad: 1 },
+    { n: 2, h: 8, w: 8, ci: 16, co: 17, k: 3, s: 2, pad: 1 },
+    { n: 3, h: 4, w: 4, ci: 8, co: 33, k: 1, s: 1, pad: 0 },
+    { n: 2, h: 9, w: 9, ci: 5, co: 48, k: 5, s: 1, pad: 2 },
+    { n: 1, h: 23, w: 23, ci: 1, co: 96, k: 11, s: 4, pad: 0 },
+    { n: 13, h: 2, w: 2, ci: 32, co: 64, k: 3, s: 1, pad: 1 },
+  ])('direct and im2col convolutions agree with cpu, with bias, residual and every fused activation: %o', async (c) => {
+    const oh = Math.floor((c.h + 2 * c.pad - c.k) / c.s) + 1
+    const ow = Math.floor((c.w + 2 * c.pad - c.k) / c.s) + 1
+    const x = values([c.n, c.h, c.w, c.ci])
+    const w = values([c.k, c.k, c.ci, c.co])
+    const b = values([c.co])
+    const r = values([c.n, oh, ow, c.co])
+    const shape = Int32Array.of(c.n, c.h, c.w, c.ci, oh, ow, c.co, c.k, c.k, c.s, c.s, c.pad, c.pad, 1, 1)
+    await tf.setBackend('cpu')
+    const sum = tf.tidy(() => {
+      const padded = tf.pad(tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]])
+      return tf.add(tf.add(tf.conv2d(padded as tf.Tensor4D, tf.tensor4d(w, [c.k, c.k, c.ci, c.co]), c.s, 'valid'), tf.tensor1d(b)), tf.tensor4d(r, [c.n, oh, ow, c.co]))
+    })
+    const expected: Record<number, Float32Array> = {
+      0: sum.dataSync() as Float32Array,
+      1: tf.relu(sum).dataSync() as Float32Array,
+      2: tf.sigmoid(sum).dataSync() as Float32Array,
+      3: tf.tanh(sum).dataSync() as Float32Array,
+      4: tf.leakyRelu(sum, 0.01).dataSync() as Float32Array,
+    }
+    sum.dispose()
+    try {
+      for (const algorithm of ['direct', 'im2col'] as const) {
+        native.addon.setConvAlgorithm(algorithm)
+        for (const [code, reference] of Object.entries(expected)) {
+          const y = new Float32Array(reference.length)
+          native.addon.conv2d(x, w, b, y, shape, Number(code), r)
+          const diff = maxRelDiff(y, reference)
+          expect(diff, `${algorithm}, activation ${code}`).toBeLessThan(1e-5)
+        }
+      }
+    } finally {
+      native.addon.setConvAlgorithm('direct')
+    }
+  })
+
+  it('refuses an activation code it does not know', () => {
+    const shape = Int32Array.of(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)
+    expect(() => native.addon.conv2d(new Float32Array(1), new Float32Array(1), null, new Float32Array(1), shape, 9)).toThrow(/unknown activation/)
+  })
+
   it('inference kernels: batch norm with moving statistics, max and average pooling, spatial padding', async () => {
     const x = values([3, 9, 8, 5])
     const [mean, variance, offset, scale] = [values([5]), values([5], 1.5), values([5]), values([5])]

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { backend_util } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { asWasmBackend, heapF32, kernelInput, type KernelArgs } from '../wasm/wasmKernelUtils'
-import type { NativeKernels } from './nativeKernels'
+import { FUSED_ACTIVATION_CODES, type NativeKernels } from './nativeKernels'
 
 /**
  * Convolutions (forward and both gradients) and matrix products of the `wasm-blas` rung: tfjs kernel
@@ -11,8 +11,11 @@ import type { NativeKernels } from './nativeKernels'
  * was registered before.
  */
 
-/** The activations the addon fuses into a convolution or product (tfjs fuses only linear while training). */
-const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1 }
+/**
+ * The tfjs fused activations the addon runs itself (tfjs fuses only linear while training). tfjs's
+ * 'leakyrelu' carries its own slope, so it is left to tfjs.
+ */
+const ACTIVATIONS: Record<string, number> = { linear: FUSED_ACTIVATION_CODES.linear, relu: FUSED_ACTIVATION_CODES.relu, sigmoid: FUSED_ACTIVATION_CODES.sigmoid }
 
 /** [batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft, dilationH, dilationW] */
 function convShape(info: backend_util.Conv2DInfo): Int32Array {

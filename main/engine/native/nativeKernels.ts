@@ -9,7 +9,13 @@ export interface NativeKernelAddon {
   /** Cores this thread's kernels use (0: all), per calling thread. */
   setThreads(threads: number): void
   getThreads(): number
-  conv2d(x: Float32Array, filter: Float32Array, bias: Float32Array | null, y: Float32Array, shape: Int32Array, activation: number): void
+  /** y = activation(conv(x, filter) + bias + residual); activation is one of FUSED_ACTIVATION_CODES. */
+  conv2d(
+    x: Float32Array, filter: Float32Array, bias: Float32Array | null, y: Float32Array, shape: Int32Array, activation: number,
+    residual?: Float32Array | null,
+  ): void
+  /** 'direct' (the default, where this CPU and build have it) or 'im2col'; returns whether 'direct' exists here. */
+  setConvAlgorithm(algorithm: 'direct' | 'im2col'): boolean
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void
   matMul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array): void
@@ -32,6 +38,12 @@ export interface NativeKernelAddon {
   /** shape as maxPoolGrad's; mode 0: max, 1: average (over the window's pixels inside the image). */
   pool2d(x: Float32Array, y: Float32Array, shape: Int32Array, mode: number): void
 }
+
+/**
+ * The activations the addon applies inside a convolution's or product's output (wb::Activation in
+ * convKernels.h), by tfjs-layers' names. leakyRelu is PyTorch's, slope 0.01.
+ */
+export const FUSED_ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, leakyRelu: 4 }
 
 export interface NativeKernels {
   addon: NativeKernelAddon

@@ -3,7 +3,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
+#include <atomic>
+#include <cmath>
 #include "blasLoader.h"
+#include "directConv.h"
 #include "parallelTeam.h"
 
 namespace wb {
@@ -136,15 +139,31 @@ void col2imAdd(const ConvShape& s, const float* cols, long first, long count, fl
   });
 }
 
-void addBiasAndActivate(long rows, int channels, const float* bias, Activation activation, float* y) {
-  if (bias == nullptr && activation == Linear) return;
+inline float activate(float v, Activation activation) {
+  switch (activation) {
+    case Relu: return v > 0.f ? v : 0.f;
+    case Sigmoid: return 1.f / (1.f + std::exp(-v));
+    case Tanh: return std::tanh(v);
+    case LeakyRelu: return v > 0.f ? v : kLeakySlope * v;
+    default: return v;
+  }
+}
+
+void addBiasAndActivate(long rows, int channels, const float* bias, Activation activation, float* y,
+                        const float* residual = nullptr) {
+  if (bias == nullptr && activation == Linear && residual == nullptr) return;
   for (long r = 0; r < rows; r++) {
     float* row = y + r * channels;
     if (bias != nullptr) {
       for (int c = 0; c < channels; c++) row[c] += bias[c];
     }
+    if (residual != nullptr) {
+      for (int c = 0; c < channels; c++) row[c] += residual[r * channels + c];
+    }
     if (activation == Relu) {
       for (int c = 0; c < channels; c++) row[c] = row[c] > 0.f ? row[c] : 0.f;
+    } else if (activation != Linear) {
+      for (int c = 0; c < channels; c++) row[c] = activate(row[c], activation);
     }
   }
 }
@@ -171,7 +190,7 @@ void tapsInside(int filterSize, int outSize, int inSize, int stride, int pad, in
 // with the image: the other eight taps' im2col columns are all padding. Those taps are cropped off the
 // filter, which makes that case a pointwise product with a ninth of the work.
 bool conv2dForwardCropped(const ConvShape& s, const float* x, const float* filter, const float* bias,
-                          Activation activation, float* y) {
+                          Activation activation, float* y, const float* residual) {
   int hLo, hHi, wLo, wHi;
   tapsInside(s.filterH, s.outH, s.inH, s.strideH, s.padTop, s.dilationH, hLo, hHi);
   tapsInside(s.filterW, s.outW, s.inW, s.strideW, s.padLeft, s.dilationW, wLo, wHi);
@@ -191,13 +210,19 @@ bool conv2dForwardCropped(const ConvShape& s, const float* x, const float* filte
       std::memcpy(taps.data() + (static_cast<long>(kh) * cropped.filterW + kw) * block, from, sizeof(float) * block);
     }
   }
-  conv2dForward(cropped, x, taps.data(), bias, activation, y);
+  conv2dForward(cropped, x, taps.data(), bias, activation, y, residual);
   return true;
 }
 
+std::atomic<ConvAlgorithm> chosenAlgorithm{ConvAlgorithm::Direct};
+
+void setConvAlgorithm(ConvAlgorithm algorithm) { chosenAlgorithm = algorithm; }
+ConvAlgorithm convAlgorithm() { return chosenAlgorithm; }
+
 void conv2dForward(const ConvShape& s, const float* x, const float* filter, const float* bias,
-                   Activation activation, float* y) {
-  if (conv2dForwardCropped(s, x, filter, bias, activation, y)) return;
+                   Activation activation, float* y, const float* residual) {
+  if (conv2dForwardCropped(s, x, filter, bias, activation, y, residual)) return;
+  if (chosenAlgorithm == ConvAlgorithm::Direct && conv2dForwardDirect(s, x, filter, bias, activation, y, residual)) return;
   const long k = patchSize(s);
   const int co = s.outC;
   // Output rows are independent here, so the team splits them, not whole images: one dropped image
@@ -218,7 +243,7 @@ void conv2dForward(const ConvShape& s, const float* x, const float* filter, cons
         a = cols;
       }
       blas().sgemm(RowMajor, NoTrans, NoTrans, count, co, k, 1.f, a, k, filter, co, 0.f, y + first * co, co);
-      addBiasAndActivate(count, co, bias, activation, y + first * co);
+      addBiasAndActivate(count, co, bias, activation, y + first * co, residual == nullptr ? nullptr : residual + first * co);
     }
   });
 }

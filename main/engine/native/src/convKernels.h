@@ -15,10 +15,20 @@ struct ConvShape {
   int dilationH, dilationW;
 };
 
-enum Activation { Linear = 0, Relu = 1 };
+// Codes shared with nativeKernels.ts (FUSED_ACTIVATIONS). LeakyRelu's slope is PyTorch's 0.01.
+enum Activation { Linear = 0, Relu = 1, Sigmoid = 2, Tanh = 3, LeakyRelu = 4 };
 
+constexpr float kLeakySlope = 0.01f;
+
+// Which forward convolution runs: the direct kernel where it applies (the default) or im2col + SGEMM
+// always. Process-wide; tests compare the two.
+enum class ConvAlgorithm { Direct = 0, Im2col = 1 };
+void setConvAlgorithm(ConvAlgorithm algorithm);
+ConvAlgorithm convAlgorithm();
+
+// y = activation(conv(x, filter) + bias + residual); bias and residual (shaped like y) may be null.
 void conv2dForward(const ConvShape& s, const float* x, const float* filter, const float* bias,
-                   Activation activation, float* y);
+                   Activation activation, float* y, const float* residual = nullptr);
 void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx);
 void conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw);
 

@@ -8,6 +8,7 @@
 #include "blasLoader.h"
 #include "batchNormKernels.h"
 #include "convKernels.h"
+#include "directConv.h"
 #include "gradientKernels.h"
 #include "inferenceKernels.h"
 #include "parallelTeam.h"
@@ -137,21 +138,39 @@ napi_value GetThreads(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// conv2d(x, filter, bias | null, y, shape, activation)
+// The caller has checked the code is one of wb::Activation's.
+wb::Activation toActivation(int code) { return static_cast<wb::Activation>(code); }
+
+// setConvAlgorithm('direct' | 'im2col'); returns whether the direct kernel exists on this CPU and build.
+napi_value SetConvAlgorithm(napi_env env, napi_callback_info info) {
+  Args args;
+  if (!readArgs(env, info, args, 1)) return nullptr;
+  char name[16] = {};
+  size_t length = 0;
+  napi_get_value_string_utf8(env, args.values[0], name, sizeof name, &length);
+  wb::setConvAlgorithm(std::string(name) == "im2col" ? wb::ConvAlgorithm::Im2col : wb::ConvAlgorithm::Direct);
+  napi_value result;
+  napi_get_boolean(env, wb::directConvAvailable(), &result);
+  return result;
+}
+
+// conv2d(x, filter, bias | null, y, shape, activation, residual?)
 napi_value Conv2d(napi_env env, napi_callback_info info) {
   Args args;
   wb::ConvShape s;
-  float *x, *filter, *y, *bias = nullptr;
+  float *x, *filter, *y, *bias = nullptr, *residual = nullptr;
   int activation = 0;
   if (!readArgs(env, info, args, 6) || !requireBlas(env) || !readConvShape(env, args.values[4], s)) return nullptr;
   if (!floatArray(env, args.values[0], inputSize(s), "x", &x) ||
       !floatArray(env, args.values[1], filterSize(s), "filter", &filter) ||
       (!isNullish(env, args.values[2]) && !floatArray(env, args.values[2], s.outC, "bias", &bias)) ||
-      !floatArray(env, args.values[3], outputSize(s), "y", &y)) {
+      !floatArray(env, args.values[3], outputSize(s), "y", &y) ||
+      (args.count > 6 && !isNullish(env, args.values[6]) && !floatArray(env, args.values[6], outputSize(s), "residual", &residual))) {
     return nullptr;
   }
   napi_get_value_int32(env, args.values[5], &activation);
-  wb::conv2dForward(s, x, filter, bias, activation == 1 ? wb::Relu : wb::Linear, y);
+  if (activation < wb::Linear || activation > wb::LeakyRelu) return fail(env, "unknown activation code"), nullptr;
+  wb::conv2dForward(s, x, filter, bias, toActivation(activation), y, residual);
   return undefinedValue(env);
 }
 
@@ -202,7 +221,8 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
       !floatArray(env, args.values[3], static_cast<size_t>(m) * n, "c", &c)) {
     return nullptr;
   }
-  wb::matMul(m, n, k, d[3] != 0, d[4] != 0, a, b, bias, d[5] == 1 ? wb::Relu : wb::Linear, c);
+  if (d[5] < wb::Linear || d[5] > wb::LeakyRelu) return fail(env, "unknown activation code"), nullptr;
+  wb::matMul(m, n, k, d[3] != 0, d[4] != 0, a, b, bias, toActivation(d[5]), c);
   return undefinedValue(env);
 }
 
@@ -409,6 +429,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"loadBlas", nullptr, LoadBlas, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setConvAlgorithm", nullptr, SetConvAlgorithm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
