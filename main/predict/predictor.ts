@@ -4,7 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers'
 import { join } from 'node:path'
 import { RUN_STATUS_INFO, type ModelInputPreview, type Prediction, type RunSummary } from '../../shared/api/schemas'
 import { loadModel } from '../engine/modelFiles'
-import { fitToModelInput } from '../engine/modelStep'
+import { inferenceFor, softmaxRows } from '../engine/modelInference'
 import type { RunStore } from '../storage/runStore'
 import { BadImageError } from './imagePreprocessing'
 import { toModelInput } from './modelInput'
@@ -37,12 +37,8 @@ export class Predictor {
 
   async predict(runId: string, fileName: string, bytes: Uint8Array, topK = 3): Promise<Prediction> {
     const { run, model, shape, preview, input } = await this.prepare(runId, fileName, bytes)
-    const softmax = tf.tidy(() => {
-      const x = tf.tensor4d(input, [1, ...shape])
-      return tf.softmax(model.predict(fitToModelInput(model, x)) as tf.Tensor2D)
-    })
-    // Asynchronous: the webgpu backend cannot read synchronously in Node.
-    const probabilities = await softmax.data().finally(() => softmax.dispose())
+    const logits = await inferenceFor(model).logits(input, [1, ...shape])
+    const probabilities = softmaxRows(logits, logits.length)
     const top = Array.from(probabilities, (probability, classIndex) => ({
       classIndex,
       label: run.classNames[classIndex] ?? String(classIndex),

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { inMemoryBatchSource } from '../../main/data/batchSource'
+import { inferenceFor } from '../../main/engine/modelInference'
 import { trainModel } from '../../main/engine/trainer'
 import { TrainConfig } from '../../shared/api/schemas'
 
@@ -45,16 +45,19 @@ export async function measureTraining(testCase: ThroughputCase): Promise<number>
   return outcome.epochs.length === 2 ? train.count / seconds[1] : NaN
 }
 
-export function measureInference(testCase: ThroughputCase): number {
+/**
+ * Inference throughput through the product's own path (inferenceFor: the compiled native plan on
+ * wasm-blas, tfjs elsewhere), the whole batch in one pass as PyTorch's anchor runs it.
+ */
+export async function measureInference(testCase: ThroughputCase): Promise<{ rate: number; path: string }> {
   const model = testCase.build()
-  const x = tf.randomUniform([testCase.batchSize, ...testCase.imageShape])
-  // The whole batch in one forward pass, as PyTorch's anchor runs it (predict's default cuts it into 32s).
-  const forward = () => tf.tidy(() => (model.predict(x, { batchSize: testCase.batchSize }) as tf.Tensor).dataSync())
-  forward()
+  const shape: [number, number, number, number] = [testCase.batchSize, ...testCase.imageShape]
+  const x = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.random())
+  const inference = inferenceFor(model)
+  await inference.logits(x, shape)
   const start = performance.now()
-  for (let i = 0; i < testCase.batches; i++) forward()
+  for (let i = 0; i < testCase.batches; i++) await inference.logits(x, shape)
   const rate = (testCase.batchSize * testCase.batches) / ((performance.now() - start) / 1000)
-  x.dispose()
   model.dispose()
-  return rate
+  return { rate, path: inference.path }
 }

@@ -31,7 +31,7 @@ const optimizer = tf.train.sgd(0.01)
 const inference = process.argv.includes('--inference')
 const step = () =>
   tf.tidy(() => {
-    if (inference) return void (model.predict(x) as tf.Tensor).dataSync()
+    if (inference) return void (model.predict(x, { batchSize: batch }) as tf.Tensor).dataSync()
     optimizer.minimize(() => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, true)?.dataSync()
   })
 step()

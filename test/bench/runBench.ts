@@ -98,9 +98,9 @@ async function main(): Promise<void> {
   const cases = CASES.filter((c) => (!only || only.includes(c.name)) && !(inferenceOnly && (c.parallelism ?? 1) > 1))
   for (const testCase of cases) {
     const train = inferenceOnly ? NaN : await measureTraining(testCase)
-    const inference = measureInference(testCase)
+    const { rate: inference, path } = await measureInference(testCase)
     ours.push({ testCase, train, inference })
-    console.log(`  measured ${label(testCase)}: train ${fmt(train)}/s, inference ${fmt(inference)}/s`)
+    console.log(`  measured ${label(testCase)}: train ${fmt(train)}/s, inference ${fmt(inference)}/s (${path})`)
   }
   const oursPeak = peakRss()
 
