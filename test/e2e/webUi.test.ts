@@ -150,6 +150,30 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('cancelled')
   }, 90_000)
 
+  it('continues an ended run from its checkpoint on the backend chosen beside Resume', async () => {
+    if (!page.url().startsWith(server.url)) await page.goto(server.url)
+    await page.getByTestId('nav-train').click()
+    await page.getByTestId('epochs-input').fill('3')
+    await page.getByTestId('limit-input').fill('20000')
+    await page.getByTestId('start-button').click()
+    const status = page.getByTestId('run-status').first()
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe('running')
+    const newest = async () => (await workbench.handlers['runs.list']({})).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]!
+    await expect.poll(async () => (await newest()).checkpointEpoch ?? 0, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(1)
+    await page.getByTestId('cancel-button').click()
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('cancelled')
+    const startedOn = (await newest()).backend?.name
+    const choice = page.getByTestId('resume-backend')
+    expect(await choice.locator('option').first().textContent()).toBe(`${startedOn} (as started)`)
+    await choice.selectOption('cpu')
+    await page.screenshot({ path: join(screenshots, 'train-resume-backend-1280x800.png') })
+    await page.getByTestId('resume-button').click()
+    await expect.poll(async () => (await newest()).backend?.name, { timeout: 30_000 }).toBe('cpu')
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('running')
+    await page.getByTestId('cancel-button').click()
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('cancelled')
+  }, 120_000)
+
   it('says under the form when a network cannot fit the wasm heap, before Start', async () => {
     await page.getByTestId('nav-train').click()
     const arch = await page.getByTestId('arch-select').inputValue()

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, inject, ref } from 'vue'
 import type { EventOf, RequestOf } from '../../../shared/api/contract'
-import { RUN_STATUS_INFO, type EpochMetrics, type MetricPoint, type RunDetail, type RunPlace, type RunSummary, type TrainConfigInput } from '../../../shared/api/schemas'
+import { RUN_STATUS_INFO, type BackendChoice, type EpochMetrics, type MetricPoint, type RunDetail, type RunPlace, type RunSummary, type TrainConfigInput } from '../../../shared/api/schemas'
 import { pinRunColor } from '../logic/palette'
 import { workbenchApiKey } from '../api/workbenchApi'
 import { appendNewPoints, mergeEpochs, type RunProgress } from '../logic/metrics'
@@ -158,9 +158,12 @@ export const useRunsStore = defineStore('runs', () => {
     await requireApi().call('training.pause', { runId })
   }
 
-  /** Wakes a paused run, or continues an ended one from its checkpoint; its history is reloaded, cut back. */
-  async function resumeTraining(runId: string): Promise<void> {
-    const run = await requireApi().call('training.resume', { runId })
+  /**
+   * Wakes a paused run, or continues an ended one from its checkpoint (on `backend` if given); its history
+   * is reloaded, cut back.
+   */
+  async function resumeTraining(runId: string, backend?: BackendChoice): Promise<void> {
+    const run = await requireApi().call('training.resume', backend ? { runId, backend } : { runId })
     applyStatus({ runId, status: run.status, run })
     // The stored history was cut back to the checkpoint: drop what this window still shows beyond it.
     delete series.value[runId]
