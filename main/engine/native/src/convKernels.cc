@@ -248,7 +248,31 @@ void conv2dForward(const ConvShape& s, const float* x, const float* filter, cons
   });
 }
 
+// At stride 1 the input gradient is itself a convolution: of dy, with the filter turned 180 degrees and its
+// channel axes swapped, padded by (kernel - 1 - pad). The direct kernel then runs it without col2im's
+// scatter-adds.
+bool conv2dBackpropInputDirect(const ConvShape& s, const float* dy, const float* filter, float* dx) {
+  if (chosenAlgorithm != ConvAlgorithm::Direct || !directConvAvailable()) return false;
+  if (s.strideH != 1 || s.strideW != 1 || s.dilationH != 1 || s.dilationW != 1) return false;
+  if (s.padTop > s.filterH - 1 || s.padLeft > s.filterW - 1) return false;
+  const long taps = static_cast<long>(s.filterH) * s.filterW;
+  thread_local std::vector<float> turned;
+  turned.resize(static_cast<size_t>(taps) * s.inC * s.outC);
+  for (int kh = 0; kh < s.filterH; kh++) {
+    for (int kw = 0; kw < s.filterW; kw++) {
+      const float* from = filter + (static_cast<long>(kh) * s.filterW + kw) * s.inC * s.outC;
+      float* to = turned.data() + (static_cast<long>(s.filterH - 1 - kh) * s.filterW + (s.filterW - 1 - kw)) * s.outC * s.inC;
+      for (int c = 0; c < s.inC; c++)
+        for (int o = 0; o < s.outC; o++) to[static_cast<long>(o) * s.inC + c] = from[static_cast<long>(c) * s.outC + o];
+    }
+  }
+  const ConvShape gradient{s.batch, s.outH, s.outW, s.outC, s.inH, s.inW, s.inC, s.filterH, s.filterW, 1, 1,
+                           s.filterH - 1 - s.padTop, s.filterW - 1 - s.padLeft, 1, 1};
+  return conv2dForwardDirect(gradient, dy, turned.data(), nullptr, Linear, dx, nullptr);
+}
+
 void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx) {
+  if (conv2dBackpropInputDirect(s, dy, filter, dx)) return;
   const long k = patchSize(s);
   const int co = s.outC;
   const int team = teamSize(s.batch);
