@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { nativeBatchNormTraining } from '../native/batchNormKernels'
 import { activeNativeKernels } from '../native/wasmBlasKernels'
+import { webGpuBatchNormTraining } from '../webgpu/kernels/batchNormKernels'
 
 /** tfjs-layers does not export the class itself, only its factory. */
 const TfjsBatchNormalization = Object.getPrototypeOf(tfl.layers.batchNormalization({})).constructor as new (
@@ -24,9 +25,10 @@ interface BatchNormFields {
 
 /**
  * tfjs-layers' BatchNormalization, with its training-mode pass on the native kernels when they serve the
- * backend (wasm-blas): one fused kernel each way instead of ~20 composed tfjs ops. Same class name, weights,
- * config and maths (biased batch variance, the same moving-average update), so saved models and checkpoints
- * are unchanged; it replaces the stock class in the serialization map, so loaded models get it too.
+ * backend (wasm-blas) or on our WGSL kernels on webgpu: one fused kernel each way instead of ~20 composed
+ * tfjs ops. Same class name, weights, config and maths (biased batch variance, the same moving-average
+ * update), so saved models and checkpoints are unchanged; it replaces the stock class in the serialization
+ * map, so loaded models get it too.
  * Everywhere else (inference, other backends, other axes) it is the stock layer.
  */
 export class BatchNormalization extends TfjsBatchNormalization {
@@ -37,9 +39,11 @@ export class BatchNormalization extends TfjsBatchNormalization {
     const x = Array.isArray(inputs) ? inputs[0] : inputs
     const lastAxis = self.axis === -1 || self.axis === x.rank - 1
     const native = activeNativeKernels()
-    if (kwargs.training !== true || !native || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs)
+    const fused = native || tf.getBackend() === 'webgpu'
+    if (kwargs.training !== true || !fused || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs)
     return tf.tidy(() => {
-      const result = nativeBatchNormTraining(native, x, self.gamma.read(), self.beta.read(), self.epsilon)
+      const [gamma, beta] = [self.gamma.read(), self.beta.read()]
+      const result = nativeBatchNormTraining(native, x, gamma, beta, self.epsilon) ?? webGpuBatchNormTraining(x, gamma, beta, self.epsilon)
       if (!result) return super.call(inputs, kwargs) as tf.Tensor
       const [y, mean, variance] = result
       for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
