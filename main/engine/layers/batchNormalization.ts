@@ -38,12 +38,10 @@ export class BatchNormalization extends TfjsBatchNormalization {
     const self = this as unknown as BatchNormFields
     const x = Array.isArray(inputs) ? inputs[0] : inputs
     const lastAxis = self.axis === -1 || self.axis === x.rank - 1
-    const native = activeNativeKernels()
-    const fused = native || tf.getBackend() === 'webgpu'
+    const fused = activeNativeKernels() || tf.getBackend() === 'webgpu'
     if (kwargs.training !== true || !fused || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs)
     return tf.tidy(() => {
-      const [gamma, beta] = [self.gamma.read(), self.beta.read()]
-      const result = nativeBatchNormTraining(native, x, gamma, beta, self.epsilon) ?? webGpuBatchNormTraining(x, gamma, beta, self.epsilon)
+      const result = fusedBatchNormTraining(x, self.gamma.read(), self.beta.read(), self.epsilon)
       if (!result) return super.call(inputs, kwargs) as tf.Tensor
       const [y, mean, variance] = result
       for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
@@ -56,6 +54,14 @@ export class BatchNormalization extends TfjsBatchNormalization {
     })
   }
 }
+/**
+ * [y, mean, variance] of training-mode batch norm over all axes but the last on the current backend's fused
+ * kernels (wasm-blas's native ones, our WGSL ones on webgpu); null where none serves it.
+ */
+export function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] | null {
+  return nativeBatchNormTraining(activeNativeKernels(), x, gamma, beta, epsilon) ?? webGpuBatchNormTraining(x, gamma, beta, epsilon)
+}
+
 tf.serialization.registerClass(BatchNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>)
 
 export function batchNormalization(args: { name: string; axis: number; momentum: number; epsilon: number }): tfl.layers.Layer {
