@@ -10,6 +10,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import '@tensorflow/tfjs-layers'
 import { registerWebGpuKernels, setWebGpuKernelFault } from '../../main/engine/webgpu/kernels'
 import { batchNormTuning, planChannelReduction } from '../../main/engine/webgpu/kernels/batchNormKernels'
+import { elementwiseTuning, flatDispatch } from '../../main/engine/webgpu/kernels/elementwiseProgram'
 import { batchNormalization } from '../../main/engine/layers/batchNormalization'
 import { TOL, diffVsCpu, openWebGpuForTests, randArrays, size } from '../helpers/webgpuKernelHarness'
 
@@ -94,6 +95,7 @@ describe.skipIf(unavailable != null)('our webgpu pooling gradients and fused bat
   })
   afterEach(() => {
     batchNormTuning.forceSplits = null
+    elementwiseTuning.maxGridX = 65535
     setWebGpuKernelFault(null)
   })
 
@@ -126,6 +128,27 @@ describe.skipIf(unavailable != null)('our webgpu pooling gradients and fused bat
       expect(await diffVsCpu(() => batchNormOutputs(c, xData, dyData, weights))).toBeLessThan(TOL)
     })
   }
+
+  it('a grid too wide for one dimension is folded into two, and every element is still computed once', async () => {
+    const c = poolCases[3]
+    const bnShape = [2, 9, 9, 17]
+    const xData = randArray(c.x)
+    const dyShape = tf.tidy(() => tf.maxPool(tf.zeros(c.x) as tf.Tensor4D, c.filter, c.stride, c.pad).shape)
+    const dyData = randArray(dyShape)
+    const bnData = [randArray(bnShape), randArray(bnShape)]
+    const weights = batchNormWeights(17)
+    // 2057 pool-gradient threads and 2754 batch-norm elements: 9 and 11 workgroups of 256, folded into grids
+    // of 2 x 5 and 2 x 6 with one workgroup to spare (it must write nothing).
+    elementwiseTuning.maxGridX = 2
+    expect(flatDispatch(2057)).toEqual([2, 5, 1])
+    expect(flatDispatch(2754)).toEqual([2, 6, 1])
+    const diff = await diffVsCpu(() => [
+      ...poolOutputs('max', c, xData, dyData, dyShape),
+      ...poolOutputs('avg', c, xData, dyData, dyShape),
+      ...batchNormOutputs({ label: 'folded', x: bnShape }, bnData[0], bnData[1], weights),
+    ])
+    expect(diff).toBeLessThan(TOL)
+  })
 
   it('a small conv / batch-norm / max-pool net has the same loss and weight gradients as on cpu', async () => {
     const build = () =>

@@ -6,14 +6,17 @@
 import type { WebGpuProgramLike } from './gemmProgram'
 
 const THREADS = 256
-/** WebGPU's guaranteed limit on workgroups per grid dimension. */
-const MAX_GRID = 65535
 
-/** A 1-D grid of `threads` threads, folded into y when it passes the per-dimension limit. */
+export const elementwiseTuning = {
+  /** WebGPU's guaranteed limit on workgroups per grid dimension; tests lower it to reach the folded grid on small shapes. */
+  maxGridX: 65535,
+}
+
+/** A 1-D grid of `threads` threads, folded into y when it passes the per-dimension limit (tfjs's getGlobalIndex unfolds it). */
 export function flatDispatch(threads: number): [number, number, number] {
   const groups = Math.max(1, Math.ceil(threads / THREADS))
-  if (groups <= MAX_GRID) return [groups, 1, 1]
-  const rows = Math.ceil(groups / MAX_GRID)
+  if (groups <= elementwiseTuning.maxGridX) return [groups, 1, 1]
+  const rows = Math.ceil(groups / elementwiseTuning.maxGridX)
   return [Math.ceil(groups / rows), rows, 1]
 }
 
