@@ -111,6 +111,21 @@ describe.skipIf(unavailable != null)('our webgpu pooling gradients and fused bat
     }
   }
 
+  it('max pool gradient where windows hold -Infinity or values below -1e20 (where tfjs-webgpu\'s forward output is not the maximum)', async () => {
+    const shape: [number, number, number, number] = [1, 6, 6, 4]
+    const xData = tiedArray(shape)
+    // The top-left 3x3 block of every channel is -Infinity (a whole 2x2/2 window with no gradient, and parts of
+    // others), as is every 5th value; the bottom-right 2x2 window holds values from -3e25 to -1e25, ties included.
+    for (let i = 0; i < xData.length; i++) {
+      const [h, w] = [Math.floor(i / 24), Math.floor(i / 4) % 6]
+      if ((h < 3 && w < 3) || i % 5 === 0) xData[i] = -Infinity
+      if (h >= 4 && w >= 4) xData[i] = -1e25 * (1 + (i % 3))
+    }
+    const dyData = randArray([1, 3, 3, 4])
+    const grad = () => [tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'))(tf.tensor4d(xData, shape), tf.tensor4d(dyData, [1, 3, 3, 4]))]
+    expect(await diffVsCpu(grad)).toBeLessThan(TOL)
+  })
+
   it('the long batch-norm case really is split over several workgroups of rows', () => {
     const c = batchNormCases[2]
     const plan = planChannelReduction(size(c.x) / c.x[3], c.x[3])

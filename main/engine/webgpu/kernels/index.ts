@@ -100,10 +100,10 @@ const ourKernels: Record<string, OurKernel> = {
   },
   MaxPoolGrad: (args, _stock, fault) => {
     const { backend, attrs } = args
-    const { dy, input } = tensors(args)
+    const { dy, input, output } = tensors(args)
     const poolInfo = poolInfoOf(attrs, input.shape)
-    if (!poolGradSupported(poolInfo, [dy, input])) return null
-    return maxPoolGrad(backend as WebGpuBackendLike, dy, input, poolInfo, fault)
+    if (!poolGradSupported(poolInfo, [dy, input, output])) return null
+    return maxPoolGrad(backend as WebGpuBackendLike, dy, input, output, poolInfo, fault)
   },
   AvgPoolGrad: (args, _stock, fault) => {
     const { backend, attrs } = args
