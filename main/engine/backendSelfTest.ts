@@ -4,22 +4,25 @@ import '@tensorflow/tfjs-backend-cpu'
 // tfjs-core alone registers no gradients; the tfjs-layers bundle registers all of them on import
 // (the core's own register_all_gradients module cannot be imported as ESM under Node).
 import '@tensorflow/tfjs-layers'
+import { fusedBatchNormTraining } from './layers/batchNormalization'
 
 /**
- * A wrong backend is worse than a slow one: before a rung is chosen, a small conv / pool / dense forward
- * and backward pass runs on it and on the pure-JS `cpu` reference, and the results must agree.
+ * A wrong backend is worse than a slow one: before a rung is chosen, a small conv / batch-norm / pool / dense
+ * forward and backward pass runs on it and on the pure-JS `cpu` reference, and the results must agree.
  */
 async function referenceComputation(): Promise<number[]> {
   const outputs = tf.tidy(() => {
     const x = tf.tensor4d(sequence(2 * 6 * 6 * 2, 0.37), [2, 6, 6, 2])
     const w = tf.tensor4d(sequence(3 * 3 * 2 * 3, 0.11), [3, 3, 2, 3])
-    const f = (input: tf.Tensor, filter: tf.Tensor) => {
+    const gamma = tf.tensor1d([0.8, 1.3, -0.6])
+    const beta = tf.tensor1d([0.1, -0.2, 0.05])
+    const f = (input: tf.Tensor, filter: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) => {
       const conv = tf.conv2d(input as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same')
-      const pooled = tf.maxPool(tf.tanh(conv), 2, 2, 'valid')
+      const pooled = tf.maxPool(tf.tanh(trainingBatchNorm(conv, scale, offset)) as tf.Tensor4D, 2, 2, 'valid')
       return tf.sum(tf.matMul(tf.reshape(pooled, [2, -1]), tf.ones([27, 2])))
     }
-    const [dx, dw] = tf.grads(f)([x, w])
-    return [f(x, w), dx, dw]
+    const grads = tf.grads(f)([x, w, gamma, beta])
+    return [f(x, w, gamma, beta), ...grads]
   })
   // Read asynchronously: the webgpu backend cannot read synchronously in Node (no OffscreenCanvas).
   try {
@@ -28,6 +31,14 @@ async function referenceComputation(): Promise<number[]> {
   } finally {
     tf.dispose(outputs)
   }
+}
+
+/** Batch norm as a training step runs it: the rung's fused kernels where it has them (so they are checked too), else tfjs ops. */
+function trainingBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+  const fused = fusedBatchNormTraining(x, gamma, beta, 1e-3)
+  if (fused) return fused[0]
+  const { mean, variance } = tf.moments(x, [0, 1, 2])
+  return tf.batchNorm(x, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, 1e-3)
 }
 
 /** Deterministic values with both signs, so max pooling over negative windows is exercised. */

@@ -140,7 +140,12 @@ describe.skipIf(unavailable)('webgpu rung', () => {
     const kernelReport = JSON.parse(brokenKernel.stdout.trim().split('\n').at(-1)!) as SystemReport
     expect(kernelReport.backend?.name).not.toBe('webgpu')
     expect(kernelReport.backend?.skipped.find((s) => s.name === 'webgpu')?.reason).toMatch(/failed its self-test against cpu/)
-  }, 240_000)
+
+    // So does a broken batch-norm gradient: the self-test runs a training-mode batch norm on the rung's fused kernels.
+    const brokenNorm = await cli(['doctor', '--json'], dataDir, { WORKBENCH_WEBGPU_ALLOW_SOFTWARE: '1', WORKBENCH_WEBGPU_KERNEL_FAULT: 'WorkbenchBatchNormTrainGrad' })
+    const normReport = JSON.parse(brokenNorm.stdout.trim().split('\n').at(-1)!) as SystemReport
+    expect(normReport.backend?.skipped.find((s) => s.name === 'webgpu')?.reason).toMatch(/failed its self-test against cpu/)
+  }, 300_000)
 
   it('a device lost mid-run stops the run with a clear message and its checkpoint intact; it resumes on wasm', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'webgpu-lost-'))

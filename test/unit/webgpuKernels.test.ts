@@ -4,94 +4,16 @@
  * Without an adapter the suite skips with the reason, unless WORKBENCH_REQUIRE_WEBGPU=1 (CI), then it fails.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import '@tensorflow/tfjs-backend-cpu'
 // tfjs-layers registers the gradients (the core's register_all_gradients cannot be imported as ESM under Node).
 import '@tensorflow/tfjs-layers'
 import { registerWebGpuKernels, setWebGpuKernelFault } from '../../main/engine/webgpu/kernels'
 import { gemmTuning, type GemmTiling } from '../../main/engine/webgpu/kernels/gemmProgram'
+import { TOL, diffVsCpu, openWebGpuForTests, randArrays, rng, size } from '../helpers/webgpuKernelHarness'
 
-const TOL = 1e-4
-
-async function openWebGpu(): Promise<string | null> {
-  if (!process.env.XDG_RUNTIME_DIR) {
-    const dir = join(tmpdir(), `xdg-webgpu-test-${process.pid}`)
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
-    process.env.XDG_RUNTIME_DIR = dir
-  }
-  // lavapipe's worker threads wait for each other at every barrier; on a shared, loaded CPU that turns
-  // milliseconds into minutes. One thread runs these small shapes fastest (the variable is llvmpipe's).
-  process.env.LP_NUM_THREADS ??= '0'
-  try {
-    const { create, globals } = await import('webgpu')
-    Object.assign(globalThis, globals)
-    ;(globalThis as { navigator?: unknown }).navigator = { gpu: create([]) }
-    const adapter = await (globalThis as unknown as { navigator: { gpu: GPU } }).navigator.gpu.requestAdapter()
-    if (!adapter) return 'Dawn offers no WebGPU adapter on this machine (no GPU driver or Vulkan ICD such as Mesa 25 lavapipe)'
-    await import('@tensorflow/tfjs-backend-webgpu')
-    if (!(await tf.setBackend('webgpu'))) return 'tfjs could not initialise its webgpu backend on the adapter'
-    return null
-  } catch (error) {
-    return `WebGPU unavailable: ${(error as Error).message}`
-  }
-}
-
-const unavailable = await openWebGpu()
-if (unavailable) {
-  if (process.env.WORKBENCH_REQUIRE_WEBGPU === '1') throw new Error(`WORKBENCH_REQUIRE_WEBGPU=1 but ${unavailable}`)
-  console.warn(`webgpuKernels.test: skipped, ${unavailable}`)
-}
-
-/** Deterministic PRNG so a failure can be reproduced. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const rand = rng(1414)
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1)
-function randArray(shape: number[]): Float32Array {
-  const a = new Float32Array(size(shape))
-  for (let i = 0; i < a.length; i++) a[i] = rand() * 2 - 1
-  return a
-}
-
-/** max |a-b| over max |b|: relative to the result's scale, so a dropped term shows at any magnitude. */
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length)
-  let diff = 0
-  let scale = 1e-6
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i])
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d)
-    scale = Math.max(scale, Math.abs(b[i]))
-  }
-  return diff / scale
-}
-
-async function on(backend: 'cpu' | 'webgpu', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend)
-  const outs = tf.tidy(fn)
-  const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>))
-  outs.forEach((t) => t.dispose())
-  return data
-}
-
-/** Largest relative difference, webgpu vs cpu, over every output of fn. */
-async function diffVsCpu(fn: () => tf.Tensor[]): Promise<number> {
-  const cpu = await on('cpu', fn)
-  const gpu = await on('webgpu', fn)
-  return Math.max(...gpu.map((g, i) => relDiff(g, cpu[i])))
-}
+const unavailable = await openWebGpuForTests('webgpuKernels.test')
+const randArray = randArrays(1414)
 
 interface ConvCase {
   label: string
@@ -141,8 +63,9 @@ function convOutputs(c: ConvCase, x: tf.Tensor4D, f: tf.Tensor4D, dy: tf.Tensor4
 
 describe.skipIf(unavailable != null)('our webgpu kernels vs the cpu backend', { timeout: 300_000 }, () => {
   beforeAll(() => {
-    expect(registerWebGpuKernels()).toEqual(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul'])
-    expect(registerWebGpuKernels()).toHaveLength(6) // idempotent
+    const ours = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul', 'MaxPoolGrad', 'AvgPoolGrad']
+    expect(registerWebGpuKernels()).toEqual([...ours, 'WorkbenchBatchNormTrain', 'WorkbenchBatchNormTrainGrad'])
+    expect(registerWebGpuKernels()).toHaveLength(ours.length + 2) // idempotent
   })
   afterEach(() => {
     gemmTuning.force = null

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { nativeBatchNormTraining } from '../native/batchNormKernels'
 import { activeNativeKernels } from '../native/wasmBlasKernels'
+import { webGpuBatchNormTraining } from '../webgpu/kernels/batchNormKernels'
 
 /** tfjs-layers does not export the class itself, only its factory. */
 const TfjsBatchNormalization = Object.getPrototypeOf(tfl.layers.batchNormalization({})).constructor as new (
@@ -24,9 +25,10 @@ interface BatchNormFields {
 
 /**
  * tfjs-layers' BatchNormalization, with its training-mode pass on the native kernels when they serve the
- * backend (wasm-blas): one fused kernel each way instead of ~20 composed tfjs ops. Same class name, weights,
- * config and maths (biased batch variance, the same moving-average update), so saved models and checkpoints
- * are unchanged; it replaces the stock class in the serialization map, so loaded models get it too.
+ * backend (wasm-blas) or on our WGSL kernels on webgpu: one fused kernel each way instead of ~20 composed
+ * tfjs ops. Same class name, weights, config and maths (biased batch variance, the same moving-average
+ * update), so saved models and checkpoints are unchanged; it replaces the stock class in the serialization
+ * map, so loaded models get it too.
  * Everywhere else (inference, other backends, other axes) it is the stock layer.
  */
 export class BatchNormalization extends TfjsBatchNormalization {
@@ -36,10 +38,10 @@ export class BatchNormalization extends TfjsBatchNormalization {
     const self = this as unknown as BatchNormFields
     const x = Array.isArray(inputs) ? inputs[0] : inputs
     const lastAxis = self.axis === -1 || self.axis === x.rank - 1
-    const native = activeNativeKernels()
-    if (kwargs.training !== true || !native || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs)
+    const fused = activeNativeKernels() || tf.getBackend() === 'webgpu'
+    if (kwargs.training !== true || !fused || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs)
     return tf.tidy(() => {
-      const result = nativeBatchNormTraining(native, x, self.gamma.read(), self.beta.read(), self.epsilon)
+      const result = fusedBatchNormTraining(x, self.gamma.read(), self.beta.read(), self.epsilon)
       if (!result) return super.call(inputs, kwargs) as tf.Tensor
       const [y, mean, variance] = result
       for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
@@ -52,6 +54,14 @@ export class BatchNormalization extends TfjsBatchNormalization {
     })
   }
 }
+/**
+ * [y, mean, variance] of training-mode batch norm over all axes but the last on the current backend's fused
+ * kernels (wasm-blas's native ones, our WGSL ones on webgpu); null where none serves it.
+ */
+export function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] | null {
+  return nativeBatchNormTraining(activeNativeKernels(), x, gamma, beta, epsilon) ?? webGpuBatchNormTraining(x, gamma, beta, epsilon)
+}
+
 tf.serialization.registerClass(BatchNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>)
 
 export function batchNormalization(args: { name: string; axis: number; momentum: number; epsilon: number }): tfl.layers.Layer {

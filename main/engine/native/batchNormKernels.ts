@@ -61,12 +61,12 @@ function backwardKernel(native: () => NativeKernels | null) {
 
 let registered = false
 
-/** Registers both kernels for 'wasm' and the forward's gradient; `native` says which kernels serve them now. */
-export function registerBatchNormKernels(native: () => NativeKernels | null): void {
-  if (registered) return
-  registered = true
-  tf.registerKernel({ kernelName: BATCH_NORM_TRAIN, backendName: 'wasm', kernelFunc: forwardKernel(native) as unknown as tf.KernelFunc })
-  tf.registerKernel({ kernelName: BATCH_NORM_TRAIN_GRAD, backendName: 'wasm', kernelFunc: backwardKernel(native) as unknown as tf.KernelFunc })
+/**
+ * The forward's gradient, whichever backend runs the two kernels (wasm-blas here, webgpu in
+ * ../webgpu/kernels/batchNormKernels.ts); idempotent.
+ */
+export function registerBatchNormTrainGradient(): void {
+  if (tf.getGradient(BATCH_NORM_TRAIN)) return
   tf.registerGradient({
     kernelName: BATCH_NORM_TRAIN,
     inputsToSave: ['x', 'gamma'],
@@ -80,6 +80,15 @@ export function registerBatchNormKernels(native: () => NativeKernels | null): vo
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta }
     },
   })
+}
+
+/** Registers both kernels for 'wasm' and the forward's gradient; `native` says which kernels serve them now. */
+export function registerBatchNormKernels(native: () => NativeKernels | null): void {
+  if (registered) return
+  registered = true
+  tf.registerKernel({ kernelName: BATCH_NORM_TRAIN, backendName: 'wasm', kernelFunc: forwardKernel(native) as unknown as tf.KernelFunc })
+  tf.registerKernel({ kernelName: BATCH_NORM_TRAIN_GRAD, backendName: 'wasm', kernelFunc: backwardKernel(native) as unknown as tf.KernelFunc })
+  registerBatchNormTrainGradient()
 }
 
 /**

@@ -1,14 +1,18 @@
 /**
  * Our own WGSL kernels, registered over tfjs-webgpu's slow ones (Conv2D, FusedConv2D, Conv2DBackpropInput,
- * Conv2DBackpropFilter, BatchMatMul, _FusedMatMul). Called by the webgpu rung after
+ * Conv2DBackpropFilter, BatchMatMul, _FusedMatMul, MaxPoolGrad, AvgPoolGrad), and the webgpu side of the
+ * fused training-mode batch-norm kernels the BatchNormalization layer runs (tfjs has none). Called by the webgpu rung after
  * @tensorflow/tfjs-backend-webgpu is imported (its kernels must be registered, they are the fallback for
  * what ours do not cover: NCHW, prelu, non-float dtypes) and before its self-test; idempotent.
  */
 import { backend_util, getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core'
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, registerBatchNormTrainGradient } from '../../native/batchNormKernels'
+import { batchNormShape, batchNormTrainBackward, batchNormTrainForward } from './batchNormKernels'
 import { conv2dFilterGradient, conv2dForward, conv2dInputGradient, convSupported } from './convKernels'
 import { makeEpilogue, NO_EPILOGUE } from './epilogue'
 import type { WebGpuBackendLike } from './gemmProgram'
 import { matMulSpec, runMatMul } from './matMulKernels'
+import { avgPoolGrad, maxPoolGrad, poolGradSupported } from './poolGradKernels'
 
 const BACKEND = 'webgpu'
 
@@ -42,6 +46,11 @@ function convInfoOf(attrs: NamedAttrMap | undefined, inShape: unknown, filterSha
     false,
     backend_util.convertConv2DDataFormat(attr(attrs, 'dataFormat')),
   )
+}
+
+/** A pooling gradient's geometry from its attributes (2-D pooling gradients are never dilated in tfjs). */
+function poolInfoOf(attrs: NamedAttrMap | undefined, inShape: number[]): backend_util.Conv2DInfo {
+  return backend_util.computePool2DInfo(inShape as [number, number, number, number], attr(attrs, 'filterSize'), attr(attrs, 'strides'), 1, attr(attrs, 'pad'), attr(attrs, 'dimRoundingMode'))
 }
 
 const ourKernels: Record<string, OurKernel> = {
@@ -89,6 +98,35 @@ const ourKernels: Record<string, OurKernel> = {
     const spec = matMulSpec({ a, b, transposeA: !!attr(attrs, 'transposeA'), transposeB: !!attr(attrs, 'transposeB'), bias: bias ?? null, epilogue, fault })
     return spec ? runMatMul(backend as WebGpuBackendLike, spec, a, b, bias ?? null) : null
   },
+  MaxPoolGrad: (args, _stock, fault) => {
+    const { backend, attrs } = args
+    const { dy, input, output } = tensors(args)
+    const poolInfo = poolInfoOf(attrs, input.shape)
+    if (!poolGradSupported(poolInfo, [dy, input, output])) return null
+    return maxPoolGrad(backend as WebGpuBackendLike, dy, input, output, poolInfo, fault)
+  },
+  AvgPoolGrad: (args, _stock, fault) => {
+    const { backend, attrs } = args
+    const { dy, input } = tensors(args)
+    const poolInfo = poolInfoOf(attrs, input.shape)
+    if (!poolGradSupported(poolInfo, [dy, input])) return null
+    return avgPoolGrad(backend as WebGpuBackendLike, dy, poolInfo, fault)
+  },
+}
+
+type OwnKernel = (args: Args, fault: boolean) => TensorInfo[]
+
+/** Kernels tfjs does not have for webgpu (no stock to fall back on): they must cover every input they accept. */
+const ownKernels: Record<string, OwnKernel> = {
+  [BATCH_NORM_TRAIN]: (args, fault) => {
+    const { x, gamma, beta } = tensors(args)
+    if (!batchNormShape(x)) throw new Error(`${BATCH_NORM_TRAIN} on webgpu needs float32 channels-last input of rank >= 2, got ${x.dtype} ${JSON.stringify(x.shape)}`)
+    return batchNormTrainForward(args.backend as WebGpuBackendLike, x, gamma, beta, attr(args.attrs, 'epsilon'), fault)
+  },
+  [BATCH_NORM_TRAIN_GRAD]: (args, fault) => {
+    const { dy, x, gamma, mean, variance } = tensors(args)
+    return batchNormTrainBackward(args.backend as WebGpuBackendLike, dy, x, gamma, mean, variance, attr(args.attrs, 'epsilon'), fault)
+  },
 }
 
 /** tfjs's own kernels, kept to fall back on and to restore (profile: ours vs stock). */
@@ -109,11 +147,21 @@ export function registerWebGpuKernels(): string[] {
     registerKernel({ kernelName, backendName: BACKEND, kernelFunc, setupFunc: stock.setupFunc, disposeFunc: stock.disposeFunc })
     names.push(kernelName)
   }
+  for (const [kernelName, own] of Object.entries(ownKernels)) {
+    if (!getKernel(kernelName, BACKEND)) {
+      registerKernel({ kernelName, backendName: BACKEND, kernelFunc: ((args: Args) => own(args, faultyKernel === kernelName)) as unknown as KernelFunc })
+    }
+    names.push(kernelName)
+  }
+  registerBatchNormTrainGradient()
   return names
 }
 
-/** Puts tfjs's kernels back (to compare ours with stock). */
+/** Puts tfjs's kernels back (to compare ours with stock); without ours, the batch-norm layer composes tfjs ops again. */
 export function restoreStockWebGpuKernels(): void {
+  for (const kernelName of Object.keys(ownKernels)) {
+    if (getKernel(kernelName, BACKEND)) unregisterKernel(kernelName, BACKEND)
+  }
   for (const [kernelName, stock] of stockKernels) {
     if (getKernel(kernelName, BACKEND)) unregisterKernel(kernelName, BACKEND)
     registerKernel(stock)
