@@ -17,7 +17,7 @@ import { inMemoryBatchSource, type BatchSource } from '../../main/data/batchSour
 import type { DataSplit } from '../../main/data/dataset'
 import { ImagePipeline, StatsAccumulator, toFloatChannels } from '../../main/data/pipeline'
 import { createRandom } from '../../main/data/seededRandom'
-import { openDeviceBatches, setGpuDataFault, type DeviceBatchSource } from '../../main/engine/webgpu/gpuBatches'
+import { deviceBatchTuning, openDeviceBatches, setGpuDataFault, type DeviceBatchSource } from '../../main/engine/webgpu/gpuBatches'
 import { trainModel, type TrainOptions } from '../../main/engine/trainer'
 
 async function openWebGpu(): Promise<string | null> {
@@ -202,8 +202,18 @@ describe.skipIf(!!unavailable)('webgpu input pipeline: batches built on the GPU 
   it('refuses a split larger than the largest GPU buffer, saying so', () => {
     const split = byteSplit(10, [4, 4, 3], 12)
     const source = trainingSource(split, [4, 4, 3], 3, NO_AUGMENT, false)
-    const opened = openDeviceBatches(source.inMemory!, { maxBufferBytes: 100 })
-    expect('refused' in opened && opened.refused).toMatch(/training split's pixels \(10 images, 0\.0 MiB\) exceed this GPU's largest storage buffer .* built on the CPU instead/)
+    deviceBatchTuning.maxBufferBytes = 479
+    try {
+      const opened = openDeviceBatches(source.inMemory!)
+      expect('refused' in opened && opened.refused).toMatch(/training split's pixels \(10 images, 0\.0 MiB\) exceed this GPU's largest storage buffer .* built on the CPU instead/)
+      // 480 bytes of pixels: one byte more of limit and they fit.
+      deviceBatchTuning.maxBufferBytes = 480
+      const fits = openDeviceBatches(source.inMemory!)
+      expect('refused' in fits).toBe(false)
+      if (!('refused' in fits)) fits.dispose()
+    } finally {
+      deviceBatchTuning.maxBufferBytes = Infinity
+    }
   })
 })
 
@@ -218,7 +228,7 @@ describe.skipIf(!!unavailable)('webgpu training with the GPU input pipeline', ()
     return model
   }
 
-  async function train(gpuData: boolean) {
+  async function train(gpuData: boolean, notes: string[] = []) {
     const split = byteSplit(44, shape, 13)
     const source = trainingSource(split, shape, 3, { ...NO_AUGMENT, cropPadding: 1, flip: true }, true)
     const test = inMemoryBatchSource(byteSplit(8, shape, 14), shape, { seed: 0, shuffle: false, pipeline: new ImagePipeline({ fromChannels: 3, toChannels: 3, height: 8, width: 8 }) })
@@ -226,7 +236,12 @@ describe.skipIf(!!unavailable)('webgpu training with the GPU input pipeline', ()
     const options: TrainOptions = { epochs: 2, batchSize: 16, optimizer: 'momentum', schedule, weightDecay: 0, classes: 10, imageShape: shape, gpuData }
     const model = tinyNet()
     const losses: number[] = []
-    const outcome = await trainModel(model, { train: source, test }, options, { onBatch: (b) => losses.push(b.loss), onEpoch: () => undefined, shouldStop: () => false })
+    const outcome = await trainModel(model, { train: source, test }, options, {
+      onBatch: (b) => losses.push(b.loss),
+      onEpoch: () => undefined,
+      shouldStop: () => false,
+      onNote: (message) => notes.push(message),
+    })
     const weights = await Promise.all(model.getWeights().map(async (w) => Array.from(await w.data())))
     model.dispose()
     return { outcome, losses, weights }
@@ -249,6 +264,20 @@ describe.skipIf(!!unavailable)('webgpu training with the GPU input pipeline', ()
     const moved = Math.max(...(await initial.getWeights()[0].data()).map((v, i) => Math.abs(v - cpu.weights[0][i])))
     initial.dispose()
     expect(moved).toBeGreaterThan(1e-3)
+  }, 300_000)
+
+  it('a split too large for the GPU falls back to the CPU pipeline, with the reason, and trains the same', async () => {
+    const cpu = await train(false)
+    const notes: string[] = []
+    deviceBatchTuning.maxBufferBytes = 1000
+    try {
+      const refused = await train(true, notes)
+      expect(refused.outcome.inputPipeline).toBe('cpu')
+      expect(notes).toEqual([expect.stringMatching(/^input pipeline: the training split's pixels \(44 images.*built on the CPU instead/)])
+      expect(refused.weights).toEqual(cpu.weights)
+    } finally {
+      deviceBatchTuning.maxBufferBytes = Infinity
+    }
   }, 300_000)
 
   it('a broken gather changes the training', async () => {

@@ -17,6 +17,9 @@ import type { WebGpuProgramLike } from './kernels/gemmProgram'
 export const GPU_DATA_FAULT_ENV = 'WORKBENCH_WEBGPU_DATA_FAULT'
 let faulty = process.env[GPU_DATA_FAULT_ENV] === '1'
 
+/** Tests: a smaller buffer limit than the device's, to reach the refusal without a split that large. */
+export const deviceBatchTuning = { maxBufferBytes: Infinity }
+
 /** Breaks the GPU gather on purpose (tests), or mends it. */
 export function setGpuDataFault(on: boolean): void {
   faulty = on
@@ -58,32 +61,42 @@ const byteCodebook = () => Float32Array.from({ length: 256 }, (_, b) => b * (1 /
 /** MNIST's loader stores bytes / 255 as floats. */
 const floatCodebook = () => Float32Array.from({ length: 256 }, (_, b) => b / 255)
 
-/** Floats that are all some byte / 255 (MNIST as loaded) go up as those bytes: a quarter of the memory, the same values. */
-function encodableAsBytes(images: Float32Array, codebook: Float32Array): boolean {
+/** Little-endian words (every platform Dawn runs on): byte i sits at bits 8 * (i % 4) of word i / 4. */
+const wordAligned = (length: number) => new Uint8Array(Math.ceil(length / 4) * 4)
+
+/**
+ * Floats that are all some byte / 255 (MNIST as loaded) as those bytes: a quarter of the memory, the
+ * same values through the codebook. Undefined where some value is not such a byte.
+ */
+function asBytes(images: Float32Array, codebook: Float32Array): Uint8Array | undefined {
+  const bytes = wordAligned(images.length)
   for (let i = 0; i < images.length; i++) {
     const v = images[i]
     const b = Math.round(v * 255)
-    if (!(b >= 0 && b <= 255 && codebook[b] === v)) return false
+    if (!(b >= 0 && b <= 255 && codebook[b] === v)) return undefined
+    bytes[i] = b
   }
-  return true
-}
-
-function packBytes(values: ArrayLike<number>, length: number): Int32Array {
-  // Little-endian words (every platform Dawn runs on): byte i sits at bits 8 * (i % 4) of word i / 4.
-  const bytes = new Uint8Array(Math.ceil(length / 4) * 4)
-  bytes.set(values as Uint8Array)
-  return new Int32Array(bytes.buffer)
+  return bytes
 }
 
 function pixelUpload(images: Float32Array | Uint8Array): PixelUpload {
-  const length = images.length
-  const packed = Math.ceil(length / 4) * 4
-  if (images instanceof Uint8Array) return { storage: 'bytes', codebook: byteCodebook(), bytes: packed, build: () => packBytes(images, length) }
-  const codebook = floatCodebook()
-  if (encodableAsBytes(images, codebook)) {
-    return { storage: 'bytes', codebook, bytes: packed, build: () => packBytes(Uint8Array.from(images, (v) => Math.round(v * 255)), length) }
+  const packed = Math.ceil(images.length / 4) * 4
+  if (images instanceof Uint8Array) {
+    return {
+      storage: 'bytes',
+      codebook: byteCodebook(),
+      bytes: packed,
+      build: () => {
+        const bytes = wordAligned(images.length)
+        bytes.set(images)
+        return new Int32Array(bytes.buffer)
+      },
+    }
   }
-  return { storage: 'floats', codebook, bytes: length * 4, build: () => images }
+  const codebook = floatCodebook()
+  const bytes = asBytes(images, codebook)
+  if (bytes) return { storage: 'bytes', codebook, bytes: packed, build: () => new Int32Array(bytes.buffer) }
+  return { storage: 'floats', codebook, bytes: images.length * 4, build: () => images }
 }
 
 const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
@@ -106,7 +119,7 @@ function gatherSpec(plan: InMemoryPlan, storage: PixelUpload['storage']): Omit<B
  * Uploads the split and returns its device batches, or the reason it cannot (then the caller keeps the
  * CPU path): the pixels must fit one buffer and one storage binding of this device.
  */
-export function openDeviceBatches(plan: InMemoryPlan, options: { maxBufferBytes?: number } = {}): DeviceBatchSource | { refused: string } {
+export function openDeviceBatches(plan: InMemoryPlan): DeviceBatchSource | { refused: string } {
   const backend = tf.backend() as unknown as BackendLike
   if (tf.getBackend() !== 'webgpu' || typeof backend.runWebGPUProgram !== 'function') return { refused: 'the backend is not webgpu' }
   const { split } = plan
@@ -114,8 +127,7 @@ export function openDeviceBatches(plan: InMemoryPlan, options: { maxBufferBytes?
   if (split.images.length !== split.count * height * width * stored) return { refused: `the split holds ${split.images.length} pixel values, not ${split.count} images of ${height}x${width}x${stored}` }
   const upload = pixelUpload(split.images)
   const limits = backend.device.limits
-  // maxBufferBytes: a smaller limit, to test the refusal without a buffer that large.
-  const limit = Math.min(limits.maxStorageBufferBindingSize ?? Infinity, limits.maxBufferSize ?? Infinity, options.maxBufferBytes ?? Infinity)
+  const limit = Math.min(limits.maxStorageBufferBindingSize ?? Infinity, limits.maxBufferSize ?? Infinity, deviceBatchTuning.maxBufferBytes)
   if (upload.bytes > limit) {
     return {
       refused: `the training split's pixels (${split.count} images, ${megabytes(upload.bytes)}) exceed this GPU's largest storage buffer (${megabytes(limit)}); batches are built on the CPU instead`,
