@@ -10,7 +10,7 @@ import { inMemoryBatchSource, type Batch, type BatchSource } from '../data/batch
 import { createGradientEngine } from './parallel/gradientEngine'
 import { afterTrainingBatch, guardGpuRead } from './webgpu/deviceHealth'
 import { lossAndCorrect } from './modelStep'
-import { openDeviceBatches, type DeviceBatch, type DeviceBatchSource } from './webgpu/gpuBatches'
+import { GPU_DATA_ENV, openDeviceBatches, type DeviceBatch, type DeviceBatchSource } from './webgpu/gpuBatches'
 import type { GradientEngine } from './parallel/gradientEngine'
 
 export interface TrainOptions {
@@ -36,7 +36,8 @@ export interface TrainOptions {
   readBehind?: number
   /**
    * On webgpu, an in-memory training split is uploaded once and its batches built on the GPU (absent or
-   * true); false keeps the CPU input pipeline. Other backends and streamed folders always use the CPU's.
+   * true); false (or WORKBENCH_WEBGPU_DATA=cpu) keeps the CPU input pipeline. Other backends and
+   * streamed folders always use the CPU's.
    */
   gpuData?: boolean
 }
@@ -199,7 +200,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /** The training split on the GPU where the backend is webgpu and the split in memory; otherwise, or if refused, undefined (CPU path). */
 function openTrainingDataOnDevice(train: BatchSource, engine: GradientEngine, options: TrainOptions, note: (message: string) => void): DeviceBatchSource | undefined {
-  if (options.gpuData === false || tf.getBackend() !== 'webgpu' || !train.inMemory || !engine.computeDeferredOnDevice) return undefined
+  if (options.gpuData === false || process.env[GPU_DATA_ENV] === 'cpu') return undefined
+  if (tf.getBackend() !== 'webgpu' || !train.inMemory || !engine.computeDeferredOnDevice) return undefined
   const opened = openDeviceBatches(train.inMemory)
   if ('refused' in opened) {
     note(`input pipeline: ${opened.refused}`)

@@ -199,15 +199,34 @@ describe.skipIf(!!unavailable)('webgpu input pipeline: batches built on the GPU 
     await expect(expectSameEpoch(source, 1, 8, 1e-5)).rejects.toThrow()
   }, 120_000)
 
-  it('refuses a split larger than the largest GPU buffer, saying so', () => {
+  it('a split larger than one storage buffer goes up in chunks, images straddling them, bit for bit', async () => {
+    // 6x5x3 bytes = 90 per image, 23 images = 2070 bytes: 100-byte buffers would take 21; 700-byte ones take 3.
+    const split = byteSplit(23, [6, 5, 3], 15)
+    deviceBatchTuning.maxBufferBytes = 700
+    try {
+      await expectSameEpoch(trainingSource(split, [6, 5, 3], 3, { ...NO_AUGMENT, cropPadding: 1, flip: true }, false), 1, 10, 0)
+      // Floats take four times the bytes: 8280 in 3 buffers of 3000.
+      deviceBatchTuning.maxBufferBytes = 3000
+      const random = createRandom(16)
+      const floats = { count: 23, images: Float32Array.from({ length: 23 * 90 }, () => random()), labels: split.labels }
+      const opened = open(inMemoryBatchSource(floats, [6, 5, 3], { seed: 3 }))
+      expect(opened.uploadedBytes).toBe(23 * 90 * 4 + 23 * 4 + 1024)
+      opened.dispose()
+      await expectSameEpoch(inMemoryBatchSource(floats, [6, 5, 3], { seed: 3 }), 1, 10, 0)
+    } finally {
+      deviceBatchTuning.maxBufferBytes = Infinity
+    }
+  }, 120_000)
+
+  it('refuses a split larger than the storage buffers one shader may bind, saying so', () => {
     const split = byteSplit(10, [4, 4, 3], 12)
     const source = trainingSource(split, [4, 4, 3], 3, NO_AUGMENT, false)
-    deviceBatchTuning.maxBufferBytes = 479
+    // 480 bytes of pixels: 4 buffers of 120 bytes hold them, 4 of 116 do not.
+    deviceBatchTuning.maxBufferBytes = 116
     try {
       const opened = openDeviceBatches(source.inMemory!)
-      expect('refused' in opened && opened.refused).toMatch(/training split's pixels \(10 images, 0\.0 MiB\) exceed this GPU's largest storage buffer .* built on the CPU instead/)
-      // 480 bytes of pixels: one byte more of limit and they fit.
-      deviceBatchTuning.maxBufferBytes = 480
+      expect('refused' in opened && opened.refused).toMatch(/training split's pixels \(10 images, 0\.0 MiB\) exceed 4 of this GPU's largest storage buffers \(0\.0 MiB each\); batches are built on the CPU instead/)
+      deviceBatchTuning.maxBufferBytes = 120
       const fits = openDeviceBatches(source.inMemory!)
       expect('refused' in fits).toBe(false)
       if (!('refused' in fits)) fits.dispose()

@@ -13,6 +13,9 @@ import type { WebGpuProgramLike } from './kernels/gemmProgram'
  * rung, and folders streamed from disk, keep the CPU path.
  */
 
+/** Env var: `cpu` keeps the CPU input pipeline on webgpu too (to compare the two, or to rule this one out). */
+export const GPU_DATA_ENV = 'WORKBENCH_WEBGPU_DATA'
+
 /** Env var: 1 makes the gather read the next image (and label) of the split, a broken input pipeline the tests must catch. */
 export const GPU_DATA_FAULT_ENV = 'WORKBENCH_WEBGPU_DATA_FAULT'
 let faulty = process.env[GPU_DATA_FAULT_ENV] === '1'
@@ -99,10 +102,16 @@ function pixelUpload(images: Float32Array | Uint8Array): PixelUpload {
   return { storage: 'floats', codebook, bytes: images.length * 4, build: () => images }
 }
 
+/**
+ * Most buffers the split's pixels may take: CIFAR-10's 147 MiB go up in two where a binding holds 128 MiB
+ * (WebGPU's default limit; lavapipe's), and each chunk costs every read a comparison.
+ */
+const MAX_CHUNKS = 4
+
 const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
 
 /** The gather program's settings from the CPU pipeline's, so both build the same batch. */
-function gatherSpec(plan: InMemoryPlan, storage: PixelUpload['storage']): Omit<BatchGatherSpec, 'fault'> {
+function gatherSpec(plan: InMemoryPlan, storage: PixelUpload['storage']): Omit<BatchGatherSpec, 'fault' | 'chunks' | 'chunkLength'> {
   const [height, width, stored] = plan.storedShape
   const options = plan.pipeline?.options
   const toChannels = options?.toChannels ?? stored
@@ -128,13 +137,21 @@ export function openDeviceBatches(plan: InMemoryPlan): DeviceBatchSource | { ref
   const upload = pixelUpload(split.images)
   const limits = backend.device.limits
   const limit = Math.min(limits.maxStorageBufferBindingSize ?? Infinity, limits.maxBufferSize ?? Infinity, deviceBatchTuning.maxBufferBytes)
-  if (upload.bytes > limit) {
+  // Storage buffers one shader may bind: the batch, the codebook and the slots take three.
+  const maxChunks = Math.min(MAX_CHUNKS, (limits.maxStorageBuffersPerShaderStage ?? 8) - 3)
+  const chunkLength = Math.floor(limit / 4)
+  const chunks = Math.ceil(upload.bytes / 4 / chunkLength)
+  if (chunks > maxChunks) {
     return {
-      refused: `the training split's pixels (${split.count} images, ${megabytes(upload.bytes)}) exceed this GPU's largest storage buffer (${megabytes(limit)}); batches are built on the CPU instead`,
+      refused: `the training split's pixels (${split.count} images, ${megabytes(upload.bytes)}) exceed ${maxChunks} of this GPU's largest storage buffers (${megabytes(limit)} each); batches are built on the CPU instead`,
     }
   }
-  const spec = gatherSpec(plan, upload.storage)
-  const pixels = upload.storage === 'bytes' ? tf.tensor1d(upload.build() as Int32Array, 'int32') : tf.tensor1d(upload.build() as Float32Array, 'float32')
+  const spec = { ...gatherSpec(plan, upload.storage), chunks, chunkLength }
+  const words = upload.build()
+  const pixels = Array.from({ length: chunks }, (_, c) => {
+    const part = words.subarray(c * chunkLength, (c + 1) * chunkLength)
+    return part instanceof Int32Array ? tf.tensor1d(part, 'int32') : tf.tensor1d(part, 'float32')
+  })
   const codebook = tf.tensor1d(upload.codebook, 'float32')
   const labels = tf.tensor1d(Int32Array.from(split.labels), 'int32')
   const imageShape: [number, number, number] = [height, width, spec.toChannels]
@@ -154,7 +171,7 @@ export function openDeviceBatches(plan: InMemoryPlan): DeviceBatchSource | { ref
             { type: 'uint32', data: [epoch >>> 0] },
             { type: 'int32', data: [size] },
           ]
-          const x = backend.runWebGPUProgram(new BatchGatherProgram({ ...spec, fault: faulty }, size), [pixels, codebook, slots], 'float32', uniforms)
+          const x = backend.runWebGPUProgram(new BatchGatherProgram({ ...spec, fault: faulty }, size), [...pixels, codebook, slots], 'float32', uniforms)
           const y = backend.runWebGPUProgram(new LabelGatherProgram(size, faulty ? { count: split.count } : null), [labels, slots], 'int32')
           yield { x: tf.engine().makeTensorFromTensorInfo(x) as tf.Tensor4D, y: tf.engine().makeTensorFromTensorInfo(y) as tf.Tensor1D, size }
         } finally {
@@ -163,7 +180,7 @@ export function openDeviceBatches(plan: InMemoryPlan): DeviceBatchSource | { ref
       }
     },
     dispose() {
-      tf.dispose([pixels, codebook, labels])
+      tf.dispose([...pixels, codebook, labels])
     },
   }
 }

@@ -20,6 +20,12 @@ export interface BatchGatherSpec {
   count: number
   /** 'bytes': u8 packed four to an i32 word, read through a 256-entry f32 codebook; 'floats': f32 as stored. */
   storage: 'bytes' | 'floats'
+  /**
+   * The stored words (or floats) come in `chunks` buffers of `chunkLength` elements each (the last may be
+   * shorter): a split larger than one storage binding of the device still goes up.
+   */
+  chunks: number
+  chunkLength: number
   /** Applied only where the pipeline augments (training). */
   augment?: { cropPadding: number; flip: boolean; brightness: number; contrast: number; pcaNoise: number }
   /** PCA noise: the per-channel delta is sum_col eigenvectors[row][col] * N(0, sigma) * eigenvalues[col]; gray uses std[0]. */
@@ -41,8 +47,8 @@ export class BatchGatherProgram implements WebGpuProgramLike {
   shaderKey: string
   dispatchLayout = { x: [0] }
   dispatch: [number, number, number]
-  variableNames = ['pixels', 'codebook', 'slots']
-  variableComponents = [1, 1, 1]
+  variableNames: string[]
+  variableComponents: number[]
   outputComponent = 1
   workgroupSize: [number, number, number] = [THREADS, 1, 1]
   uniforms = 'seed : u32, epoch : u32, batchSize : i32,'
@@ -51,23 +57,35 @@ export class BatchGatherProgram implements WebGpuProgramLike {
     private readonly spec: BatchGatherSpec,
     batchSize: number,
   ) {
+    this.variableNames = [...Array.from({ length: spec.chunks }, (_, c) => `pixels${c}`), 'codebook', 'slots']
+    this.variableComponents = this.variableNames.map(() => 1)
     this.outputShape = [batchSize, spec.height, spec.width, spec.toChannels]
     this.dispatch = [batchSize, 1, 1]
     this.shaderKey = `wbBatchGather_${JSON.stringify({ ...spec, batchSize: undefined })}`
   }
 
   getUserCode(): string {
-    const { height: H, width: W, fromChannels: cin, toChannels: cout, count, storage, augment, pca, normalize, fault } = this.spec
+    const { height: H, width: W, fromChannels: cin, toChannels: cout, count, storage, chunks, chunkLength, augment, pca, normalize, fault } = this.spec
     const elems = H * W * cout
     const crop = !!augment && (augment.cropPadding > 0 || augment.flip)
     const tone = !!augment && (augment.brightness > 0 || augment.contrast > 0)
     const noise = !!augment && augment.pcaNoise > 0 && !!pca
     const unit =
       storage === 'bytes'
-        ? `fn unit(i : i32) -> f32 { return codebook[(pixels[i >> 2u] >> (u32(i & 3) * 8u)) & 255]; }
-           fn raw(i : i32) -> f32 { return f32((pixels[i >> 2u] >> (u32(i & 3) * 8u)) & 255); }`
-        : `fn unit(i : i32) -> f32 { return pixels[i]; }
-           fn raw(i : i32) -> f32 { return pixels[i]; }`
+        ? `fn unit(i : i32) -> f32 { return codebook[(word(i >> 2u) >> (u32(i & 3) * 8u)) & 255]; }
+           fn raw(i : i32) -> f32 { return f32((word(i >> 2u) >> (u32(i & 3) * 8u)) & 255); }`
+        : `fn unit(i : i32) -> f32 { return word(i); }
+           fn raw(i : i32) -> f32 { return word(i); }`
+    const wordType = storage === 'bytes' ? 'i32' : 'f32'
+    const wordFn =
+      chunks === 1
+        ? `fn word(w : i32) -> ${wordType} { return pixels0[w]; }`
+        : `fn word(w : i32) -> ${wordType} {
+             let c = w / ${chunkLength};
+             let o = w - c * ${chunkLength};
+             ${Array.from({ length: chunks - 1 }, (_, c) => `if (c == ${c}) { return pixels${c}[o]; }`).join('\n')}
+             return pixels${chunks - 1}[o];
+           }`
     // The CPU weighs the raw values and scales the sum (1/255 for bytes, 1 for floats).
     const scale = storage === 'bytes' ? 1 / 255 : 1
     const converted =
@@ -89,6 +107,7 @@ export class BatchGatherProgram implements WebGpuProgramLike {
       var<workgroup> partial : array<f32, ${THREADS}>;
       var<private> rngState : u32;
 
+      ${wordFn}
       ${unit}
 
       fn mix32(h : u32, value : u32) -> u32 {
