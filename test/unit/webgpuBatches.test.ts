@@ -19,6 +19,7 @@ import { ImagePipeline, StatsAccumulator, toFloatChannels } from '../../main/dat
 import { createRandom } from '../../main/data/seededRandom'
 import { deviceBatchTuning, openDeviceBatches, setGpuDataFault, type DeviceBatchSource } from '../../main/engine/webgpu/gpuBatches'
 import { trainModel, type TrainOptions } from '../../main/engine/trainer'
+import { registerWebGpuKernels } from '../../main/engine/webgpu/kernels'
 
 async function openWebGpu(): Promise<string | null> {
   if (!process.env.XDG_RUNTIME_DIR) {
@@ -36,6 +37,8 @@ async function openWebGpu(): Promise<string | null> {
     if (!adapter) return 'Dawn offers no WebGPU adapter on this machine (no GPU driver or Vulkan ICD such as Mesa 25 lavapipe)'
     await import('@tensorflow/tfjs-backend-webgpu')
     if (!(await tf.setBackend('webgpu'))) return 'tfjs could not initialise its webgpu backend on the adapter'
+    // As the rung runs: our convolution and matmul kernels over tfjs's.
+    registerWebGpuKernels()
     return null
   } catch (error) {
     return `WebGPU unavailable: ${(error as Error).message}`
