@@ -19,6 +19,22 @@ export interface BatchSource {
   readonly imageShape: [number, number, number]
   /** The batches of one epoch; the order depends only on the seed and the epoch number. */
   batches(epoch: number, batchSize: number): AsyncIterable<Batch>
+  /**
+   * Present where the split is held in memory: what a device-side input pipeline needs to build the same
+   * batches itself (the engine's webgpu rung uploads the split once and gathers batches on the GPU).
+   */
+  readonly inMemory?: InMemoryPlan
+}
+
+/** An in-memory source's split and settings: `batches` is a function of these alone. */
+export interface InMemoryPlan {
+  split: DataSplit
+  /** [height, width, channels] as stored. */
+  storedShape: [number, number, number]
+  seed: number
+  shuffle: boolean
+  pipeline?: ImagePipeline
+  augment: boolean
 }
 
 /** The same epoch order for the same seed and epoch, whether or not the run was resumed in between. */
@@ -45,6 +61,7 @@ export function inMemoryBatchSource(split: DataSplit, imageShape: [number, numbe
   return {
     count: split.count,
     imageShape: outShape,
+    inMemory: { split, storedShape: imageShape, seed: options.seed, shuffle: options.shuffle ?? true, pipeline, augment: !!options.augment },
     async *batches(epoch, batchSize) {
       const order = epochOrder(split.count, options.seed, epoch, options.shuffle ?? true)
       for (let first = 0; first < split.count; first += batchSize) {

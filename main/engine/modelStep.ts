@@ -92,16 +92,36 @@ export function lossGradientsDeferred(
   return { grads, readings }
 }
 
+/**
+ * The same deferred step on a batch already on the device (the webgpu rung's GPU input pipeline): `x`
+ * [size, ...imageShape] float32, `y` int32 labels. Takes both tensors and disposes them.
+ */
+export function lossGradientsDeferredOnDevice(model: tfl.LayersModel, variables: tf.Variable[], x: tf.Tensor4D, y: tf.Tensor1D, options: LossGradientOptions): DeferredGradients {
+  const { value, correct, grads } = recordTensorLossGradients(model, variables, x, y, options)
+  const readings = Promise.all([value.data(), correct.data()]).then(([loss, count]) => [loss[0], count[0]] as [number, number])
+  void readings.finally(() => tf.dispose([value, correct])).catch(() => {})
+  return { grads, readings }
+}
+
 function recordLossGradients(
   model: tfl.LayersModel,
   variables: tf.Variable[],
   images: Float32Array,
   labels: Int32Array,
   size: number,
-  { classes, imageShape, lossScale = 1, weightDecay = 0 }: LossGradientOptions,
+  options: LossGradientOptions,
 ): { value: tf.Scalar; correct: tf.Scalar; grads: tf.NamedTensorMap } {
-  const x = tf.tensor4d(images, [size, ...imageShape])
-  const y = tf.tensor1d(labels, 'int32')
+  return recordTensorLossGradients(model, variables, tf.tensor4d(images, [size, ...options.imageShape]), tf.tensor1d(labels, 'int32'), options)
+}
+
+/** Disposes x and y. */
+function recordTensorLossGradients(
+  model: tfl.LayersModel,
+  variables: tf.Variable[],
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  { classes, lossScale = 1, weightDecay = 0 }: LossGradientOptions,
+): { value: tf.Scalar; correct: tf.Scalar; grads: tf.NamedTensorMap } {
   let correct: tf.Scalar | undefined
   try {
     const { value, grads } = tf.variableGrads(() => {

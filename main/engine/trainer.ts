@@ -10,6 +10,8 @@ import { inMemoryBatchSource, type Batch, type BatchSource } from '../data/batch
 import { createGradientEngine } from './parallel/gradientEngine'
 import { afterTrainingBatch, guardGpuRead } from './webgpu/deviceHealth'
 import { lossAndCorrect } from './modelStep'
+import { GPU_DATA_ENV, openDeviceBatches, type DeviceBatch, type DeviceBatchSource } from './webgpu/gpuBatches'
+import type { GradientEngine } from './parallel/gradientEngine'
 
 export interface TrainOptions {
   epochs: number
@@ -32,6 +34,12 @@ export interface TrainOptions {
    * GPU, 0 elsewhere. Every batch is still reported, in order; only later.
    */
   readBehind?: number
+  /**
+   * On webgpu, an in-memory training split is uploaded once and its batches built on the GPU (absent or
+   * true); false (or WORKBENCH_WEBGPU_DATA=cpu) keeps the CPU input pipeline. Other backends and
+   * streamed folders always use the CPU's.
+   */
+  gpuData?: boolean
 }
 
 /** Read-behind depth where none is given: the GPU rung only. */
@@ -82,6 +90,8 @@ export interface TrainerCallbacks {
   shouldStop(): boolean
   /** Awaited between batches; resolves at once unless the run is paused. */
   untilResumed?(): Promise<void>
+  /** Something the user should know that does not stop the run (e.g. why the data stays on the CPU); default: a console warning. */
+  onNote?(message: string): void
 }
 
 export interface TrainOutcome {
@@ -93,6 +103,8 @@ export interface TrainOutcome {
   trainAccuracy: number
   trainSeconds: number
   samplesTrained: number
+  /** Where the training batches were built: 'gpu' (uploaded once, gathered on the device) or 'cpu'. */
+  inputPipeline: 'gpu' | 'cpu'
 }
 
 /** Which loss went non-finite: a training batch's, or an evaluation's (the weights diverged during the epoch). */
@@ -186,6 +198,18 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
+/** The training split on the GPU where the backend is webgpu and the split in memory; otherwise, or if refused, undefined (CPU path). */
+function openTrainingDataOnDevice(train: BatchSource, engine: GradientEngine, options: TrainOptions, note: (message: string) => void): DeviceBatchSource | undefined {
+  if (options.gpuData === false || process.env[GPU_DATA_ENV] === 'cpu') return undefined
+  if (tf.getBackend() !== 'webgpu' || !train.inMemory || !engine.computeDeferredOnDevice) return undefined
+  const opened = openDeviceBatches(train.inMemory)
+  if ('refused' in opened) {
+    note(`input pipeline: ${opened.refused}`)
+    return undefined
+  }
+  return opened
+}
+
 /**
  * Mini-batch training with a seeded shuffle per epoch, a learning-rate schedule, optional weight decay,
  * gradient clipping and early stopping. Knows nothing of processes or windows: progress leaves through
@@ -204,6 +228,15 @@ export async function trainModel(
     optimizer.dispose()
     throw error
   })
+  const note = callbacks.onNote ?? ((message: string) => console.warn(message))
+  let onDevice: DeviceBatchSource | undefined
+  try {
+    onDevice = openTrainingDataOnDevice(data.train, engine, options, note)
+  } catch (error) {
+    optimizer.dispose()
+    await engine.dispose()
+    throw error
+  }
   const totalSamples = data.train.count * options.epochs
   const epochs: EpochReport[] = []
   let samplesSeen = data.train.count * start.epochsDone
@@ -234,7 +267,13 @@ export async function trainModel(
     applyGradients(grads)
     return [loss, correct]
   }
-  const queueStep = (batch: Batch): Promise<[number, number]> => {
+  const queueStep = (batch: Batch | DeviceBatch): Promise<[number, number]> => {
+    if ('x' in batch) {
+      // Device batches: always deferred; without read-behind the loop awaits the readings at once.
+      const { grads, readings } = engine.computeDeferredOnDevice!(batch.x, batch.y)
+      applyGradients(grads)
+      return readings
+    }
     if (readBehind <= 0 || !engine.computeDeferred) return step(batch)
     const { grads, readings } = engine.computeDeferred(batch.images, batch.labels, batch.size)
     applyGradients(grads)
@@ -264,7 +303,8 @@ export async function trainModel(
         trainAccuracy = correctSum / epochSamples
         callbacks.onBatch({ epoch, samplesSeen, totalSamples, loss, accuracy: correct / queued.size, learningRate: queued.learningRate })
       }
-      for await (const batch of data.train.batches(epoch, options.batchSize)) {
+      const batches: AsyncIterable<Batch> | Iterable<DeviceBatch> = onDevice ? onDevice.batches(epoch, options.batchSize) : data.train.batches(epoch, options.batchSize)
+      for await (const batch of batches) {
         learningRate = learningRateAt(options.schedule, epoch - 1 + queuedSamples / data.train.count)
         setLearningRate(optimizer, learningRate)
         const readings = queueStep(batch)
@@ -312,8 +352,9 @@ export async function trainModel(
       if (options.earlyStoppingPatience !== undefined && epochsWithoutImprovement >= options.earlyStoppingPatience) earlyStopped = true
     }
   } finally {
+    onDevice?.dispose()
     optimizer.dispose()
     await engine.dispose()
   }
-  return { stopped, earlyStopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained }
+  return { stopped, earlyStopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained, inputPipeline: onDevice ? 'gpu' : 'cpu' }
 }

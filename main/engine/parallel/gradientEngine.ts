@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { lossGradients, lossGradientsDeferred, type DeferredGradients, type LossGradients } from '../modelStep'
+import { lossGradients, lossGradientsDeferred, lossGradientsDeferredOnDevice, type DeferredGradients, type LossGradients } from '../modelStep'
 import type { ReplicaGradients, ReplicaReply, ReplicaRequest } from './replicaProtocol'
 import { activeNativeKernels } from '../native/wasmBlasKernels'
 
@@ -30,6 +30,8 @@ export interface GradientEngine {
    * queues the next batch's work before the last one's numbers arrive (no stall per batch).
    */
   computeDeferred?(images: Float32Array, labels: Int32Array, size: number): DeferredGradients
+  /** Where offered (this thread's engine): the same on a batch already on the device; takes and disposes x and y. */
+  computeDeferredOnDevice?(x: tf.Tensor4D, y: tf.Tensor1D): DeferredGradients
   dispose(): Promise<void>
 }
 
@@ -68,6 +70,7 @@ export function createLocalGradientEngine(
       }
     },
     computeDeferred,
+    computeDeferredOnDevice: (x, y) => lossGradientsDeferredOnDevice(model, variables, x, y, { classes, imageShape, weightDecay }),
     async dispose() {},
   }
 }
