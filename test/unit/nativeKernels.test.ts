@@ -141,6 +141,8 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
     { n: 2, h: 9, w: 9, ci: 5, co: 48, k: 5, s: 1, pad: 2 },
     { n: 1, h: 23, w: 23, ci: 1, co: 96, k: 11, s: 4, pad: 0 },
     { n: 13, h: 2, w: 2, ci: 32, co: 64, k: 3, s: 1, pad: 1 },
+    // One image's 3x3 map: one tile per block, whose filter columns are read in place.
+    { n: 1, h: 3, w: 3, ci: 16, co: 64, k: 3, s: 1, pad: 1 },
   ])('direct and im2col convolutions agree with cpu, with bias, residual and every fused activation: %o', async (c) => {
     const oh = Math.floor((c.h + 2 * c.pad - c.k) / c.s) + 1
     const ow = Math.floor((c.w + 2 * c.pad - c.k) / c.s) + 1
