@@ -52,7 +52,8 @@ export async function measureTraining(testCase: ThroughputCase): Promise<number>
 export async function measureInference(testCase: ThroughputCase): Promise<{ rate: number; path: string }> {
   const model = testCase.build()
   const shape: [number, number, number, number] = [testCase.batchSize, ...testCase.imageShape]
-  const x = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.random())
+  const x = new Float32Array(shape.reduce((a, b) => a * b, 1))
+  for (let i = 0; i < x.length; i++) x[i] = Math.random()
   const inference = inferenceFor(model)
   await inference.logits(x, shape)
   const start = performance.now()
