@@ -10,6 +10,7 @@ import { inMemoryBatchSource, type Batch, type BatchSource } from '../data/batch
 import { createGradientEngine } from './parallel/gradientEngine'
 import { afterTrainingBatch, guardGpuRead } from './webgpu/deviceHealth'
 import { lossAndCorrect } from './modelStep'
+import { DynamicLossScaler, type LossScalingOptions, type LossScalingReport } from './lossScaler'
 
 export interface TrainOptions {
   epochs: number
@@ -32,6 +33,12 @@ export interface TrainOptions {
    * GPU, 0 elsewhere. Every batch is still reported, in order; only later.
    */
   readBehind?: number
+  /**
+   * Dynamic loss scaling (mixed precision; lossScaler.ts): the loss is scaled, the gradients unscaled
+   * before clipping and the optimizer, and a step with non-finite gradients skipped, all on the device.
+   * Absent: none (fp32).
+   */
+  lossScaling?: LossScalingOptions
 }
 
 /** Read-behind depth where none is given: the GPU rung only. */
@@ -93,6 +100,8 @@ export interface TrainOutcome {
   trainAccuracy: number
   trainSeconds: number
   samplesTrained: number
+  /** With loss scaling: the steps skipped for overflow and the scale reached. */
+  lossScaling?: LossScalingReport
 }
 
 /** Which loss went non-finite: a training batch's, or an evaluation's (the weights diverged during the epoch). */
@@ -204,6 +213,7 @@ export async function trainModel(
     optimizer.dispose()
     throw error
   })
+  const scaler = options.lossScaling ? new DynamicLossScaler(options.lossScaling) : undefined
   const totalSamples = data.train.count * options.epochs
   const epochs: EpochReport[] = []
   let samplesSeen = data.train.count * start.epochsDone
@@ -234,7 +244,15 @@ export async function trainModel(
     applyGradients(grads)
     return [loss, correct]
   }
+  // With loss scaling, the step's verdict (applied or skipped) is read with its loss, never on its own.
+  const queueScaledStep = (batch: Batch, scaler: DynamicLossScaler): Promise<[number, number]> => {
+    if (!engine.computeDeferred) throw new Error('loss scaling needs a gradient engine that reads its numbers back later (this thread\'s own)')
+    const { grads, readings } = engine.computeDeferred(batch.images, batch.labels, batch.size, scaler.scale)
+    const verdict = scaler.read(scaler.step(grads, applyGradients))
+    return Promise.all([readings, verdict]).then(([numbers]) => numbers)
+  }
   const queueStep = (batch: Batch): Promise<[number, number]> => {
+    if (scaler) return queueScaledStep(batch, scaler)
     if (readBehind <= 0 || !engine.computeDeferred) return step(batch)
     const { grads, readings } = engine.computeDeferred(batch.images, batch.labels, batch.size)
     applyGradients(grads)
@@ -253,7 +271,9 @@ export async function trainModel(
       const reportBatch = async (queued: (typeof pending)[number]) => {
         const [loss, correct] = await guardGpuRead(queued.readings)
         if (!Number.isFinite(loss)) {
-          throw new NonFiniteLossError('training', loss, `in epoch ${epoch} after ${samplesSeen + queued.size} samples`, { ...rateNow(), scheduled: queued.learningRate })
+          // Loss scaling does not touch the loss itself: in mixed precision the forward pass overflowed f16.
+          const where = `in epoch ${epoch} after ${samplesSeen + queued.size} samples${scaler ? ' in mixed precision (f16 operands overflow beyond 65504; --precision fp32 avoids that)' : ''}`
+          throw new NonFiniteLossError('training', loss, where, { ...rateNow(), scheduled: queued.learningRate })
         }
         samplesSeen += queued.size
         samplesTrained += queued.size
@@ -313,7 +333,8 @@ export async function trainModel(
     }
   } finally {
     optimizer.dispose()
+    scaler?.dispose()
     await engine.dispose()
   }
-  return { stopped, earlyStopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained }
+  return { stopped, earlyStopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained, ...(scaler ? { lossScaling: scaler.summary() } : {}) }
 }

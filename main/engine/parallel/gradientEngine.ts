@@ -29,7 +29,7 @@ export interface GradientEngine {
    * Where offered: the gradients at once, the loss and correct count read back later. On a GPU this
    * queues the next batch's work before the last one's numbers arrive (no stall per batch).
    */
-  computeDeferred?(images: Float32Array, labels: Int32Array, size: number): DeferredGradients
+  computeDeferred?(images: Float32Array, labels: Int32Array, size: number, gradientScale?: tf.Scalar): DeferredGradients
   dispose(): Promise<void>
 }
 
@@ -53,8 +53,8 @@ export function createLocalGradientEngine(
   weightDecay: number,
 ): GradientEngine {
   const variables = trainableVariables(model)
-  const computeDeferred = (images: Float32Array, labels: Int32Array, size: number): DeferredGradients =>
-    lossGradientsDeferred(model, variables, images, labels, size, { classes, imageShape, weightDecay })
+  const computeDeferred = (images: Float32Array, labels: Int32Array, size: number, gradientScale?: tf.Scalar): DeferredGradients =>
+    lossGradientsDeferred(model, variables, images, labels, size, { classes, imageShape, weightDecay, gradientScale })
   return {
     replicas: 1,
     async compute(images, labels, size) {
