@@ -5,7 +5,7 @@ import type { OptimizerName } from '../../shared/arch/specs'
 import { learningRateToTry } from '../../shared/arch/learningRates'
 import type { DataSplit } from '../data/dataset'
 import { learningRateAt, type LrScheduleConfig } from './lrSchedule'
-import { createOptimizer, setLearningRate } from './optimizers'
+import { createOptimizer, setLearningRate, uncountStep } from './optimizers'
 import { inMemoryBatchSource, type Batch, type BatchSource } from '../data/batchSource'
 import { createGradientEngine } from './parallel/gradientEngine'
 import { afterTrainingBatch, guardGpuRead } from './webgpu/deviceHealth'
@@ -248,7 +248,9 @@ export async function trainModel(
   const queueScaledStep = (batch: Batch, scaler: DynamicLossScaler): Promise<[number, number]> => {
     if (!engine.computeDeferred) throw new Error('loss scaling needs a gradient engine that reads its numbers back later (this thread\'s own)')
     const { grads, readings } = engine.computeDeferred(batch.images, batch.labels, batch.size, scaler.scale)
-    const verdict = scaler.read(scaler.step(grads, applyGradients))
+    const verdict = scaler.read(scaler.step(grads, applyGradients)).then((applied) => {
+      if (!applied) uncountStep(optimizer)
+    })
     return Promise.all([readings, verdict]).then(([numbers]) => numbers)
   }
   const queueStep = (batch: Batch): Promise<[number, number]> => {

@@ -45,15 +45,18 @@ async function train(optimizer: OptimizerName, lossScaling: LossScalingOptions |
   const model = buildModel()
   const options: TrainOptions = { epochs: 1, batchSize: 8, optimizer, schedule, weightDecay: 0.001, classes: 4, imageShape: SHAPE, readBehind: 2, ...(lossScaling ? { lossScaling } : {}) }
   const losses: number[] = []
+  let iterations = -1
   const data = { count: batches * 8, images: split.images.subarray(0, batches * 8 * PIXELS).map((v) => v * brightness), labels: split.labels.subarray(0, batches * 8) }
   const outcome = await trainModel(model, { train: inMemoryBatchSource(data, SHAPE, { seed: 1 }), test: data }, options, {
     onBatch: (report) => losses.push(report.loss),
-    onEpoch: () => undefined,
+    onEpoch: (_report, state) => {
+      iterations = state.optimizer.iterations
+    },
     shouldStop: () => false,
   })
   const weights = model.getWeights().map((w) => Array.from(w.dataSync()))
   model.dispose()
-  return { losses, weights, outcome }
+  return { losses, weights, outcome, iterations }
 }
 
 const scaling = (initialScale: number, growthInterval = 2000): LossScalingOptions => ({ initialScale, growthFactor: 2, backoffFactor: 0.5, growthInterval })
@@ -77,6 +80,8 @@ describe('dynamic loss scaling in the trainer', () => {
       const overflow = await train(optimizer, scaling(2 ** 127), 1, 100)
       expect(overflow.weights).toEqual(before)
       expect(overflow.outcome.lossScaling).toEqual({ skippedSteps: 1, steps: 1, scale: 2 ** 126 })
+      // Not counted as a step in the optimizer's saved state (Adam resumes its bias correction from it).
+      expect(overflow.iterations).toBe(0)
       // The loss itself is the forward pass's, unscaled and finite.
       expect(overflow.losses).toHaveLength(1)
       expect(Number.isFinite(overflow.losses[0])).toBe(true)
@@ -88,6 +93,7 @@ describe('dynamic loss scaling in the trainer', () => {
     const { outcome } = await train('sgd', scaling(4, 2), 3)
     // Steps 1-3: grows after step 2.
     expect(outcome.lossScaling).toEqual({ skippedSteps: 0, steps: 3, scale: 8 })
+    expect((await train('sgd', scaling(4, 2), 3)).iterations).toBe(3)
   })
 })
 

@@ -8,6 +8,10 @@
  * reduction can be split into chunks (grid z), written as partial sums and added by a second, elementwise
  * pass: no atomics, deterministic, and it fills the GPU when M x N alone gives too few workgroups
  * (the filter gradient's M x N is a filter, its K is batch x height x width).
+ * In mixed precision (precision.ts) the staged tiles are vec4<f16>: operands are rounded to f16 as they
+ * are staged, widened back as they are used, and multiplied and summed in f32. Tensors, global reads and
+ * the output stay f32 (tfjs has no float16 dtype), so the saving is workgroup memory and its traffic, and
+ * the path is the one a tensor-core version (subgroup matrices) will take.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core'
 import { activationSnippet, type Epilogue } from './epilogue'
