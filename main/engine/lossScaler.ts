@@ -71,7 +71,8 @@ export class DynamicLossScaler {
     let finite: tf.Scalar
     let unscaled: tf.NamedTensorMap
     try {
-      finite = tf.tidy(() => tf.all(tf.stack(Object.values(grads).map((g) => tf.all(tf.isFinite(g))))) as tf.Scalar)
+      // One check over all gradients laid end to end: a few dispatches per step rather than a few per variable.
+      finite = tf.tidy(() => tf.all(tf.isFinite(tf.concat(Object.values(grads).map((g) => tf.reshape(g, [-1]))))) as tf.Scalar)
       unscaled = tf.tidy(() => {
         const inverse = tf.div(1, this.scale)
         return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.mul(g, inverse)]))
@@ -82,11 +83,18 @@ export class DynamicLossScaler {
     try {
       apply(unscaled)
       tf.tidy(() => {
+        // The verdict broadcast once per shape (a weight and its optimizer slots share one), not per select.
+        const verdicts = new Map<string, tf.Tensor>()
+        const verdictFor = (shape: number[]) => {
+          const key = shape.join('x')
+          if (!verdicts.has(key)) verdicts.set(key, tf.broadcastTo(finite, shape))
+          return verdicts.get(key)!
+        }
         for (const [name, v] of variables()) {
           const old = before.get(name)
           if (old && old.dataId === v.dataId) continue
           // A variable this step created is an optimizer's slot, which starts at zero (momentum, Adam, RMSProp).
-          v.assign(tf.where(finite, v, old ? old.value : tf.zerosLike(v)))
+          v.assign(tf.where(verdictFor(v.shape), v, old ? old.value : tf.zerosLike(v)))
         }
         this.updateScale(finite)
       })
