@@ -15,7 +15,8 @@ export const MIXED_PRECISION_SUMMARY = 'mixed: f16 operands with f32 accumulatio
 export function mixedPrecisionProblem(choice: BackendChoice, report: BackendReport, deviceOffersF16?: boolean): string | undefined {
   if (report.name !== 'webgpu') {
     const webgpuSkip = report.skipped.find((s) => s.name === 'webgpu')
-    const why = choice === 'auto' && webgpuSkip ? ` (auto did not take webgpu: ${webgpuSkip.reason})` : ''
+    // auto climbs down from the top: it either passed webgpu over (saying why) or stopped above it.
+    const why = choice !== 'auto' ? '' : webgpuSkip ? ` (auto did not take webgpu: ${webgpuSkip.reason})` : ', a rung auto takes before webgpu'
     return `mixed precision runs on the webgpu backend; this run is on ${report.name}${why}. Train in fp32 (--precision fp32, the default), or choose the webgpu backend`
   }
   const adapter = report.webgpu?.adapter

@@ -36,6 +36,8 @@ describe('mixed precision: where it is refused', () => {
   it('with auto, saying why auto did not take webgpu', () => {
     const report: BackendReport = { name: 'wasm-blas', skipped: [{ name: 'webgpu', reason: 'only a software adapter was found (llvmpipe)' }] }
     expect(mixedPrecisionProblem('auto', report)).toContain('this run is on wasm-blas (auto did not take webgpu: only a software adapter was found (llvmpipe))')
+    // Native TensorFlow on CUDA sits above webgpu: auto stops there without trying webgpu.
+    expect(mixedPrecisionProblem('auto', { name: 'tensorflow-gpu', skipped: [] })).toContain('this run is on tensorflow-gpu, a rung auto takes before webgpu. Train in fp32 (--precision fp32, the default), or choose the webgpu backend')
   })
 
   it('on a WebGPU adapter without shader-f16, naming the adapter', () => {
