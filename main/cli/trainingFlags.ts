@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { LR_SCHEDULES } from '../../shared/arch/specs'
+import { MIXED_PRECISION_SUMMARY } from '../../shared/mixedPrecision'
 
 export interface TrainingFlags {
   schedule?: string
@@ -28,7 +29,7 @@ export function addTrainingOptions(command: Command): Command {
     .option('--validation <fraction>', 'hold out this fraction of the training images for validation', positive)
     .option('--patience <epochs>', 'early stopping: epochs without validation improvement', positive)
     .option('--parallel <threads>', 'data-parallel training threads on the wasm backend (try the number of free cores)', positive)
-    .addOption(new Command().createOption('--precision <mode>', 'fp32 (default), or mixed: f16 operands with f32 accumulation on webgpu (not offered yet)').choices(['fp32', 'mixed']))
+    .addOption(new Command().createOption('--precision <mode>', `fp32 (default, the reference), or ${MIXED_PRECISION_SUMMARY}; refused with the reason elsewhere`).choices(['fp32', 'mixed']))
 }
 
 /** Only what the user gave: the schema's defaults fill the rest. */

@@ -44,6 +44,12 @@ export interface LossGradientOptions {
   lossScale?: number
   /** Coupled L2 decay: weightDecay / 2 x the sum of squared variables joins the loss. Default 0 (none). */
   weightDecay?: number
+  /**
+   * Mixed precision's dynamic loss scale (lossScaler.ts), a tensor so that it changes on the device: the
+   * whole differentiated loss, penalty included, is multiplied by it, so the gradients come back scaled;
+   * the loss read back is not.
+   */
+  gradientScale?: tf.Scalar
 }
 
 /**
@@ -120,24 +126,31 @@ function recordTensorLossGradients(
   variables: tf.Variable[],
   x: tf.Tensor4D,
   y: tf.Tensor1D,
-  { classes, lossScale = 1, weightDecay = 0 }: LossGradientOptions,
+  { classes, lossScale = 1, weightDecay = 0, gradientScale }: LossGradientOptions,
 ): { value: tf.Scalar; correct: tf.Scalar; grads: tf.NamedTensorMap } {
   let correct: tf.Scalar | undefined
+  let unscaled: tf.Scalar | undefined
   try {
     const { value, grads } = tf.variableGrads(() => {
       const result = lossAndCorrect(model, x, y, classes, true)
       // The forward pass runs in its own tidy scope; keep the count past it for the caller to read.
       correct = tf.keep(result.correct)
       const data = lossScale === 1 ? result.loss : (tf.mul(result.loss, lossScale) as tf.Scalar)
-      if (weightDecay <= 0) return data
-      const penalty = tf.addN(variables.map((v) => tf.sum(tf.square(v))))
-      return tf.add(data, tf.mul(weightDecay / 2, penalty)) as tf.Scalar
+      const total = weightDecay <= 0 ? data : (tf.add(data, tf.mul(weightDecay / 2, tf.addN(variables.map((v) => tf.sum(tf.square(v)))))) as tf.Scalar)
+      if (!gradientScale) return total
+      unscaled = tf.keep(total)
+      return tf.mul(total, gradientScale) as tf.Scalar
     }, variables)
     const counted = correct!
     correct = undefined
-    return { value, correct: counted, grads }
+    if (!unscaled) return { value, correct: counted, grads }
+    value.dispose()
+    const reported = unscaled
+    unscaled = undefined
+    return { value: reported, correct: counted, grads }
   } finally {
     tf.dispose([x, y])
     correct?.dispose()
+    unscaled?.dispose()
   }
 }

@@ -24,3 +24,12 @@ export function createOptimizer(name: OptimizerName, learningRate: number): tf.O
 export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
   ;(optimizer as unknown as { learningRate: number }).learningRate = learningRate
 }
+
+/**
+ * Takes back the count of a step that loss scaling undid (lossScaler.ts): the count is saved with the
+ * optimizer's state, and Adam rebuilds its bias corrections from it when a checkpoint is resumed.
+ */
+export function uncountStep(optimizer: tf.Optimizer): void {
+  const counted = optimizer as unknown as { iterations_: number }
+  if (counted.iterations_ > 0) counted.iterations_--
+}

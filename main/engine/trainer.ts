@@ -5,13 +5,14 @@ import type { OptimizerName } from '../../shared/arch/specs'
 import { learningRateToTry } from '../../shared/arch/learningRates'
 import type { DataSplit } from '../data/dataset'
 import { learningRateAt, type LrScheduleConfig } from './lrSchedule'
-import { createOptimizer, setLearningRate } from './optimizers'
+import { createOptimizer, setLearningRate, uncountStep } from './optimizers'
 import { inMemoryBatchSource, type Batch, type BatchSource } from '../data/batchSource'
 import { createGradientEngine } from './parallel/gradientEngine'
 import { afterTrainingBatch, guardGpuRead } from './webgpu/deviceHealth'
-import { lossAndCorrect } from './modelStep'
+import { lossAndCorrect, type DeferredGradients } from './modelStep'
 import { GPU_DATA_ENV, openDeviceBatches, type DeviceBatch, type DeviceBatchSource } from './webgpu/gpuBatches'
 import type { GradientEngine } from './parallel/gradientEngine'
+import { DynamicLossScaler, type LossScalingOptions, type LossScalingReport } from './lossScaler'
 
 export interface TrainOptions {
   epochs: number
@@ -40,6 +41,12 @@ export interface TrainOptions {
    * streamed folders always use the CPU's.
    */
   gpuData?: boolean
+  /**
+   * Dynamic loss scaling (mixed precision; lossScaler.ts): the loss is scaled, the gradients unscaled
+   * before clipping and the optimizer, and a step with non-finite gradients skipped, all on the device.
+   * Absent: none (fp32).
+   */
+  lossScaling?: LossScalingOptions
 }
 
 /** Read-behind depth where none is given: the GPU rung only. */
@@ -105,6 +112,8 @@ export interface TrainOutcome {
   samplesTrained: number
   /** Where the training batches were built: 'gpu' (uploaded once, gathered on the device) or 'cpu'. */
   inputPipeline: 'gpu' | 'cpu'
+  /** With loss scaling: the steps skipped for overflow and the scale reached. */
+  lossScaling?: LossScalingReport
 }
 
 /** Which loss went non-finite: a training batch's, or an evaluation's (the weights diverged during the epoch). */
@@ -237,6 +246,7 @@ export async function trainModel(
     await engine.dispose()
     throw error
   }
+  const scaler = options.lossScaling ? new DynamicLossScaler(options.lossScaling) : undefined
   const totalSamples = data.train.count * options.epochs
   const epochs: EpochReport[] = []
   let samplesSeen = data.train.count * start.epochsDone
@@ -267,10 +277,24 @@ export async function trainModel(
     applyGradients(grads)
     return [loss, correct]
   }
+  const deferredStep = (batch: Batch | DeviceBatch, gradientScale?: tf.Scalar): DeferredGradients => {
+    if ('x' in batch) return engine.computeDeferredOnDevice!(batch.x, batch.y, gradientScale)
+    if (!engine.computeDeferred) throw new Error('loss scaling needs a gradient engine that reads its numbers back later (this thread\'s own)')
+    return engine.computeDeferred(batch.images, batch.labels, batch.size, gradientScale)
+  }
+  // With loss scaling, the step's verdict (applied or skipped) is read with its loss, never on its own.
+  const queueScaledStep = (batch: Batch | DeviceBatch, scaler: DynamicLossScaler): Promise<[number, number]> => {
+    const { grads, readings } = deferredStep(batch, scaler.scale)
+    const verdict = scaler.read(scaler.step(grads, applyGradients)).then((applied) => {
+      if (!applied) uncountStep(optimizer)
+    })
+    return Promise.all([readings, verdict]).then(([numbers]) => numbers)
+  }
   const queueStep = (batch: Batch | DeviceBatch): Promise<[number, number]> => {
+    if (scaler) return queueScaledStep(batch, scaler)
     if ('x' in batch) {
       // Device batches: always deferred; without read-behind the loop awaits the readings at once.
-      const { grads, readings } = engine.computeDeferredOnDevice!(batch.x, batch.y)
+      const { grads, readings } = deferredStep(batch)
       applyGradients(grads)
       return readings
     }
@@ -292,7 +316,9 @@ export async function trainModel(
       const reportBatch = async (queued: (typeof pending)[number]) => {
         const [loss, correct] = await guardGpuRead(queued.readings)
         if (!Number.isFinite(loss)) {
-          throw new NonFiniteLossError('training', loss, `in epoch ${epoch} after ${samplesSeen + queued.size} samples`, { ...rateNow(), scheduled: queued.learningRate })
+          // Loss scaling does not touch the loss itself: in mixed precision the forward pass overflowed f16.
+          const where = `in epoch ${epoch} after ${samplesSeen + queued.size} samples${scaler ? ' in mixed precision (f16 operands overflow beyond 65504; --precision fp32 avoids that)' : ''}`
+          throw new NonFiniteLossError('training', loss, where, { ...rateNow(), scheduled: queued.learningRate })
         }
         samplesSeen += queued.size
         samplesTrained += queued.size
@@ -354,7 +380,8 @@ export async function trainModel(
   } finally {
     onDevice?.dispose()
     optimizer.dispose()
+    scaler?.dispose()
     await engine.dispose()
   }
-  return { stopped, earlyStopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained, inputPipeline: onDevice ? 'gpu' : 'cpu' }
+  return { stopped, earlyStopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained, inputPipeline: onDevice ? 'gpu' : 'cpu', ...(scaler ? { lossScaling: scaler.summary() } : {}) }
 }

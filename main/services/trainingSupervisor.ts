@@ -413,7 +413,8 @@ export class TrainingSupervisor {
       case 'completed': {
         // A run stopped early is expected to be near chance; one that trained all its epochs is not.
         const warning = message.stopped ? undefined : didNotLearnWarning(run.summary.config, message.result, run.summary.classNames.length)
-        this.finishAfterExit(run, { status: message.stopped ? 'stopped' : 'completed', result: message.result, warnings: warning ? [warning] : undefined })
+        const warnings = [...(warning ? [warning] : []), ...(message.notes ?? [])]
+        this.finishAfterExit(run, { status: message.stopped ? 'stopped' : 'completed', result: message.result, warnings: warnings.length ? warnings : undefined })
         break
       }
       case 'failed':

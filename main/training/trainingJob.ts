@@ -22,6 +22,10 @@ import type { RunControl } from './runControl'
 import type { FromWorker } from './workerProtocol'
 import { writeReferenceSample } from '../engine/referenceSample'
 import { webgpuFailure } from '../engine/webgpu/deviceHealth'
+import { webgpuOffersF16 } from '../engine/webgpu/webgpuRung'
+import { setKernelPrecision } from '../engine/webgpu/kernels/precision'
+import { GRAD_SCALER_DEFAULTS, lossScalingNote } from '../engine/lossScaler'
+import { mixedPrecisionProblem } from '../../shared/mixedPrecision'
 
 export interface TrainingJobRequest {
   config: TrainConfig
@@ -39,10 +43,12 @@ export interface TrainingJobRequest {
 export async function runTrainingJob(request: TrainingJobRequest, send: (message: FromWorker) => void, control: RunControl): Promise<void> {
   const { config, runDir } = request
   const spec = getArchitecture(config.arch)
-  if (config.precision === 'mixed') {
-    throw new Error('mixed precision (--precision mixed: f16 operands, f32 accumulation) is not offered yet; train in fp32 (the default)')
-  }
   const backend = await selectBackend(config.backend)
+  const mixed = config.precision === 'mixed'
+  if (mixed) {
+    const problem = mixedPrecisionProblem(config.backend, backend, backend.name === 'webgpu' ? webgpuOffersF16() : undefined)
+    if (problem) throw new Error(problem)
+  }
   if (request.kernelThreads) activeNativeKernels()?.addon.setThreads(request.kernelThreads)
   // Folders are decoded straight to the network's input size; in-memory sets keep theirs (the trainer resizes).
   const dataset = await openDataset(config.dataset, {
@@ -117,6 +123,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     imageShape: [height, width, channels],
     // Worker-thread replicas; the trainer uses them on the wasm backend only (the others are multi-threaded).
     parallelism: config.parallelism,
+    ...(mixed ? { lossScaling: GRAD_SCALER_DEFAULTS } : {}),
   }
   const totalSamples = train.count * config.epochs
   const throttle = new ProgressThrottle(100)
@@ -130,6 +137,9 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     send({ type: 'progress', epoch, samplesSeen, totalSamples, samplesPerSecond, etaSeconds, points })
   }
 
+  // Training (with its epochs' evaluations) computes in the run's precision; the saved model's reference
+  // sample and the final test evaluation in fp32, the reference every backend's inference is checked against.
+  setKernelPrecision(mixed ? 'mixed' : 'fp32')
   const outcome = await trainModelOnDevice(runDir, () => trainModel(
     model,
     { train, validation: dataset.validation, test: dataset.test },
@@ -157,7 +167,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
       untilResumed: () => control.untilResumed(),
     },
     start,
-  ))
+  )).finally(() => setKernelPrecision('fp32'))
   const leftover = throttle.flush()
   if (leftover.length) sendProgress(start.epochsDone + outcome.epochs.length + 1, startSamples + outcome.samplesTrained, leftover)
 
@@ -175,6 +185,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   send({
     type: 'completed',
     stopped: outcome.stopped,
+    ...(outcome.lossScaling ? { notes: [lossScalingNote(outcome.lossScaling)] } : {}),
     result: {
       trainLoss: outcome.trainLoss,
       trainAccuracy: outcome.trainAccuracy,

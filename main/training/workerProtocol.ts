@@ -39,7 +39,8 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dataset'), classNames: z.array(z.string()), data: RunDataSummary }),
   /** A listed file failed to decode during training; it is left out from now on. */
   z.object({ type: z.literal('unreadable'), file: SkippedFile }),
-  z.object({ type: z.literal('completed'), result: RunResult, stopped: z.boolean() }),
+  /** `notes`: what the run's warnings should say beside the result (mixed precision's skipped steps). */
+  z.object({ type: z.literal('completed'), result: RunResult, stopped: z.boolean(), notes: z.array(z.string()).optional() }),
   z.object({ type: z.literal('failed'), error: z.string() }),
   z.object({ type: z.literal('probe'), report: BackendReport }),
   z.object({ type: z.literal('lr-find'), result: LrFinderResult }),

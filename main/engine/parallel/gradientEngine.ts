@@ -29,9 +29,9 @@ export interface GradientEngine {
    * Where offered: the gradients at once, the loss and correct count read back later. On a GPU this
    * queues the next batch's work before the last one's numbers arrive (no stall per batch).
    */
-  computeDeferred?(images: Float32Array, labels: Int32Array, size: number): DeferredGradients
+  computeDeferred?(images: Float32Array, labels: Int32Array, size: number, gradientScale?: tf.Scalar): DeferredGradients
   /** Where offered (this thread's engine): the same on a batch already on the device; takes and disposes x and y. */
-  computeDeferredOnDevice?(x: tf.Tensor4D, y: tf.Tensor1D): DeferredGradients
+  computeDeferredOnDevice?(x: tf.Tensor4D, y: tf.Tensor1D, gradientScale?: tf.Scalar): DeferredGradients
   dispose(): Promise<void>
 }
 
@@ -55,8 +55,8 @@ export function createLocalGradientEngine(
   weightDecay: number,
 ): GradientEngine {
   const variables = trainableVariables(model)
-  const computeDeferred = (images: Float32Array, labels: Int32Array, size: number): DeferredGradients =>
-    lossGradientsDeferred(model, variables, images, labels, size, { classes, imageShape, weightDecay })
+  const computeDeferred = (images: Float32Array, labels: Int32Array, size: number, gradientScale?: tf.Scalar): DeferredGradients =>
+    lossGradientsDeferred(model, variables, images, labels, size, { classes, imageShape, weightDecay, gradientScale })
   return {
     replicas: 1,
     async compute(images, labels, size) {
@@ -70,7 +70,7 @@ export function createLocalGradientEngine(
       }
     },
     computeDeferred,
-    computeDeferredOnDevice: (x, y) => lossGradientsDeferredOnDevice(model, variables, x, y, { classes, imageShape, weightDecay }),
+    computeDeferredOnDevice: (x, y, gradientScale) => lossGradientsDeferredOnDevice(model, variables, x, y, { classes, imageShape, weightDecay, gradientScale }),
     async dispose() {},
   }
 }

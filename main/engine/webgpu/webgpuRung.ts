@@ -110,6 +110,11 @@ export async function loadWebGpuRung({ forced }: WebGpuRungOptions): Promise<{ t
   return { tfName: 'webgpu', detail: `${adapterTitle(report)}${report.software ? ', a software adapter' : ''}; ${kernelNote}; ${keyFeatures(report)}` }
 }
 
+/** Whether the rung's device runs f16 shaders (mixed precision): its adapter offered shader-f16, which createDevice requests. */
+export function webgpuOffersF16(): boolean {
+  return !!loaded && !loaded.lost && loaded.device.features.has('shader-f16')
+}
+
 /** What the rung found on its last attempt, with the ladder's verdict on it. */
 export function webgpuReport(verdict: (software: boolean) => string): WebGpuReport {
   return { ...(lastAdapter ? { adapter: lastAdapter } : {}), ...(lastKernels ? { kernels: lastKernels } : {}), verdict: verdict(lastAdapter?.software ?? false) }

@@ -19,6 +19,7 @@ export function useTrainFormState(props: { readonly architectures: readonly Arch
     learningRate: '',
     limit: '',
     backend: 'auto',
+    precision: 'fp32',
     inputSize: '',
     knobs: {},
     dataset: 'mnist',

@@ -4,6 +4,7 @@ import { analyzeModel } from '../../../shared/arch/layerMath'
 import { estimateTrainingMemory, WASM_HEAP_BACKENDS, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
 import { getArchitecture, type ArchitectureId } from '../../../shared/arch/specs'
 import { learningRateHint } from '../../../shared/arch/learningRates'
+import { MIXED_PRECISION_CHOICES } from '../../../shared/mixedPrecision'
 
 /** What the form's inputs hold: numbers from `<input type=number>`, or the raw text when it is not one. */
 export type NumberField = number | string
@@ -24,6 +25,13 @@ export interface TrainFormValues {
   dataset?: string
   /** Training-time augmentation chosen in the Data view; absent means none. */
   augment?: AugmentConfig
+  /** fp32 (absent: the default) or mixed; offered, and sent, only with a backend that may run mixed. */
+  precision?: 'fp32' | 'mixed'
+}
+
+/** Whether the form offers the precision choice: for the backends that may run mixed precision. */
+export function offersPrecision(backend: BackendChoice): boolean {
+  return MIXED_PRECISION_CHOICES.includes(backend)
 }
 
 export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend' | 'inputSize' | 'dataset'
@@ -122,6 +130,7 @@ export function validateTrainForm(values: TrainFormValues): TrainFormResult {
     ...(values.knobs && Object.keys(values.knobs).length ? { knobs: values.knobs } : {}),
     ...(values.augment ? { augment: values.augment } : {}),
     backend: values.backend,
+    ...(values.precision === 'mixed' && offersPrecision(values.backend) ? { precision: 'mixed' as const } : {}),
   }
   if (values.arch === '') errors.arch = 'Choose an architecture'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { learningRateNote, memoryProblem, memoryWarning, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
+import { learningRateNote, memoryProblem, memoryWarning, offersPrecision, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../renderer/src/logic/trainForm'
 
 const valid: TrainFormValues = { arch: 'lenet5', epochs: 10, batchSize: 256, learningRate: 0.9, limit: '', backend: 'auto' }
 
@@ -34,6 +34,16 @@ describe('validateTrainForm', () => {
   })
   it('requires an architecture', () => {
     expect(validateTrainForm({ ...valid, arch: '' }).errors.arch).toBe('Choose an architecture')
+  })
+  it('sends mixed precision only with a backend that may run it (webgpu, auto); fp32 stays implicit', () => {
+    expect(offersPrecision('webgpu')).toBe(true)
+    expect(offersPrecision('auto')).toBe(true)
+    expect(offersPrecision('wasm-blas')).toBe(false)
+    expect(validateTrainForm({ ...valid, backend: 'webgpu', precision: 'mixed' }).config?.precision).toBe('mixed')
+    expect(validateTrainForm({ ...valid, precision: 'mixed' }).config?.precision).toBe('mixed')
+    // Chosen for webgpu, then the backend changed to one without it: the hidden choice is not sent.
+    expect(validateTrainForm({ ...valid, backend: 'wasm-blas', precision: 'mixed' }).config).not.toHaveProperty('precision')
+    expect(validateTrainForm({ ...valid, backend: 'webgpu', precision: 'fp32' }).config).not.toHaveProperty('precision')
   })
 })
 

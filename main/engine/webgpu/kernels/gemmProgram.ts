@@ -8,9 +8,14 @@
  * reduction can be split into chunks (grid z), written as partial sums and added by a second, elementwise
  * pass: no atomics, deterministic, and it fills the GPU when M x N alone gives too few workgroups
  * (the filter gradient's M x N is a filter, its K is batch x height x width).
+ * In mixed precision (precision.ts) the staged tiles are vec4<f16>: operands are rounded to f16 as they
+ * are staged, widened back as they are used, and multiplied and summed in f32. Tensors, global reads and
+ * the output stay f32 (tfjs has no float16 dtype), so the saving is workgroup memory and its traffic, and
+ * the path is the one a tensor-core version (subgroup matrices) will take.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core'
 import { activationSnippet, type Epilogue } from './epilogue'
+import { hoistEnableDirectivesOn, kernelPrecision, type KernelPrecision } from './precision'
 
 /** The slice of tfjs-webgpu's WebGPUProgram that `runWebGPUProgram` reads. */
 export interface WebGpuProgramLike {
@@ -28,6 +33,7 @@ export interface WebGpuProgramLike {
 
 /** The slice of tfjs-webgpu's WebGPUBackend the kernels use. */
 export interface WebGpuBackendLike {
+  device?: { createShaderModule(descriptor: { code: string; label?: string }): unknown }
   runWebGPUProgram(program: WebGpuProgramLike, inputs: TensorInfo[], outputDtype: 'float32', uniforms?: unknown[], output?: TensorInfo): TensorInfo
   makeTensorInfo(shape: number[], dtype: 'float32'): TensorInfo
   disposeData(dataId: object): boolean
@@ -112,9 +118,12 @@ export function chooseTiling(shape: GemmShape, maxGridZ = 65535): GemmTiling {
   return { rowsPerThread, colsPerThread, chunks, kPerChunk }
 }
 
-function loadTileSnippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 'outer' | 'k', loader: string, outerLimit: number, outerBase: string, vec4: boolean): string {
+/** In mixed precision a value is rounded to f16 as it is staged in workgroup memory. */
+const staged = (value: string, f16: boolean, vector: boolean) => (f16 ? `${vector ? 'vec4<f16>' : 'f16'}(${value})` : value)
+
+function loadTileSnippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 'outer' | 'k', loader: string, outerLimit: number, outerBase: string, vec4: boolean, f16: boolean): string {
   // `rows` is the tile's outer extent (TM or TN); the tile is stored k-major: tile[k][outer].
-  if (vec4) return loadTileVec4Snippet(tile, rows, contiguous, loader, outerLimit, outerBase)
+  if (vec4) return loadTileVec4Snippet(tile, rows, contiguous, loader, outerLimit, outerBase, f16)
   const loads = (rows * TILE_K) / THREADS
   const lines: string[] = []
   for (let i = 0; i < loads; i++) {
@@ -127,13 +136,13 @@ function loadTileSnippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 'out
       let gk = kt + kk;
       var v = 0.0;
       if (gk < kEnd && go < ${outerLimit}) { v = ${loader}; }
-      ${tile}[kk * ${rows / 4} + o / 4][o % 4] = v;
+      ${tile}[kk * ${rows / 4} + o / 4][o % 4] = ${staged('v', f16, false)};
     }`)
   }
   return lines.join('\n')
 }
 
-function loadTileVec4Snippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 'outer' | 'k', loader: string, outerLimit: number, outerBase: string): string {
+function loadTileVec4Snippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 'outer' | 'k', loader: string, outerLimit: number, outerBase: string, f16: boolean): string {
   const loads = (rows * TILE_K) / 4 / THREADS
   const groups = rows / 4
   const lines: string[] = []
@@ -146,7 +155,7 @@ function loadTileVec4Snippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 
       let gk = kt + kk;
       var v = vec4<f32>(0.0);
       if (gk < kEnd && go < ${outerLimit}) { v = ${loader}; }
-      ${tile}[kk * ${groups} + o4] = v;
+      ${tile}[kk * ${groups} + o4] = ${staged('v', f16, true)};
     }`)
     } else {
       lines.push(`{
@@ -156,7 +165,7 @@ function loadTileVec4Snippet(tile: 'tileA' | 'tileB', rows: number, contiguous: 
       let gk = kt + k4 * 4;
       var v = vec4<f32>(0.0);
       if (gk < kEnd && go < ${outerLimit}) { v = ${loader}; }
-      for (var j = 0; j < 4; j = j + 1) { ${tile}[(k4 * 4 + j) * ${groups} + o / 4][o % 4] = v[j]; }
+      for (var j = 0; j < 4; j = j + 1) { ${tile}[(k4 * 4 + j) * ${groups} + o / 4][o % 4] = ${staged('v[j]', f16, false)}; }
     }`)
     }
   }
@@ -192,6 +201,7 @@ export class GemmProgram implements WebGpuProgramLike {
   constructor(
     private readonly spec: GemmSpec,
     private readonly tiling: GemmTiling,
+    private readonly precision: KernelPrecision = 'fp32',
   ) {
     const tm = 16 * tiling.rowsPerThread
     const tn = 16 * tiling.colsPerThread
@@ -201,20 +211,24 @@ export class GemmProgram implements WebGpuProgramLike {
     this.variableComponents = this.variableNames.map((n) => ((n === spec.aName && spec.aVec4) || (n === spec.bName && spec.bVec4) ? 4 : 1))
     this.outputComponent = spec.N % 4 === 0 ? 4 : 1
     this.dispatch = [Math.ceil(spec.N / tn), Math.ceil(spec.M / tm), spec.batch * tiling.chunks]
-    this.shaderKey = `wbGemm_${spec.key}_M${spec.M}N${spec.N}K${spec.K}b${spec.batch}_v${+spec.aVec4}${+spec.bVec4}_t${tiling.rowsPerThread}x${tiling.colsPerThread}c${tiling.chunks}k${tiling.kPerChunk}_${partial ? 'partial' : spec.epilogue.key}${spec.fault ? '_FAULT' : ''}`
+    this.shaderKey = `wbGemm_${spec.key}_M${spec.M}N${spec.N}K${spec.K}b${spec.batch}_v${+spec.aVec4}${+spec.bVec4}_t${tiling.rowsPerThread}x${tiling.colsPerThread}c${tiling.chunks}k${tiling.kPerChunk}_${partial ? 'partial' : spec.epilogue.key}${spec.fault ? '_FAULT' : ''}${precision === 'mixed' ? '_f16' : ''}`
   }
 
   getUserCode(): string {
     const { M, N, K, batch, indexFns, aName, bName, aVec4, bVec4, aContiguous, bContiguous, epilogue, fault } = this.spec
     const { rowsPerThread, colsPerThread, chunks, kPerChunk } = this.tiling
+    // Mixed precision: tiles hold f16 (half the workgroup memory and its traffic); each operand vector is
+    // widened once per k step, so the products are exact and the sums f32, as on tensor cores.
+    const f16 = this.precision === 'mixed'
+    const operand = (tile: string) => (f16 ? `vec4<f32>(${tile})` : tile)
     const tm = 16 * rowsPerThread
     const tn = 16 * colsPerThread
     const ra = rowsPerThread / 4
     const ca = colsPerThread / 4
     const partial = chunks > 1
     const fma: string[] = []
-    for (let r = 0; r < ra; r++) fma.push(`let a${r} = tileA[k * ${tm / 4} + tr + ${16 * r}];`)
-    for (let c = 0; c < ca; c++) fma.push(`let b${c} = tileB[k * ${tn / 4} + tc + ${16 * c}];`)
+    for (let r = 0; r < ra; r++) fma.push(`let a${r} = ${operand(`tileA[k * ${tm / 4} + tr + ${16 * r}]`)};`)
+    for (let c = 0; c < ca; c++) fma.push(`let b${c} = ${operand(`tileB[k * ${tn / 4} + tc + ${16 * c}]`)};`)
     for (let r = 0; r < ra; r++)
       for (let i = 0; i < 4; i++)
         for (let c = 0; c < ca; c++) fma.push(`acc[${(r * 4 + i) * ca + c}] += a${r}[${i}] * b${c};`)
@@ -234,9 +248,10 @@ export class GemmProgram implements WebGpuProgramLike {
     const store = vec4Out
       ? `if (n < ${N}) { result[base / 4] = ${finish('v', 'n', 'vec4<f32>')}; }`
       : `for (var j = 0; j < 4; j = j + 1) { if (n + j < ${N}) { result[base + j] = ${finish('v[j]', 'n + j', 'f32')}; } }`
-    return `
-      var<workgroup> tileA : array<vec4<f32>, ${(TILE_K * tm) / 4}>;
-      var<workgroup> tileB : array<vec4<f32>, ${(TILE_K * tn) / 4}>;
+    // tfjs-webgpu puts its declarations ahead of this code; the device moves `enable` first (precision.ts).
+    return `${f16 ? '\n      enable f16;' : ''}
+      var<workgroup> tileA : array<vec4<${f16 ? 'f16' : 'f32'}>, ${(TILE_K * tm) / 4}>;
+      var<workgroup> tileB : array<vec4<${f16 ? 'f16' : 'f32'}>, ${(TILE_K * tn) / 4}>;
 
       ${indexFns}
       ${loaderSnippet('A', aName, aVec4)}
@@ -267,8 +282,8 @@ export class GemmProgram implements WebGpuProgramLike {
         // the last chunk's surplus tiles load zeros.
         for (var t = 0; t < ${kPerChunk / TILE_K}; t = t + 1) {
           let kt = kBegin + t * ${TILE_K};
-          ${loadTileSnippet('tileA', tm, aContiguous === 'm' ? 'outer' : 'k', `loadA${aVec4 ? '4' : ''}(batch, go, gk)`, M, 'm0', aVec4)}
-          ${loadTileSnippet('tileB', tn, bContiguous === 'n' ? 'outer' : 'k', `loadB${bVec4 ? '4' : ''}(batch, gk, go)`, N, 'n0', bVec4)}
+          ${loadTileSnippet('tileA', tm, aContiguous === 'm' ? 'outer' : 'k', `loadA${aVec4 ? '4' : ''}(batch, go, gk)`, M, 'm0', aVec4, f16)}
+          ${loadTileSnippet('tileB', tn, bContiguous === 'n' ? 'outer' : 'k', `loadB${bVec4 ? '4' : ''}(batch, gk, go)`, N, 'n0', bVec4, f16)}
           workgroupBarrier();
           for (var k = 0; k < ${TILE_K}; k = k + 1) {
             ${fma.join('\n            ')}
@@ -330,9 +345,18 @@ export function runGemm(backend: WebGpuBackendLike, spec: GemmSpec, inputs: Tens
   // Grid dimensions are capped at 65535 workgroups (WebGPU's guaranteed limit); beyond, and for an empty reduction, tfjs's kernel runs it.
   if (spec.K === 0 || Math.ceil(spec.M / 64) > 65535 || Math.ceil(spec.N / 64) > 65535 || spec.batch > 65535) return null
   const tiling = chooseTiling(spec)
-  if (tiling.chunks === 1) return backend.runWebGPUProgram(new GemmProgram(spec, tiling), inputs, 'float32')
+  const precision = kernelPrecision()
+  if (precision === 'mixed') {
+    if (backend.device) hoistEnableDirectivesOn(backend.device)
+    // Branch point for tensor cores: where the device offers 'chromium-experimental-subgroup-matrix' with an
+    // f16 x f16 -> f32 configuration (adapterInfo reports them), a subgroup-matrix GEMM program would be
+    // chosen here, same spec and loaders, its tiles multiplied by subgroupMatrixMultiplyAccumulate. Not
+    // written yet: no adapter we can test on offers it, and an unproven kernel must not train anyone's model.
+  }
+  const program = new GemmProgram(spec, tiling, precision)
+  if (tiling.chunks === 1) return backend.runWebGPUProgram(program, inputs, 'float32')
   const operands = spec.epilogue.bias ? inputs.slice(0, -1) : inputs
-  const partial = backend.runWebGPUProgram(new GemmProgram(spec, tiling), operands, 'float32')
+  const partial = backend.runWebGPUProgram(program, operands, 'float32')
   const reduceInputs = spec.epilogue.bias ? [partial, inputs[inputs.length - 1]] : [partial]
   const out = backend.runWebGPUProgram(new SplitKReduceProgram(spec, tiling.chunks), reduceInputs, 'float32')
   backend.disposeData(partial.dataId)
