@@ -92,11 +92,18 @@ def train_throughput(model, shape, batch, steps, lr):
     return batch * steps / (time.perf_counter() - start)
 
 
+# Inference is timed over at least this many batches after this many warm-up ones, here and in
+# oursThroughput.ts alike: ResNet-18's 4 training batches were too few to time a 20 ms forward pass.
+INFERENCE_WARMUP = 3
+INFERENCE_MIN_BATCHES = 16
+
+
 def inference_throughput(model, shape, batch, steps):
     x = torch.randn(batch, *shape)
     model.eval()
     with torch.no_grad():
-        model(x)
+        for _ in range(INFERENCE_WARMUP):
+            model(x)
         start = time.perf_counter()
         for _ in range(steps):
             model(x)
@@ -118,7 +125,7 @@ def main():
         build, shape, batch, steps = models[name]
         if not inference_only:
             results['train'][name] = train_throughput(build(), shape, batch, steps, 0.05)
-        results['inference'][name] = inference_throughput(build(), shape, batch, steps)
+        results['inference'][name] = inference_throughput(build(), shape, batch, max(steps, INFERENCE_MIN_BATCHES))
     print(json.dumps(results))
 
 

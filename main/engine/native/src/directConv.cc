@@ -38,6 +38,9 @@ struct DirectConvPlan {
   }
 };
 
+// Output channels the one-input-channel kernel keeps in registers (directConvTile.inc).
+constexpr int kNarrowChannels = 8;
+
 std::vector<float>& panelScratch() {
   thread_local std::vector<float> buffer;
   return buffer;
@@ -70,17 +73,20 @@ constexpr int kTile = 6;  // 6 x 2 accumulators + 2 filter vectors + 1 broadcast
 namespace {
 
 using BlockKernel = void (*)(const DirectConvPlan&, const float*, long, long, int, float*);
+using NarrowKernel = void (*)(const DirectConvPlan&, const float*, const float*, long, long, float*);
 
 struct Isa {
   BlockKernel convolveBlock;
+  NarrowKernel convolveNarrowRows;
+  int lanes;
   int blockWidth;  // output channels per block
   int tile;        // output pixels per tile
 };
 
 const Isa* bestIsa() {
 #ifdef WB_DIRECT_CONV
-  static const Isa avx512Isa{avx512::convolveBlock, 2 * avx512::kLanes, avx512::kTile};
-  static const Isa avx2Isa{avx2::convolveBlock, 2 * avx2::kLanes, avx2::kTile};
+  static const Isa avx512Isa{avx512::convolveBlock, avx512::convolveNarrowRows, avx512::kLanes, 2 * avx512::kLanes, avx512::kTile};
+  static const Isa avx2Isa{avx2::convolveBlock, avx2::convolveNarrowRows, avx2::kLanes, 2 * avx2::kLanes, avx2::kTile};
   static const Isa* chosen = [] {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) return &avx512Isa;
@@ -110,7 +116,10 @@ bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter
   const int reachW = (s.outW - 1) * s.strideW + s.filterW;
   const int height = std::max(reachH, s.padTop + s.inH);
   const int width = std::max(reachW, s.padLeft + s.inW);
-  const bool pads = s.padTop != 0 || s.padLeft != 0 || reachH > s.inH || reachW > s.inW;
+  // One input channel at stride 1 into a few output channels: pixels in the lanes (convolveNarrowRows),
+  // which reads up to a vector past each row, so its input is always copied into a padded buffer.
+  const bool narrow = s.inC == 1 && s.strideW == 1 && s.outC <= kNarrowChannels && residual == nullptr;
+  const bool pads = narrow || s.padTop != 0 || s.padLeft != 0 || reachH > s.inH || reachW > s.inW;
   // Padded rows and images are 64 bytes longer than they need to be: at power-of-two pitches (a 4x4x256
   // image is 16 KiB) the tile's twelve input streams fell into the same few L1 sets and ran at half speed.
   const long rowPitch = static_cast<long>(width) * s.inC + (pads ? 16 : 0);
@@ -125,12 +134,20 @@ bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter
   const long pixelsPerImage = static_cast<long>(s.outH) * s.outW;
   const int blocks = (s.outC + isa->blockWidth - 1) / isa->blockWidth;
   thread_local std::vector<float> paddedScratch;
+  thread_local std::vector<float> narrowWeights;
+  if (narrow) {
+    const long taps = static_cast<long>(s.filterH) * s.filterW;
+    narrowWeights.assign(static_cast<size_t>(taps) * kNarrowChannels, 0.f);
+    for (long t = 0; t < taps; t++)
+      for (int c = 0; c < s.outC; c++) narrowWeights[t * kNarrowChannels + c] = filter[t * s.outC + c];
+  }
 
   for (long firstImage = 0; firstImage < s.batch; firstImage += imagesPerChunk) {
     const long images = std::min(imagesPerChunk, s.batch - firstImage);
     const float* source = x + firstImage * s.inH * s.inW * s.inC;
     if (pads) {
-      paddedScratch.resize(static_cast<size_t>(images * paddedImage));
+      paddedScratch.resize(static_cast<size_t>(images * paddedImage + isa->lanes));
+      std::fill(paddedScratch.end() - isa->lanes, paddedScratch.end(), 0.f);
       float* padded = paddedScratch.data();
       const long inRow = static_cast<long>(s.inW) * s.inC;
       const int padders = teamSize(images);
@@ -147,6 +164,19 @@ bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter
         }
       });
       source = padded;
+    }
+    if (narrow) {
+      const long rows = images * s.outH;
+      const int team = teamSize(rows / 4);
+      float* out = y + firstImage * pixelsPerImage * s.outC;
+      // Named outside the team: inside it, a thread_local name means each member's own (empty) copy.
+      const float* weights = narrowWeights.data();
+      runTeam(team, [&](int member) {
+        long first, last;
+        shareOf(rows, team, member, first, last);
+        if (first < last) isa->convolveNarrowRows(plan, source, weights, first, last - first, out);
+      });
+      continue;
     }
     // Work items: (block of columns, range of tiles), column-major so a member keeps one block's filter
     // columns hot while it walks its pixels.
