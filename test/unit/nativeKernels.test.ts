@@ -141,6 +141,9 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
     { n: 2, h: 9, w: 9, ci: 5, co: 48, k: 5, s: 1, pad: 2 },
     { n: 1, h: 23, w: 23, ci: 1, co: 96, k: 11, s: 4, pad: 0 },
     { n: 13, h: 2, w: 2, ci: 32, co: 64, k: 3, s: 1, pad: 1 },
+    // One input channel into at most 8 (pixels in the lanes): a row of 21 is one full vector and a part.
+    { n: 3, h: 7, w: 21, ci: 1, co: 6, k: 5, s: 1, pad: 2 },
+    { n: 2, h: 5, w: 5, ci: 1, co: 8, k: 3, s: 1, pad: 0 },
     // One image's 3x3 map: one tile per block, whose filter columns are read in place.
     { n: 1, h: 3, w: 3, ci: 16, co: 64, k: 3, s: 1, pad: 1 },
   ])('direct and im2col convolutions agree with cpu, with bias, residual and every fused activation: %o', async (c) => {
@@ -152,26 +155,30 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
     const r = values([c.n, oh, ow, c.co])
     const shape = Int32Array.of(c.n, c.h, c.w, c.ci, oh, ow, c.co, c.k, c.k, c.s, c.s, c.pad, c.pad, 1, 1)
     await tf.setBackend('cpu')
-    const sum = tf.tidy(() => {
-      const padded = tf.pad(tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]])
-      return tf.add(tf.add(tf.conv2d(padded as tf.Tensor4D, tf.tensor4d(w, [c.k, c.k, c.ci, c.co]), c.s, 'valid'), tf.tensor1d(b)), tf.tensor4d(r, [c.n, oh, ow, c.co]))
-    })
-    const expected: Record<number, Float32Array> = {
-      0: sum.dataSync() as Float32Array,
-      1: tf.relu(sum).dataSync() as Float32Array,
-      2: tf.sigmoid(sum).dataSync() as Float32Array,
-      3: tf.tanh(sum).dataSync() as Float32Array,
-      4: tf.leakyRelu(sum, 0.01).dataSync() as Float32Array,
-    }
-    sum.dispose()
+    // With and without the residual (without one, one input channel takes the pixels-in-lanes kernel).
+    const expectedFor = (residual: boolean): Record<number, Float32Array> =>
+      tf.tidy(() => {
+        const padded = tf.pad(tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]])
+        const conv = tf.add(tf.conv2d(padded as tf.Tensor4D, tf.tensor4d(w, [c.k, c.k, c.ci, c.co]), c.s, 'valid'), tf.tensor1d(b))
+        const sum = residual ? tf.add(conv, tf.tensor4d(r, [c.n, oh, ow, c.co])) : conv
+        return {
+          0: sum.dataSync() as Float32Array,
+          1: tf.relu(sum).dataSync() as Float32Array,
+          2: tf.sigmoid(sum).dataSync() as Float32Array,
+          3: tf.tanh(sum).dataSync() as Float32Array,
+          4: tf.leakyRelu(sum, 0.01).dataSync() as Float32Array,
+        }
+      })
     try {
       for (const algorithm of ['direct', 'im2col'] as const) {
         native.addon.setConvAlgorithm(algorithm)
-        for (const [code, reference] of Object.entries(expected)) {
-          const y = new Float32Array(reference.length)
-          native.addon.conv2d(x, w, b, y, shape, Number(code), r)
-          const diff = maxRelDiff(y, reference)
-          expect(diff, `${algorithm}, activation ${code}`).toBeLessThan(1e-5)
+        for (const residual of [true, false]) {
+          for (const [code, reference] of Object.entries(expectedFor(residual))) {
+            const y = new Float32Array(reference.length)
+            native.addon.conv2d(x, w, b, y, shape, Number(code), residual ? r : null)
+            const diff = maxRelDiff(y, reference)
+            expect(diff, `${algorithm}, activation ${code}, residual ${residual}`).toBeLessThan(1e-5)
+          }
         }
       }
     } finally {
