@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
+import { createRandom } from '../../main/data/seededRandom'
 
 /** Gradients and outputs must agree with cpu within this, relative to the result's scale. */
 export const TOL = 1e-4
 
-/** Sets tfjs up on a WebGPU adapter; the reason it could not, or null. */
-export async function openWebGpu(): Promise<string | null> {
+/** What Dawn needs in a test process: a private XDG_RUNTIME_DIR, and lavapipe on one thread. */
+export function prepareDawnEnvironment(): void {
   if (!process.env.XDG_RUNTIME_DIR) {
     const dir = join(tmpdir(), `xdg-webgpu-test-${process.pid}`)
     mkdirSync(dir, { recursive: true, mode: 0o700 })
@@ -22,6 +23,11 @@ export async function openWebGpu(): Promise<string | null> {
   // lavapipe's worker threads wait for each other at every barrier; on a shared, loaded CPU that turns
   // milliseconds into minutes. One thread runs these small shapes fastest (the variable is llvmpipe's).
   process.env.LP_NUM_THREADS ??= '0'
+}
+
+/** Sets tfjs up on a WebGPU adapter; the reason it could not, or null. */
+export async function openWebGpu(): Promise<string | null> {
+  prepareDawnEnvironment()
   try {
     const { create, globals } = await import('webgpu')
     Object.assign(globalThis, globals)
@@ -46,17 +52,8 @@ export async function openWebGpuForTests(suite: string): Promise<string | null> 
   return unavailable
 }
 
-/** Deterministic PRNG so a failure can be reproduced. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Deterministic PRNG so a failure can be reproduced: the data pipeline's own. */
+export const rng = createRandom
 
 export const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1)
 

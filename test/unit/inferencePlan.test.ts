@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
-import { loadNativeKernels, type NativeKernels } from '../../main/engine/native/nativeKernels'
+import type { NativeKernels } from '../../main/engine/native/nativeKernels'
+import { loadNativeKernelsForTests } from '../helpers/nativeKernelsForTests'
 import { compileInferencePlan } from '../../main/engine/native/inferencePlan'
 import { createModel } from '../../main/engine/modelFactory'
 import { getArchitecture, type ArchitectureId, type ArchKnobs } from '../../shared/arch/specs'
@@ -14,20 +15,9 @@ import { createRandom } from '../../main/data/seededRandom'
  * its graph. Batch-norm statistics are randomised, so folding is really exercised. Both direct and
  * im2col convolutions are checked. Skipped, saying why, without the addon; CI requires it.
  */
-function tryLoad(): NativeKernels | string {
-  try {
-    return loadNativeKernels()
-  } catch (error) {
-    return (error as Error).message
-  }
-}
-const loaded = tryLoad()
-const unavailable = typeof loaded === 'string' ? loaded : undefined
-if (unavailable) {
-  if (process.env.WORKBENCH_REQUIRE_NATIVE) throw new Error(`native kernels are required here (WORKBENCH_REQUIRE_NATIVE) but: ${unavailable}`)
-  console.log(`skipping inference plan tests: ${unavailable}`)
-}
-const native = loaded as NativeKernels
+const loaded = loadNativeKernelsForTests('inference plan tests')
+const unavailable = loaded.unavailable
+const native = loaded.native as NativeKernels
 
 /** Moving statistics and affine parameters far from the (0, 1) they start at. */
 function randomiseBatchNorm(model: tfl.LayersModel, seed: number): void {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
-import { loadNativeKernels, nativeAddonPath, openNativeKernels, type NativeKernels } from '../../main/engine/native/nativeKernels'
+import { nativeAddonPath, openNativeKernels, type NativeKernels } from '../../main/engine/native/nativeKernels'
+import { loadNativeKernelsForTests } from '../helpers/nativeKernelsForTests'
 import { activeNativeKernels, setWasmBlasKernels } from '../../main/engine/native/wasmBlasKernels'
 import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
 import { batchNormalization } from '../../main/engine/layers/batchNormalization'
@@ -17,20 +18,9 @@ import { createRandom } from '../../main/data/seededRandom'
  * transpose, and training-mode batch norm with its moving statistics. Skipped, saying why, where the
  * addon or an optimized BLAS is missing; CI sets WORKBENCH_REQUIRE_NATIVE so that it cannot skip there.
  */
-function tryLoad(): NativeKernels | string {
-  try {
-    return loadNativeKernels()
-  } catch (error) {
-    return (error as Error).message
-  }
-}
-const loaded = tryLoad()
-const unavailable = typeof loaded === 'string' ? loaded : undefined
-if (unavailable) {
-  if (process.env.WORKBENCH_REQUIRE_NATIVE) throw new Error(`native kernels are required here (WORKBENCH_REQUIRE_NATIVE) but: ${unavailable}`)
-  console.log(`skipping native kernel tests: ${unavailable}`)
-}
-const native = loaded as NativeKernels
+const loaded = loadNativeKernelsForTests('native kernel tests')
+const unavailable = loaded.unavailable
+const native = loaded.native as NativeKernels
 
 const rand = createRandom(77)
 const values = (shape: number[], offset = 0) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1 + offset)

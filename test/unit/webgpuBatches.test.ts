@@ -4,9 +4,6 @@
  * an adapter the suite skips with the reason, unless WORKBENCH_REQUIRE_WEBGPU=1 (CI), then it fails.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import '@tensorflow/tfjs-backend-cpu'
@@ -20,29 +17,13 @@ import { createRandom } from '../../main/data/seededRandom'
 import { deviceBatchTuning, openDeviceBatches, setGpuDataFault, type DeviceBatchSource } from '../../main/engine/webgpu/gpuBatches'
 import { trainModel, type TrainOptions } from '../../main/engine/trainer'
 import { registerWebGpuKernels } from '../../main/engine/webgpu/kernels'
+import { openWebGpu as openHarnessWebGpu } from '../helpers/webgpuKernelHarness'
 
+/** The harness's WebGPU backend, with our convolution and matmul kernels over tfjs's, as the rung runs. */
 async function openWebGpu(): Promise<string | null> {
-  if (!process.env.XDG_RUNTIME_DIR) {
-    const dir = join(tmpdir(), `xdg-webgpu-test-${process.pid}`)
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
-    process.env.XDG_RUNTIME_DIR = dir
-  }
-  // One lavapipe thread: its threads wait for each other at every barrier, slow on a shared CPU.
-  process.env.LP_NUM_THREADS ??= '0'
-  try {
-    const { create, globals } = await import('webgpu')
-    Object.assign(globalThis, globals)
-    ;(globalThis as { navigator?: unknown }).navigator = { gpu: create([]) }
-    const adapter = await (globalThis as unknown as { navigator: { gpu: GPU } }).navigator.gpu.requestAdapter()
-    if (!adapter) return 'Dawn offers no WebGPU adapter on this machine (no GPU driver or Vulkan ICD such as Mesa 25 lavapipe)'
-    await import('@tensorflow/tfjs-backend-webgpu')
-    if (!(await tf.setBackend('webgpu'))) return 'tfjs could not initialise its webgpu backend on the adapter'
-    // As the rung runs: our convolution and matmul kernels over tfjs's.
-    registerWebGpuKernels()
-    return null
-  } catch (error) {
-    return `WebGPU unavailable: ${(error as Error).message}`
-  }
+  const unavailable = await openHarnessWebGpu()
+  if (!unavailable) registerWebGpuKernels()
+  return unavailable
 }
 
 const unavailable = await openWebGpu()

@@ -11,14 +11,12 @@
  *   ~10x, what PyTorch's autocast tests accept for f16 matmuls too; and above 1e-6 it proves the f16 path ran.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 // tfjs-layers registers the gradients (the core's register_all_gradients cannot be imported as ESM under Node).
 import * as tfl from '@tensorflow/tfjs-layers'
 import { webgpuAdapterUnavailable } from '../helpers/webgpuAdapter'
+import { on, prepareDawnEnvironment, randArrays, relDiff } from '../helpers/webgpuKernelHarness'
 import { f16roundAll } from '../helpers/f16'
 import { gemmTuning, GemmProgram, type GemmSpec, type GemmTiling } from '../../main/engine/webgpu/kernels/gemmProgram'
 import { hoistEnableDirectives, setKernelPrecision } from '../../main/engine/webgpu/kernels/precision'
@@ -31,13 +29,7 @@ import { GRAD_SCALER_DEFAULTS, type LossScalingOptions } from '../../main/engine
 const EXACT_TOL = 1e-4
 const F16_TOL = 1e-2
 
-if (!process.env.XDG_RUNTIME_DIR) {
-  const dir = join(tmpdir(), `xdg-webgpu-mixed-${process.pid}`)
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  process.env.XDG_RUNTIME_DIR = dir
-}
-// One llvmpipe thread: its threads wait for each other at every barrier, slow on a shared CPU.
-process.env.LP_NUM_THREADS ??= '0'
+prepareDawnEnvironment()
 
 async function openRung(): Promise<string | undefined> {
   const missing = webgpuAdapterUnavailable()
@@ -50,43 +42,7 @@ async function openRung(): Promise<string | undefined> {
 const unavailable = await openRung()
 if (unavailable) console.warn(`webgpuMixedPrecision.test: kernel cases skipped, ${unavailable}`)
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const rand = rng(1614)
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1)
-function randArray(shape: number[]): Float32Array {
-  const a = new Float32Array(size(shape))
-  for (let i = 0; i < a.length; i++) a[i] = rand() * 2 - 1
-  return a
-}
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length)
-  let diff = 0
-  let scale = 1e-6
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i])
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d)
-    scale = Math.max(scale, Math.abs(b[i]))
-  }
-  return diff / scale
-}
-
-async function on(backend: 'cpu' | 'webgpu', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend)
-  const outs = tf.tidy(fn)
-  const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>))
-  outs.forEach((t) => t.dispose())
-  return data
-}
+const randArray = randArrays(1614)
 
 const maxDiff = (gpu: Float32Array[], cpu: Float32Array[]) => Math.max(...gpu.map((g, i) => relDiff(g, cpu[i])))
 
