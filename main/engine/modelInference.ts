@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { compileInferencePlan } from './native/inferencePlan'
+import { compileInferencePlan } from './native/inference/inferencePlan'
 import { activeNativeKernels } from './native/wasmBlasKernels'
 import { fitToModelInput } from './modelStep'
 

@@ -1,4 +1,4 @@
-import { FUSED_ACTIVATION_CODES } from './nativeKernels'
+import { FUSED_ACTIVATION_CODES } from '../nativeKernels'
 
 /**
  * The small steps of a compiled inference plan that have no native kernel: they move little data next to
