@@ -140,6 +140,8 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   // Training (with its epochs' evaluations) computes in the run's precision; the saved model's reference
   // sample and the final test evaluation in fp32, the reference every backend's inference is checked against.
   setKernelPrecision(mixed ? 'mixed' : 'fp32')
+  // What the trainer says about how it ran (the GPU input pipeline refused, with why): the run's warnings.
+  const trainerNotes: string[] = []
   const outcome = await trainModelOnDevice(runDir, () => trainModel(
     model,
     { train, validation: dataset.validation, test: dataset.test },
@@ -165,6 +167,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
       },
       shouldStop: () => control.shouldStop,
       untilResumed: () => control.untilResumed(),
+      onNote: (note) => trainerNotes.push(note),
     },
     start,
   )).finally(() => setKernelPrecision('fp32'))
@@ -185,7 +188,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   send({
     type: 'completed',
     stopped: outcome.stopped,
-    ...(outcome.lossScaling ? { notes: [lossScalingNote(outcome.lossScaling)] } : {}),
+    notes: [...trainerNotes, ...(outcome.lossScaling ? [lossScalingNote(outcome.lossScaling)] : [])],
     result: {
       trainLoss: outcome.trainLoss,
       trainAccuracy: outcome.trainAccuracy,
