@@ -58,6 +58,8 @@ export interface TrainStart {
   optimizerWeights?: NamedTensor[]
   bestValidationLoss?: number
   epochsWithoutImprovement?: number
+  /** Mixed precision: the loss scale the run had reached, so a resumed run does not climb back from 65536. */
+  lossScale?: number
 }
 
 export interface BatchReport {
@@ -87,6 +89,8 @@ export interface EpochEndState {
   trainSeconds: number
   bestValidationLoss?: number
   epochsWithoutImprovement: number
+  /** Mixed precision: the loss scale after the epoch's last step (for the checkpoint). */
+  lossScale?: number
 }
 
 export interface TrainerCallbacks {
@@ -246,7 +250,7 @@ export async function trainModel(
     await engine.dispose()
     throw error
   }
-  const scaler = options.lossScaling ? new DynamicLossScaler(options.lossScaling) : undefined
+  const scaler = options.lossScaling ? new DynamicLossScaler({ ...options.lossScaling, ...(start.lossScale ? { initialScale: start.lossScale } : {}) }) : undefined
   const totalSamples = data.train.count * options.epochs
   const epochs: EpochReport[] = []
   let samplesSeen = data.train.count * start.epochsDone
@@ -374,7 +378,9 @@ export async function trainModel(
         seconds: (performance.now() - epochStart) / 1000,
       }
       epochs.push(report)
-      await callbacks.onEpoch(report, { optimizer, trainSeconds, bestValidationLoss, epochsWithoutImprovement })
+      // One read of the scale per epoch, after the epoch's last loss was read: no stall between batches.
+      const lossScale = scaler ? (await scaler.scale.data())[0] : undefined
+      await callbacks.onEpoch(report, { optimizer, trainSeconds, bestValidationLoss, epochsWithoutImprovement, ...(lossScale ? { lossScale } : {}) })
       if (options.earlyStoppingPatience !== undefined && epochsWithoutImprovement >= options.earlyStoppingPatience) earlyStopped = true
     }
   } finally {

@@ -12,6 +12,8 @@ export const CheckpointInfo = z.object({
   /** Wall-clock seconds since the run first started training, and seconds spent training batches, at this checkpoint: a resumed run continues both. */
   wallSeconds: z.number().nonnegative().optional(),
   trainSeconds: z.number().nonnegative().optional(),
+  /** Mixed precision: the dynamic loss scale reached, which a resumed run starts from. */
+  lossScale: z.number().positive().optional(),
   savedAt: z.string(),
 })
 export type CheckpointInfo = z.infer<typeof CheckpointInfo>

@@ -105,6 +105,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
       optimizerWeights: restored.optimizerWeights,
       bestValidationLoss: info.bestValidationLoss,
       epochsWithoutImprovement: info.epochsWithoutImprovement,
+      lossScale: info.lossScale,
     }
   }
   const params = countTrainableParams(model)
@@ -162,6 +163,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
           epochsWithoutImprovement: state.epochsWithoutImprovement,
           wallSeconds: wallSeconds(),
           trainSeconds: resumedAt.trainSeconds + state.trainSeconds,
+          ...(state.lossScale ? { lossScale: state.lossScale } : {}),
         })
         send({ type: 'checkpoint', epoch: epoch.epoch })
       },

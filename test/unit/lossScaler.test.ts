@@ -40,23 +40,25 @@ const count = 24
 const split = { count, images: Float32Array.from({ length: count * PIXELS }, () => random()), labels: Uint8Array.from({ length: count }, () => Math.floor(random() * 4)) }
 const schedule = { ...TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 8, learningRate: 0.05 }), lrSchedule: 'constant' as const }
 
-async function train(optimizer: OptimizerName, lossScaling: LossScalingOptions | undefined, batches: number, brightness = 1) {
+async function train(optimizer: OptimizerName, lossScaling: LossScalingOptions | undefined, batches: number, brightness = 1, startScale?: number) {
   await tf.setBackend('cpu')
   const model = buildModel()
   const options: TrainOptions = { epochs: 1, batchSize: 8, optimizer, schedule, weightDecay: 0.001, classes: 4, imageShape: SHAPE, readBehind: 2, ...(lossScaling ? { lossScaling } : {}) }
   const losses: number[] = []
   let iterations = -1
+  let checkpointScale: number | undefined
   const data = { count: batches * 8, images: split.images.subarray(0, batches * 8 * PIXELS).map((v) => v * brightness), labels: split.labels.subarray(0, batches * 8) }
   const outcome = await trainModel(model, { train: inMemoryBatchSource(data, SHAPE, { seed: 1 }), test: data }, options, {
     onBatch: (report) => losses.push(report.loss),
     onEpoch: (_report, state) => {
       iterations = state.optimizer.iterations
+      checkpointScale = state.lossScale
     },
     shouldStop: () => false,
-  })
+  }, { epochsDone: 0, ...(startScale ? { lossScale: startScale } : {}) })
   const weights = model.getWeights().map((w) => Array.from(w.dataSync()))
   model.dispose()
-  return { losses, weights, outcome, iterations }
+  return { losses, weights, outcome, iterations, checkpointScale }
 }
 
 const scaling = (initialScale: number, growthInterval = 2000): LossScalingOptions => ({ initialScale, growthFactor: 2, backoffFactor: 0.5, growthInterval })
@@ -88,6 +90,15 @@ describe('dynamic loss scaling in the trainer', () => {
       expect(lossScalingNote(overflow.outcome.lossScaling!)).toBe(`mixed precision: 1 step of 1 skipped for gradient overflow in f16; loss scale now ${2 ** 126}`)
     })
   }
+
+  it('hands the scale reached to the checkpoint, and a resumed run starts from it', async () => {
+    const first = await train('sgd', scaling(4, 2), 3)
+    expect(first.checkpointScale).toBe(8)
+    // Resumed with the checkpoint's scale: it grows on from 8, not from the configured 4.
+    const resumed = await train('sgd', scaling(4, 2), 3, 1, first.checkpointScale)
+    expect(resumed.outcome.lossScaling).toEqual({ skippedSteps: 0, steps: 3, scale: 16 })
+    expect((await train('sgd', undefined, 1)).checkpointScale).toBeUndefined()
+  })
 
   it('the scale grows by its factor after each run of growthInterval good steps', async () => {
     const { outcome } = await train('sgd', scaling(4, 2), 3)
