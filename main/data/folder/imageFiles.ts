@@ -1,4 +1,11 @@
-import sharp from 'sharp'
+import type SharpConstructor from 'sharp'
+
+/**
+ * sharp (libvips) is loaded on the first decode: a training process on MNIST or CIFAR never needs it, and
+ * the bundled GPU checks (test/bench/packGpuBench.sh) run on a box where it is not installed.
+ */
+let sharpModule: Promise<typeof SharpConstructor> | undefined
+const loadSharp = (): Promise<typeof SharpConstructor> => (sharpModule ??= import('sharp').then((module) => module.default))
 
 /** Refuse decompression bombs before decoding: sharp reads the size from the header and stops there. */
 export const MAX_INPUT_PIXELS = 40_000_000
@@ -55,6 +62,7 @@ export interface DecodeTarget {
  */
 export async function decodeImage(bytes: Uint8Array, target: DecodeTarget): Promise<Uint8Array> {
   try {
+    const sharp = await loadSharp()
     let image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 }).rotate().flatten({ background: '#000000' })
     image = target.channels === 1 ? image.grayscale() : image.toColourspace('srgb')
     const { data, info } = await image
@@ -76,6 +84,7 @@ export async function decodeImage(bytes: Uint8Array, target: DecodeTarget): Prom
 /** The size and channels stored in the header, without decoding the pixels. */
 export async function readImageHeader(bytes: Uint8Array): Promise<{ width: number; height: number; channels: number; space: string }> {
   try {
+    const sharp = await loadSharp()
     const meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, pages: 1 }).metadata()
     if (!meta.width || !meta.height) throw new ImageDecodeError('has no width or height in its header')
     if (meta.width * meta.height > MAX_INPUT_PIXELS) throw new ImageDecodeError(tooLarge(meta.width, meta.height))
