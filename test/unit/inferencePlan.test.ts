@@ -92,7 +92,7 @@ describe.skipIf(!!unavailable)('compiled inference plan', () => {
       const expected = tf.tidy(() => (model.predict(tf.tensor4d(input, [batch, testCase.inputSize, testCase.inputSize, testCase.channels])) as tf.Tensor).dataSync())
       const compiled = compileInferencePlan(model, native)
       if (!('plan' in compiled)) throw new Error(`not compiled: ${compiled.reason}`)
-      for (const algorithm of ['direct', 'im2col'] as const) {
+      for (const algorithm of ['direct', 'direct-avx2', 'im2col'] as const) {
         native.addon.setConvAlgorithm(algorithm)
         const logits = compiled.plan.run(input, batch)
         expect(logits.length).toBe(expected.length)

@@ -160,7 +160,7 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
         }
       })
     try {
-      for (const algorithm of ['direct', 'im2col'] as const) {
+      for (const algorithm of ['direct', 'direct-avx2', 'im2col'] as const) {
         native.addon.setConvAlgorithm(algorithm)
         for (const residual of [true, false]) {
           for (const [code, reference] of Object.entries(expectedFor(residual))) {

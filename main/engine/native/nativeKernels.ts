@@ -14,8 +14,8 @@ export interface NativeKernelAddon {
     x: Float32Array, filter: Float32Array, bias: Float32Array | null, y: Float32Array, shape: Int32Array, activation: number,
     residual?: Float32Array | null,
   ): void
-  /** 'direct' (the default, where this CPU and build have it) or 'im2col'; returns whether 'direct' exists here. */
-  setConvAlgorithm(algorithm: 'direct' | 'im2col'): boolean
+  /** 'direct' (the default: the widest build this CPU runs), 'direct-avx2' (the AVX2 build even on AVX-512) or 'im2col'; whether that direct kernel exists here. */
+  setConvAlgorithm(algorithm: 'direct' | 'direct-avx2' | 'im2col'): boolean
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void
   matMul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array): void

@@ -222,7 +222,7 @@ ConvAlgorithm convAlgorithm() { return chosenAlgorithm; }
 void conv2dForward(const ConvShape& s, const float* x, const float* filter, const float* bias,
                    Activation activation, float* y, const float* residual) {
   if (conv2dForwardCropped(s, x, filter, bias, activation, y, residual)) return;
-  if (chosenAlgorithm == ConvAlgorithm::Direct && conv2dForwardDirect(s, x, filter, bias, activation, y, residual)) return;
+  if (chosenAlgorithm != ConvAlgorithm::Im2col && conv2dForwardDirect(s, x, filter, bias, activation, y, residual)) return;
   const long k = patchSize(s);
   const int co = s.outC;
   // Output rows are independent here, so the team splits them, not whole images: one dropped image
@@ -254,7 +254,7 @@ void conv2dForward(const ConvShape& s, const float* x, const float* filter, cons
 // multiplying the padding (a 3x3 gradient of a 1x1 map is 8/9 zeros) cost more than col2im (measured on
 // ResNet-18's and LeNet's shapes: 1.51 -> 1.31 ms at 64 channels 8x8, but 1.84 -> 10.2 ms at 512 channels 1x1).
 bool conv2dBackpropInputDirect(const ConvShape& s, const float* dy, const float* filter, float* dx) {
-  if (chosenAlgorithm != ConvAlgorithm::Direct || !directConvAvailable()) return false;
+  if (chosenAlgorithm == ConvAlgorithm::Im2col || !directConvAvailable()) return false;
   if (s.strideH != 1 || s.strideW != 1 || s.dilationH != 1 || s.dilationW != 1) return false;
   if (s.inC < 32 || static_cast<long>(s.inH) * s.inW < 64) return false;
   if (s.padTop > s.filterH - 1 || s.padLeft > s.filterW - 1) return false;

@@ -20,9 +20,10 @@ enum Activation { Linear = 0, Relu = 1, Sigmoid = 2, Tanh = 3, LeakyRelu = 4 };
 
 constexpr float kLeakySlope = 0.01f;
 
-// Which forward convolution runs: the direct kernel where it applies (the default) or im2col + SGEMM
-// always. Process-wide; tests compare the two.
-enum class ConvAlgorithm { Direct = 0, Im2col = 1 };
+// Which forward convolution runs: the direct kernel where it applies (the default, with the widest
+// instruction set the CPU has), the direct kernel's AVX2 build even on an AVX-512 CPU, or im2col + SGEMM
+// always. Process-wide; tests compare them.
+enum class ConvAlgorithm { Direct = 0, Im2col = 1, DirectAvx2 = 2 };
 void setConvAlgorithm(ConvAlgorithm algorithm);
 ConvAlgorithm convAlgorithm();
 

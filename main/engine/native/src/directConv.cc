@@ -87,13 +87,15 @@ const Isa* bestIsa() {
 #ifdef WB_DIRECT_CONV
   static const Isa avx512Isa{avx512::convolveBlock, avx512::convolveNarrowRows, avx512::kLanes, 2 * avx512::kLanes, avx512::kTile};
   static const Isa avx2Isa{avx2::convolveBlock, avx2::convolveNarrowRows, avx2::kLanes, 2 * avx2::kLanes, avx2::kTile};
-  static const Isa* chosen = [] {
+  static const bool hasAvx2 = [] {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) return &avx512Isa;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &avx2Isa;
-    return static_cast<const Isa*>(nullptr);
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   }();
-  return chosen;
+  static const bool hasAvx512 = hasAvx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                                __builtin_cpu_supports("avx512dq");
+  // The AVX2 build on request too, so that an AVX-512 machine tests the code AVX2-only CPUs run.
+  if (hasAvx512 && convAlgorithm() != ConvAlgorithm::DirectAvx2) return &avx512Isa;
+  return hasAvx2 ? &avx2Isa : nullptr;
 #else
   return nullptr;
 #endif

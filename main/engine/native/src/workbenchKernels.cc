@@ -141,14 +141,18 @@ napi_value GetThreads(napi_env env, napi_callback_info info) {
 // The caller has checked the code is one of wb::Activation's.
 wb::Activation toActivation(int code) { return static_cast<wb::Activation>(code); }
 
-// setConvAlgorithm('direct' | 'im2col'); returns whether the direct kernel exists on this CPU and build.
+// setConvAlgorithm('direct' | 'direct-avx2' | 'im2col'); returns whether that direct kernel exists on this
+// CPU and build.
 napi_value SetConvAlgorithm(napi_env env, napi_callback_info info) {
   Args args;
   if (!readArgs(env, info, args, 1)) return nullptr;
   char name[16] = {};
   size_t length = 0;
   napi_get_value_string_utf8(env, args.values[0], name, sizeof name, &length);
-  wb::setConvAlgorithm(std::string(name) == "im2col" ? wb::ConvAlgorithm::Im2col : wb::ConvAlgorithm::Direct);
+  const std::string algorithm(name);
+  wb::setConvAlgorithm(algorithm == "im2col"        ? wb::ConvAlgorithm::Im2col
+                       : algorithm == "direct-avx2" ? wb::ConvAlgorithm::DirectAvx2
+                                                    : wb::ConvAlgorithm::Direct);
   napi_value result;
   napi_get_boolean(env, wb::directConvAvailable(), &result);
   return result;
