@@ -92,10 +92,7 @@ export function lossGradientsDeferred(
   size: number,
   options: LossGradientOptions,
 ): DeferredGradients {
-  const { value, correct, grads } = recordLossGradients(model, variables, images, labels, size, options)
-  const readings = Promise.all([value.data(), correct.data()]).then(([loss, count]) => [loss[0], count[0]] as [number, number])
-  void readings.finally(() => tf.dispose([value, correct])).catch(() => {})
-  return { grads, readings }
+  return lossGradientsDeferredOnDevice(model, variables, tf.tensor4d(images, [size, ...options.imageShape]), tf.tensor1d(labels, 'int32'), options)
 }
 
 /**

@@ -1,4 +1,6 @@
 import sharp from 'sharp'
+// The data pipeline's mulberry32: every run of the tests draws the same pages.
+import { createRandom } from '../../main/data/seededRandom'
 
 /**
  * Digits as a user photographs or scans them, generated reproducibly (no photos ship with the repo):
@@ -21,18 +23,6 @@ const FONTS = [
   { family: 'DejaVu Sans Mono', weight: 'normal', style: 'normal' },
   { family: 'DejaVu Sans', weight: 'normal', style: 'oblique' },
 ] as const
-
-/** mulberry32: a tiny seeded generator, so every run of the tests draws the same pages. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Glyph {
   digit: number
@@ -134,7 +124,7 @@ async function filling(digit: number, fontIndex: number): Promise<DigitImage> {
 
 /** The 30 "photographed" digits: 0-9 small and off-centre, 0-9 under a shadow, 0-9 in marker near a corner. */
 export async function photographedDigits(seed = 11): Promise<DigitImage[]> {
-  const random = seededRandom(seed)
+  const random = createRandom(seed)
   const images: DigitImage[] = []
   for (let digit = 0; digit < 10; digit++) images.push(await smallOffCentre(digit, random))
   for (let digit = 0; digit < 10; digit++) images.push(await underShadow(digit, random))

@@ -9,6 +9,18 @@ import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import { createRandom } from '../../main/data/seededRandom'
+import type { GemmTiling } from '../../main/engine/webgpu/kernels/gemmProgram'
+
+/** A convolution the kernel suites run: NHWC input, HWIO filter; `force` pins a GEMM tiling. */
+export interface ConvCase {
+  label: string
+  x: [number, number, number, number]
+  filter: [number, number, number, number]
+  stride: number
+  pad: 'same' | 'valid'
+  dilation?: number
+  force?: Partial<GemmTiling>
+}
 
 /** Gradients and outputs must agree with cpu within this, relative to the result's scale. */
 export const TOL = 1e-4

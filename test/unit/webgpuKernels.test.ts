@@ -10,19 +10,11 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import '@tensorflow/tfjs-layers'
 import { registerWebGpuKernels, setWebGpuKernelFault } from '../../main/engine/webgpu/kernels'
 import { gemmTuning, type GemmTiling } from '../../main/engine/webgpu/kernels/gemmProgram'
-import { TOL, diffVsCpu, openWebGpuForTests, randArrays, rng, size } from '../helpers/webgpuKernelHarness'
+import { TOL, diffVsCpu, openWebGpuForTests, randArrays, rng, size, type ConvCase } from '../helpers/webgpuKernelHarness'
 
 const unavailable = await openWebGpuForTests('webgpuKernels.test')
 const randArray = randArrays(1414)
 
-interface ConvCase {
-  label: string
-  x: [number, number, number, number]
-  filter: [number, number, number, number]
-  stride: number
-  pad: 'same' | 'valid'
-  dilation?: number
-}
 const convCases: ConvCase[] = [
   { label: 'odd sizes 3x3', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], stride: 1, pad: 'same' },
   { label: 'stride 2 same', x: [2, 9, 9, 4], filter: [3, 3, 4, 8], stride: 2, pad: 'same' },

@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-cpu'
 // tfjs-layers registers the gradients (the core's register_all_gradients cannot be imported as ESM under Node).
 import * as tfl from '@tensorflow/tfjs-layers'
 import { webgpuAdapterUnavailable } from '../helpers/webgpuAdapter'
-import { on, prepareDawnEnvironment, randArrays, relDiff } from '../helpers/webgpuKernelHarness'
+import { on, prepareDawnEnvironment, randArrays, relDiff, type ConvCase } from '../helpers/webgpuKernelHarness'
 import { f16roundAll } from '../helpers/f16'
 import { gemmTuning, GemmProgram, type GemmSpec, type GemmTiling } from '../../main/engine/webgpu/kernels/gemmProgram'
 import { hoistEnableDirectives, setKernelPrecision } from '../../main/engine/webgpu/kernels/precision'
@@ -98,14 +98,6 @@ describe('the GEMM program', () => {
   })
 })
 
-interface ConvCase {
-  label: string
-  x: [number, number, number, number]
-  filter: [number, number, number, number]
-  stride: number
-  pad: 'same' | 'valid'
-  force?: Partial<GemmTiling>
-}
 // Each shape compiles new pipelines (slow on lavapipe): a few that reach the loaders' paths in f16:
 // scalar and vec4 operands, both contiguities, stride 2, a split reduction, big tiles.
 const convCases: ConvCase[] = [
