@@ -1,0 +1,109 @@
+/**
+ * Lessons: the course notes' Q&A answered by the user's own runs. A lesson is the notes' sentence it
+ * answers, two or more run configs that differ in exactly one setting, and a claim that is tested on the
+ * finished runs' metrics (the verdict), never written in advance. The catalogue (`lessonCatalog.ts`) and
+ * the verdicts (`lessonVerdicts.ts`) are pure, so the CLI, the server and the Lessons page share them.
+ */
+import { z } from 'zod'
+import { RunId, RunStatus, TrainConfig, type TrainConfigInput } from '../api/schemas'
+
+/** Ids and order fixed by the notes' order (issue #19). */
+export const LESSON_IDS = [
+  'sigmoid-vs-relu',
+  'avg-vs-max-pooling',
+  'batch-norm',
+  'resnet-shortcuts',
+  'dropout',
+  'augmentation',
+  'shuffle',
+  'normalization',
+  'batch-size',
+  'one-by-one-conv',
+  'ensemble',
+] as const
+export const LessonId = z.enum(LESSON_IDS)
+export type LessonId = z.infer<typeof LessonId>
+
+/** The notes' sentence a lesson answers, as written (Chinese) and in English. */
+export interface NotesQuote {
+  /** Where in the notes: `Q&A 6`, `LeNet`, `Batch Normalization`, ... */
+  section: string
+  zh: string
+  en: string
+}
+
+/** Where in the app to look next (Models view for 1x1 and shortcut shapes, Inspect for pooling maps). */
+export interface LessonPointer {
+  view: 'models' | 'inspect' | 'compare' | 'predict' | 'data'
+  text: string
+}
+
+export interface LessonRun {
+  /** What this run stands for (`sigmoid`, `ReLU`, `shortcuts`, ...); unique within the lesson. */
+  label: string
+  config: TrainConfigInput
+}
+
+export interface Lesson {
+  id: LessonId
+  title: string
+  /** The concept in two or three plain sentences, shown before the runs. */
+  concept: string
+  quote: NotesQuote
+  /** The claim the verdict tests, in words (`ReLU is ahead after epoch 1 and ends at least as high`). */
+  claim: string
+  /** The one config field (dotted path) that differs between the runs; absent for the ensemble (same settings, other seeds). */
+  field?: string
+  /** `runs[0]` is the baseline the notes improve on, the last run the improvement. */
+  runs: LessonRun[]
+  /** The ensemble lesson: the runs' averaged probabilities are evaluated on the test split too. */
+  ensemble?: boolean
+  lookNext: LessonPointer[]
+}
+
+/** One epoch of a lesson run; `trainAccuracy`/`trainLoss` are measured on the training images in evaluation mode. */
+export const LessonEpoch = z.object({
+  epoch: z.number().int().min(1),
+  trainLoss: z.number(),
+  trainAccuracy: z.number().min(0).max(1),
+  testLoss: z.number(),
+  testAccuracy: z.number().min(0).max(1),
+  seconds: z.number().nonnegative().optional(),
+})
+export type LessonEpoch = z.infer<typeof LessonEpoch>
+
+/** A lesson run as it stands (running, ended): what the verdict and the CLI's JSON read. */
+export const LessonRunOutcome = z.object({
+  label: z.string(),
+  runId: RunId,
+  config: TrainConfig,
+  status: RunStatus,
+  testAccuracy: z.number().min(0).max(1).optional(),
+  trainAccuracy: z.number().min(0).max(1).optional(),
+  epochs: z.array(LessonEpoch),
+  /** Wall-clock seconds the run trained (pauses excluded). */
+  seconds: z.number().nonnegative().optional(),
+})
+export type LessonRunOutcome = z.infer<typeof LessonRunOutcome>
+
+export const LessonVerdict = z.object({
+  /** The claim showed in these runs, by a margin beyond noise. */
+  holds: z.boolean(),
+  /** Why not, when it does not: a run is still training, failed/stopped/changed, or the difference is within noise or reversed. */
+  reason: z.enum(['holds', 'pending', 'incomplete', 'changed', 'noise', 'opposite']),
+  /** In numbers, from the runs' metrics (`ReLU: 81% after epoch 1, sigmoid 34% ...`). */
+  text: z.string(),
+})
+export type LessonVerdict = z.infer<typeof LessonVerdict>
+
+/** One time a user ran a lesson: its runs, the ensemble's accuracy (ensemble lesson) and the verdict. */
+export const LessonAttempt = z.object({
+  lessonId: LessonId,
+  attemptId: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  seed: z.number().int().min(0),
+  startedAt: z.string(),
+  runs: z.array(LessonRunOutcome),
+  ensemble: z.object({ testAccuracy: z.number().min(0).max(1) }).optional(),
+  verdict: LessonVerdict,
+})
+export type LessonAttempt = z.infer<typeof LessonAttempt>
