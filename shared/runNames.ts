@@ -1,25 +1,13 @@
-import { DATASET_IDS, FOLDER_DATASET_PREFIX, TrainConfig, type RunSummary } from './api/schemas'
+import { DATASET_IDS, FOLDER_DATASET_PREFIX, type RunSummary, type TrainConfig } from './api/schemas'
 import { flattenConfig, type FlatValue } from './configDiff'
-import { getArchitecture } from './arch/specs'
+import { presetRun, resolveRun } from './run/resolveRun'
 
 /** How many differing settings a default name lists before it says `+N more`. */
 const MAX_NAMED_SETTINGS = 4
 
-/** The settings a run would have had if only its architecture and data set were chosen. */
+/** The settings a run would have had if only its architecture, data set and preset were chosen. */
 function defaultConfig(config: TrainConfig): TrainConfig {
-  const spec = getArchitecture(config.arch)
-  const defaults = spec.defaults
-  return TrainConfig.parse({
-    // The Train form sends the architecture's own input size: no different from leaving it out.
-    ...(config.inputSize === spec.input.height ? { inputSize: config.inputSize } : {}),
-    arch: config.arch,
-    dataset: config.dataset,
-    epochs: defaults.epochs,
-    batchSize: defaults.batchSize,
-    learningRate: defaults.learningRate,
-    optimizer: defaults.optimizer,
-    lrSchedule: defaults.lrSchedule ?? 'constant',
-  })
+  return presetRun(config.arch, config.dataset, config.preset ?? 'notes')
 }
 
 /** `lr 0.02`, `batch 128`, `3 epochs`: a setting in a few words; fields not listed read `field value`. */
@@ -63,16 +51,19 @@ export function datasetShortName(dataset: string): string {
  * defaults (`lenet-relu · mnist · lr 0.02 · 2000 images`).
  */
 export function defaultRunName(config: TrainConfig): string {
-  const given = flattenConfig(config)
-  const usual = flattenConfig(defaultConfig(config))
+  // Resolved first, so that a run stored before presets were recorded reads as the notes' run it was.
+  const resolved = resolveRun(config)
+  const given = flattenConfig(resolved)
+  const usual = flattenConfig(defaultConfig(resolved))
   const fields = [...new Set([...Object.keys(given), ...Object.keys(usual)])].filter(
-    (field) => field !== 'arch' && field !== 'dataset' && given[field] !== usual[field] && !(field.startsWith('augment.') && !given[field]),
+    (field) => !['arch', 'dataset', 'preset'].includes(field) && given[field] !== usual[field] && !(field.startsWith('augment.') && !given[field]),
   )
   const rank = (field: string) => (FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length)
   fields.sort((a, b) => rank(a) - rank(b))
   const settings = fields.slice(0, MAX_NAMED_SETTINGS).map((field) => describeSetting(field, given[field]))
   if (fields.length > MAX_NAMED_SETTINGS) settings.push(`+${fields.length - MAX_NAMED_SETTINGS} more`)
-  return [config.arch, datasetShortName(config.dataset), ...settings].join(' · ')
+  const preset = resolved.preset === 'notes' ? [] : [`${resolved.preset} preset`]
+  return [config.arch, ...preset, datasetShortName(config.dataset), ...settings].join(' · ')
 }
 
 /** The name to show for a run everywhere (pickers, legends, lists): the user's name, else the default one. */

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url'
 import cliProgress from 'cli-progress'
 import { describeValidationError, type EventOf } from '../../shared/api/contract'
 import { runDisplayName } from '../../shared/runNames'
-import { BackendChoice, MAX_IMAGE_BASE64_LENGTH, RUN_STATUS_INFO, TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { BackendChoice, MAX_IMAGE_BASE64_LENGTH, RUN_STATUS_INFO, type RunSummary, type TrainRequestInput } from '../../shared/api/schemas'
 import { readRegularFile } from '../storage/regularFile'
 import { addDataOptions, dataOptionsFromFlags, datasetIdFromArgument, registerDataCommand, type DataFlags } from './dataCommand'
-import { ARCHITECTURE_IDS, getArchitecture, OPTIMIZER_NAMES, type ArchitectureId, type LrSchedule, type OptimizerName } from '../../shared/arch/specs'
-import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
+import { ARCHITECTURE_IDS, OPTIMIZER_NAMES, type ArchitectureId, type LrSchedule, type OptimizerName } from '../../shared/arch/specs'
+import { safeResolveRun } from '../../shared/run/resolveRun'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import { registerDiagnosticCommands } from './diagnosticCommands'
 import { registerExchangeCommands } from './exchangeCommands'
@@ -37,7 +37,7 @@ async function call<T>(workbench: Workbench, method: string, request: unknown): 
   return result.value as T
 }
 
-interface TrainFlags extends ArchFlags, TrainingFlags, DataFlags {
+export interface TrainFlags extends ArchFlags, TrainingFlags, DataFlags {
   arch: ArchitectureId
   dataset: string
   epochs?: number
@@ -56,33 +56,37 @@ function formatEta(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
 }
 
+/**
+ * What `train`'s flags ask for: only the flags given, and the preset that fills the rest (resolveRun,
+ * on the server, as for the Train form).
+ */
+export function trainRequestFromFlags(flags: TrainFlags): TrainRequestInput {
+  const request = {
+    // The preset's own input size and knobs come from resolveRun, not from the flags' reading.
+    ...archOptionsFromFlags(flags.arch, { ...flags, preset: undefined }),
+    ...trainingOptionsFromFlags(flags),
+    ...dataOptionsFromFlags(flags),
+    arch: flags.arch,
+    preset: flags.preset,
+    dataset: flags.dataset,
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    learningRate: flags.lr,
+    // Flags are plain strings here; resolveRun's schema refuses a misspelt one with the accepted names.
+    optimizer: flags.optimizer as OptimizerName | undefined,
+    lrSchedule: flags.schedule as LrSchedule | undefined,
+    limit: flags.limit,
+    backend: flags.backend as TrainRequestInput['backend'],
+    seed: flags.seed,
+  }
+  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined)) as unknown as TrainRequestInput
+}
+
 async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
-  const spec = getArchitecture(flags.arch)
-  // A preset (--preset cpu) brings its input size, knobs and training defaults; explicit flags win.
-  const defaults = flags.preset ? spec.presets[flags.preset].training : spec.defaults
-  const archOptions = archOptionsFromFlags(flags.arch, flags)
-  const parsed = TrainConfig.safeParse(
-    withTrainingDefaults(
-      {
-        ...archOptions,
-        ...trainingOptionsFromFlags(flags),
-        ...dataOptionsFromFlags(flags),
-        arch: flags.arch,
-        dataset: flags.dataset,
-        epochs: flags.epochs,
-        batchSize: flags.batchSize,
-        learningRate: flags.lr,
-        // Flags are plain strings here; TrainConfig below refuses a misspelt one with the accepted names.
-        optimizer: flags.optimizer as OptimizerName | undefined,
-        lrSchedule: flags.schedule as LrSchedule | undefined,
-        limit: flags.limit,
-        backend: flags.backend,
-        seed: flags.seed,
-      },
-      defaults,
-    ),
-  )
+  const request = trainRequestFromFlags(flags)
+  const parsed = safeResolveRun(request)
   if (!parsed.success) throw new CliError(describeValidationError(parsed.error))
+  // The same resolution the server stores; shown in the progress bar and the summary.
   const config = parsed.data
 
   const bar = flags.json
@@ -92,7 +96,7 @@ async function train(workbench: Workbench, flags: TrainFlags): Promise<void> {
         cliProgress.Presets.shades_classic,
       )
   if (flags.remote && !workbench.supervisor.hasPool) throw new CliError('--remote trains on the pool: give it with --queue redis://host:port (before the command: cli --queue ... train --remote)')
-  const { runId } = await call<{ runId: string }>(workbench, 'training.start', flags.remote ? { ...config, place: 'pool' } : config)
+  const { runId } = await call<{ runId: string }>(workbench, 'training.start', flags.remote ? { ...request, place: 'pool' } : request)
   if (flags.remote && !flags.json) console.error(`run ${runId} queued on the pool; waiting for a worker...`)
   const onProgress = (event: EventOf<'run.progress'>) => {
     if (event.runId !== runId || !bar) return

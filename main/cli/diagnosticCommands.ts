@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { LrFinderResult, SystemReport } from '../../shared/api/schemas'
-import { getArchitecture, ARCHITECTURE_IDS, type ArchitectureId } from '../../shared/arch/specs'
+import { ARCHITECTURE_IDS, type ArchitectureId } from '../../shared/arch/specs'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import type { Workbench } from '../services/workbench'
 import { webgpuAdapterTitle, webgpuKeyFeatures } from '../../shared/webgpuAdapter'
@@ -65,8 +65,8 @@ export function registerDiagnosticCommands(program: Command, open: () => Promise
     .option('--backend <name>', 'backend', 'auto')
     .option('--json', 'print JSON')
     .action(async (flags: { arch: ArchitectureId; dataset: string; batchSize?: number; steps: number; backend: string; json?: boolean }) => {
-      const spec = getArchitecture(flags.arch)
-      const config = { arch: flags.arch, dataset: flags.dataset, epochs: 1, batchSize: flags.batchSize ?? spec.defaults.batchSize, learningRate: spec.defaults.learningRate, backend: flags.backend }
+      // The batch size and optimizer left out come from the notes' preset, resolved on the server.
+      const config = { arch: flags.arch, dataset: flags.dataset, epochs: 1, ...(flags.batchSize ? { batchSize: flags.batchSize } : {}), backend: flags.backend }
       const result = await call<LrFinderResult>('training.findLearningRate', { config, steps: flags.steps })
       if (flags.json) return console.log(JSON.stringify(result))
       for (const point of result.points) console.log(`${point.learningRate.toExponential(2).padStart(10)}  ${point.loss.toFixed(4)}`)

@@ -1,5 +1,6 @@
 import type { AugmentConfig, ChannelStats } from '../../shared/api/schemas'
 import { createRandom } from './seededRandom'
+import { BYTE_SCALE, standardiseInto } from '../../shared/modelPixels'
 
 /**
  * The per-image part of the input pipeline, after decoding and resizing: channel conversion, seeded
@@ -73,18 +74,7 @@ export class ImagePipeline {
     const augment = this.options.augment
     let current = image
     if (random && augment && isAugmenting(augment)) current = this.augment(image, augment, random)
-    const normalize = this.options.normalize
-    const c = this.options.toChannels
-    if (!normalize) {
-      out.set(current, offset)
-      return
-    }
-    const mean = expand(normalize.mean, c)
-    const std = expand(normalize.std, c)
-    for (let i = 0; i < current.length; i++) {
-      const ch = i % c
-      out[offset + i] = (current[i] - mean[ch]) / std[ch]
-    }
+    standardiseInto(current, this.options.toChannels, this.options.normalize, out, offset)
   }
 
   /** Uses a seeded generator per (seed, epoch, index), so the same image gets the same change in a resumed run. */
@@ -150,13 +140,9 @@ function clamp01(value: number): number {
   return value < 0 ? 0 : value > 1 ? 1 : value
 }
 
-function expand(values: number[], channels: number): number[] {
-  return values.length === channels ? values : Array.from({ length: channels }, (_, i) => values[Math.min(i, values.length - 1)])
-}
-
 /** Stored pixels to floats in [0, 1] with the model's channels: gray repeated to RGB, RGB to luma (ITU-R BT.601). */
 export function toFloatChannels(input: StoredPixels, from: number, to: number, out: Float32Array): void {
-  const scale = input instanceof Uint8Array ? 1 / 255 : 1
+  const scale = input instanceof Uint8Array ? BYTE_SCALE : 1
   if (from === to) {
     for (let i = 0; i < out.length; i++) out[i] = input[i] * scale
   } else if (from === 1 && to === 3) {

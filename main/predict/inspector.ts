@@ -6,6 +6,7 @@ import { fitToModelInput } from '../engine/modelStep'
 import { gradCam } from './gradCam'
 import { layerKinds } from './layerKinds'
 import type { Predictor } from './predictor'
+import { standardise, standardisationOf } from '../../shared/modelPixels'
 
 export interface InspectOptions {
   maxChannels: number
@@ -220,7 +221,7 @@ export async function occlusionMap(
   const stride = Math.max(1, Math.ceil((Math.max(h, w) - patch) / (MAX_OCCLUSION_SIDE - 1)))
   const rows = Math.floor((h - patch) / stride) + 1
   const cols = Math.floor((w - patch) / stride) + 1
-  const gray = Array.from({ length: c }, (_, ch) => (data?.normalized && data.mean && data.std ? (0.5 - data.mean[ch]!) / data.std[ch]! : 0.5))
+  const gray = Array.from({ length: c }, (_, ch) => standardise(0.5, ch, standardisationOf(data)))
   const values: number[] = []
   const positions = rows * cols
   for (let startAt = 0; startAt < positions; startAt += OCCLUSION_BATCH) {

@@ -8,6 +8,7 @@ import { inferenceFor, softmaxRows } from '../engine/modelInference'
 import type { RunStore } from '../storage/runStore'
 import { BadImageError } from './imagePreprocessing'
 import { toModelInput } from './modelInput'
+import { standardisationOf, toModelPixels } from '../../shared/modelPixels'
 
 export interface PreparedInput {
   run: RunSummary
@@ -61,12 +62,7 @@ export class Predictor {
     const model = await this.modelFor(runId)
     const shape = run.data?.imageShape ?? [28, 28, 1]
     const preview = await toModelInput(bytes, fileName, run.config.dataset, shape)
-    const input = Float32Array.from(preview.pixels, (p) => p / 255)
-    if (run.data?.normalized) {
-      // The same per-channel standardisation the run trained with.
-      const { mean, std } = run.data
-      for (let i = 0; i < input.length; i++) input[i] = (input[i] - mean[i % shape[2]]) / std[i % shape[2]]
-    }
+    const input = toModelPixels(preview.pixels, shape[2], standardisationOf(run.data))
     return { run, model, shape, preview, input }
   }
 

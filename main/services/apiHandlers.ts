@@ -12,6 +12,7 @@ import { runOneShotJob } from '../training/oneShotJob'
 import type { WorkerLauncher } from '../processes/workerLauncher'
 import { createExchangeHandlers } from './exchangeHandlers'
 import { expandSweep } from '../../shared/api/sweep'
+import { resolveRun } from '../../shared/run/resolveRun'
 import type { UserPathGrants } from './userPathGrants'
 import { ProcessQueue } from './processQueue'
 import type { ApiHandlers } from './apiHandlerTypes'
@@ -50,7 +51,7 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
     }),
     'system.doctor': () => spawning.run('system.doctor', () => diagnoseSystem(services.launchWorker)),
     'training.findLearningRate': ({ config, minLearningRate, maxLearningRate, steps }) =>
-      spawning.run('training.findLearningRate', async () => (await runOneShotJob(services.launchWorker, { type: 'lr-find', config, dataDir: store.root, minLearningRate, maxLearningRate, steps }, 'lr-find')).result),
+      spawning.run('training.findLearningRate', async () => (await runOneShotJob(services.launchWorker, { type: 'lr-find', config: resolveRun(config), dataDir: store.root, minLearningRate, maxLearningRate, steps }, 'lr-find')).result),
     'arch.list': async () =>
       ARCHITECTURE_IDS.map((id) => {
         const spec = getArchitecture(id)
@@ -60,7 +61,6 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
           description: spec.description,
           params: analyzeModel(spec, spec.input).totalParams,
           inputShape: [spec.input.height, spec.input.width, spec.input.channels] as [number, number, number],
-          defaults: { epochs: spec.defaults.epochs, batchSize: spec.defaults.batchSize, learningRate: spec.defaults.learningRate },
           presets: PRESET_IDS.map((presetId) => {
             const preset = spec.presets[presetId]
             const built = getArchitecture(id, { inputSize: preset.inputSize, knobs: preset.knobs })

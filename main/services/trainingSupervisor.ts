@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { describeValidationError, WorkbenchError } from '../../shared/api/contract'
-import { getArchitecture } from '../../shared/arch/specs'
-import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
-import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type BackendChoice, type EpochMetrics, type MetricPoint, type RunPlace, type RunSummary, type TrainConfig } from '../../shared/api/schemas'
+import { resolveRun } from '../../shared/run/resolveRun'
+import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type BackendChoice, type EpochMetrics, type MetricPoint, type RunPlace, type RunSummary, type TrainConfig, type TrainRequestInput } from '../../shared/api/schemas'
 import { didNotLearnWarning } from '../../shared/runOutcome'
 import { knownClassNames } from '../data/datasetRegistry'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
@@ -89,10 +88,10 @@ export class TrainingSupervisor {
     return !!this.pool
   }
 
-  async start(requested: TrainConfig, place: RunPlace = 'local'): Promise<RunSummary> {
+  async start(requested: TrainRequestInput, place: RunPlace = 'local'): Promise<RunSummary> {
     if (place === 'pool' && !this.pool) throw new UnavailableError('no pool to train on: start the workbench with --queue redis://host:port (see README, "A pool of training workers")')
-    // The stored config says what really ran: the architecture's optimizer and schedule filled in.
-    const config: TrainConfig = withTrainingDefaults(requested, getArchitecture(requested.arch).defaults)
+    // The stored config says what really ran: every setting the request left to its preset filled in.
+    const config: TrainConfig = resolveRun(requested)
     const summary: RunSummary = {
       runId: this.store.newRunId(),
       config,

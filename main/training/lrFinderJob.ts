@@ -1,5 +1,5 @@
 import { getArchitecture } from '../../shared/arch/specs'
-import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
+import { resolveRun } from '../../shared/run/resolveRun'
 import type { LrFinderResult, TrainConfig } from '../../shared/api/schemas'
 import { selectBackend } from '../engine/backendLadder'
 import { findLearningRate } from '../engine/lrFinder'
@@ -25,7 +25,7 @@ export async function runLrFinderJob(request: { config: TrainConfig; dataDir?: s
   const model = createModel(spec, { height, width, channels }, config.seed)
   try {
     return await findLearningRate(model, dataset.train, {
-      optimizer: withTrainingDefaults(config, spec.defaults).optimizer,
+      optimizer: resolveRun(config).optimizer,
       batchSize: config.batchSize,
       classes: dataset.classNames.length,
       minLearningRate: request.minLearningRate,

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { getArchitecture } from '../../shared/arch/specs'
-import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
+import { resolveRun } from '../../shared/run/resolveRun'
 import { analyzeModel } from '../../shared/arch/layerMath'
 import { WASM_HEAP_BACKENDS, wasmMemoryProblem } from '../../shared/arch/memoryBudget'
 import type { MetricPoint, TrainConfig } from '../../shared/api/schemas'
@@ -41,7 +41,9 @@ export interface TrainingJobRequest {
  * runs this; it is a plain function so that it can be tested in-process too.
  */
 export async function runTrainingJob(request: TrainingJobRequest, send: (message: FromWorker) => void, control: RunControl): Promise<void> {
-  const { config, runDir } = request
+  // Stored configs are resolved already; one recorded before presets were (no optimizer) resolves as it ran.
+  const config = resolveRun(request.config)
+  const { runDir } = request
   const spec = getArchitecture(config.arch)
   const backend = await selectBackend(config.backend)
   const mixed = config.precision === 'mixed'
@@ -111,12 +113,11 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   const params = countTrainableParams(model)
   send({ type: 'backend', report: backend, params })
 
-  const resolved = withTrainingDefaults(config, spec.defaults)
   const options: TrainOptions = {
     epochs: config.epochs,
     batchSize: config.batchSize,
-    optimizer: resolved.optimizer,
-    schedule: resolved,
+    optimizer: config.optimizer,
+    schedule: config,
     weightDecay: config.weightDecay,
     gradientClipNorm: config.gradientClipNorm,
     earlyStoppingPatience: config.earlyStoppingPatience,

@@ -15,7 +15,7 @@ import {
   SystemInfo,
   SystemReport,
   LrFinderResult,
-  TrainConfig,
+  TrainRequest,
   EpochMetrics,
   AugmentConfig,
   BuiltinDatasetId,
@@ -53,7 +53,7 @@ export const apiMethods = {
   'training.findLearningRate': {
     request: z
       .object({
-        config: TrainConfig,
+        config: TrainRequest,
         minLearningRate: z.number().gt(0).default(1e-5),
         maxLearningRate: z.number().gt(0).max(1e6).default(10),
         steps: z.number().int().min(5).max(1000).default(100),
@@ -63,7 +63,7 @@ export const apiMethods = {
   },
   'arch.list': { request: z.object({}).strict(), response: z.array(ArchitectureSummary) },
   /** `place: 'pool'` sends the run to the Redis pool the workbench was started with (`--queue`). */
-  'training.start': { request: TrainConfig.extend({ place: RunPlace.optional() }), response: z.object({ runId: RunId }) },
+  'training.start': { request: TrainRequest.extend({ place: RunPlace.optional() }), response: z.object({ runId: RunId }) },
   /** Queues one run per combination of the listed learning rates and batch sizes. */
   'training.sweep': { request: SweepRequest, response: z.object({ runIds: z.array(RunId) }) },
   /** Ends after the current batch; the model is evaluated and saved (status `stopped`). */

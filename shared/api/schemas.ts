@@ -85,17 +85,23 @@ export const RunId = z.string().regex(runIdPattern, 'run id must be lowercase le
 export const TrainConfig = z
   .object({
     arch: ArchitectureId,
+    /**
+     * The starting point the settings left out were taken from (shared/run/resolveRun): the notes' recipe
+     * or the CPU preset (smaller input and width, its own optimizer). Absent in runs recorded before it
+     * existed, which were resolved from the notes' recipe.
+     */
+    preset: z.enum(PRESET_IDS).optional(),
     dataset: DatasetId,
     epochs: z.number().int().min(1).max(1000),
     batchSize: z.number().int().min(1).max(4096),
     // Absurd rates are allowed on purpose: watching a run diverge is one of the notes' lessons, and
     // the trainer stops it on the first non-finite loss with a message.
     learningRate: z.number().gt(0).max(1e6),
-    /** Defaults to the architecture's own choice (plain SGD for the sigmoid LeNet, as in the notes). */
+    /** Always set by resolveRun (the preset's choice: plain SGD for the sigmoid LeNet, as in the notes); absent only in old runs. */
     optimizer: z.enum(OPTIMIZER_NAMES).optional(),
     /** Coupled L2 weight decay on kernels, as PyTorch's SGD(weight_decay=...). */
     weightDecay: z.number().min(0).max(1).default(0),
-    /** Defaults to the architecture's recipe (cosine for lenet-relu, constant elsewhere). */
+    /** Always set by resolveRun (the preset's recipe: cosine for lenet-relu, constant elsewhere); absent only in old runs. */
     lrSchedule: z.enum(LR_SCHEDULES).optional(),
     /** For the `step` schedule: multiply the rate by lrStepGamma every lrStepEpochs epochs. */
     lrStepEpochs: z.number().int().min(1).max(1000).default(10),
@@ -120,7 +126,7 @@ export const TrainConfig = z
     /** Reshuffle the training split every epoch (seeded); off keeps the data set's order. */
     shuffle: z.boolean().default(true),
     backend: BackendChoice.default('auto'),
-    /** `mixed`: f16 operands with f32 accumulation on the webgpu rung (not offered yet); absent: fp32. */
+    /** `mixed`: f16 operands with f32 accumulation and dynamic loss scaling, on the webgpu rung only; absent: fp32. */
     precision: z.enum(['fp32', 'mixed']).optional(),
     /** Model replicas computing each batch in parallel on worker threads (wasm backend only; 1: none). */
     parallelism: z.number().int().min(1).max(16).default(1),
@@ -129,6 +135,18 @@ export const TrainConfig = z
   .strict()
 export type TrainConfig = z.infer<typeof TrainConfig>
 export type TrainConfigInput = z.input<typeof TrainConfig>
+
+/**
+ * What a user asks for (form, CLI, API, lesson, pool job): a TrainConfig whose training choices may be
+ * left to the preset. `resolveRun` (shared/run/resolveRun.ts) turns it into the run's complete settings.
+ */
+export const TrainRequest = TrainConfig.extend({
+  epochs: TrainConfig.shape.epochs.optional(),
+  batchSize: TrainConfig.shape.batchSize.optional(),
+  learningRate: TrainConfig.shape.learningRate.optional(),
+})
+export type TrainRequest = z.infer<typeof TrainRequest>
+export type TrainRequestInput = z.input<typeof TrainRequest>
 
 /** Where a run trains: in a worker process beside the workbench, or on a worker of the Redis pool. */
 export const RunPlace = z.enum(['local', 'pool'])
@@ -328,7 +346,6 @@ export const ArchitectureSummary = z.object({
   description: z.string(),
   params: z.number().int(),
   inputShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
-  defaults: z.object({ epochs: z.number().int(), batchSize: z.number().int(), learningRate: z.number() }),
   /** The notes' setting and a smaller one practical on a CPU, each with its input size and knobs. */
   presets: z
     .array(

@@ -1,10 +1,11 @@
 import { z } from 'zod'
-import { RunPlace, TrainConfig } from './schemas'
+import { RunPlace, TrainConfig, TrainRequest } from './schemas'
+import { resolveRun } from '../run/resolveRun'
 
 /** A grid sweep: one run per combination of the listed values, every other setting from `config`. */
 export const SweepRequest = z
   .object({
-    config: TrainConfig,
+    config: TrainRequest,
     learningRates: z.array(TrainConfig.shape.learningRate).min(1).max(12).optional(),
     batchSizes: z.array(TrainConfig.shape.batchSize).min(1).max(12).optional(),
     place: RunPlace.optional(),
@@ -14,7 +15,8 @@ export const SweepRequest = z
 export type SweepRequest = z.infer<typeof SweepRequest>
 
 export function expandSweep(sweep: SweepRequest): TrainConfig[] {
-  const rates = sweep.learningRates ?? [sweep.config.learningRate]
-  const sizes = sweep.batchSizes ?? [sweep.config.batchSize]
-  return rates.flatMap((learningRate) => sizes.map((batchSize) => ({ ...sweep.config, learningRate, batchSize })))
+  const base = resolveRun(sweep.config)
+  const rates = sweep.learningRates ?? [base.learningRate]
+  const sizes = sweep.batchSizes ?? [base.batchSize]
+  return rates.flatMap((learningRate) => sizes.map((batchSize) => ({ ...base, learningRate, batchSize })))
 }

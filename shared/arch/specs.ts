@@ -9,7 +9,7 @@ import { bnLenet, lenet5, lenetRelu } from './families/lenet'
 import { resnet18, resnet34, resnet50 } from './families/resnet'
 import { vgg11, vgg13, vgg16, vgg19 } from './families/vgg'
 import type { LayerSpec } from './layers'
-import type { ArchitectureFamily, ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, PresetId, TrainingDefaults } from './types'
+import type { ArchitectureFamily, ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, PresetId } from './types'
 
 export type { Activation, LayerSpec, PoolMode } from './layers'
 export type { ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, LrSchedule, PresetId, TrainingDefaults } from './types'
@@ -23,8 +23,6 @@ export interface ArchitectureSpec {
   input: InputShape
   classes: number
   layers: LayerSpec[]
-  /** The notes' training setting (d2l's hyperparameters). */
-  defaults: TrainingDefaults
   /** The knobs this spec was built with, and those that make sense for the architecture. */
   knobs: ArchKnobs
   availableKnobs: readonly KnobName[]
@@ -85,7 +83,6 @@ export function getArchitecture(id: ArchitectureId, options: ArchOptions = {}): 
     input: { height: inputSize, width: inputSize, channels },
     classes,
     layers: family.build({ inputSize, channels, classes, knobs }),
-    defaults: family.presets.notes.training,
     knobs,
     availableKnobs: family.knobs,
     presets: family.presets,

@@ -12,9 +12,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BackendChoice, TrainConfig } from '../../shared/api/schemas'
-import { getArchitecture, type ArchitectureId } from '../../shared/arch/specs'
-import { withTrainingDefaults } from '../../shared/arch/trainingDefaults'
+import { BackendChoice } from '../../shared/api/schemas'
+import { type ArchitectureId } from '../../shared/arch/specs'
+import { resolveRun } from '../../shared/run/resolveRun'
 import { runTrainingJob } from '../../main/training/trainingJob'
 import { RunControl } from '../../main/training/runControl'
 import type { FromWorker } from '../../main/training/workerProtocol'
@@ -50,8 +50,7 @@ const trial = limit !== undefined || epochs !== undefined
 const givenDataDir = option('data-dir')
 
 async function trainOnce(testCase: AccuracyCase, dataDir: string): Promise<{ accuracy: number; samplesPerSecond: number; backend: string }> {
-  const spec = getArchitecture(testCase.arch)
-  const config = TrainConfig.parse(withTrainingDefaults({ arch: testCase.arch, dataset: testCase.dataset, backend, seed: 1, ...(limit ? { limit } : {}), ...(epochs ? { epochs } : {}) }, spec.defaults))
+  const config = resolveRun({ arch: testCase.arch, dataset: testCase.dataset, backend, seed: 1, ...(limit ? { limit } : {}), ...(epochs ? { epochs } : {}) })
   const runDir = join(dataDir, 'runs', `${testCase.arch}-${testCase.dataset}-${Date.now().toString(36)}`)
   await mkdir(runDir, { recursive: true })
   let chosen = '?'

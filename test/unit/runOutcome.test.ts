@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { chanceAccuracy, didNotLearnWarning } from '../../shared/runOutcome'
 import { learningRateHint, learningRateToTry, USUAL_LEARNING_RATES } from '../../shared/arch/learningRates'
-import { getArchitecture, ARCHITECTURE_IDS } from '../../shared/arch/specs'
+import { ARCHITECTURE_IDS } from '../../shared/arch/specs'
+import { presetRun } from '../../shared/run/resolveRun'
 import type { RunResult } from '../../shared/api/schemas'
 
 /** A 10-class test split of `perClass` images each, `right` of each predicted correctly and the rest as class 0. */
@@ -38,7 +39,7 @@ describe('did-not-learn warning', () => {
 describe('usual learning rates', () => {
   it('every preset trains inside its optimizer\u2019s usual range (no hint for a default)', () => {
     for (const id of ARCHITECTURE_IDS) {
-      const { optimizer, learningRate } = getArchitecture(id).defaults
+      const { optimizer, learningRate } = presetRun(id, 'mnist')
       expect(learningRateHint(optimizer, learningRate), `${id}: ${optimizer} ${learningRate}`).toBeUndefined()
     }
   })

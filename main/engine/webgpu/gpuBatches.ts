@@ -4,6 +4,7 @@ import { epochOrder, type InMemoryPlan } from '../../data/batchSource'
 import { isAugmenting } from '../../data/pipeline'
 import { BatchGatherProgram, LabelGatherProgram, type BatchGatherSpec } from './kernels/batchGatherProgram'
 import type { WebGpuProgramLike } from './kernels/gemmProgram'
+import { BYTE_SCALE } from '../../../shared/modelPixels'
 
 /**
  * The input pipeline on the GPU for in-memory splits (MNIST, Fashion-MNIST, CIFAR-10): the split's pixels
@@ -60,9 +61,9 @@ interface PixelUpload {
 }
 
 /** The CPU path scales stored bytes by 1/255 (pipeline.ts's toFloatChannels). */
-const byteCodebook = () => Float32Array.from({ length: 256 }, (_, b) => b * (1 / 255))
+const byteCodebook = () => Float32Array.from({ length: 256 }, (_, b) => b * BYTE_SCALE)
 /** MNIST's loader stores bytes / 255 as floats. */
-const floatCodebook = () => Float32Array.from({ length: 256 }, (_, b) => b / 255)
+const floatCodebook = () => Float32Array.from({ length: 256 }, (_, b) => b / 255) // bytes / 255 exactly, as mnist.ts divides
 
 /** Little-endian words (every platform Dawn runs on): byte i sits at bits 8 * (i % 4) of word i / 4. */
 const wordAligned = (length: number) => new Uint8Array(Math.ceil(length / 4) * 4)

@@ -1,6 +1,7 @@
 import { computed, nextTick, reactive, ref, watch } from 'vue'
 import type { ArchitectureSummary } from '../../../shared/api/schemas'
 import type { PresetId } from '../../../shared/arch/specs'
+import { presetRun } from '../../../shared/run/resolveRun'
 import { initialChoice } from '../logic/modelInspector'
 import type { TrainFormValues } from '../logic/trainForm'
 import { useTrainDraftStore } from '../stores/trainDraft'
@@ -37,13 +38,13 @@ export function useTrainFormState(props: { readonly architectures: readonly Arch
 
   function fillDefaults(arch: ArchitectureSummary | undefined): void {
     if (!arch) return
-    const chosen = arch.presets?.find((p) => p.id === preset.value)
-    const training = chosen?.training ?? arch.defaults
-    form.epochs = training.epochs
-    form.batchSize = training.batchSize
-    form.learningRate = training.learningRate
-    form.inputSize = chosen?.inputSize ?? arch.inputShape[0]
-    form.knobs = { ...chosen?.knobs }
+    // The same resolution the server stores the run with: what the form shows is what will run.
+    const resolved = presetRun(arch.id, form.dataset || 'mnist', preset.value)
+    form.epochs = resolved.epochs
+    form.batchSize = resolved.batchSize
+    form.learningRate = resolved.learningRate
+    form.inputSize = resolved.inputSize
+    form.knobs = { ...resolved.knobs }
   }
   const presetParams = computed(() => selectedArch.value?.presets?.find((p) => p.id === preset.value)?.params)
   function usePresetKnobs(): void {

@@ -2,7 +2,8 @@ import type { z } from 'zod'
 import { BackendChoice, TrainConfig, type ArchKnobsInput, type AugmentConfig, type TrainConfigInput } from '../../../shared/api/schemas'
 import { analyzeModel } from '../../../shared/arch/layerMath'
 import { estimateTrainingMemory, WASM_HEAP_BACKENDS, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
-import { getArchitecture, type ArchitectureId } from '../../../shared/arch/specs'
+import { getArchitecture, type ArchitectureId, type PresetId } from '../../../shared/arch/specs'
+import { safeResolveRun } from '../../../shared/run/resolveRun'
 import { learningRateHint } from '../../../shared/arch/learningRates'
 import { MIXED_PRECISION_CHOICES } from '../../../shared/mixedPrecision'
 
@@ -25,6 +26,8 @@ export interface TrainFormValues {
   dataset?: string
   /** Training-time augmentation chosen in the Data view; absent means none. */
   augment?: AugmentConfig
+  /** The preset whose settings fill what the form leaves out (optimizer, schedule): sent, so the server resolves the same run. */
+  preset?: PresetId
   /** fp32 (absent: the default) or mixed; offered, and sent, only with a backend that may run mixed. */
   precision?: 'fp32' | 'mixed'
 }
@@ -130,6 +133,7 @@ export function validateTrainForm(values: TrainFormValues): TrainFormResult {
     ...(values.knobs && Object.keys(values.knobs).length ? { knobs: values.knobs } : {}),
     ...(values.augment ? { augment: values.augment } : {}),
     backend: values.backend,
+    ...(values.preset ? { preset: values.preset } : {}),
     ...(values.precision === 'mixed' && offersPrecision(values.backend) ? { precision: 'mixed' as const } : {}),
   }
   if (values.arch === '') errors.arch = 'Choose an architecture'
@@ -215,7 +219,9 @@ export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [
  * will use (the architecture's when none is chosen): such runs diverge or stand still.
  */
 export function learningRateNote(config: TrainConfigInput, learningRates: number[] = [config.learningRate]): string | undefined {
-  const optimizer = config.optimizer ?? getArchitecture(config.arch as ArchitectureId).defaults.optimizer
+  const resolved = safeResolveRun(config)
+  if (!resolved.success) return undefined
+  const optimizer = resolved.data.optimizer
   for (const rate of learningRates) {
     const hint = learningRateHint(optimizer, rate)
     if (hint) return `Learning rate ${hint}.`

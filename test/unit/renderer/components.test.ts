@@ -50,7 +50,6 @@ const lenet: ArchitectureSummary = {
   description: 'The classic.',
   params: 61_706,
   inputShape: [28, 28, 1],
-  defaults: { epochs: 10, batchSize: 256, learningRate: 0.9 },
 }
 
 describe('TrainForm', () => {

@@ -7,6 +7,7 @@
  * (the CPU's are f64), equal to float rounding.
  */
 import type { WebGpuProgramLike } from './gemmProgram'
+import { BYTE_SCALE } from '../../../../shared/modelPixels'
 
 const THREADS = 256
 
@@ -87,7 +88,7 @@ export class BatchGatherProgram implements WebGpuProgramLike {
              return pixels${chunks - 1}[o];
            }`
     // The CPU weighs the raw values and scales the sum (1/255 for bytes, 1 for floats).
-    const scale = storage === 'bytes' ? 1 / 255 : 1
+    const scale = storage === 'bytes' ? BYTE_SCALE : 1
     const converted =
       cin === cout
         ? `unit(base + pixel * ${cin} + k)`
