@@ -1,21 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import { join } from 'node:path'
-import { z } from 'zod'
 import type { DataSplit } from '../data/dataset'
 import { writeFileAtomic } from '../storage/atomicFile'
 import { fitToModelInput } from './modelStep'
 
-/** One test image exactly as the model received it, and what the model answered: proof an export loads right. */
-export const ReferenceSample = z.object({
-  shape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
-  input: z.array(z.number()),
-  label: z.number().int(),
-  probabilities: z.array(z.number()),
-})
-export type ReferenceSample = z.infer<typeof ReferenceSample>
-
-export const REFERENCE_SAMPLE_FILE = 'reference-sample.json'
+import { REFERENCE_SAMPLE_FILE, type ReferenceSample } from '../../shared/exchange/referenceSample'
 
 export async function writeReferenceSample(runDir: string, model: tfl.LayersModel, test: DataSplit, shape: [number, number, number]): Promise<void> {
   if (test.count === 0) return

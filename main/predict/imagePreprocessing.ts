@@ -1,14 +1,8 @@
 import sharp from 'sharp'
-import { WorkbenchError } from '../../shared/api/contract'
 import type { ModelInputPreview } from '../../shared/api/schemas'
 import { centreOfMass, inkStrength, keepDigit, polarity, UNIFORM_RANGE, type GrayImage } from './digitInk'
 
-export class BadImageError extends WorkbenchError {
-  constructor(message: string) {
-    super('bad-input', message)
-    this.name = 'BadImageError'
-  }
-}
+import { BadImageError } from './badImageError'
 
 /** Refuse decompression bombs before decoding: 50 megapixels is far beyond any photo of a digit. */
 const MAX_INPUT_PIXELS = 50_000_000

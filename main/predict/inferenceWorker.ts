@@ -1,5 +1,5 @@
 import { RunNotFoundError, RunStore } from '../storage/runStore'
-import { BadImageError } from './imagePreprocessing'
+import { BadImageError } from './badImageError'
 import { ModelExchangeError } from './exportManifest'
 import { createLocalInference, type InferenceService } from './inferenceService'
 import { InferenceRequest, type InferenceReply } from './inferenceProtocol'

@@ -10,7 +10,7 @@ import { fitToModelInput } from '../engine/modelStep'
 import { saveModel } from '../engine/modelFiles'
 import { EXPORT_MANIFEST_FILE, ExportManifest, ModelExchangeError } from './exportManifest'
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../storage/regularFile'
-import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../engine/referenceSample'
+import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../../shared/exchange/referenceSample'
 
 /** Caps on what is read of an export, before reading it: none of these files is legitimately bigger. */
 export const IMPORT_LIMITS = {

@@ -1,7 +1,8 @@
 import type { ModelInputPreview } from '../../shared/api/schemas'
 import { decodeImage, ImageDecodeError, sniffFormat } from '../data/folder/imageFiles'
 import { polarity, UNIFORM_RANGE } from './digitInk'
-import { BadImageError, BLANK_IMAGE_WARNING, borderMean, toMnistInput } from './imagePreprocessing'
+import { BadImageError } from './badImageError'
+import { BLANK_IMAGE_WARNING, borderMean, toMnistInput } from './imagePreprocessing'
 
 /**
  * A dropped image turned into what a run's model was trained on. Digits get MNIST's own preparation

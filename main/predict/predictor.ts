@@ -6,7 +6,7 @@ import { RUN_STATUS_INFO, type ModelInputPreview, type Prediction, type RunSumma
 import { loadModel } from '../engine/modelFiles'
 import { inferenceFor, softmaxRows } from '../engine/modelInference'
 import type { RunStore } from '../storage/runStore'
-import { BadImageError } from './imagePreprocessing'
+import { BadImageError } from './badImageError'
 import { toModelInput } from './modelInput'
 import { standardisationOf, toModelPixels } from '../../shared/modelPixels'
 

@@ -3,11 +3,10 @@ import { EventBus } from './eventBus'
 import { RunStore } from '../storage/runStore'
 import { TrainingSupervisor } from './trainingSupervisor'
 import { createApiHandlers, type ApiHandlers } from './apiHandlers'
-import { createLocalInference } from '../predict/inferenceService'
+import { createNodeWorkerLauncher, type WorkerLauncher } from '../processes/workerLauncher'
 import { createWorkerInference } from '../predict/inferenceClient'
 import { UserPathGrants } from './userPathGrants'
 import { DataService } from './dataService'
-import type { WorkerLauncher } from '../processes/workerLauncher'
 import type { DownloadSpec } from '../data/download/checksums'
 import { PoolClient } from '../pool/poolClient'
 
@@ -32,7 +31,10 @@ export async function createWorkbench(options: {
   maxConcurrentRuns?: number
   /** The desktop shell's folder dialog; without it `files.chooseFolder` answers `unavailable`. */
   chooseFolder?: () => Promise<string | null>
-  /** Where predictions and inspections run; without it, in this process (tests). */
+  /**
+   * Where predictions, inspections and import checks run; without it, a Node child process. Never in this
+   * process: the window's process does not load TensorFlow.js or sharp (main/layers.json).
+   */
   launchInference?: WorkerLauncher
   /** The CIFAR-10 archive to download instead of the official one (a mirror; tests serve a small one). */
   cifar10Source?: DownloadSpec
@@ -48,7 +50,7 @@ export async function createWorkbench(options: {
   const events = new EventBus()
   const supervisor = new TrainingSupervisor(store, events, options.launchWorker, options.maxConcurrentRuns ?? maxConcurrentRunsFromEnv(), pool)
   if (pool) for (const run of following) supervisor.reattach(run)
-  const inference = options.launchInference ? createWorkerInference(options.launchInference, options.dataDir) : createLocalInference(store)
+  const inference = createWorkerInference(options.launchInference ?? createNodeWorkerLauncher('inferenceWorker'), options.dataDir)
   const grants = options.grants ?? new UserPathGrants()
   const handlers = createApiHandlers({
     launchWorker: options.launchWorker,

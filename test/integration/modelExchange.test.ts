@@ -3,6 +3,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
+// The workbench no longer loads TensorFlow.js in this process: the cpu backend is this test's own.
+import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { createWorkbench } from '../../main/services/workbench'
 import { createNodeWorkerLauncher } from '../../main/processes/workerLauncher'

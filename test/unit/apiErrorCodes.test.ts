@@ -5,7 +5,7 @@ import { toApiError } from '../../main/services/apiDispatcher'
 import { DataInputError } from '../../main/services/dataService'
 import { PathNotGrantedError, UnavailableError } from '../../main/services/serviceErrors'
 import { RunNotFoundError } from '../../main/storage/runStore'
-import { BadImageError } from '../../main/predict/imagePreprocessing'
+import { BadImageError } from '../../main/predict/badImageError'
 
 /** Errors thrown on purpose carry their API code; the dispatcher answers with it, whatever the class. */
 describe('errors that carry their code', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import sharp from 'sharp'
-import { BadImageError, BLANK_IMAGE_WARNING, toMnistInput } from '../../main/predict/imagePreprocessing'
+import { BadImageError } from '../../main/predict/badImageError'
+import { BLANK_IMAGE_WARNING, toMnistInput } from '../../main/predict/imagePreprocessing'
 import { fillingDigits, photographedDigits } from '../helpers/photographedDigits'
 
 /** A dark vertical stroke on a light 100x60 background: a "1" written on paper. */
