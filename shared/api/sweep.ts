@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import { RunPlace, TrainConfig, TrainRequest } from './schemas'
-import { resolveRun } from '../run/resolveRun'
 
 /** A grid sweep: one run per combination of the listed values, every other setting from `config`. */
 export const SweepRequest = z
@@ -13,10 +12,3 @@ export const SweepRequest = z
   .strict()
   .refine((sweep) => (sweep.learningRates?.length ?? 1) * (sweep.batchSizes?.length ?? 1) <= 36, 'a sweep may queue at most 36 runs')
 export type SweepRequest = z.infer<typeof SweepRequest>
-
-export function expandSweep(sweep: SweepRequest): TrainConfig[] {
-  const base = resolveRun(sweep.config)
-  const rates = sweep.learningRates ?? [base.learningRate]
-  const sizes = sweep.batchSizes ?? [base.batchSize]
-  return rates.flatMap((learningRate) => sizes.map((batchSize) => ({ ...base, learningRate, batchSize })))
-}

@@ -107,22 +107,33 @@ export function cycles(graph: ImportGraph): string[][] {
   return found
 }
 
-/** The folder a file belongs to: main/engine, shared/arch, renderer/src/views; a layer's top files are their own. */
-export function folderOf(file: string): string {
+/**
+ * The folder a file belongs to, `depth` folders below its layer: at depth 1 main/engine, shared/arch,
+ * renderer/src/views (a layer's top files are their own); at depth 2 main/data/download, and a file at the
+ * top of main/data is in main/data. A loop at depth 2 is one between a folder's own files and a subfolder.
+ */
+export function folderOf(file: string, depth = 1): string {
   const root = ROOTS.find((r) => file.startsWith(`${r}/`))
   if (!root) return dirname(file)
-  const rest = file.slice(root.length + 1).split('/')
-  return rest.length > 1 ? `${root}/${rest[0]}` : file
+  const folders = file.slice(root.length + 1).split('/').slice(0, -1)
+  if (folders.length === 0) return file
+  return [root, ...folders.slice(0, depth)].join('/')
 }
 
-/** The graph between folders (edges inside one folder left out). */
-export function folderGraph(graph: ImportGraph): ImportGraph {
+/** The deepest folder nesting below a layer. */
+export function maxDepth(graph: ImportGraph): number {
+  return Math.max(1, ...[...graph.keys()].map((file) => file.split('/').length - 2))
+}
+
+/** The graph between folders at a depth (edges inside one folder left out). */
+export function folderGraph(graph: ImportGraph, depth = 1): ImportGraph {
+  const group = (file: string) => folderOf(file, depth)
   const folders: ImportGraph = new Map()
   for (const [file, targets] of graph) {
-    const from = folderOf(file)
+    const from = group(file)
     const edges = folders.get(from) ?? new Set<string>()
     folders.set(from, edges)
-    for (const target of targets) if (folderOf(target) !== from) edges.add(folderOf(target))
+    for (const target of targets) if (group(target) !== from) edges.add(group(target))
   }
   return folders
 }
@@ -140,9 +151,24 @@ export function edgesWithin(graph: ImportGraph, members: string[], group: (file:
   return lines
 }
 
-export function checkImports(root: string): { fileCycles: string[][]; folderLoops: string[][]; graph: ImportGraph } {
+export interface FolderLoop {
+  depth: number
+  members: string[]
+}
+
+export function checkImports(root: string): { fileCycles: string[][]; folderLoops: FolderLoop[]; graph: ImportGraph } {
   const graph = importGraph(root)
-  return { graph, fileCycles: cycles(graph), folderLoops: cycles(folderGraph(graph)) }
+  const folderLoops: FolderLoop[] = []
+  const seen = new Set<string>()
+  for (let depth = 1; depth <= maxDepth(graph); depth++) {
+    for (const members of cycles(folderGraph(graph, depth))) {
+      // A loop between deep folders shows again at every deeper depth: reported once, where it first shows.
+      const key = members.join('|')
+      if (!seen.has(key)) folderLoops.push({ depth, members })
+      seen.add(key)
+    }
+  }
+  return { graph, fileCycles: cycles(graph), folderLoops }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
@@ -150,7 +176,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   const { graph, fileCycles, folderLoops } = checkImports(root)
   console.log(`${graph.size} files, ${[...graph.values()].reduce((n, e) => n + e.size, 0)} imports in ${ROOTS.join(', ')}`)
   for (const cycle of fileCycles) console.log(`import cycle: ${cycle.join(' <-> ')}\n  ${edgesWithin(graph, cycle).join('\n  ')}`)
-  for (const loop of folderLoops) console.log(`folder loop: ${loop.join(' <-> ')}\n  ${edgesWithin(graph, loop, folderOf).join('\n  ')}`)
+  for (const loop of folderLoops) console.log(`folder loop (depth ${loop.depth}): ${loop.members.join(' <-> ')}\n  ${edgesWithin(graph, loop.members, (f) => folderOf(f, loop.depth)).join('\n  ')}`)
   if (fileCycles.length + folderLoops.length === 0) console.log('no import cycles, no folder loops')
   process.exitCode = fileCycles.length + folderLoops.length > 0 ? 1 : 0
 }

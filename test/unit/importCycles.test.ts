@@ -48,7 +48,7 @@ describe('the import graph', () => {
 
   it('has no cycle between files and no loop between folders', () => {
     expect(fileCycles.map((c) => edgesWithin(graph, c))).toEqual([])
-    expect(folderLoops.map((l) => edgesWithin(graph, l, folderOf))).toEqual([])
+    expect(folderLoops.map((l) => edgesWithin(graph, l.members, (f) => folderOf(f, l.depth)))).toEqual([])
   })
 
   it('main/ imports only downwards in main/layers.json, and every folder of main/ has its row', () => {
@@ -59,6 +59,22 @@ describe('the import graph', () => {
 })
 
 describe('the check itself', () => {
+  it('finds a loop between a folder\u2019s own files and its subfolder, and between two subfolders, at any depth', () => {
+    const dir = treeOf({
+      'main/data/registry.ts': "import { scan } from './folder/scan'\nexport const registry = scan",
+      'main/data/dataset.ts': 'export const dataset = 1',
+      'main/data/folder/scan.ts': "import { dataset } from '../dataset'\nexport const scan = dataset",
+      'shared/arch/deep/a/x.ts': "import { y } from '../b/y'\nexport const x = y",
+      'shared/arch/deep/b/y.ts': "import type { Z } from '../a/z'\nexport const y = 1 as Z",
+      'shared/arch/deep/a/z.ts': 'export type Z = number',
+    })
+    const { folderLoops } = checkImports(dir)
+    expect(folderLoops).toEqual([
+      { depth: 2, members: ['main/data', 'main/data/folder'] },
+      { depth: 3, members: ['shared/arch/deep/a', 'shared/arch/deep/b'] },
+    ])
+  })
+
   it('finds a cycle through a type-only import, a folder loop, and an upward import', () => {
     const dir = treeOf({
       'shared/a.ts': "import type { B } from './b'\nexport type A = B",
@@ -73,7 +89,7 @@ describe('the check itself', () => {
     const { graph, fileCycles, folderLoops } = checkImports(dir)
     expect(fileCycles).toEqual(expect.arrayContaining([['shared/a.ts', 'shared/b.ts'], ['main/data/shuffle.ts', 'main/engine/trainer.ts']]))
     // A layer's top-level files count as folders of their own.
-    expect(folderLoops).toEqual(expect.arrayContaining([['main/data', 'main/engine'], ['shared/a.ts', 'shared/b.ts']]))
+    expect(folderLoops.map((l) => l.members)).toEqual(expect.arrayContaining([['main/data', 'main/engine'], ['shared/a.ts', 'shared/b.ts']]))
     expect(folderLoops).toHaveLength(2)
     expect(graph.get('renderer/src/views/View.vue')).toEqual(new Set(['renderer/src/logic/x.ts']))
     expect(upwardImports(graph)).toEqual(expect.arrayContaining(['main/storage/store.ts -> main/services/api.ts', 'main/data/shuffle.ts -> main/engine/trainer.ts']))

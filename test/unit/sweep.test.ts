@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { expandSweep, SweepRequest } from '../../shared/api/sweep'
+import { SweepRequest } from '../../shared/api/sweep'
+import { expandSweep } from '../../shared/run/sweepRuns'
 
 const config = { arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.1 }
 

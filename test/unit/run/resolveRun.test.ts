@@ -5,7 +5,7 @@ import { ARCHITECTURE_IDS, getArchitecture } from '../../../shared/arch/specs'
 import { presetRun, resolveRun, safeResolveRun } from '../../../shared/run/resolveRun'
 import { trainRequestFromFlags, type TrainFlags } from '../../../main/cli/cli'
 import { validateTrainForm } from '../../../renderer/src/logic/trainForm'
-import { expandSweep } from '../../../shared/api/sweep'
+import { expandSweep } from '../../../shared/run/sweepRuns'
 
 const root = join(import.meta.dirname, '../../..')
 
