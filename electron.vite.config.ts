@@ -13,7 +13,7 @@ export default defineConfig({
           trainingWorker: resolve(__dirname, 'main/training/trainingWorker.ts'),
           inferenceWorker: resolve(__dirname, 'main/predict/inferenceWorker.ts'),
           // Worker-thread replicas of data-parallel training (found by gradientReplicaEntry in gradientEngine.ts).
-          gradientReplica: resolve(__dirname, 'main/engine/parallel/gradientReplica.ts'),
+          gradientReplica: resolve(__dirname, 'main/engine/trainingLoop/parallel/gradientReplica.ts'),
         },
       },
     },

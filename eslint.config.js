@@ -30,7 +30,7 @@ function mainFolderRules(folder, row, { files = [`main/${folder}/**`], ignores =
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'scratch/**', 'main/engine/native/build/**', '.gpu/**', '.gl/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'scratch/**', 'main/backends/native/build/**', '.gpu/**', '.gl/**'] },
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],
   {

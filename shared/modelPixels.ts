@@ -1,6 +1,6 @@
 /**
  * How pixels become what a model reads, in one place: stored bytes (0-255) scaled to [0, 1], then the
- * per-channel standardisation the run trained with, if any. Training (main/data/pipeline.ts), the GPU
+ * per-channel standardisation the run trained with, if any. Training (main/data/pipeline/imagePipeline.ts), the GPU
  * gather (its WGSL takes BYTE_SCALE and the same mean/std), Predict and Inspect all go through it: a
  * change made in one of them alone would silently feed a trained model other numbers than it learned on.
  */

@@ -5,11 +5,11 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
- * Builds the native kernels (main/engine/native, a Node-API addon) with node-gyp: part of our postinstall
+ * Builds the native kernels (main/backends/native, a Node-API addon) with node-gyp: part of our postinstall
  * and `npm run build:native`. They are optional: without a C++ compiler the build fails in one line and
  * the backend ladder uses plain wasm, saying why. `--strict` makes a failure an error (CI).
  */
-const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'engine', 'native')
+const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'backends', 'native')
 
 function nodeGypScript(): string | undefined {
   // npm hands its bundled node-gyp to scripts; a node-gyp package of our own is the fallback.

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { BackendReport } from '../../shared/api/schemas'
-import { selectBackend } from '../engine/backendLadder'
+import { selectBackend } from '../backends/backendLadder'
 
 /**
  * The inference worker's backend, chosen once by the same ladder as training: a GPU where there is one

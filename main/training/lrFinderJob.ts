@@ -1,9 +1,9 @@
 import { getArchitecture } from '../../shared/arch/specs'
 import { resolveRun } from '../../shared/run/resolveRun'
 import type { LrFinderResult, TrainConfig } from '../../shared/api/schemas'
-import { selectBackend } from '../engine/backendLadder'
-import { findLearningRate } from '../engine/lrFinder'
-import { createModel } from '../engine/modelFactory'
+import { selectBackend } from '../backends/backendLadder'
+import { findLearningRate } from '../engine/trainingLoop/lrFinder'
+import { createModel } from '../engine/model/modelFactory'
 import { isFolderDataset, openDataset } from '../data/datasetRegistry'
 
 /** The learning-rate range test on a fresh model of the run's architecture and data. */

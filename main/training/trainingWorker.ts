@@ -3,9 +3,9 @@ import { describeStorageError, storageErrorCode } from '../storage/storageErrors
 import { RunControl } from './runControl'
 import { runTrainingJob } from './trainingJob'
 import { runLrFinderJob } from './lrFinderJob'
-import { selectBackend } from '../engine/backendLadder'
-import { WasmOutOfMemoryError } from '../engine/wasm/wasmKernelUtils'
-import { WebGpuFailure } from '../engine/webgpu/deviceHealth'
+import { selectBackend } from '../backends/backendLadder'
+import { WasmOutOfMemoryError } from '../backends/common/wasmKernelUtils'
+import { WebGpuFailure } from '../backends/webgpu/deviceHealth'
 import { FromWorker, ToWorker } from './workerProtocol'
 
 /**

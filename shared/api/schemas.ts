@@ -61,7 +61,7 @@ export type NormalizeConfig = z.infer<typeof NormalizeConfig>
 
 export const ArchitectureId = z.enum(ARCHITECTURE_IDS)
 
-/** Architecture knobs (shared/arch/types.ts ArchKnobs); any left out take the architecture's defaults. */
+/** Architecture knobs (shared/arch/vocabulary/types.ts ArchKnobs); any left out take the architecture's defaults. */
 export const ArchKnobs = z
   .object({
     activation: z.enum(ACTIVATIONS),

@@ -1,4 +1,4 @@
-import { isBlock, type LayerSpec, type PrimitiveLayer } from './layers'
+import { isBlock, type LayerSpec, type PrimitiveLayer } from './vocabulary/layers'
 
 /** What the Models view draws: rows of stages, each a strip of layers and composite blocks. */
 export type DiagramItem =

@@ -1,4 +1,4 @@
-import type { LayerSpec, PrimitiveLayer } from './layers'
+import type { LayerSpec, PrimitiveLayer } from './vocabulary/layers'
 
 /** A node's operation: a primitive layer, or where branches meet. */
 export type GraphOp = PrimitiveLayer | { kind: 'concat' } | { kind: 'add' }

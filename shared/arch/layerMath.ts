@@ -1,6 +1,6 @@
 import { INPUT_NAME, toGraph, type GraphNode, type GraphOp } from './graph'
-import type { LayerSpec } from './layers'
-import type { InputShape } from './types'
+import type { LayerSpec } from './vocabulary/layers'
+import type { InputShape } from './vocabulary/types'
 
 /** One row of the inspector: what a node turns its input into, following the notes' formulas. */
 export interface LayerInfo extends GraphNode {

@@ -8,13 +8,13 @@ import { googlenet } from './families/googlenet'
 import { bnLenet, lenet5, lenetRelu } from './families/lenet'
 import { resnet18, resnet34, resnet50 } from './families/resnet'
 import { vgg11, vgg13, vgg16, vgg19 } from './families/vgg'
-import type { LayerSpec } from './layers'
-import type { ArchitectureFamily, ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, PresetId } from './types'
+import type { LayerSpec } from './vocabulary/layers'
+import type { ArchitectureFamily, ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, PresetId } from './vocabulary/types'
 
-export type { Activation, LayerSpec, PoolMode } from './layers'
-export type { ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, LrSchedule, PresetId, TrainingDefaults } from './types'
-export { ACTIVATIONS, POOL_MODES } from './layers'
-export { KNOB_NAMES, LR_SCHEDULES, OPTIMIZER_NAMES, PRESET_IDS, type OptimizerName } from './types'
+export type { Activation, LayerSpec, PoolMode } from './vocabulary/layers'
+export type { ArchKnobs, ArchOptions, ArchPreset, InputShape, KnobName, LrSchedule, PresetId, TrainingDefaults } from './vocabulary/types'
+export { ACTIVATIONS, POOL_MODES } from './vocabulary/layers'
+export { KNOB_NAMES, LR_SCHEDULES, OPTIMIZER_NAMES, PRESET_IDS, type OptimizerName } from './vocabulary/types'
 
 export interface ArchitectureSpec {
   id: ArchitectureId

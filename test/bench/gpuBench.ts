@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import * as tf from '@tensorflow/tfjs-core'
 import { getArchitecture, type ArchitectureId } from '../../shared/arch/specs'
-import { createModel } from '../../main/engine/modelFactory'
-import { selfTestBackend } from '../../main/engine/backendSelfTest'
-import { loadWebGpuRung } from '../../main/engine/webgpu/webgpuRung'
+import { createModel } from '../../main/engine/model/modelFactory'
+import { selfTestBackend } from '../../main/backends/backendSelfTest'
+import { loadWebGpuRung } from '../../main/backends/webgpu/webgpuRung'
 import { measureTraining, type ThroughputCase } from './oursThroughput'
 
 const run = promisify(execFile)

@@ -13,8 +13,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend';
-import { getUpstreamKernel } from '../../main/engine/wasm/wasmKernelUtils';
+import { initWasmBackend } from '../../main/backends/wasm/initWasmBackend';
+import { getUpstreamKernel } from '../../main/backends/common/wasmKernelUtils';
 
 type Variant = 'relu' | 'sigmoid';
 

@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { inMemoryBatchSource } from '../../main/data/batchSource'
-import { inferenceFor } from '../../main/engine/modelInference'
-import { trainModel } from '../../main/engine/trainer'
+import { inMemoryBatchSource } from '../../main/data/pipeline/batchSource'
+import { inferenceFor } from '../../main/engine/inference/modelInference'
+import { trainModel } from '../../main/engine/trainingLoop/trainer'
 import { TrainConfig } from '../../shared/api/schemas'
 
 export interface ThroughputCase {

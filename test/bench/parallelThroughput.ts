@@ -5,8 +5,8 @@
  *
  * Runs alternate (single, parallel, single, ...) so that noise from a shared machine hits both alike.
  */
-import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
-import { createModel } from '../../main/engine/modelFactory'
+import { initWasmBackend } from '../../main/backends/wasm/initWasmBackend'
+import { createModel } from '../../main/engine/model/modelFactory'
 import { getArchitecture } from '../../shared/arch/specs'
 import { measureTraining, type ThroughputCase } from './oursThroughput'
 

@@ -8,9 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import { selectBackend } from '../../main/engine/backendLadder'
-import { createModel } from '../../main/engine/modelFactory'
-import { activeNativeKernels } from '../../main/engine/native/wasmBlasKernels'
+import { selectBackend } from '../../main/backends/backendLadder'
+import { createModel } from '../../main/engine/model/modelFactory'
+import { activeNativeKernels } from '../../main/backends/native/wasmBlasKernels'
 import { ARCHITECTURE_IDS, getArchitecture, type ArchitectureId } from '../../shared/arch/specs'
 import { BackendChoice } from '../../shared/api/schemas'
 

@@ -12,8 +12,8 @@
  * On a software adapter (lavapipe) the numbers say nothing about speed; `--quick` runs small shapes to show it works.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { batchNormalization } from '../../main/engine/layers/batchNormalization'
-import { registerWebGpuKernels, restoreStockWebGpuKernels } from '../../main/engine/webgpu/kernels'
+import { batchNormalization } from '../../main/engine/model/layers/batchNormalization'
+import { registerWebGpuKernels, restoreStockWebGpuKernels } from '../../main/backends/webgpu/kernels'
 
 type Conv = { b: number; h: number; ci: number; co: number; k: number; stride: number }
 

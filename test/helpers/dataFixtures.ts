@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import { gzipSync } from 'node:zlib'
 import { createHash } from 'node:crypto'
 import sharp from 'sharp'
-import { CIFAR10_RECORD_BYTES } from '../../main/data/cifar10'
+import { CIFAR10_RECORD_BYTES } from '../../main/data/sources/cifar10'
 
 /** A CIFAR-10 binary batch: `count` records, label i % 10, each image a flat colour derived from its index. */
 export function cifarBatch(count: number, labelOf = (i: number) => i % 10): Buffer {

@@ -1,4 +1,4 @@
-import { loadNativeKernels, type NativeKernels } from '../../main/engine/native/nativeKernels'
+import { loadNativeKernels, type NativeKernels } from '../../main/backends/native/nativeKernels'
 
 /**
  * The native kernels for a test file, or why they are missing: the file then skips with the reason printed,

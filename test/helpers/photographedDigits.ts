@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 // The data pipeline's mulberry32: every run of the tests draws the same pages.
-import { createRandom } from '../../main/data/seededRandom'
+import { createRandom } from '../../main/data/pipeline/seededRandom'
 
 /**
  * Digits as a user photographs or scans them, generated reproducibly (no photos ship with the repo):

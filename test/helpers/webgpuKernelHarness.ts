@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
-import { createRandom } from '../../main/data/seededRandom'
-import type { GemmTiling } from '../../main/engine/webgpu/kernels/gemmProgram'
+import { createRandom } from '../../main/data/pipeline/seededRandom'
+import type { GemmTiling } from '../../main/backends/webgpu/kernels/gemmProgram'
 
 /** A convolution the kernel suites run: NHWC input, HWIO filter; `force` pins a GEMM tiling. */
 export interface ConvCase {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import { ARCHITECTURE_IDS, getArchitecture, getCanonicalArchitecture, type ArchitectureId, type ArchitectureSpec } from '../../shared/arch/specs'
 import { analyzeModel, convOutputSize } from '../../shared/arch/layerMath'
-import { countTrainableParams, createModel } from '../../main/engine/modelFactory'
+import { countTrainableParams, createModel } from '../../main/engine/model/modelFactory'
 
 /**
  * Trainable parameters and output shape of the notes' PyTorch code at its own input sizes, computed with

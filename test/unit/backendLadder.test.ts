@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
-import { NoBackendError, selectBackend, type RungLoader } from '../../main/engine/backendLadder'
+import { NoBackendError, selectBackend, type RungLoader } from '../../main/backends/backendLadder'
 import type { BackendName } from '../../shared/api/schemas'
 
 const missing = (what: string): RungLoader => async () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { IdxFormatError, parseIdx } from '../../main/data/idxReader'
-import { loadMnist, mnistDataFolder } from '../../main/data/mnist'
+import { IdxFormatError, parseIdx } from '../../main/data/sources/idxReader'
+import { loadMnist, mnistDataFolder } from '../../main/data/sources/mnist'
 
 function idx(dims: number[], data: number[], typeCode = 0x08): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length)

@@ -41,7 +41,7 @@ describe('the import graph', () => {
   const { graph, fileCycles, folderLoops } = checkImports(root)
 
   it('reads the sources of all three layers, .vue scripts included', () => {
-    expect(graph.get('main/engine/trainer.ts')).toContain('main/engine/modelStep.ts')
+    expect(graph.get('main/engine/trainingLoop/trainer.ts')).toContain('main/engine/model/modelStep.ts')
     expect([...graph.keys()].some((file) => file.endsWith('.vue') && graph.get(file)!.size > 0)).toBe(true)
     expect([...graph.keys()].some((file) => file.startsWith('shared/'))).toBe(true)
   })
@@ -49,6 +49,13 @@ describe('the import graph', () => {
   it('has no cycle between files and no loop between folders', () => {
     expect(fileCycles.map((c) => edgesWithin(graph, c))).toEqual([])
     expect(folderLoops.map((l) => edgesWithin(graph, l.members, (f) => folderOf(f, l.depth)))).toEqual([])
+  })
+
+  it('no backend rung imports another: what they share is in main/backends/common', () => {
+    const rung = (file: string) => /^main\/backends\/(native|wasm|webgpu|tensorflow|cpu)\//.exec(file)?.[1]
+    const across = [...graph].flatMap(([file, targets]) => [...targets].filter((t) => rung(file) && rung(t) && rung(file) !== rung(t)).map((t) => `${file} -> ${t}`))
+    expect(graph.has('main/backends/common/batchNormKernel.ts')).toBe(true)
+    expect(across).toEqual([])
   })
 
   it('main/ imports only downwards in main/layers.json, and every folder of main/ has its row', () => {

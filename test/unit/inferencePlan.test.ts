@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
-import type { NativeKernels } from '../../main/engine/native/nativeKernels'
+import type { NativeKernels } from '../../main/backends/native/nativeKernels'
 import { loadNativeKernelsForTests } from '../helpers/nativeKernelsForTests'
-import { compileInferencePlan } from '../../main/engine/native/inference/inferencePlan'
-import { createModel } from '../../main/engine/modelFactory'
+import { compileInferencePlan } from '../../main/backends/native/inference/inferencePlan'
+import { createModel } from '../../main/engine/model/modelFactory'
 import { getArchitecture, type ArchitectureId, type ArchKnobs } from '../../shared/arch/specs'
-import { createRandom } from '../../main/data/seededRandom'
+import { createRandom } from '../../main/data/pipeline/seededRandom'
 
 /**
  * The compiled inference plan (batch norm folded, activations and residual sums fused, no tfjs) against

@@ -1,5 +1,5 @@
 /**
- * Dynamic loss scaling (main/engine/lossScaler.ts) in the trainer, on the cpu backend: the logic is the
+ * Dynamic loss scaling (main/engine/trainingLoop/lossScaler.ts) in the trainer, on the cpu backend: the logic is the
  * same tensor operations on every backend (mixed precision's f16 kernels are tested on webgpu in
  * webgpuMixedPrecision.test.ts). Overflow is forced in f32 here by a scale near f32's maximum.
  */
@@ -9,10 +9,10 @@ import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { TrainConfig } from '../../shared/api/schemas'
 import type { OptimizerName } from '../../shared/arch/specs'
-import { inMemoryBatchSource } from '../../main/data/batchSource'
-import { trainModel, type TrainOptions } from '../../main/engine/trainer'
-import { createOptimizer } from '../../main/engine/optimizers'
-import { DynamicLossScaler, lossScalingNote, type LossScalingOptions } from '../../main/engine/lossScaler'
+import { inMemoryBatchSource } from '../../main/data/pipeline/batchSource'
+import { trainModel, type TrainOptions } from '../../main/engine/trainingLoop/trainer'
+import { createOptimizer } from '../../main/engine/trainingLoop/optimizers'
+import { DynamicLossScaler, lossScalingNote, type LossScalingOptions } from '../../main/engine/trainingLoop/lossScaler'
 
 const SHAPE: [number, number, number] = [6, 6, 1]
 const PIXELS = 36

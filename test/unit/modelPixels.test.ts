@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BYTE_SCALE, standardisationOf, standardise, toModelPixels } from '../../shared/modelPixels'
-import { ImagePipeline } from '../../main/data/pipeline'
+import { ImagePipeline } from '../../main/data/pipeline/imagePipeline'
 
 describe('model pixels: one scaling and standardisation for training, Predict and Inspect', () => {
   it('scales bytes to [0, 1] and standardises per channel, one stat repeated over channels', () => {

@@ -1,19 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
-import { nativeAddonPath, openNativeKernels, type NativeKernels } from '../../main/engine/native/nativeKernels'
+import { nativeAddonPath, openNativeKernels, type NativeKernels } from '../../main/backends/native/nativeKernels'
 import { loadNativeKernelsForTests } from '../helpers/nativeKernelsForTests'
-import { activeNativeKernels, setWasmBlasKernels } from '../../main/engine/native/wasmBlasKernels'
-import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
-import { batchNormalization } from '../../main/engine/layers/batchNormalization'
-import { selectBackend } from '../../main/engine/backendLadder'
-import { createModel } from '../../main/engine/modelFactory'
-import { createParallelGradientEngine } from '../../main/engine/parallel/gradientEngine'
+import { activeNativeKernels, setWasmBlasKernels } from '../../main/backends/native/wasmBlasKernels'
+import { initWasmBackend } from '../../main/backends/wasm/initWasmBackend'
+import { batchNormalization } from '../../main/engine/model/layers/batchNormalization'
+import { selectBackend } from '../../main/backends/backendLadder'
+import { createModel } from '../../main/engine/model/modelFactory'
+import { createParallelGradientEngine } from '../../main/engine/trainingLoop/parallel/gradientEngine'
 import { getArchitecture } from '../../shared/arch/specs'
-import { createRandom } from '../../main/data/seededRandom'
+import { createRandom } from '../../main/data/pipeline/seededRandom'
 
 /**
- * The wasm-blas rung's kernels (main/engine/native) against tfjs's pure-JS cpu backend: convolutions
+ * The wasm-blas rung's kernels (main/backends/native) against tfjs's pure-JS cpu backend: convolutions
  * forward and both gradients over strides, paddings and channel counts, matrix products in every
  * transpose, and training-mode batch norm with its moving statistics. Skipped, saying why, where the
  * addon or an optimized BLAS is missing; CI sets WORKBENCH_REQUIRE_NATIVE so that it cannot skip there.

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-layers' // registers the gradients
-import { createOptimizer, setLearningRate } from '../../main/engine/optimizers'
-import { learningRateAt } from '../../main/engine/lrSchedule'
-import { clipByGlobalNorm } from '../../main/engine/trainer'
+import { createOptimizer, setLearningRate } from '../../main/engine/trainingLoop/optimizers'
+import { learningRateAt } from '../../main/engine/trainingLoop/lrSchedule'
+import { clipByGlobalNorm } from '../../main/engine/trainingLoop/trainer'
 import type { OptimizerName } from '../../shared/arch/specs'
 import { TrainConfig } from '../../shared/api/schemas'
 

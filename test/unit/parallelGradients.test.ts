@@ -4,12 +4,12 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { getArchitecture } from '../../shared/arch/specs'
 import { TrainConfig } from '../../shared/api/schemas'
-import { createModel } from '../../main/engine/modelFactory'
-import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
-import { createRandom } from '../../main/data/seededRandom'
-import { inMemoryBatchSource } from '../../main/data/batchSource'
-import { trainModel, type TrainOptions } from '../../main/engine/trainer'
-import { createGradientEngine, createLocalGradientEngine, createParallelGradientEngine, type GradientResult } from '../../main/engine/parallel/gradientEngine'
+import { createModel } from '../../main/engine/model/modelFactory'
+import { initWasmBackend } from '../../main/backends/wasm/initWasmBackend'
+import { createRandom } from '../../main/data/pipeline/seededRandom'
+import { inMemoryBatchSource } from '../../main/data/pipeline/batchSource'
+import { trainModel, type TrainOptions } from '../../main/engine/trainingLoop/trainer'
+import { createGradientEngine, createLocalGradientEngine, createParallelGradientEngine, type GradientResult } from '../../main/engine/trainingLoop/parallel/gradientEngine'
 
 const SHAPE: [number, number, number] = [28, 28, 1]
 const PIXELS = 28 * 28

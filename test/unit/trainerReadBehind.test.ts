@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
-import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
+import { initWasmBackend } from '../../main/backends/wasm/initWasmBackend'
 import { TrainConfig } from '../../shared/api/schemas'
 import { getArchitecture } from '../../shared/arch/specs'
-import { createModel } from '../../main/engine/modelFactory'
-import { createRandom } from '../../main/data/seededRandom'
-import { inMemoryBatchSource } from '../../main/data/batchSource'
-import { defaultReadBehind, trainModel, type BatchReport, type TrainOptions } from '../../main/engine/trainer'
+import { createModel } from '../../main/engine/model/modelFactory'
+import { createRandom } from '../../main/data/pipeline/seededRandom'
+import { inMemoryBatchSource } from '../../main/data/pipeline/batchSource'
+import { defaultReadBehind, trainModel, type BatchReport, type TrainOptions } from '../../main/engine/trainingLoop/trainer'
 
 const SHAPE: [number, number, number] = [28, 28, 1]
 const PIXELS = 28 * 28

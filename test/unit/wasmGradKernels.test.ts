@@ -2,8 +2,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend';
-import { registerWasmGradientKernels } from '../../main/engine/wasm/registerWasmGradientKernels';
+import { initWasmBackend } from '../../main/backends/wasm/initWasmBackend';
+import { registerWasmGradientKernels } from '../../main/backends/wasm/registerWasmGradientKernels';
 
 type Backend = 'cpu' | 'wasm';
 const TOL = 1e-4;

@@ -1,5 +1,5 @@
 /**
- * The GPU input pipeline (main/engine/webgpu/gpuBatches.ts) against the CPU's (main/data/batchSource.ts +
+ * The GPU input pipeline (main/backends/webgpu/gpuBatches.ts) against the CPU's (main/data/pipeline/batchSource.ts +
  * pipeline.ts), batch by batch, on whatever WebGPU adapter Dawn offers (in CI: Mesa's lavapipe). Without
  * an adapter the suite skips with the reason, unless WORKBENCH_REQUIRE_WEBGPU=1 (CI), then it fails.
  */
@@ -10,13 +10,13 @@ import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-layers'
 import type { AugmentConfig } from '../../shared/api/schemas'
 import { TrainConfig } from '../../shared/api/schemas'
-import { inMemoryBatchSource, type BatchSource } from '../../main/data/batchSource'
-import type { DataSplit } from '../../main/data/dataset'
-import { ImagePipeline, StatsAccumulator, toFloatChannels } from '../../main/data/pipeline'
-import { createRandom } from '../../main/data/seededRandom'
-import { deviceBatchTuning, openDeviceBatches, setGpuDataFault, type DeviceBatchSource } from '../../main/engine/webgpu/gpuBatches'
-import { trainModel, type TrainOptions } from '../../main/engine/trainer'
-import { registerWebGpuKernels } from '../../main/engine/webgpu/kernels'
+import { inMemoryBatchSource, type BatchSource } from '../../main/data/pipeline/batchSource'
+import type { DataSplit } from '../../main/data/pipeline/dataset'
+import { ImagePipeline, StatsAccumulator, toFloatChannels } from '../../main/data/pipeline/imagePipeline'
+import { createRandom } from '../../main/data/pipeline/seededRandom'
+import { deviceBatchTuning, openDeviceBatches, setGpuDataFault, type DeviceBatchSource } from '../../main/backends/webgpu/gpuBatches'
+import { trainModel, type TrainOptions } from '../../main/engine/trainingLoop/trainer'
+import { registerWebGpuKernels } from '../../main/backends/webgpu/kernels'
 import { openWebGpu as openHarnessWebGpu } from '../helpers/webgpuKernelHarness'
 
 /** The harness's WebGPU backend, with our convolution and matmul kernels over tfjs's, as the rung runs. */

@@ -8,9 +8,9 @@ import {
   watchDevice,
   webgpuFailure,
   WebGpuFailure,
-} from '../../main/engine/webgpu/deviceHealth'
-import { describeAdapter, isSoftwareAdapter } from '../../main/engine/webgpu/adapterInfo'
-import type { GpuAdapterLike, GpuDeviceLike } from '../../main/engine/webgpu/gpuTypes'
+} from '../../main/backends/webgpu/deviceHealth'
+import { describeAdapter, isSoftwareAdapter } from '../../main/backends/webgpu/adapterInfo'
+import type { GpuAdapterLike, GpuDeviceLike } from '../../main/backends/webgpu/gpuTypes'
 
 /** A device whose loss and errors the test triggers; tfjs's cpu kernels stand in under the name webgpu. */
 function fakeDevice() {

@@ -1,5 +1,5 @@
 /**
- * Our WGSL kernels (main/engine/webgpu/kernels) against the cpu backend, kernel by kernel, on whatever
+ * Our WGSL kernels (main/backends/webgpu/kernels) against the cpu backend, kernel by kernel, on whatever
  * WebGPU adapter Dawn offers (in CI: Mesa's lavapipe, a software adapter that runs every kernel exactly).
  * Without an adapter the suite skips with the reason, unless WORKBENCH_REQUIRE_WEBGPU=1 (CI), then it fails.
  */
@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 // tfjs-layers registers the gradients (the core's register_all_gradients cannot be imported as ESM under Node).
 import '@tensorflow/tfjs-layers'
-import { registerWebGpuKernels, setWebGpuKernelFault } from '../../main/engine/webgpu/kernels'
-import { gemmTuning, type GemmTiling } from '../../main/engine/webgpu/kernels/gemmProgram'
+import { registerWebGpuKernels, setWebGpuKernelFault } from '../../main/backends/webgpu/kernels'
+import { gemmTuning, type GemmTiling } from '../../main/backends/webgpu/kernels/gemmProgram'
 import { TOL, diffVsCpu, openWebGpuForTests, randArrays, rng, size, type ConvCase } from '../helpers/webgpuKernelHarness'
 
 const unavailable = await openWebGpuForTests('webgpuKernels.test')

@@ -18,13 +18,13 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { webgpuAdapterUnavailable } from '../helpers/webgpuAdapter'
 import { on, prepareDawnEnvironment, randArrays, relDiff, type ConvCase } from '../helpers/webgpuKernelHarness'
 import { f16roundAll } from '../helpers/f16'
-import { gemmTuning, GemmProgram, type GemmSpec, type GemmTiling } from '../../main/engine/webgpu/kernels/gemmProgram'
-import { hoistEnableDirectives, setKernelPrecision } from '../../main/engine/webgpu/kernels/precision'
-import { NO_EPILOGUE } from '../../main/engine/webgpu/kernels/epilogue'
+import { gemmTuning, GemmProgram, type GemmSpec, type GemmTiling } from '../../main/backends/webgpu/kernels/gemmProgram'
+import { hoistEnableDirectives, setKernelPrecision } from '../../main/backends/webgpu/kernels/precision'
+import { NO_EPILOGUE } from '../../main/backends/webgpu/kernels/epilogue'
 import { TrainConfig } from '../../shared/api/schemas'
-import { inMemoryBatchSource } from '../../main/data/batchSource'
-import { trainModel, type TrainOptions } from '../../main/engine/trainer'
-import { GRAD_SCALER_DEFAULTS, type LossScalingOptions } from '../../main/engine/lossScaler'
+import { inMemoryBatchSource } from '../../main/data/pipeline/batchSource'
+import { trainModel, type TrainOptions } from '../../main/engine/trainingLoop/trainer'
+import { GRAD_SCALER_DEFAULTS, type LossScalingOptions } from '../../main/engine/trainingLoop/lossScaler'
 
 const EXACT_TOL = 1e-4
 const F16_TOL = 1e-2
@@ -34,7 +34,7 @@ prepareDawnEnvironment()
 async function openRung(): Promise<string | undefined> {
   const missing = webgpuAdapterUnavailable()
   if (missing) return missing
-  const { loadWebGpuRung, webgpuOffersF16 } = await import('../../main/engine/webgpu/webgpuRung')
+  const { loadWebGpuRung, webgpuOffersF16 } = await import('../../main/backends/webgpu/webgpuRung')
   await loadWebGpuRung({ forced: true })
   if (!webgpuOffersF16()) return 'the WebGPU adapter does not offer shader-f16'
   return undefined

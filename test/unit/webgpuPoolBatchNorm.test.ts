@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 // tfjs-layers registers the gradients (the core's register_all_gradients cannot be imported as ESM under Node).
 import '@tensorflow/tfjs-layers'
-import { registerWebGpuKernels, setWebGpuKernelFault } from '../../main/engine/webgpu/kernels'
-import { batchNormTuning, planChannelReduction } from '../../main/engine/webgpu/kernels/batchNormKernels'
-import { elementwiseTuning, flatDispatch } from '../../main/engine/webgpu/kernels/elementwiseProgram'
-import { batchNormalization } from '../../main/engine/layers/batchNormalization'
+import { registerWebGpuKernels, setWebGpuKernelFault } from '../../main/backends/webgpu/kernels'
+import { batchNormTuning, planChannelReduction } from '../../main/backends/webgpu/kernels/batchNormKernels'
+import { elementwiseTuning, flatDispatch } from '../../main/backends/webgpu/kernels/elementwiseProgram'
+import { batchNormalization } from '../../main/engine/model/layers/batchNormalization'
 import { TOL, diffVsCpu, openWebGpuForTests, randArrays, size } from '../helpers/webgpuKernelHarness'
 
 const unavailable = await openWebGpuForTests('webgpuPoolBatchNorm.test')

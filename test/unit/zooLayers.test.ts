@@ -5,9 +5,9 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getArchitecture } from '../../shared/arch/specs'
-import { createModel } from '../../main/engine/modelFactory'
-import { loadModel, saveModel } from '../../main/engine/modelFiles'
-import { LocalResponseNorm } from '../../main/engine/layers/localResponseNorm'
+import { createModel } from '../../main/engine/model/modelFactory'
+import { loadModel, saveModel } from '../../main/engine/model/modelFiles'
+import { LocalResponseNorm } from '../../main/engine/model/layers/localResponseNorm'
 
 describe('zoo layers', () => {
   it('LocalResponseNorm follows PyTorch: a / (k + alpha/n * sum of squares over n channels)^beta', () => {

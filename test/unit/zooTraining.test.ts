@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { ARCHITECTURE_IDS, getArchitecture, type ArchitectureId } from '../../shared/arch/specs'
-import { createModel } from '../../main/engine/modelFactory'
-import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
-import { selectBackend } from '../../main/engine/backendLadder'
-import { loadNativeKernels } from '../../main/engine/native/nativeKernels'
-import { setWasmBlasKernels } from '../../main/engine/native/wasmBlasKernels'
-import { createRandom } from '../../main/data/seededRandom'
+import { createModel } from '../../main/engine/model/modelFactory'
+import { initWasmBackend } from '../../main/backends/wasm/initWasmBackend'
+import { selectBackend } from '../../main/backends/backendLadder'
+import { loadNativeKernels } from '../../main/backends/native/nativeKernels'
+import { setWasmBlasKernels } from '../../main/backends/native/wasmBlasKernels'
+import { createRandom } from '../../main/data/pipeline/seededRandom'
 
 /** Small inputs and widths: enough to exercise every kind of layer and its gradient, quick on a CPU. */
 const SMOKE: Record<ArchitectureId, { inputSize: number; width: number; learningRate: number; steps?: number }> = {

@@ -1,8 +1,8 @@
 import type { Dirent } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import type { SkippedFile } from '../../../shared/api/schemas'
-import { DatasetError } from '../dataset'
-import { createRandom, shuffledIndices } from '../seededRandom'
+import { DatasetError } from '../pipeline/dataset'
+import { createRandom, shuffledIndices } from '../pipeline/seededRandom'
 import { describeNotImage, MAX_FILE_BYTES, sniffFormat } from './imageFiles'
 import { FileTooLargeError, NotRegularFileError, openRegularFile, specialFileKind } from '../../storage/regularFile'
 

@@ -1,5 +1,5 @@
-import type { LayerSpec } from '../layers'
-import { scaled, type ArchitectureFamily, type ResolvedArchOptions } from '../types'
+import type { LayerSpec } from '../vocabulary/layers'
+import { scaled, type ArchitectureFamily, type ResolvedArchOptions } from '../vocabulary/types'
 import { BASE_KNOBS, convUnit, denseUnit } from './common'
 
 /** The original paper's normalisation: PyTorch's nn.LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2). */

@@ -1,5 +1,5 @@
-import type { LayerSpec, PrimitiveLayer } from '../layers'
-import type { ArchKnobs } from '../types'
+import type { LayerSpec, PrimitiveLayer } from '../vocabulary/layers'
+import type { ArchKnobs } from '../vocabulary/types'
 
 export function conv(filters: number, kernelSize: number, stride = 1, padding = 0): PrimitiveLayer {
   return { kind: 'conv2d', filters, kernelSize, stride, padding }

@@ -1,5 +1,5 @@
-import type { LayerSpec } from '../layers'
-import { scaled, type ArchitectureFamily, type ArchKnobs, type ResolvedArchOptions } from '../types'
+import type { LayerSpec } from '../vocabulary/layers'
+import { scaled, type ArchitectureFamily, type ArchKnobs, type ResolvedArchOptions } from '../vocabulary/types'
 import { BASE_KNOBS, convUnit, dropout } from './common'
 
 type InceptionChannels = readonly [c1: number, c2: readonly [number, number], c3: readonly [number, number], c4: number]

@@ -1,5 +1,5 @@
-import type { LayerSpec } from '../layers'
-import { scaled, type ArchitectureFamily, type ArchKnobs, type ArchPreset, type TrainingDefaults } from '../types'
+import type { LayerSpec } from '../vocabulary/layers'
+import { scaled, type ArchitectureFamily, type ArchKnobs, type ArchPreset, type TrainingDefaults } from '../vocabulary/types'
 import { BASE_KNOBS, conv, dropout, normAct } from './common'
 
 /**

@@ -1,5 +1,5 @@
-import type { LayerSpec } from '../layers'
-import { scaled, type ArchitectureFamily, type ArchKnobs, type ResolvedArchOptions } from '../types'
+import type { LayerSpec } from '../vocabulary/layers'
+import { scaled, type ArchitectureFamily, type ArchKnobs, type ResolvedArchOptions } from '../vocabulary/types'
 import { BASE_KNOBS, conv, convUnit } from './common'
 
 function norm(knobs: ArchKnobs): LayerSpec[] {

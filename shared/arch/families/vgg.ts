@@ -1,5 +1,5 @@
-import type { LayerSpec } from '../layers'
-import { scaled, type ArchitectureFamily, type ResolvedArchOptions } from '../types'
+import type { LayerSpec } from '../vocabulary/layers'
+import { scaled, type ArchitectureFamily, type ResolvedArchOptions } from '../vocabulary/types'
 import { BASE_KNOBS, convUnit, denseUnit } from './common'
 
 /** (convolutions, channels) per block, the notes' conv_arch table. */

@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** What the compiled addon (main/backends/native/src) exports. */
+export interface NativeKernelAddon {
+  loadBlas(libraryPath: string): { config: string; threads: number }
+  /** Cores this thread's kernels use (0: all), per calling thread. */
+  setThreads(threads: number): void
+  getThreads(): number
+  /** y = activation(conv(x, filter) + bias + residual); activation is one of FUSED_ACTIVATION_CODES. */
+  conv2d(
+    x: Float32Array, filter: Float32Array, bias: Float32Array | null, y: Float32Array, shape: Int32Array, activation: number,
+    residual?: Float32Array | null,
+  ): void
+  /** 'direct' (the default: the widest build this CPU runs), 'direct-avx2' (the AVX2 build even on AVX-512) or 'im2col'; whether that direct kernel exists here. */
+  setConvAlgorithm(algorithm: 'direct' | 'direct-avx2' | 'im2col'): boolean
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void
+  matMul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array): void
+  batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, dims: Int32Array, epsilon: number): void
+  batchNormBackward(
+    dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dims: Int32Array, epsilon: number,
+  ): void
+  sigmoidGrad(dy: Float32Array, y: Float32Array, dx: Float32Array): void
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void
+  channelSum(x: Float32Array, out: Float32Array, dims: Int32Array): void
+  /** shape: [batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft] */
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, shape: Int32Array): void
+  avgPoolGradTiled(dy: Float32Array, dx: Float32Array, shape: Int32Array): void
+  /** dims: [rows, channels]; offset and scale may be null (0 and 1). */
+  batchNormInference(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null,
+    y: Float32Array, dims: Int32Array, epsilon: number,
+  ): void
+  /** shape as maxPoolGrad's; mode 0: max, 1: average (over the window's pixels inside the image). */
+  pool2d(x: Float32Array, y: Float32Array, shape: Int32Array, mode: number): void
+}
+
+/**
+ * The activations the addon applies inside a convolution's or product's output (wb::Activation in
+ * convKernels.h), by tfjs-layers' names. leakyRelu is PyTorch's, slope 0.01.
+ */
+export const FUSED_ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, leakyRelu: 4 }
+
+export interface NativeKernels {
+  addon: NativeKernelAddon
+  addonPath: string
+  blasPath: string
+  /** e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64" */
+  blasConfig: string
+  threads: number
+}
+
+const ADDON_RELATIVE = path.join('main', 'backends', 'native', 'build', 'Release', 'workbench_kernels.node')
+
+/** Optimized BLAS builds, most specific first. Reference BLAS is refused by the addon (slower than wasm). */
+export const BLAS_CANDIDATES: readonly string[] = [
+  'libopenblas.so.0',
+  'libopenblas.so',
+  '/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0',
+  '/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0',
+  'libblas.so.3',
+  '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
+  '/usr/local/opt/openblas/lib/libopenblas.dylib',
+  '/System/Library/Frameworks/Accelerate.framework/Accelerate',
+]
+
+/** The app root: the nearest folder above this module holding package.json (source, bundle and tests alike). */
+function appRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir)
+    if (parent === dir) return process.cwd()
+    dir = parent
+  }
+  return dir
+}
+
+export function nativeAddonPath(): string {
+  return process.env.WORKBENCH_NATIVE_KERNELS ?? path.join(appRoot(), ADDON_RELATIVE)
+}
+
+let cached: NativeKernels | undefined
+
+/** The kernels for this process, loaded once (see openNativeKernels; WORKBENCH_BLAS forces a library). */
+export function loadNativeKernels(): NativeKernels {
+  const override = process.env.WORKBENCH_BLAS
+  cached ??= openNativeKernels(nativeAddonPath(), override ? [override] : BLAS_CANDIDATES)
+  return cached
+}
+
+/**
+ * Loads our Node-API kernels and the first optimized BLAS among the candidates. Throws with a reason a
+ * user can act on: the ladder shows it when it passes this rung over.
+ */
+export function openNativeKernels(addonPath: string, blasCandidates: readonly string[]): NativeKernels {
+  if (!existsSync(addonPath)) {
+    throw new Error(`native kernels are not built (${addonPath} missing): run "npm run build:native", which needs a C++ compiler`)
+  }
+  let addon: NativeKernelAddon
+  try {
+    addon = createRequire(import.meta.url)(addonPath) as NativeKernelAddon
+  } catch (error) {
+    throw new Error(`native kernels failed to load from ${addonPath}: ${(error as Error).message.split('\n')[0]}`)
+  }
+  const failures: string[] = []
+  for (const candidate of blasCandidates) {
+    try {
+      const { config, threads } = addon.loadBlas(candidate)
+      return { addon, addonPath, blasPath: candidate, blasConfig: config.trim(), threads }
+    } catch (error) {
+      failures.push(`${candidate}: ${(error as Error).message}`)
+    }
+  }
+  throw new Error(
+    `no optimized BLAS found (install OpenBLAS, e.g. "apt install libopenblas0-pthread"); tried ${failures.length} libraries, first: ${failures[0]}`,
+  )
+}
