@@ -210,7 +210,7 @@ export const LESSONS: readonly Lesson[] = [
         'An epoch is one pass over the training images; a batch is how many images one step sees. A small batch takes many small noisy steps per epoch, a large one few smoother steps that each cost more. Per epoch the small batch is usually ahead; per second the picture changes.',
       quote: {
         section: 'Q&A 3',
-        zh: 'Epoch 是指将整个训练数据集完整地过一遍的次数。Batch 是指将训练数据集划分为小块进行训练的单位。将数据集分成多个batch的目的是为了减少内存的使用和加速训练过程。每个epoch包含多个batch。',
+        zh: 'Epoch 是指将整个训练数据集完整地过一遍的次数。……Batch 是指将训练数据集划分为小块进行训练的单位。将数据集分成多个batch的目的是为了减少内存的使用和加速训练过程。每个epoch包含多个batch。',
         en: 'An epoch is one complete pass over the whole training set. A batch is the small block of the training set one training step uses; splitting the data into batches saves memory and speeds training up. Every epoch contains many batches.',
       },
       claim: 'Both learn; the small batch takes many more steps per epoch. Curves per epoch and per image, and time per epoch, are shown side by side.',
