@@ -7,7 +7,8 @@ import { epochOrder, inMemoryBatchSource } from '../../main/data/batchSource'
 import { createRandom } from '../../main/data/seededRandom'
 import { initWasmBackend } from '../../main/engine/wasm/initWasmBackend'
 import { createModel } from '../../main/engine/modelFactory'
-import { trainModel, type TrainOptions } from '../../main/engine/trainer'
+import { evaluate, trainModel, type TrainOptions } from '../../main/engine/trainer'
+import { openDataset } from '../../main/data/datasetRegistry'
 
 /** The settings the lessons need from the data pipeline, the trainer and the GoogLeNet family (issue #19). */
 describe('class-sorted order (lesson shuffle)', () => {
@@ -63,12 +64,13 @@ describe('GoogLeNet without its 1x1 reductions (lesson one-by-one-conv)', () => 
 })
 
 describe('training accuracy in evaluation mode (evaluateTrainSplit)', () => {
-  it('is reported each epoch when the trainer gets the training split to evaluate, and not otherwise', async () => {
+  it('the trainer reports the training split evaluated after each epoch, and nothing when not asked', async () => {
     await initWasmBackend()
     await tf.setBackend('wasm')
     const random = createRandom(3)
-    const count = 24
-    const split = { count, images: Float32Array.from({ length: count * 784 }, () => random()), labels: Uint8Array.from({ length: count }, (_, i) => i % 10) }
+    const images = (count: number) => Float32Array.from({ length: count * 784 }, () => random())
+    const split = { count: 24, images: images(24), labels: Uint8Array.from({ length: 24 }, (_, i) => i % 10) }
+    const test = { count: 10, images: images(10), labels: Uint8Array.from({ length: 10 }, (_, i) => (i * 3) % 10) }
     const schedule = { ...TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 2, batchSize: 8, learningRate: 0.01 }), lrSchedule: 'constant' as const }
     const options: TrainOptions = { epochs: 2, batchSize: 8, optimizer: 'adam', schedule, weightDecay: 0, classes: 10, imageShape: [28, 28, 1] }
     const run = async (withTrainEval: boolean) => {
@@ -76,17 +78,27 @@ describe('training accuracy in evaluation mode (evaluateTrainSplit)', () => {
       const model = createModel(spec, spec.input, 5)
       const train = inMemoryBatchSource(split, [28, 28, 1], { seed: 1 })
       const trainEval = inMemoryBatchSource(split, [28, 28, 1], { seed: 0, shuffle: false })
-      const outcome = await trainModel(model, { train, test: split, ...(withTrainEval ? { trainEval } : {}) }, options, { onBatch: () => {}, onEpoch: () => {}, shouldStop: () => false })
+      const outcome = await trainModel(model, { train, test, ...(withTrainEval ? { trainEval } : {}) }, options, { onBatch: () => {}, onEpoch: () => {}, shouldStop: () => false })
+      // The last epoch's numbers are those of the final weights: evaluate them again, by hand.
+      const again = await evaluate(model, split, options)
       model.dispose()
-      return outcome.epochs
+      return { epochs: outcome.epochs, again }
     }
-    const epochs = await run(true)
+    const { epochs, again } = await run(true)
     expect(epochs).toHaveLength(2)
-    for (const epoch of epochs) {
-      // The test split here is the training split itself: evaluated alike, the numbers agree.
-      expect(epoch.trainEvalAccuracy).toBeCloseTo(epoch.testAccuracy, 6)
-      expect(epoch.trainEvalLoss).toBeCloseTo(epoch.testLoss, 5)
-    }
-    expect((await run(false))[0].trainEvalAccuracy).toBeUndefined()
+    expect(epochs[1].trainEvalAccuracy).toBeCloseTo(again.accuracy, 6)
+    expect(epochs[1].trainEvalLoss).toBeCloseTo(again.loss, 5)
+    expect(epochs[0].trainEvalLoss).not.toBe(epochs[0].testLoss)
+    expect((await run(false)).epochs[0].trainEvalAccuracy).toBeUndefined()
+  }, 120_000)
+
+  it('the data set\'s trainEval is the training split as stored: no augmentation, no shuffle', async () => {
+    const options = { seed: 3, validationFraction: 0, limit: 20, normalize: 'none', shuffle: true, augment: { cropPadding: 4, flip: true } } as const
+    const dataset = await openDataset('mnist', options)
+    const seen: { images: Float32Array; labels: number[] }[] = []
+    for await (const batch of dataset.trainEval.batches(1, 20)) seen.push({ images: batch.images, labels: Array.from(batch.labels) })
+    const stored = await Promise.all(Array.from({ length: 20 }, (_, i) => dataset.image('train', i)))
+    expect(seen[0].labels).toEqual(stored.map((entry) => entry!.label))
+    expect(Array.from(seen[0].images.subarray(0, 784))).toEqual(Array.from(stored[0]!.pixels as Float32Array))
   }, 120_000)
 })
