@@ -6,7 +6,8 @@
  *   npm run bench:lessons [-- --seeds N] [--only id[,id]] [--break sigmoid-vs-relu] [--backend B] [--data-dir D]
  * `--seeds` defaults to 5. `--break sigmoid-vs-relu` runs that lesson at the old card's settings (plain SGD
  * at lr 0.5, where ReLU diverges) to show that the bench reports a broken lesson. Exits 1 when any lesson
- * fails in any seed. Wall times are upper bounds where the machine is shared.
+ * fails in any seed. Wall times are upper bounds where the machine is shared; the CPU seconds (all threads
+ * of this process) bound what a quiet machine would take.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
@@ -110,8 +111,15 @@ async function ensembleAccuracy(members: Trained[], dataDir: string): Promise<nu
   return correct / count
 }
 
-async function attempt(lesson: Lesson, seed: number, dataDir: string): Promise<{ holds: boolean; seconds: number }> {
+/** CPU seconds of this process (all its threads): on a shared machine, the wall time a quiet one would need at most. */
+const cpuSeconds = () => {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) / 1e6
+}
+
+async function attempt(lesson: Lesson, seed: number, dataDir: string): Promise<{ holds: boolean; seconds: number; cpu: number }> {
   const started = performance.now()
+  const cpuStarted = cpuSeconds()
   const runs: Trained[] = []
   for (const run of lessonRunsForSeed(lesson, seed)) {
     const config = lesson.id === broken ? BREAKS[lesson.id](run.config) : run.config
@@ -119,10 +127,11 @@ async function attempt(lesson: Lesson, seed: number, dataDir: string): Promise<{
   }
   const ensemble = lesson.ensemble && runs.every((run) => run.epochs.length) ? await ensembleAccuracy(runs, dataDir) : undefined
   const seconds = (performance.now() - started) / 1000
+  const cpu = cpuSeconds() - cpuStarted
   const check = checkClaim(lesson.id, runs, ensemble)
-  console.log(`  seed ${seed}: ${check.holds ? 'holds' : 'FAILS'} in ${seconds.toFixed(0)} s: ${check.detail}`)
+  console.log(`  seed ${seed}: ${check.holds ? 'holds' : 'FAILS'} in ${seconds.toFixed(0)} s (${cpu.toFixed(0)} CPU s): ${check.detail}`)
   await Promise.all(runs.map((run) => rm(run.runDir, { recursive: true, force: true })))
-  return { holds: check.holds, seconds }
+  return { holds: check.holds, seconds, cpu }
 }
 
 async function main(): Promise<void> {
@@ -137,8 +146,11 @@ async function main(): Promise<void> {
       const held = results.filter((result) => result.holds).length
       if (held < seeds) failed = true
       const times = results.map((result) => result.seconds)
-      const mean = times.reduce((a, b) => a + b, 0) / times.length
-      table.push(`${lesson.id.padEnd(20)} held ${held}/${seeds}   wall time per attempt: mean ${mean.toFixed(0)} s, max ${Math.max(...times).toFixed(0)} s`)
+      const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length
+      const cpu = results.map((result) => result.cpu)
+      table.push(
+        `${lesson.id.padEnd(20)} held ${held}/${seeds}   per attempt: wall mean ${mean(times).toFixed(0)} s, max ${Math.max(...times).toFixed(0)} s; CPU mean ${mean(cpu).toFixed(0)} s, max ${Math.max(...cpu).toFixed(0)} s`,
+      )
     }
   } finally {
     if (!givenDataDir) await rm(dataDir, { recursive: true, force: true })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
-import { TrainConfig } from '../../shared/api/schemas'
+import { AugmentConfig, TrainConfig } from '../../shared/api/schemas'
 import { analyzeModel } from '../../shared/arch/layerMath'
 import { getArchitecture } from '../../shared/arch/specs'
 import { epochOrder, inMemoryBatchSource } from '../../main/data/batchSource'
@@ -93,8 +93,8 @@ describe('training accuracy in evaluation mode (evaluateTrainSplit)', () => {
   }, 120_000)
 
   it('the data set\'s trainEval is the training split as stored: no augmentation, no shuffle', async () => {
-    const options = { seed: 3, validationFraction: 0, limit: 20, normalize: 'none', shuffle: true, augment: { cropPadding: 4, flip: true } } as const
-    const dataset = await openDataset('mnist', options)
+    const augment = AugmentConfig.parse({ cropPadding: 4, flip: true })
+    const dataset = await openDataset('mnist', { seed: 3, validationFraction: 0, limit: 20, normalize: 'none', shuffle: true, augment })
     const seen: { images: Float32Array; labels: number[] }[] = []
     for await (const batch of dataset.trainEval.batches(1, 20)) seen.push({ images: batch.images, labels: Array.from(batch.labels) })
     const stored = await Promise.all(Array.from({ length: 20 }, (_, i) => dataset.image('train', i)))
