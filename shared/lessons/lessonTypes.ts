@@ -83,6 +83,19 @@ export const LessonRunOutcome = z.object({
   epochs: z.array(LessonEpoch),
   /** Wall-clock seconds the run trained (pauses excluded). */
   seconds: z.number().nonnegative().optional(),
+  /**
+   * Where the epochs' train figures come from: `evaluation` (the training images in evaluation mode, no
+   * dropout or augmentation) or `training` (the running average while training: a run recorded before the
+   * trainer measured the former). The verdict says so when a gap rests on training-mode figures.
+   */
+  trainMeasured: z.enum(['evaluation', 'training']).optional(),
+  /** Images in the run's training and test splits, its classes and image channels, once its data was read. */
+  trainImages: z.number().int().nonnegative().optional(),
+  testImages: z.number().int().nonnegative().optional(),
+  classes: z.number().int().min(1).optional(),
+  channels: z.number().int().min(1).optional(),
+  /** Why the run ended without finishing, as its status says it (failed, interrupted). */
+  error: z.string().optional(),
 })
 export type LessonRunOutcome = z.infer<typeof LessonRunOutcome>
 
