@@ -145,6 +145,14 @@ describe('verdict before the claim can be tested', () => {
     expect(lessonVerdict(L[id], runs).text).toContain('not measured in evaluation mode')
   })
 
+  it('says when the 1x1 reductions did not make the network smaller', () => {
+    const planned = L['one-by-one-conv']
+    const swapped = { ...planned, runs: [{ ...planned.runs[0], config: planned.runs[1].config }, { ...planned.runs[1], config: planned.runs[0].config }] }
+    const verdict = lessonVerdict(swapped, [outcome(swapped, 0, [0.8, 0.9, 0.95]), outcome(swapped, 1, [0.8, 0.9, 0.95])])
+    expect(verdict).toMatchObject({ holds: false, reason: 'opposite' })
+    expect(verdict.text).toContain('did not make the network smaller')
+  })
+
   it('uses a wider noise margin on a small test split', () => {
     const runs = two([0.3, 0.8, 0.9], [0.32, 0.95, 0.97])('sigmoid-vs-relu').map((run) => ({ ...run, testImages: 1000 }))
     const verdict = lessonVerdict(lesson, runs)
