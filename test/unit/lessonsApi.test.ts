@@ -118,7 +118,7 @@ describe('lessons.start and lessons.attempts', () => {
     expect(request.members[0].runDir).toBe(workbench.store.runDir(attempt.runs[0].runId))
     evaluator.report({ type: 'ensemble', testAccuracy: 0.845, memberAccuracies: [0.8, 0.82, 0.81], testImages: 10000 })
     const done = await until(async () => (await latest(workbench, attempt.attemptId)).ensemble && (await latest(workbench, attempt.attemptId)), 'the ensemble accuracy')
-    expect(done.ensemble).toEqual({ testAccuracy: 0.845 })
+    expect(done.ensemble).toEqual({ testAccuracy: 0.845, memberTestAccuracies: [0.8, 0.82, 0.81] })
     expect(done.verdict).toMatchObject({ holds: true, reason: 'holds' })
     expect(done.verdict.text).toContain('Ensemble of 3 (averaged probabilities): 84.5%')
     await until(() => events.at(-1)?.ensemble?.testAccuracy === 0.845, 'the event with the ensemble')
