@@ -134,6 +134,20 @@ describe('lessons.start and lessons.attempts', () => {
     expect(done.verdict.text).toContain('The ensemble could not be evaluated: the worker process was killed (SIGKILL)')
   })
 
+  it('keeps the last known state of a run deleted since', async () => {
+    const { dataDir, fake, workbench, call } = await setup()
+    const { value: attempt } = (await call('lessons.start', { lessonId: 'batch-size' })) as { value: LessonAttempt }
+    train(fake.workers[0], [0.8, 0.85, 0.9])
+    train(await until(() => fake.workers[1], 'the second run'), [0.7, 0.8, 0.88])
+    await until(async () => ((await latest(workbench, attempt.attemptId)).verdict.reason === 'pending' ? undefined : true), 'the verdict')
+    expect(await call('runs.delete', { runId: attempt.runs[0].runId })).toMatchObject({ ok: true })
+    workbench.close()
+    const reopened = await setup(dataDir)
+    const [kept] = (await reopened.workbench.lessons.attempts()).filter((entry) => entry.attemptId === attempt.attemptId)
+    expect(kept.runs[0]).toMatchObject({ runId: attempt.runs[0].runId, status: 'completed', testAccuracy: 0.9 })
+    expect(kept.runs[0].epochs).toHaveLength(3)
+  })
+
   it('refuses unknown lessons and bad seeds with one line, and skips damaged attempt files', async () => {
     const { dataDir, call } = await setup()
     expect(await call('lessons.start', { lessonId: 'nope' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } })
