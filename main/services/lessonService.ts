@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { TrainConfig, RUN_STATUS_INFO, type TrainConfigInput } from '../../shared/api/schemas'
-import { getLesson, lessonRunsForSeed, LESSONS } from '../../shared/lessons/lessonCatalog'
+import { lessonRunsForSeed, LESSONS } from '../../shared/lessons/lessonCatalog'
 import { lessonRunOutcome } from '../../shared/lessons/lessonOutcome'
 import type { Lesson, LessonAttempt, LessonId, LessonRunOutcome, LessonVerdict } from '../../shared/lessons/lessonTypes'
 import { lessonVerdict } from '../../shared/lessons/lessonVerdicts'
@@ -100,7 +100,7 @@ export class LessonService {
   }
 
   private lessonOf(lessonId: string): Lesson {
-    const lesson = this.lessons.find((entry) => entry.id === lessonId) ?? (this.options.lessons ? undefined : getLesson(lessonId))
+    const lesson = this.lessons.find((entry) => entry.id === lessonId)
     if (!lesson) throw new WorkbenchError('not-found', `no lesson with id ${lessonId}`)
     return lesson
   }

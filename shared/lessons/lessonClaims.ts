@@ -34,10 +34,10 @@ const afterFirst = (run: LessonRunOutcome): number => (run.epochs.find((epoch) =
 const gap = (run: LessonRunOutcome): number => run.epochs.at(-1)!.trainAccuracy - run.epochs.at(-1)!.testAccuracy
 const noise = (margin: number, runs: LessonRunOutcome[]): string => `the ${points(margin)} that ${runs[0].testImages ? `${runs[0].testImages.toLocaleString('en-US')} test images` : 'a test split'} can differ by chance`
 
-/** Said when a gap rests on training-mode figures (dropout and augmentation active, so the gap is understated). */
+/** Said when train figures are training-mode ones (dropout and augmentation active: a gap read from them is understated). */
 function trainFigureNote(runs: LessonRunOutcome[]): string {
   const estimated = runs.filter((run) => run.trainMeasured === 'training').map((run) => run.label)
-  return estimated.length ? ` (Train accuracy of ${estimated.join(', ')} is the running average while training, not measured in evaluation mode: read the gap with care.)` : ''
+  return estimated.length ? ` (Train accuracy of ${estimated.join(', ')} is the running average while training, not measured in evaluation mode: read train figures and gaps with care.)` : ''
 }
 
 const verdict = (reason: LessonVerdict['reason'], text: string): LessonVerdict => ({ holds: reason === 'holds', reason, text })
@@ -87,9 +87,10 @@ function endsHigher({ runs }: ClaimContext, by: number, why: string): LessonVerd
   const lead = final(better) - final(base)
   const text = `after ${better.epochs.length} epochs ${better.label} reaches ${percent(final(better))} on the test images (train ${percent(better.trainAccuracy ?? 0)}), ${base.label} ${percent(final(base))} (train ${percent(base.trainAccuracy ?? 0)})`
   const capitalized = text[0].toUpperCase() + text.slice(1)
-  if (lead < -margin) return verdict('opposite', `${capitalized}: ${base.label} ended ahead, the opposite of the lesson.`)
-  if (lead < needed) return verdict('noise', `${capitalized}: only ${points(lead)} apart, ${lead <= margin ? `within ${noise(margin, runs)}` : `less than the ${points(needed)} the lesson expects`}; it did not show this time.`)
-  return verdict('holds', `${capitalized}: ${why}`)
+  const note = trainFigureNote(runs)
+  if (lead < -margin) return verdict('opposite', `${capitalized}: ${base.label} ended ahead, the opposite of the lesson.${note}`)
+  if (lead < needed) return verdict('noise', `${capitalized}: only ${points(lead)} apart, ${lead <= margin ? `within ${noise(margin, runs)}` : `less than the ${points(needed)} the lesson expects`}; it did not show this time.${note}`)
+  return verdict('holds', `${capitalized}: ${why}${note}`)
 }
 
 function batchSizes({ runs }: ClaimContext): LessonVerdict {
