@@ -16,6 +16,7 @@ import { resolveRun } from '../../shared/run/resolveRun'
 import type { UserPathGrants } from './userPathGrants'
 import { ProcessQueue } from './processQueue'
 import type { ApiHandlers } from './apiHandlerTypes'
+import type { LessonAttempt, LessonId } from '../../shared/lessons/lessonTypes'
 
 export type { ApiHandlers } from './apiHandlerTypes'
 
@@ -33,6 +34,11 @@ export interface ServiceSet {
   chooseFolder?: () => Promise<string | null>
   /** The Redis pool of training workers (`--queue`); absent when runs can only train here. */
   pool?: { status(): Promise<ResponseOf<'pool.status'>> }
+  /** Lessons: attempts at the notes' experiments (main/lessons/lessonService.ts). */
+  lessons: {
+    attempts(): Promise<LessonAttempt[]>
+    start(lessonId: LessonId, seed?: number): Promise<LessonAttempt>
+  }
 }
 
 /** The API's behaviour, once, for every adapter (Electron IPC, web bridge, CLI). */
@@ -117,6 +123,8 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       inference.predict(runId, fileName, Buffer.from(imageBase64, 'base64'), topK),
     'inspect.image': ({ runId, fileName, imageBase64, maxChannels, firstChannel, occlusion, gradCam }) =>
       inference.inspect(runId, fileName, Buffer.from(imageBase64, 'base64'), { maxChannels, firstChannel, occlusion, gradCam }),
+    'lessons.attempts': () => services.lessons.attempts(),
+    'lessons.start': ({ lessonId, seed }) => services.lessons.start(lessonId, seed),
     'files.chooseFolder': async () => {
       if (!services.chooseFolder) {
         throw new UnavailableError(

@@ -88,7 +88,8 @@ export class TrainingSupervisor {
     return !!this.pool
   }
 
-  async start(requested: TrainRequestInput, place: RunPlace = 'local'): Promise<RunSummary> {
+  /** `labels`: the run's name and tags from the start (a lesson's runs), so no client ever sees it unlabelled. */
+  async start(requested: TrainRequestInput, place: RunPlace = 'local', labels: Pick<RunSummary, 'name' | 'tags'> = {}): Promise<RunSummary> {
     if (place === 'pool' && !this.pool) throw new UnavailableError('no pool to train on: start the workbench with --queue redis://host:port (see README, "A pool of training workers")')
     // The stored config says what really ran: every setting the request left to its preset filled in.
     const config: TrainConfig = resolveRun(requested)
@@ -101,6 +102,7 @@ export class TrainingSupervisor {
       classNames: knownClassNames(config.dataset),
       colorIndex: await this.takeColorIndex(),
       place,
+      ...labels,
     }
     await this.store.save(summary)
     return this.enqueue(summary, false)
@@ -219,6 +221,11 @@ export class TrainingSupervisor {
    */
   async settled(runId: string): Promise<void> {
     await this.settling.get(runId)
+  }
+
+  /** Resolves once everything the run reported so far (epochs, status) is on disk. */
+  async written(runId: string): Promise<void> {
+    await (this.tracked.get(runId)?.writes ?? this.settling.get(runId))
   }
 
   /** Resolves with the final summary once the run has ended, however it ended. */

@@ -3,9 +3,9 @@
  * seeds 1..N through the same training job the app's worker runs (in-process, wasm-blas), checks the claim
  * on the raw numbers (lessonClaims.ts, not the app's verdicts) and prints, per lesson, in how many seeds
  * it held and the wall time of one attempt (all its runs).
- *   npm run bench:lessons [-- --seeds N] [--only id[,id]] [--break sigmoid-vs-relu] [--backend B] [--data-dir D]
+ *   npm run bench:lessons [-- --seeds N] [--only id[,id]] [--break sigmoid-vs-relu] [--backend B] [--data-dir D] [--verbose]
  * `--seeds` defaults to 5. `--break sigmoid-vs-relu` runs that lesson at the old card's settings (plain SGD
- * at lr 0.5, where ReLU diverges) to show that the bench reports a broken lesson. Exits 1 when any lesson
+ * at lr 0.5, where ReLU diverges) to show that the bench reports a broken lesson; `--verbose` prints every epoch. Exits 1 when any lesson
  * fails in any seed. Wall times are upper bounds where the machine is shared; the CPU seconds (all threads
  * of this process) bound what a quiet machine would take.
  */
@@ -54,6 +54,7 @@ const backendParsed = BackendChoice.safeParse(option('backend') ?? 'wasm-blas')
 if (!backendParsed.success) fail(`--backend: expected one of ${BackendChoice.options.join(', ')}`)
 const backend = backendParsed.data
 const givenDataDir = option('data-dir')
+const verbose = argv.includes('--verbose')
 
 interface Trained extends BenchRun {
   runDir: string
@@ -71,6 +72,7 @@ async function trainRun(label: string, input: TrainConfigInput, dataDir: string)
     if (message.type === 'epoch') {
       const m = message.metrics
       run.epochs.push({ epoch: m.epoch, testAccuracy: m.testAccuracy, trainAccuracy: m.trainEvalAccuracy ?? m.trainAccuracy, seconds: m.seconds })
+      if (verbose) console.log(`    ${label} epoch ${m.epoch}: train ${(m.trainEvalAccuracy ?? m.trainAccuracy).toFixed(3)}, test ${m.testAccuracy.toFixed(3)}, ${m.seconds.toFixed(0)} s`)
     }
     if (message.type === 'completed') run.testAccuracy = message.result.testAccuracy
     if (message.type === 'backend') run.params = message.params
