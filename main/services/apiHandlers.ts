@@ -15,6 +15,7 @@ import { expandSweep } from '../../shared/api/sweep'
 import type { UserPathGrants } from './userPathGrants'
 import { ProcessQueue } from './processQueue'
 import type { ApiHandlers } from './apiHandlerTypes'
+import type { LessonAttempt, LessonId } from '../../shared/lessons/lessonTypes'
 
 export type { ApiHandlers } from './apiHandlerTypes'
 
@@ -32,6 +33,11 @@ export interface ServiceSet {
   chooseFolder?: () => Promise<string | null>
   /** The Redis pool of training workers (`--queue`); absent when runs can only train here. */
   pool?: { status(): Promise<ResponseOf<'pool.status'>> }
+  /** Lessons: attempts at the notes' experiments (main/lessons/lessonService.ts). */
+  lessons?: {
+    attempts(): Promise<LessonAttempt[]>
+    start(lessonId: LessonId, seed?: number): Promise<LessonAttempt>
+  }
 }
 
 /** The API's behaviour, once, for every adapter (Electron IPC, web bridge, CLI). */
@@ -117,6 +123,8 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       inference.predict(runId, fileName, Buffer.from(imageBase64, 'base64'), topK),
     'inspect.image': ({ runId, fileName, imageBase64, maxChannels, firstChannel, occlusion, gradCam }) =>
       inference.inspect(runId, fileName, Buffer.from(imageBase64, 'base64'), { maxChannels, firstChannel, occlusion, gradCam }),
+    'lessons.attempts': () => lessonService(services).attempts(),
+    'lessons.start': ({ lessonId, seed }) => lessonService(services).start(lessonId, seed),
     'files.chooseFolder': async () => {
       if (!services.chooseFolder) {
         throw new UnavailableError(
@@ -126,4 +134,9 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       return { path: await services.chooseFolder() }
     },
   }
+}
+
+function lessonService(services: ServiceSet): NonNullable<ServiceSet['lessons']> {
+  if (!services.lessons) throw new UnavailableError('lessons are not available in this workbench')
+  return services.lessons
 }

@@ -41,6 +41,7 @@ const DataRequest = z
   .strict()
 import { SweepRequest } from './sweep'
 import { InspectRequest, Inspection } from './inspect'
+import { LessonAttempt, LessonId } from '../lessons/lessonTypes'
 
 /**
  * The whole surface between renderer and main: every request/response pair and every pushed event.
@@ -124,6 +125,13 @@ export const apiMethods = {
    * outside the data folder that later requests may name. In web mode it answers `unavailable`.
    */
   'files.chooseFolder': { request: z.object({}).strict(), response: z.object({ path: z.string().nullable() }) },
+  /** Every lesson attempt stored, latest first, with its runs as they stand and its verdict. */
+  'lessons.attempts': { request: z.object({}).strict(), response: z.array(LessonAttempt) },
+  /** Queues a lesson's runs (tagged `lesson:<id>`, the ensemble's with seeds seed, seed+1, seed+2) and records the attempt. */
+  'lessons.start': {
+    request: z.object({ lessonId: LessonId, seed: z.number().int().min(0).max(2 ** 31 - 3).optional() }).strict(),
+    response: LessonAttempt,
+  },
 } as const
 
 export const apiEvents = {
@@ -131,6 +139,8 @@ export const apiEvents = {
   'run.progress': ProgressEvent,
   'run.epoch': EpochMetrics.extend({ runId: RunId }),
   'download.progress': DownloadProgress,
+  /** A lesson attempt whose runs changed (an epoch ended, a status changed, the ensemble was evaluated). */
+  'lesson.attempt': LessonAttempt,
 } as const
 
 export type MethodName = keyof typeof apiMethods
