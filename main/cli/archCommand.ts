@@ -24,6 +24,7 @@ export interface ArchFlags {
   dropout?: number
   lrn?: boolean
   residual?: boolean
+  reductions?: boolean
   width?: number
 }
 
@@ -51,6 +52,8 @@ export function addArchOptions(command: Command): Command {
     .option('--no-lrn', 'no local response normalisation')
     .option('--residual', 'residual shortcuts (ResNet)')
     .option('--no-residual', 'a plain network of the same depth, without shortcuts')
+    .option('--reductions', 'the 1x1 reductions before Inception\u2019s 3x3 and 5x5 convolutions (GoogLeNet)')
+    .option('--no-reductions', 'Inception blocks without their 1x1 reductions')
     .option('--width <multiplier>', 'multiplies every hidden width, e.g. 0.25', parseNumber('float'))
 }
 
@@ -64,6 +67,7 @@ export function archOptionsFromFlags(id: ArchitectureId, flags: ArchFlags): { in
     dropout: flags.dropout,
     lrn: flags.lrn,
     residual: flags.residual,
+    reductions: flags.reductions,
     width: flags.width,
   }
   const knobs = { ...preset?.knobs, ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) }

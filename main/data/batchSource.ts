@@ -1,3 +1,4 @@
+import type { TrainOrder } from '../../shared/api/schemas'
 import type { DataSplit } from './dataset'
 import { createRandom, shuffledIndices } from './seededRandom'
 import type { ImagePipeline } from './pipeline'
@@ -32,20 +33,28 @@ export interface InMemoryPlan {
   /** [height, width, channels] as stored. */
   storedShape: [number, number, number]
   seed: number
-  shuffle: boolean
+  shuffle: TrainOrder
   pipeline?: ImagePipeline
   augment: boolean
 }
 
-/** The same epoch order for the same seed and epoch, whether or not the run was resumed in between. */
-export function epochOrder(count: number, seed: number, epoch: number, shuffle = true): Uint32Array {
+/**
+ * The same epoch order for the same seed and epoch, whether or not the run was resumed in between.
+ * `class-sorted` needs the labels: every epoch all of class 0 (in stored order), then class 1, ...
+ */
+export function epochOrder(count: number, seed: number, epoch: number, shuffle: TrainOrder = true, labels?: ArrayLike<number>): Uint32Array {
+  if (shuffle === 'class-sorted') {
+    if (!labels || labels.length < count) throw new Error('a class-sorted order needs every image\'s label')
+    // Array.prototype.sort is stable: within a class the stored order stays.
+    return Uint32Array.from(Array.from({ length: count }, (_, i) => i).sort((a, b) => labels[a] - labels[b]))
+  }
   if (!shuffle) return Uint32Array.from({ length: count }, (_, i) => i)
   return shuffledIndices(count, createRandom((seed * 1_000_003 + epoch) >>> 0))
 }
 
 export interface InMemorySourceOptions {
   seed: number
-  shuffle?: boolean
+  shuffle?: TrainOrder
   /** Channel conversion, augmentation (when `augment` is true) and normalization; absent: float pixels as stored. */
   pipeline?: ImagePipeline
   /** Apply the pipeline's augmentation (training split only). */
@@ -63,7 +72,7 @@ export function inMemoryBatchSource(split: DataSplit, imageShape: [number, numbe
     imageShape: outShape,
     inMemory: { split, storedShape: imageShape, seed: options.seed, shuffle: options.shuffle ?? true, pipeline, augment: !!options.augment },
     async *batches(epoch, batchSize) {
-      const order = epochOrder(split.count, options.seed, epoch, options.shuffle ?? true)
+      const order = epochOrder(split.count, options.seed, epoch, options.shuffle ?? true, split.labels)
       for (let first = 0; first < split.count; first += batchSize) {
         const size = Math.min(batchSize, split.count - first)
         const images = new Float32Array(size * pixelsOut)

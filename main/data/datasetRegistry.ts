@@ -1,4 +1,4 @@
-import type { AugmentConfig, BuiltinDatasetId, ChannelStats, DatasetDescription, DataSample, ImagePreview, NormalizeConfig, SkippedFile } from '../../shared/api/schemas'
+import type { AugmentConfig, BuiltinDatasetId, TrainOrder, ChannelStats, DatasetDescription, DataSample, ImagePreview, NormalizeConfig, SkippedFile } from '../../shared/api/schemas'
 import { DATASET_NAMES, FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
 import { createRandom, shuffledIndices } from './seededRandom'
 import { inMemoryBatchSource, type BatchSource } from './batchSource'
@@ -52,7 +52,7 @@ export interface OpenOptions {
   limit?: number
   augment?: AugmentConfig
   normalize: NormalizeConfig
-  shuffle: boolean
+  shuffle: TrainOrder
   /** Side (or [height, width]) folders decode to; default: the most common stored size. In-memory sets keep theirs. */
   size?: number | [number, number]
   /** Channels the model takes; default: the data set's (folders: 3). */
@@ -74,6 +74,8 @@ export interface OpenedDataset {
   imageShape: [number, number, number]
   storedSize: string
   train: BatchSource
+  /** The training split as the test split is read: no augmentation, stored order (evaluation-mode training accuracy). */
+  trainEval: BatchSource
   validation?: BatchSource
   test: BatchSource
   stats?: PixelStats
@@ -149,6 +151,7 @@ async function openInMemory(id: string, options: OpenOptions): Promise<OpenedDat
     imageShape: [height, width, channels],
     storedSize: `${width}x${height}, ${stored === 1 ? 'grayscale' : 'RGB'}`,
     train: source(train, true),
+    trainEval: source(train, false),
     validation: validation ? source(validation, false) : undefined,
     test: source(dataset.test, false),
     stats,
@@ -267,6 +270,7 @@ async function openFolder(id: string, options: OpenOptions): Promise<OpenedDatas
     imageShape: [height, width, channels],
     storedSize: probe.range,
     train,
+    trainEval: make(trainEntries, 0, false, pipeline),
     validation,
     test,
     stats,

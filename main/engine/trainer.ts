@@ -79,6 +79,9 @@ export interface EpochReport {
   validationAccuracy?: number
   testLoss: number
   testAccuracy: number
+  /** The training split evaluated like the test split, when `data.trainEval` is given. */
+  trainEvalLoss?: number
+  trainEvalAccuracy?: number
   learningRate: number
   seconds: number
 }
@@ -230,7 +233,8 @@ function openTrainingDataOnDevice(train: BatchSource, engine: GradientEngine, op
  */
 export async function trainModel(
   model: tfl.LayersModel,
-  data: { train: BatchSource; validation?: BatchSource | DataSplit; test: BatchSource | DataSplit },
+  // trainEval: the training split without augmentation, evaluated each epoch (the gap dropout and augmentation close).
+  data: { train: BatchSource; trainEval?: BatchSource; validation?: BatchSource | DataSplit; test: BatchSource | DataSplit },
   options: TrainOptions,
   callbacks: TrainerCallbacks,
   start: TrainStart = { epochsDone: 0 },
@@ -356,6 +360,7 @@ export async function trainModel(
       if (stopped) break
       const validation = data.validation?.count ? await evaluate(model, data.validation, options) : undefined
       const test = await evaluate(model, data.test, options)
+      const trainEval = data.trainEval ? await evaluate(model, data.trainEval, options) : undefined
       // A batch's loss can stay finite while the weights it left behind make the held-out loss overflow.
       if (validation) assertFiniteEvaluation('validation', validation.loss, `after epoch ${epoch}`, rateNow())
       assertFiniteEvaluation('test', test.loss, `after epoch ${epoch}`, rateNow())
@@ -374,6 +379,7 @@ export async function trainModel(
         validationAccuracy: validation?.accuracy,
         testLoss: test.loss,
         testAccuracy: test.accuracy,
+        ...(trainEval ? { trainEvalLoss: trainEval.loss, trainEvalAccuracy: trainEval.accuracy } : {}),
         learningRate,
         seconds: (performance.now() - epochStart) / 1000,
       }

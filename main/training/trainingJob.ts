@@ -145,7 +145,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
   const trainerNotes: string[] = []
   const outcome = await trainModelOnDevice(runDir, () => trainModel(
     model,
-    { train, validation: dataset.validation, test: dataset.test },
+    { train, trainEval: config.evaluateTrainSplit ? dataset.trainEval : undefined, validation: dataset.validation, test: dataset.test },
     options,
     {
       onBatch: (batch) => {

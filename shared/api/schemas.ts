@@ -59,6 +59,13 @@ export type ChannelStats = z.infer<typeof ChannelStats>
 export const NormalizeConfig = z.union([z.enum(['none', 'dataset']), ChannelStats])
 export type NormalizeConfig = z.infer<typeof NormalizeConfig>
 
+/**
+ * The order the training split is seen in: `true` reshuffles it every epoch (seeded); `false` keeps the data
+ * set's stored order; `class-sorted` is one fixed order sorted by class, as a folder of class subfolders is read.
+ */
+export const TrainOrder = z.union([z.boolean(), z.literal('class-sorted')])
+export type TrainOrder = z.infer<typeof TrainOrder>
+
 export const ArchitectureId = z.enum(ARCHITECTURE_IDS)
 
 /** Architecture knobs (shared/arch/types.ts ArchKnobs); any left out take the architecture's defaults. */
@@ -70,6 +77,7 @@ export const ArchKnobs = z
     dropout: z.number().min(0).max(0.95),
     lrn: z.boolean(),
     residual: z.boolean(),
+    reductions: z.boolean(),
     width: z.number().min(1 / 64).max(4),
   })
   .partial()
@@ -117,8 +125,9 @@ export const TrainConfig = z
     /** Training-time augmentation; absent means none. */
     augment: AugmentConfig.optional(),
     normalize: NormalizeConfig.default('none'),
-    /** Reshuffle the training split every epoch (seeded); off keeps the data set's order. */
-    shuffle: z.boolean().default(true),
+    shuffle: TrainOrder.default(true),
+    /** Also evaluate the training split each epoch in evaluation mode (no dropout, no augmentation): `trainEvalAccuracy`. */
+    evaluateTrainSplit: z.boolean().optional(),
     backend: BackendChoice.default('auto'),
     /** `mixed`: f16 operands with f32 accumulation on the webgpu rung (not offered yet); absent: fp32. */
     precision: z.enum(['fp32', 'mixed']).optional(),
@@ -241,6 +250,9 @@ export const EpochMetrics = z.object({
   validationAccuracy: z.number().min(0).max(1).optional(),
   testLoss: z.number(),
   testAccuracy: z.number().min(0).max(1),
+  /** On the training split in evaluation mode (no dropout, no augmentation), when `evaluateTrainSplit` is on. */
+  trainEvalLoss: z.number().optional(),
+  trainEvalAccuracy: z.number().min(0).max(1).optional(),
   learningRate: z.number().optional(),
   seconds: z.number().nonnegative(),
 })

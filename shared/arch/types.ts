@@ -17,11 +17,13 @@ export interface ArchKnobs {
   lrn: boolean
   /** Off: the same blocks without their shortcut additions (a plain network of the same depth). */
   residual: boolean
+  /** Inception's 1x1 reductions before its 3x3 and 5x5 convolutions (GoogLeNet); off: those convolutions see every input channel. */
+  reductions: boolean
   /** Multiplies every hidden width (conv channels, hidden dense units); 1/4 is d2l's VGG "ratio 4". */
   width: number
 }
 export type KnobName = keyof ArchKnobs
-export const KNOB_NAMES: readonly KnobName[] = ['activation', 'pooling', 'batchNorm', 'dropout', 'lrn', 'residual', 'width']
+export const KNOB_NAMES: readonly KnobName[] = ['activation', 'pooling', 'batchNorm', 'dropout', 'lrn', 'residual', 'reductions', 'width']
 
 /** What a user may choose when building an architecture; anything left out takes the family's default. */
 export interface ArchOptions {

@@ -1,4 +1,4 @@
-import type { SkippedFile } from '../../../shared/api/schemas'
+import type { SkippedFile, TrainOrder } from '../../../shared/api/schemas'
 import type { Batch, BatchSource } from '../batchSource'
 import { epochOrder } from '../batchSource'
 import type { ImagePipeline } from '../pipeline'
@@ -49,7 +49,7 @@ export interface FolderSourceOptions {
   target: DecodeTarget
   pipeline: ImagePipeline
   seed: number
-  shuffle: boolean
+  shuffle: TrainOrder
   augment: boolean
   cache: ImageCache
   /** Offset of these entries' keys in the shared cache (train, validation and test share one). */
@@ -89,6 +89,10 @@ export class FolderBatchSource implements BatchSource {
     private readonly options: FolderSourceOptions,
   ) {
     this.imageShape = options.pipeline.outputShape
+  }
+
+  private get labels(): number[] {
+    return this.entries.map((entry) => entry.label)
   }
 
   get count(): number {
@@ -138,7 +142,7 @@ export class FolderBatchSource implements BatchSource {
   }
 
   async *batches(epoch: number, batchSize: number): AsyncIterable<Batch> {
-    const order = epochOrder(this.entries.length, this.options.seed, epoch, this.options.shuffle)
+    const order = epochOrder(this.entries.length, this.options.seed, epoch, this.options.shuffle, this.labels)
     let next: Promise<Batch> | undefined = this.entries.length ? this.loadBatch(order, 0, batchSize, epoch) : undefined
     for (let first = 0; next; first += batchSize) {
       const current: Promise<Batch> = next

@@ -161,7 +161,7 @@ export function openDeviceBatches(plan: InMemoryPlan): DeviceBatchSource | { ref
     imageShape,
     uploadedBytes: upload.bytes + split.count * 4 + 256 * 4,
     *batches(epoch, batchSize) {
-      const order = epochOrder(split.count, plan.seed, epoch, plan.shuffle)
+      const order = epochOrder(split.count, plan.seed, epoch, plan.shuffle, split.labels)
       for (let first = 0; first < split.count; first += batchSize) {
         const size = Math.min(batchSize, split.count - first)
         const slots = tf.tensor1d(Int32Array.from(order.subarray(first, first + size)), 'int32')

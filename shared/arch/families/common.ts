@@ -31,5 +31,6 @@ export const BASE_KNOBS: ArchKnobs = {
   dropout: 0,
   lrn: false,
   residual: true,
+  reductions: true,
   width: 1,
 }

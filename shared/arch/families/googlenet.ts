@@ -4,16 +4,21 @@ import { BASE_KNOBS, convUnit, dropout } from './common'
 
 type InceptionChannels = readonly [c1: number, c2: readonly [number, number], c3: readonly [number, number], c4: number]
 
-/** The notes' Inception class: four paths (1x1; 1x1 then 3x3; 1x1 then 5x5; 3x3 max pool then 1x1), concatenated. */
+/**
+ * The notes' Inception class: four paths (1x1; 1x1 then 3x3; 1x1 then 5x5; 3x3 max pool then 1x1),
+ * concatenated. With `reductions` off the 3x3 and 5x5 convolutions read the block's input directly (the
+ * naive Inception block of Szegedy et al., Figure 2a): what the 1x1 reductions save, lesson one-by-one-conv.
+ */
 function inception(name: string, knobs: ArchKnobs, [c1, c2, c3, c4]: InceptionChannels): LayerSpec {
   const s = (c: number) => scaled(c, knobs.width)
+  const reduce = (channels: number) => (knobs.reductions ? convUnit(knobs, s(channels), 1) : [])
   return {
     kind: 'concat',
     name,
     branches: [
       convUnit(knobs, s(c1), 1),
-      [...convUnit(knobs, s(c2[0]), 1), ...convUnit(knobs, s(c2[1]), 3, 1, 1)],
-      [...convUnit(knobs, s(c3[0]), 1), ...convUnit(knobs, s(c3[1]), 5, 1, 2)],
+      [...reduce(c2[0]), ...convUnit(knobs, s(c2[1]), 3, 1, 1)],
+      [...reduce(c3[0]), ...convUnit(knobs, s(c3[1]), 5, 1, 2)],
       [{ kind: 'pool2d', mode: 'max', poolSize: 3, stride: 1, padding: 1 }, ...convUnit(knobs, s(c4), 1)],
     ],
   }
@@ -55,7 +60,7 @@ export const googlenet: ArchitectureFamily = {
   name: 'GoogLeNet',
   description: 'The notes\u2019 GoogLeNet (Szegedy et al., 2014): nine Inception blocks and global average pooling.',
   canonical: { inputSize: 96, channels: 1, classes: 10 },
-  knobs: ['activation', 'batchNorm', 'dropout', 'width'],
+  knobs: ['activation', 'batchNorm', 'dropout', 'reductions', 'width'],
   defaultKnobs: BASE_KNOBS,
   presets: {
     // d2l: Fashion-MNIST resized to 96 px, lr 0.1, batch 128.
