@@ -19,7 +19,7 @@ const SETTINGS: Record<string, { name: string; words: Words }> = {
   'knobs.batchNorm': { name: 'batch normalization', words: onOff('batch norm before every activation', 'no batch norm') },
   'knobs.residual': { name: 'the shortcuts', words: onOff('a shortcut around every block', 'no shortcuts: a plain stack') },
   'knobs.reductions': { name: 'the 1x1 reductions', words: onOff('1x1 convolutions shrink the channels first', 'no 1x1 reductions: 3x3 and 5x5 on all channels') },
-  'knobs.dropout': { name: 'dropout', words: (value) => (Number(value) > 0 ? `dropout: ${Math.round(Number(value) * 100)}% of the dense units off at each step` : 'no dropout') },
+  'knobs.dropout': { name: 'dropout', words: (value) => (Number(value) > 0 ? `${Math.round(Number(value) * 100)}% of the dense units dropped at each step` : 'no dropout') },
   'knobs.lrn': { name: 'local response normalization', words: onOff('local response normalization', 'no local response normalization') },
   'knobs.width': { name: 'the width', words: (value) => `${String(value)}x the channels` },
   augment: { name: 'augmentation', words: augmentationWords },
@@ -88,8 +88,14 @@ export function runSettings(lesson: Pick<Lesson, 'field' | 'runs'>): { label: st
   const fields = lessonFields(lesson)
   return lesson.runs.map((run) => ({
     label: run.label,
-    setting: fields.map((field) => settingWords(field, valueAt(run.config as TrainConfigInput, field))).join('; '),
+    setting: fields.map((field) => settingWords(field, valueAt(run.config as TrainConfigInput, field)) + stepsPerEpoch(field, run.config)).join('; '),
   }))
+}
+
+/** What a batch size means for an epoch on the lesson's slice: how many steps it takes. */
+function stepsPerEpoch(field: string, config: TrainConfigInput): string {
+  if (field !== 'batchSize' || !config.limit) return ''
+  return ` (${Math.ceil(config.limit / config.batchSize)} steps per epoch of ${config.limit} images)`
 }
 
 export type VerdictTone = 'holds' | 'pending' | 'fails'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TrainConfig, type TrainConfigInput } from '../../../shared/api/schemas'
-import type { Lesson, LessonRunOutcome } from '../../../shared/lessons/lessonTypes'
+import { LESSONS } from '../../../shared/lessons/lessonCatalog'
+import { LESSON_IDS, type Lesson, type LessonRunOutcome } from '../../../shared/lessons/lessonTypes'
 import { attemptActive, differingSettingName, runProgressLine, runSettings, settingWords, verdictHeading, verdictTone } from '../../../renderer/src/logic/lessonCard'
 
 const base: TrainConfigInput = { arch: 'lenet5', dataset: 'fashion-mnist', epochs: 3, batchSize: 64, learningRate: 0.05, limit: 4000 }
@@ -33,6 +34,11 @@ describe('a lesson card says what differs in words', () => {
     expect(settingWords('knobs.reductions', true)).toMatch(/1x1/)
   })
 
+  it('says how many steps an epoch takes at each batch size', () => {
+    const lesson = stub('batchSize', [['small', { ...base, batchSize: 16 }], ['large', { ...base, batchSize: 256 }]])
+    expect(runSettings(lesson).map((run) => run.setting)).toEqual(['16 images per batch (250 steps per epoch of 4000 images)', '256 images per batch (16 steps per epoch of 4000 images)'])
+  })
+
   it('reads the seeds of a lesson without a field (the ensemble)', () => {
     const lesson = stub(undefined, [1, 2, 3].map((seed) => [`model ${seed}`, { ...base, seed }] as [string, TrainConfigInput]))
     expect(differingSettingName(lesson)).toBe('the random start (seed)')
@@ -41,6 +47,18 @@ describe('a lesson card says what differs in words', () => {
 
   it('falls back to name: value for a setting it does not know, never nothing', () => {
     expect(settingWords('knobs.future', true)).toBe('future: true')
+  })
+})
+
+describe('every lesson of the catalogue', () => {
+  it('has its varied setting named in words, and different words for each run', () => {
+    expect(LESSONS.map((lesson) => lesson.id)).toEqual([...LESSON_IDS])
+    for (const lesson of LESSONS) {
+      const settings = runSettings(lesson).map((run) => run.setting)
+      for (const setting of settings) expect(setting, lesson.id).not.toMatch(/^[a-zA-Z.]+: /)
+      expect(new Set(settings).size, lesson.id).toBe(lesson.runs.length)
+      expect(differingSettingName(lesson), lesson.id).not.toMatch(/\./)
+    }
   })
 })
 
