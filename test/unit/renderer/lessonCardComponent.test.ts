@@ -13,7 +13,7 @@ async function render(props: Record<string, unknown>): Promise<string> {
   return renderToString(app)
 }
 
-const lesson = getLesson('sigmoid-vs-relu')
+const lesson = getLesson('sigmoid-vs-relu')!
 const outcome = (label: string, status: 'running' | 'completed', testAccuracy?: number) => ({
   label,
   runId: `run-${label.toLowerCase()}`,
