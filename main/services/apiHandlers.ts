@@ -34,7 +34,7 @@ export interface ServiceSet {
   /** The Redis pool of training workers (`--queue`); absent when runs can only train here. */
   pool?: { status(): Promise<ResponseOf<'pool.status'>> }
   /** Lessons: attempts at the notes' experiments (main/lessons/lessonService.ts). */
-  lessons?: {
+  lessons: {
     attempts(): Promise<LessonAttempt[]>
     start(lessonId: LessonId, seed?: number): Promise<LessonAttempt>
   }
@@ -123,8 +123,8 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       inference.predict(runId, fileName, Buffer.from(imageBase64, 'base64'), topK),
     'inspect.image': ({ runId, fileName, imageBase64, maxChannels, firstChannel, occlusion, gradCam }) =>
       inference.inspect(runId, fileName, Buffer.from(imageBase64, 'base64'), { maxChannels, firstChannel, occlusion, gradCam }),
-    'lessons.attempts': () => lessonService(services).attempts(),
-    'lessons.start': ({ lessonId, seed }) => lessonService(services).start(lessonId, seed),
+    'lessons.attempts': () => services.lessons.attempts(),
+    'lessons.start': ({ lessonId, seed }) => services.lessons.start(lessonId, seed),
     'files.chooseFolder': async () => {
       if (!services.chooseFolder) {
         throw new UnavailableError(
@@ -134,9 +134,4 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
       return { path: await services.chooseFolder() }
     },
   }
-}
-
-function lessonService(services: ServiceSet): NonNullable<ServiceSet['lessons']> {
-  if (!services.lessons) throw new UnavailableError('lessons are not available in this workbench')
-  return services.lessons
 }

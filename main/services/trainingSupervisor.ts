@@ -89,7 +89,8 @@ export class TrainingSupervisor {
     return !!this.pool
   }
 
-  async start(requested: TrainConfig, place: RunPlace = 'local'): Promise<RunSummary> {
+  /** `labels`: the run's name and tags from the start (a lesson's runs), so no client ever sees it unlabelled. */
+  async start(requested: TrainConfig, place: RunPlace = 'local', labels: Pick<RunSummary, 'name' | 'tags'> = {}): Promise<RunSummary> {
     if (place === 'pool' && !this.pool) throw new UnavailableError('no pool to train on: start the workbench with --queue redis://host:port (see README, "A pool of training workers")')
     // The stored config says what really ran: the architecture's optimizer and schedule filled in.
     const config: TrainConfig = withTrainingDefaults(requested, getArchitecture(requested.arch).defaults)
@@ -102,6 +103,7 @@ export class TrainingSupervisor {
       classNames: knownClassNames(config.dataset),
       colorIndex: await this.takeColorIndex(),
       place,
+      ...labels,
     }
     await this.store.save(summary)
     return this.enqueue(summary, false)
@@ -220,6 +222,11 @@ export class TrainingSupervisor {
    */
   async settled(runId: string): Promise<void> {
     await this.settling.get(runId)
+  }
+
+  /** Resolves once everything the run reported so far (epochs, status) is on disk. */
+  async written(runId: string): Promise<void> {
+    await (this.tracked.get(runId)?.writes ?? this.settling.get(runId))
   }
 
   /** Resolves with the final summary once the run has ended, however it ended. */

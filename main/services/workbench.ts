@@ -10,12 +10,16 @@ import { DataService } from './dataService'
 import type { WorkerLauncher } from '../processes/workerLauncher'
 import type { DownloadSpec } from '../data/download/checksums'
 import { PoolClient } from '../pool/poolClient'
+import { LessonService } from './lessonService'
+import { evaluateEnsemble } from './ensembleEvaluation'
 
 export interface Workbench {
   handlers: ApiHandlers
   events: EventBus
   store: RunStore
   supervisor: TrainingSupervisor
+  /** Lesson attempts (the `lessons.*` API); the CLI's `experiment` waits on their events. */
+  lessons: LessonService
   /** Paths outside the data folder that the user chose; every service reading such a path consults it. */
   grants: UserPathGrants
   close(): void
@@ -50,18 +54,23 @@ export async function createWorkbench(options: {
   if (pool) for (const run of following) supervisor.reattach(run)
   const inference = options.launchInference ? createWorkerInference(options.launchInference, options.dataDir) : createLocalInference(store)
   const grants = options.grants ?? new UserPathGrants()
+  // Folders must have been chosen by the user in the desktop app; web and CLI users type their paths.
+  const data = new DataService(options.dataDir, (progress) => events.emit('download.progress', progress), options.mode === 'electron' ? grants : undefined, options.cifar10Source)
+  const lessons = new LessonService({
+    store,
+    supervisor,
+    events,
+    prepareDataset: (dataset) => data.prepare(dataset),
+    evaluateEnsemble: (runIds) => evaluateEnsemble(store, options.launchWorker, runIds),
+    cap: lessonCapFromEnv(),
+  })
   const handlers = createApiHandlers({
     launchWorker: options.launchWorker,
     grants,
     store,
     supervisor,
-    // Folders must have been chosen by the user in the desktop app; web and CLI users type their paths.
-    data: new DataService(
-      options.dataDir,
-      (progress) => events.emit('download.progress', progress),
-      options.mode === 'electron' ? grants : undefined,
-      options.cifar10Source,
-    ),
+    data,
+    lessons,
     inference,
     mode: options.mode,
     version: packageVersion(),
@@ -73,6 +82,7 @@ export async function createWorkbench(options: {
     events,
     store,
     supervisor,
+    lessons,
     grants,
     close: () => {
       supervisor.shutdown()
@@ -95,4 +105,18 @@ function packageVersion(): string {
 function maxConcurrentRunsFromEnv(env = process.env): number {
   const value = Number(env.WORKBENCH_MAX_CONCURRENT_RUNS)
   return Number.isInteger(value) && value >= 1 ? value : 1
+}
+
+/**
+ * `WORKBENCH_LESSON_CAP=epochs:1,limit:200` caps every lesson run (tests, a quick look); the verdicts
+ * then say that the runs no longer have the lesson's settings. Anything else in it is ignored.
+ */
+export function lessonCapFromEnv(env = process.env): { epochs?: number; limit?: number } | undefined {
+  const cap: { epochs?: number; limit?: number } = {}
+  for (const part of (env.WORKBENCH_LESSON_CAP ?? '').split(',')) {
+    const [key, value] = part.split(':').map((text) => text.trim())
+    const number = Number(value)
+    if ((key === 'epochs' || key === 'limit') && Number.isInteger(number) && number >= 1) cap[key] = number
+  }
+  return Object.keys(cap).length ? cap : undefined
 }

@@ -2,6 +2,7 @@ import { describeValidationError } from '../../shared/api/contract'
 import { describeStorageError, storageErrorCode } from '../storage/storageErrors'
 import { RunControl } from './runControl'
 import { runTrainingJob } from './trainingJob'
+import { runEnsembleJob } from './ensembleJob'
 import { runLrFinderJob } from './lrFinderJob'
 import { selectBackend } from '../engine/backendLadder'
 import { WasmOutOfMemoryError } from '../engine/wasm/wasmKernelUtils'
@@ -84,6 +85,8 @@ function startJob(message: Exclude<ToWorker, { type: 'stop' | 'pause' | 'resume'
       return selectBackend(message.backend).then((report) => send({ type: 'probe', report }))
     case 'lr-find':
       return runLrFinderJob(message).then((result) => send({ type: 'lr-find', result }))
+    case 'ensemble':
+      return runEnsembleJob(message).then((result) => send({ type: 'ensemble', ...result }))
     case 'start':
       return runTrainingJob(message, send, control)
   }

@@ -19,6 +19,8 @@ export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('probe'), backend: BackendChoice }),
   /** Sweep the learning rate up exponentially over a few batches and report the loss at each. */
   z.object({ type: z.literal('lr-find'), config: TrainConfig, dataDir: z.string().optional(), minLearningRate: z.number().gt(0), maxLearningRate: z.number().gt(0), steps: z.number().int().min(5).max(1000) }),
+  /** The test accuracy of the members' averaged probabilities (the ensemble lesson). */
+  z.object({ type: z.literal('ensemble'), members: z.array(z.object({ runDir: z.string(), config: TrainConfig })).min(1).max(16), dataDir: z.string() }),
 ])
 export type ToWorker = z.infer<typeof ToWorker>
 
@@ -44,6 +46,7 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('failed'), error: z.string() }),
   z.object({ type: z.literal('probe'), report: BackendReport }),
   z.object({ type: z.literal('lr-find'), result: LrFinderResult }),
+  z.object({ type: z.literal('ensemble'), testAccuracy: z.number().min(0).max(1), memberAccuracies: z.array(z.number().min(0).max(1)), testImages: z.number().int().min(1) }),
 ])
 export type FromWorker = z.infer<typeof FromWorker>
 

@@ -41,7 +41,7 @@ const DataRequest = z
   .strict()
 import { SweepRequest } from './sweep'
 import { InspectRequest, Inspection } from './inspect'
-import { LessonAttempt, LessonId } from '../lessons/lessonTypes'
+import { LessonAttempt, LessonId } from './lessons'
 
 /**
  * The whole surface between renderer and main: every request/response pair and every pushed event.

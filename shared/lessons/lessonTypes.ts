@@ -4,25 +4,11 @@
  * finished runs' metrics (the verdict), never written in advance. The catalogue (`lessonCatalog.ts`) and
  * the verdicts (`lessonVerdicts.ts`) are pure, so the CLI, the server and the Lessons page share them.
  */
-import { z } from 'zod'
-import { RunId, RunStatus, TrainConfig, type TrainConfigInput } from '../api/schemas'
+import type { TrainConfigInput } from '../api/schemas'
+import type { LessonId } from '../api/lessons'
 
-/** Ids and order fixed by the notes' order (issue #19). */
-export const LESSON_IDS = [
-  'sigmoid-vs-relu',
-  'avg-vs-max-pooling',
-  'batch-norm',
-  'resnet-shortcuts',
-  'dropout',
-  'augmentation',
-  'shuffle',
-  'normalization',
-  'batch-size',
-  'one-by-one-conv',
-  'ensemble',
-] as const
-export const LessonId = z.enum(LESSON_IDS)
-export type LessonId = z.infer<typeof LessonId>
+// The schemas live in shared/api (the contract uses them); every lesson type is reachable from here.
+export { LESSON_IDS, LessonId, LessonEpoch, LessonRunOutcome, LessonVerdict, LessonAttempt } from '../api/lessons'
 
 /** The notes' sentence a lesson answers, as written (Chinese) and in English. */
 export interface NotesQuote {
@@ -61,49 +47,3 @@ export interface Lesson {
   lookNext: LessonPointer[]
 }
 
-/** One epoch of a lesson run; `trainAccuracy`/`trainLoss` are measured on the training images in evaluation mode. */
-export const LessonEpoch = z.object({
-  epoch: z.number().int().min(1),
-  trainLoss: z.number(),
-  trainAccuracy: z.number().min(0).max(1),
-  testLoss: z.number(),
-  testAccuracy: z.number().min(0).max(1),
-  seconds: z.number().nonnegative().optional(),
-})
-export type LessonEpoch = z.infer<typeof LessonEpoch>
-
-/** A lesson run as it stands (running, ended): what the verdict and the CLI's JSON read. */
-export const LessonRunOutcome = z.object({
-  label: z.string(),
-  runId: RunId,
-  config: TrainConfig,
-  status: RunStatus,
-  testAccuracy: z.number().min(0).max(1).optional(),
-  trainAccuracy: z.number().min(0).max(1).optional(),
-  epochs: z.array(LessonEpoch),
-  /** Wall-clock seconds the run trained (pauses excluded). */
-  seconds: z.number().nonnegative().optional(),
-})
-export type LessonRunOutcome = z.infer<typeof LessonRunOutcome>
-
-export const LessonVerdict = z.object({
-  /** The claim showed in these runs, by a margin beyond noise. */
-  holds: z.boolean(),
-  /** Why not, when it does not: a run is still training, failed/stopped/changed, or the difference is within noise or reversed. */
-  reason: z.enum(['holds', 'pending', 'incomplete', 'changed', 'noise', 'opposite']),
-  /** In numbers, from the runs' metrics (`ReLU: 81% after epoch 1, sigmoid 34% ...`). */
-  text: z.string(),
-})
-export type LessonVerdict = z.infer<typeof LessonVerdict>
-
-/** One time a user ran a lesson: its runs, the ensemble's accuracy (ensemble lesson) and the verdict. */
-export const LessonAttempt = z.object({
-  lessonId: LessonId,
-  attemptId: z.string().regex(/^[a-z0-9-]{1,64}$/),
-  seed: z.number().int().min(0),
-  startedAt: z.string(),
-  runs: z.array(LessonRunOutcome),
-  ensemble: z.object({ testAccuracy: z.number().min(0).max(1) }).optional(),
-  verdict: LessonVerdict,
-})
-export type LessonAttempt = z.infer<typeof LessonAttempt>
