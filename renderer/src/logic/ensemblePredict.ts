@@ -1,9 +1,9 @@
 /**
  * The "Ensemble (average)" entry of Predict: several selected models combined by averaging their class
- * probabilities (shared/lessons/ensemble.ts), scored on the same labelled drops as each model.
+ * probabilities (shared/ensemble.ts, as the ensemble lesson's evaluation), scored on the same labelled drops as each model.
  */
 import type { Prediction, RunSummary } from '../../../shared/api/schemas'
-import { averageProbabilities } from '../../../shared/lessons/ensemble'
+import { averageProbabilities } from '../../../shared/ensemble'
 
 /** Predict asks for at most this many classes (the contract's `topK` limit). */
 export const MAX_TOP_K = 20

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { averageProbabilities, argMax } from '../../../shared/lessons/ensemble'
+import { averageProbabilities, argMax } from '../../../shared/ensemble'
 import { ensembleOfCells, ensembleRefusal, ensembleTop, probabilityVector, topKFor } from '../../../renderer/src/logic/ensemblePredict'
 
 const classes = ['cat', 'dog', 'fox']
@@ -17,7 +17,7 @@ describe('averageProbabilities', () => {
   })
 
   it('refuses models over different classes, and no models at all, in one line', () => {
-    expect(() => averageProbabilities([[0.5, 0.5], [0.2, 0.3, 0.5]])).toThrow(/model 2 gives 3 class probabilities, model 1 gives 2/)
+    expect(() => averageProbabilities([[0.5, 0.5], [0.2, 0.3, 0.5]])).toThrow(/differ in length \(2, 3\)/)
     expect(() => averageProbabilities([])).toThrow(/at least one model/)
   })
 })
