@@ -17,6 +17,7 @@ import { createWorkbench, type Workbench } from '../services/workbench'
 import { defaultDataDir } from '../storage/dataDir'
 import { createNodeWorkerLauncher } from '../processes/workerLauncher'
 import { addArchOptions, archOptionsFromFlags, registerArchCommand, type ArchFlags } from './archCommand'
+import { registerExperimentCommand } from './experimentCommand'
 
 /** A failure the user caused or can fix: printed as one line, no stack trace. */
 class CliError extends Error {}
@@ -206,6 +207,7 @@ export async function runCli(argv = process.argv): Promise<void> {
   registerDiagnosticCommands(program, open, fail)
   registerExchangeCommands(program, open, fail)
   registerDataCommand(program, open, fail)
+  registerExperimentCommand(program, open, fail)
 
   program
     .command('workers')

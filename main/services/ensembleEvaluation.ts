@@ -10,7 +10,7 @@ const DATA_SETTINGS = ['dataset', 'limit', 'validationFraction', 'normalize', 'i
  * The test accuracy of the runs' averaged probabilities, evaluated in a fresh worker process: this
  * process (the window's main process or the web server) never loads TensorFlow.js or the data set.
  */
-export async function evaluateEnsemble(store: RunStore, launchWorker: WorkerLauncher, runIds: string[]): Promise<number> {
+export async function evaluateEnsemble(store: RunStore, launchWorker: WorkerLauncher, runIds: string[]): Promise<{ testAccuracy: number; memberTestAccuracies: number[] }> {
   const members = await Promise.all(runIds.map((runId) => store.get(runId)))
   const unfinished = members.find((run) => run.status !== 'completed')
   if (unfinished) throw new Error(`run ${unfinished.runId} is ${unfinished.status}: only completed runs have a model to average`)
@@ -23,5 +23,5 @@ export async function evaluateEnsemble(store: RunStore, launchWorker: WorkerLaun
     { type: 'ensemble', members: members.map((run) => ({ runDir: store.runDir(run.runId), config: run.config })), dataDir: store.root },
     'ensemble',
   )
-  return reply.testAccuracy
+  return { testAccuracy: reply.testAccuracy, memberTestAccuracies: reply.memberAccuracies }
 }

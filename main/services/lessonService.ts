@@ -17,7 +17,7 @@ export interface LessonServiceOptions {
   /** Makes a data set ready to train on (downloads CIFAR-10, checks a folder grant): the data service's. */
   prepareDataset(dataset: string): Promise<string>
   /** The test accuracy of the members' averaged probabilities, computed in a worker process. */
-  evaluateEnsemble(runIds: string[]): Promise<number>
+  evaluateEnsemble(runIds: string[]): Promise<NonNullable<LessonAttempt['ensemble']>>
   /** Default: the catalogue. Tests give their own. */
   lessons?: readonly Lesson[]
   /** Caps every lesson run's epochs and training images (`WORKBENCH_LESSON_CAP`, tests); the verdict then says the settings changed. */
@@ -186,7 +186,7 @@ export class LessonService {
     void this.options
       .evaluateEnsemble(runIds)
       .then(
-        (testAccuracy) => ({ ensemble: { testAccuracy } }),
+        (ensemble) => ({ ensemble }),
         (error: unknown) => ({ ensembleError: error instanceof Error ? error.message : String(error) }),
       )
       .then(async (outcome) => {

@@ -78,7 +78,11 @@ export const LessonAttempt = z.object({
   seed: z.number().int().min(0),
   startedAt: z.string(),
   runs: z.array(LessonRunOutcome),
-  ensemble: z.object({ testAccuracy: z.number().min(0).max(1) }).optional(),
+  /**
+   * The ensemble lesson: the test accuracy of the members' averaged probabilities, and each member's own
+   * accuracy as the same evaluation measured it (it matches the runs' own test accuracy: same images, same preprocessing).
+   */
+  ensemble: z.object({ testAccuracy: z.number().min(0).max(1), memberTestAccuracies: z.array(z.number().min(0).max(1)).optional() }).optional(),
   /** Why the ensemble could not be evaluated (a member's model is missing, the worker failed); tried again when the workbench reopens. */
   ensembleError: z.string().optional(),
   verdict: LessonVerdict,

@@ -24,9 +24,9 @@ export function lessonVerdict(lesson: Lesson, runs: LessonRunOutcome[], ensemble
   }
   const active = present.filter((run) => RUN_STATUS_INFO[run.status].active)
   if (active.length) return { holds: false, reason: 'pending', text: `Waiting for the runs: ${present.map(describeProgress).join(', ')}.` }
-  const changes = present.flatMap((run, index) => configChanges(lesson.runs[index].config, run))
+  const changes = groupChanges(present.flatMap((run, index) => configChanges(lesson.runs[index].config, run)))
   if (changes.length) {
-    return { holds: false, reason: 'changed', text: `These runs no longer match the lesson's settings: ${changes.join('; ')}. The comparison would not be about ${lesson.field ?? 'the seed'} alone, so it claims nothing.` }
+    return { holds: false, reason: 'changed', text: `These runs were not trained on the lesson's settings: ${changes.join('; ')}. The claim is about ${lesson.field ?? 'the seed'} alone on those settings, so this attempt claims nothing.` }
   }
   const notTrained = present.find((run) => !run.epochs.length)
   if (notTrained) return { holds: false, reason: 'incomplete', text: `The ${notTrained.label} run completed without recording an epoch; start the lesson again.` }
@@ -58,19 +58,39 @@ function describeProgress(run: LessonRunOutcome): string {
   return `${run.label} ${run.status === 'paused' ? 'paused ' : ''}at epoch ${run.epochs.length} of ${run.config.epochs}${last ? ` (${percent(last.testAccuracy)})` : ''}`
 }
 
+interface ConfigChange {
+  label: string
+  path: string
+  actual: string
+  expected: string
+}
+
+/** One phrase per change, naming every run it applies to (`the sigmoid and ReLU runs have epochs 1 instead of 3`). */
+function groupChanges(changes: ConfigChange[]): string[] {
+  const groups = new Map<string, ConfigChange[]>()
+  for (const change of changes) {
+    const key = JSON.stringify([change.path, change.actual, change.expected])
+    groups.set(key, [...(groups.get(key) ?? []), change])
+  }
+  return [...groups.values()].map((group) => {
+    const { path, actual, expected } = group[0]
+    return `the ${names(group.map((change) => change.label))} run${group.length > 1 ? 's have' : ' has'} ${path} ${actual} instead of ${expected}`
+  })
+}
+
 /**
  * The settings the lesson gave a run that the stored run no longer has (it was resumed or edited with
  * other ones). Only what the lesson set is compared, the seed excepted: the attempt chooses it.
  */
-export function configChanges(planned: object, run: LessonRunOutcome): string[] {
-  const changes: string[] = []
+export function configChanges(planned: object, run: LessonRunOutcome): ConfigChange[] {
+  const changes: ConfigChange[] = []
   const compare = (expected: unknown, actual: unknown, path: string): void => {
     if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
       for (const [key, value] of Object.entries(expected)) compare(value, (actual as Record<string, unknown> | undefined)?.[key], path ? `${path}.${key}` : key)
       return
     }
     if (expected === undefined || JSON.stringify(expected) === JSON.stringify(actual)) return
-    changes.push(`the ${run.label} run has ${path} ${formatConfigValue(actual)} instead of ${formatConfigValue(expected)}`)
+    changes.push({ label: run.label, path, actual: formatConfigValue(actual), expected: formatConfigValue(expected) })
   }
   const { seed: _seed, ...settings } = planned as Record<string, unknown>
   compare(settings, run.config, '')

@@ -139,6 +139,11 @@ describe('verdict before the claim can be tested', () => {
     expect(verdict.text).toContain('knobs.activation alone')
   })
 
+  it('names every run a change applies to once (a capped attempt)', () => {
+    const runs = [0, 1].map((index) => outcome(lesson, index, [0.3 + index / 2], { config: { epochs: 1 } }))
+    expect(lessonVerdict(lesson, runs).text).toContain('the sigmoid and ReLU runs have epochs 1 instead of 3.')
+  })
+
   it('says when a gap rests on training-mode train accuracy', () => {
     const id = 'dropout'
     const runs = CASES[id].holds.runs(id).map((run) => ({ ...run, trainMeasured: 'training' as const }))

@@ -118,7 +118,7 @@ describe('lessons.start and lessons.attempts', () => {
     expect(request.members[0].runDir).toBe(workbench.store.runDir(attempt.runs[0].runId))
     evaluator.report({ type: 'ensemble', testAccuracy: 0.845, memberAccuracies: [0.8, 0.82, 0.81], testImages: 10000 })
     const done = await until(async () => (await latest(workbench, attempt.attemptId)).ensemble && (await latest(workbench, attempt.attemptId)), 'the ensemble accuracy')
-    expect(done.ensemble).toEqual({ testAccuracy: 0.845 })
+    expect(done.ensemble).toEqual({ testAccuracy: 0.845, memberTestAccuracies: [0.8, 0.82, 0.81] })
     expect(done.verdict).toMatchObject({ holds: true, reason: 'holds' })
     expect(done.verdict.text).toContain('Ensemble of 3 (averaged probabilities): 84.5%')
     await until(() => events.at(-1)?.ensemble?.testAccuracy === 0.845, 'the event with the ensemble')
@@ -132,6 +132,20 @@ describe('lessons.start and lessons.attempts', () => {
     const done = await until(async () => ((await latest(workbench, attempt.attemptId)).ensembleError ? latest(workbench, attempt.attemptId) : undefined), 'the error')
     expect(done.verdict).toMatchObject({ holds: false, reason: 'incomplete' })
     expect(done.verdict.text).toContain('The ensemble could not be evaluated: the worker process was killed (SIGKILL)')
+  })
+
+  it('keeps the last known state of a run deleted since', async () => {
+    const { dataDir, fake, workbench, call } = await setup()
+    const { value: attempt } = (await call('lessons.start', { lessonId: 'batch-size' })) as { value: LessonAttempt }
+    train(fake.workers[0], [0.8, 0.85, 0.9])
+    train(await until(() => fake.workers[1], 'the second run'), [0.7, 0.8, 0.88])
+    await until(async () => ((await latest(workbench, attempt.attemptId)).verdict.reason === 'pending' ? undefined : true), 'the verdict')
+    expect(await call('runs.delete', { runId: attempt.runs[0].runId })).toMatchObject({ ok: true })
+    workbench.close()
+    const reopened = await setup(dataDir)
+    const [kept] = (await reopened.workbench.lessons.attempts()).filter((entry) => entry.attemptId === attempt.attemptId)
+    expect(kept.runs[0]).toMatchObject({ runId: attempt.runs[0].runId, status: 'completed', testAccuracy: 0.9 })
+    expect(kept.runs[0].epochs).toHaveLength(3)
   })
 
   it('refuses unknown lessons and bad seeds with one line, and skips damaged attempt files', async () => {
