@@ -50,7 +50,7 @@ describe('a lesson card', () => {
     const html = await render({ lesson, number: 1, attempt, progress: {}, starting: false })
     expect(html).toMatch(/data-testid="lesson-run-sigmoid-vs-relu"[^>]*disabled[^>]*>\s*Running…/)
     expect(html).toMatch(/class="verdict--pending verdict"/)
-    expect(html).toContain('epoch 1 of 3 · test 34.0%')
+    expect(html).toContain(`epoch 1 of ${lesson.runs[0]!.config.epochs} · test 34.0%`)
   })
 
   it('when they end: the server’s verdict text, styled by whether it holds', async () => {
