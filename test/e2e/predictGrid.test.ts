@@ -67,8 +67,21 @@ describe.skipIf(!ready)('Predict at the scale users drop images', () => {
     const firstModelRight = await page.locator('[data-testid=prediction-image] [data-testid=prediction-model]:first-of-type [data-testid=verdict-right]').count()
     expect(firstModelRight).toBe(right)
 
-    // The detail of the first image: what the network saw, how it was prepared, top 5 for each model.
-    expect(await page.getByTestId('prediction-detail').getByTestId('prediction-row').count()).toBe(10)
+    // Two models over the same classes: the ensemble (averaged probabilities) answers every image too, and its
+    // accuracy on the labelled drops stands beside each model's, with its ticks agreeing with its count.
+    expect(await page.getByTestId('ensemble-toggle').isChecked()).toBe(true)
+    expect(await page.getByTestId('ensemble-top1').count()).toBe(20)
+    const ensembleText = (await page.getByTestId('ensemble-accuracy').textContent()) ?? ''
+    expect(ensembleText).toMatch(/right: \d+ of 20 labelled images/)
+    expect(ensembleText).toMatch(/best single model: [AB], \d+\.\d%/)
+    const ensembleRight = Number(ensembleText.match(/right: (\d+)/)![1])
+    expect(await page.getByTestId('ensemble-verdict-right').count()).toBe(ensembleRight)
+    expect(await page.getByTestId('ensemble-confusion-matrix').count()).toBe(1)
+    console.log(`Predict, 20 photographed digits: models ${accuracies.map((text) => text.match(/^[\d.]+%/)?.[0]).join(', ')}, ensemble ${ensembleText.match(/^[\d.]+%/)?.[0]}`)
+
+    // The detail of the first image: what the network saw, how it was prepared, top 5 for each model, top 3 for the ensemble.
+    expect(await page.getByTestId('prediction-detail').getByTestId('prediction-row').count()).toBe(13)
+    expect(await page.getByTestId('ensemble-detail').getByTestId('prediction-row').count()).toBe(3)
     expect(await page.getByTestId('preparation-steps').first().textContent()).toMatch(/centre of mass/)
 
     const height = await page.evaluate(() => document.documentElement.scrollHeight)
@@ -86,6 +99,17 @@ describe.skipIf(!ready)('Predict at the scale users drop images', () => {
     await page.getByTestId('truth-select').first().selectOption('')
     await expect.poll(async () => (await page.getByTestId('model-accuracy').first().textContent()) ?? '').toMatch(/of 19 labelled images/)
   }, 240_000)
+
+  it('the ensemble can be switched off, and is not offered for a single model', async () => {
+    await page.getByTestId('ensemble-toggle').uncheck()
+    await expect.poll(() => page.getByTestId('ensemble-summary').count()).toBe(0)
+    expect(await page.getByTestId('prediction-ensemble').count()).toBe(0)
+    await page.getByTestId('ensemble-toggle').check()
+    await expect.poll(() => page.getByTestId('ensemble-summary').count()).toBe(1)
+    await page.getByTestId('run-select').selectOption([runIds[0]!])
+    await expect.poll(() => page.getByTestId('ensemble-toggle').count()).toBe(0)
+    expect(await page.getByTestId('ensemble-summary').count()).toBe(0)
+  }, 30_000)
 
   it('a blank image is flagged, on its tile and in its detail, instead of a silent ranking', async () => {
     await page.getByTestId('run-select').selectOption([runIds[0]!])

@@ -1,14 +1,21 @@
-import { ref, watch, type Ref } from 'vue'
+import { effectScope, ref, watch, type Ref } from 'vue'
 
 const PREFIX = 'cnn-workbench:'
+
+/** One ref per key, so a view that hands a choice to another (Lessons → Predict) changes what that view shows. */
+const refs = new Map<string, Ref<unknown>>()
 
 /**
  * A ref kept in localStorage under `cnn-workbench:<key>`, so choices survive a reload or restart.
  * A stored value that no longer parses, or has another type than the default, is ignored.
  */
 export function usePersisted<T>(key: string, initial: T): Ref<T> {
+  const known = refs.get(key)
+  if (known) return known as Ref<T>
   const value = ref(read(key, initial)) as Ref<T>
-  watch(value, (next) => write(key, next), { deep: true })
+  // Detached from the calling component: the ref outlives it, so must its saving.
+  effectScope(true).run(() => watch(value, (next) => write(key, next), { deep: true }))
+  refs.set(key, value as Ref<unknown>)
   return value
 }
 

@@ -24,6 +24,9 @@ export function modelTag(index: number): string {
   return String.fromCharCode(65 + (index % 26))
 }
 
+/** The ensemble's tag beside the models' A, B, ...: Σ for the average of them all. */
+export const ENSEMBLE_TAG = 'Σ'
+
 /** How a screen reader names the model's input as drawn on a tile or in the detail. */
 export function inputLabel(preview: { width: number; height: number }): string {
   return `Model input, ${preview.width}×${preview.height} pixels`
