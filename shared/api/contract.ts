@@ -92,10 +92,10 @@ export const apiMethods = {
   /**
    * Writes the trained model in a format (TensorFlow.js layers by default, ONNX, PyTorch), with its
    * preprocessing and a reference image, to a chosen folder. `notes`: what a user of the files must know
-   * (a layer without a standard class, and what was shipped to load it).
+   * (a layer without a standard class, and what was shipped to load it). No format: tfjs.
    */
   'runs.export': {
-    request: z.object({ runId: RunId, folder: z.string().min(1).max(4096), format: ExportFormat.default('tfjs') }).strict(),
+    request: z.object({ runId: RunId, folder: z.string().min(1).max(4096), format: ExportFormat.optional() }).strict(),
     response: z.object({ files: z.array(z.string()), notes: z.array(z.string()) }),
   },
   'runs.import': { request: z.object({ folder: z.string().min(1).max(4096) }).strict(), response: RunSummary },
