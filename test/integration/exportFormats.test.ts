@@ -11,6 +11,7 @@ import { analyzeModel } from '../../shared/arch/layerMath'
 import { getArchitecture, type ArchitectureId, type ArchKnobs } from '../../shared/arch/specs'
 import { toChannelsFirst } from '../../shared/exchange/referenceInput'
 import type { ReferenceSample } from '../../main/engine/referenceSample'
+import { checkModelImport } from '../../main/predict/modelImport'
 import { exportRun } from '../../main/services/modelExchange'
 import { RunStore } from '../../main/storage/runStore'
 import { storeUntrainedRun } from '../helpers/exportFixtures'
@@ -90,5 +91,29 @@ describe.each(CASES)('%s', (_, arch, knobs) => {
     expect(loaded.classes).not.toContain('InputConv2D')
     expect(loaded.classes).toContain('Conv2D')
     expect(notes.some((note) => note.includes('LocalResponseNorm'))).toBe(loaded.classes.includes('LocalResponseNorm'))
+    // The workbench imports its own export back, reference image and all.
+    await expect(checkModelImport(folder('tfjs'), join(root, 'staging', summary.runId))).resolves.toMatchObject({ exportFormat: 'tfjs' })
   })
+})
+
+describe('export from the command line', () => {
+  const cli = (args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'main/cli/cli.ts', '--data-dir', root, ...args], { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 120_000 })
+
+  it('writes the chosen format, refuses an unknown one in one line, and import says which format it reads', async () => {
+    const summary = await storeUntrainedRun(store, 'lenet-relu')
+    const target = join(root, 'cli-export')
+    const { stdout } = await cli(['export', summary.runId, target, '--format', 'onnx'])
+    expect(stdout.trim().split('\n')).toEqual(['model.onnx', 'reference-sample.json', 'workbench.json'].map((file) => join(target, file)))
+
+    const refused = await cli(['export', summary.runId, target, '--format', 'keras']).catch((error: { code: number; stderr: string }) => error)
+    expect(refused).toMatchObject({ code: 1 })
+    // One line says what is wrong (the CLI's usage follows it, as for every bad option); no stack trace.
+    const lines = (refused as { stderr: string }).stderr.trim().split('\n')
+    expect(lines[0]).toMatch(/^error: .*'keras' is invalid\. Allowed choices are tfjs, onnx, pytorch\.$/)
+    expect(lines.filter((line) => /^\s+at /.test(line))).toEqual([])
+
+    const imported = await cli(['import', target]).catch((error: { code: number; stderr: string }) => error)
+    expect((imported as { stderr: string }).stderr.trim()).toMatch(/holds an export in the onnx format; import reads the TensorFlow\.js one \(export --format tfjs\)$/)
+  }, 120_000)
 })
