@@ -98,7 +98,8 @@ class GraphBuilder {
     })
   }
   /**
-   * Max pooling over a zero-padded input. Not Pad then MaxPool: ONNX Runtime's optimizer fuses those into
+   * Max pooling over a zero-padded input. Not Pad then MaxPool: ONNX Runtime's optimizer (its Pad fusion,
+   * microsoft/onnxruntime#18136; onnx-simplifier has the same bug, onnxsim#290) fuses those into
    * one MaxPool whose padding never wins (as if it were -inf), which changes the answer where a window
    * near the border holds only negative values. Instead the pooled value of every window that reaches
    * into the padding is raised to at least zero, which is what the zeros there would do.
