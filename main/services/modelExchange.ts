@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { WorkbenchError } from '../../shared/api/contract'
 import { RUN_STATUS_INFO, type ExportFormat, type RunSummary } from '../../shared/api/schemas'
 import { analyzeModel } from '../../shared/arch/layerMath'
 import { getArchitecture } from '../../shared/arch/specs'
@@ -41,10 +42,16 @@ async function exportSource(run: RunSummary, modelDir: string, format: ExportFor
 export async function exportRun(store: RunStore, runId: string, folder: string, format: ExportFormat = 'tfjs'): Promise<{ files: string[]; notes: string[] }> {
   const run = await store.get(runId)
   if (!RUN_STATUS_INFO[run.status].hasModel) throw new ModelExchangeError(`run ${runId} has no trained model to export (status: ${run.status})`)
-  const source = await exportSource(run, join(store.runDir(runId), 'model'), format)
-  await mkdir(folder, { recursive: true })
-  const { files, notes } = await EXPORTERS[format](source, folder)
-  return { files: files.map((file) => join(folder, file)), notes }
+  try {
+    const source = await exportSource(run, join(store.runDir(runId), 'model'), format)
+    await mkdir(folder, { recursive: true })
+    const { files, notes } = await EXPORTERS[format](source, folder)
+    return { files: files.map((file) => join(folder, file)), notes }
+  } catch (error) {
+    if (error instanceof WorkbenchError) throw error
+    // A stored model that is damaged or does not match its run's architecture: said in one line.
+    throw new ModelExchangeError(`run ${runId} cannot be exported as ${format}: ${(error as Error).message.split('\n')[0]}`)
+  }
 }
 
 /**

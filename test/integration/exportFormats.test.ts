@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,7 +24,7 @@ for (const found of [onnxPython, torchPython]) if ('missing' in found) console.w
 const STOCK_LOADER = fileURLToPath(new URL('../helpers/stockTfjsLoad.mjs', import.meta.url))
 
 /** The networks at their CPU presets, then knob settings that take other code paths. */
-const CASES: [string, ArchitectureId, Partial<ArchKnobs>][] = [
+const CASES: [string, ArchitectureId, Partial<ArchKnobs>, { size: number; channels: 1 | 3 }?][] = [
   ['LeNet-5', 'lenet5', {}],
   ['lenet-relu', 'lenet-relu', {}],
   ['bn-lenet', 'bn-lenet', {}],
@@ -37,6 +37,7 @@ const CASES: [string, ArchitectureId, Partial<ArchKnobs>][] = [
   ['LeNet, leaky ReLU, max pooling, batch norm, dropout, half width', 'lenet5', { activation: 'leakyRelu', pooling: 'max', batchNorm: true, dropout: 0.3, width: 0.5 }],
   ['ResNet-50 without shortcuts, leaky ReLU', 'resnet50', { residual: false, activation: 'leakyRelu' }],
   ['VGG-11, average pooling, batch norm', 'vgg11', { pooling: 'avg', batchNorm: true }],
+  ['ResNet-18 on 32x32 RGB images (CIFAR-10\u2019s shape)', 'resnet18', {}, { size: 32, channels: 3 }],
 ]
 
 const maxDrift = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -52,12 +53,12 @@ beforeAll(async () => {
 })
 afterAll(() => rm(root, { recursive: true, force: true }))
 
-describe.each(CASES)('%s', (_, arch, knobs) => {
+describe.each(CASES)('%s', (_, arch, knobs, data) => {
   let summary: RunSummary
   const folder = (format: string) => join(root, 'exports', summary.runId, format)
   const sampleOf = async (format: string) => JSON.parse(await readFile(join(folder(format), 'reference-sample.json'), 'utf8')) as ReferenceSample
   beforeAll(async () => {
-    summary = await storeUntrainedRun(store, arch, knobs)
+    summary = await storeUntrainedRun(store, arch, knobs, data)
   })
 
   it('ONNX: ONNX Runtime reproduces the reference probabilities within 1e-4, and onnx.checker accepts the file', async () => {
@@ -78,7 +79,7 @@ describe.each(CASES)('%s', (_, arch, knobs) => {
     const python = (torchPython as { python: string }).python
     const { stdout } = await run(python, [join(folder('pytorch'), 'model.py')], { env: { ...process.env, OMP_NUM_THREADS: '1' }, timeout: 120_000 })
     const printed = JSON.parse(stdout.trim()) as { parameters: number; probabilities: number[] }
-    const spec = getArchitecture(arch, { inputSize: summary.config.inputSize, channels: 1, classes: 10, knobs: summary.config.knobs })
+    const spec = getArchitecture(arch, { inputSize: summary.config.inputSize, channels: data?.channels ?? 1, classes: 10, knobs: summary.config.knobs })
     expect(printed.parameters).toBe(analyzeModel(spec, spec.input).totalParams)
     expect(maxDrift(printed.probabilities, (await sampleOf('pytorch')).probabilities)).toBeLessThan(1e-4)
   })
@@ -112,6 +113,13 @@ describe('export from the command line', () => {
     const lines = (refused as { stderr: string }).stderr.trim().split('\n')
     expect(lines[0]).toMatch(/^error: .*'keras' is invalid\. Allowed choices are tfjs, onnx, pytorch\.$/)
     expect(lines.filter((line) => /^\s+at /.test(line))).toEqual([])
+
+    // A damaged stored model is said in one line, whatever the format.
+    const weights = join(store.runDir(summary.runId), 'model', 'weights.bin')
+    await writeFile(weights, (await readFile(weights)).subarray(0, 1000))
+    await expect(exportRun(store, summary.runId, join(root, 'damaged'), 'pytorch')).rejects.toThrow(
+      /^run \S+ cannot be exported as pytorch: \S+weights\.bin ends before the weight conv2\/kernel$/,
+    )
 
     const imported = await cli(['import', target]).catch((error: { code: number; stderr: string }) => error)
     expect((imported as { stderr: string }).stderr.trim()).toMatch(/holds an export in the onnx format; import reads the TensorFlow\.js one \(export --format tfjs\)$/)
