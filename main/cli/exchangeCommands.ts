@@ -1,6 +1,6 @@
-import type { Command } from 'commander'
+import { Option, type Command } from 'commander'
 import { resolve } from 'node:path'
-import type { RunSummary } from '../../shared/api/schemas'
+import { EXPORT_FORMATS, type ExportFormat, type RunSummary } from '../../shared/api/schemas'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import type { Workbench } from '../services/workbench'
 
@@ -14,15 +14,21 @@ export function registerExchangeCommands(program: Command, open: () => Promise<W
   }
   program
     .command('export')
-    .description('write a trained model (TensorFlow.js layers format, preprocessing, reference image) to a folder')
+    .description('write a trained model (with its preprocessing and a reference image) to a folder')
     .argument('<runId>', 'a completed run')
     .argument('<folder>', 'destination folder (created if missing)')
-    .action(async (runId: string, folder: string) => {
+    .addOption(
+      new Option('--format <format>', 'tfjs: TensorFlow.js layers (web pages, import); onnx: model.onnx (ONNX Runtime, Netron); pytorch: model.py and weights.npz')
+        .choices(EXPORT_FORMATS)
+        .default('tfjs'),
+    )
+    .action(async (runId: string, folder: string, flags: { format: ExportFormat }) => {
       const target = resolve(folder)
       const { mkdir } = await import('node:fs/promises')
       await mkdir(target, { recursive: true })
-      const { files } = await call<{ files: string[] }>('runs.export', { runId }, target)
+      const { files, notes } = await call<{ files: string[]; notes: string[] }>('runs.export', { runId, format: flags.format }, target)
       for (const file of files) console.log(file)
+      for (const note of notes) console.error(`note: ${note}`)
     })
   program
     .command('import')

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { RunResult, TrainConfig } from '../../shared/api/schemas'
+import { ExportFormat, RunResult, TrainConfig } from '../../shared/api/schemas'
 import { WorkbenchError } from '../../shared/api/contract'
 
 /**
@@ -12,11 +12,20 @@ export const ExportManifest = z.object({
   version: z.literal(1),
   config: TrainConfig,
   classNames: z.array(z.string()).min(1),
+  /** Absent in exports older than the format choice: those are all TensorFlow.js. */
+  exportFormat: ExportFormat.optional(),
+  /**
+   * What an image goes through before the network: pixels scaled to 0..1, (x - mean) / std per channel where
+   * given, and, where the network's input is larger than the data it was trained on, a bilinear resize
+   * from `resizedFrom`. `inputShape` is the network's input, [height, width, channels].
+   */
   preprocessing: z.object({
     inputShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
     pixelScale: z.literal('0..1'),
     mean: z.array(z.number()).optional(),
     std: z.array(z.number()).optional(),
+    resizedFrom: z.tuple([z.number().int(), z.number().int(), z.number().int()]).optional(),
+    resizeMethod: z.string().optional(),
   }),
   result: RunResult.optional(),
   exportedAt: z.string(),

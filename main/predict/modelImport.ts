@@ -88,6 +88,9 @@ const describeShapes = (shapes: readonly (readonly number[])[]) => `${shapes.red
  */
 export async function checkModelImport(folder: string, stagingDir: string): Promise<ExportManifest> {
   const manifest = await readJson(folder, EXPORT_MANIFEST_FILE, ExportManifest, 'CNN Workbench export manifest', IMPORT_LIMITS.manifest)
+  if (manifest.exportFormat && manifest.exportFormat !== 'tfjs') {
+    throw new ModelExchangeError(`${folder} holds an export in the ${manifest.exportFormat} format; import reads the TensorFlow.js one (export --format tfjs)`)
+  }
   const sample = await readJson(folder, REFERENCE_SAMPLE_FILE, ReferenceSample, 'reference sample', IMPORT_LIMITS.referenceSample)
   const modelJson = await readJson(folder, 'model.json', ModelJson, 'TensorFlow.js model.json', IMPORT_LIMITS.modelJson)
   const groups = modelJson.weightsManifest

@@ -7,7 +7,7 @@ import type { UserPathGrants } from './userPathGrants'
 /** Export and import of trained models: folders only where the user chose them (a dialog or a drop). */
 export function createExchangeHandlers(store: RunStore, grants: UserPathGrants, inference: InferenceService): Pick<ApiHandlers, 'runs.export' | 'runs.import'> {
   return {
-    'runs.export': async ({ runId, folder }) => ({ files: await exportRun(store, runId, await grants.resolve(folder)) }),
+    'runs.export': async ({ runId, folder, format }) => exportRun(store, runId, await grants.resolve(folder), format),
     'runs.import': async ({ folder }) => importRun(store, inference, await grants.resolve(folder)),
   }
 }

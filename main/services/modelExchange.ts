@@ -1,36 +1,57 @@
 import { randomBytes } from 'node:crypto'
-import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { RUN_STATUS_INFO, type RunSummary } from '../../shared/api/schemas'
-import { writeFileAtomic } from '../storage/atomicFile'
+import { WorkbenchError } from '../../shared/api/contract'
+import { RUN_STATUS_INFO, type ExportFormat, type RunSummary } from '../../shared/api/schemas'
+import { analyzeModel } from '../../shared/arch/layerMath'
+import { getArchitecture } from '../../shared/arch/specs'
+import { RESIZE_METHOD, resizeBilinear } from '../../shared/exchange/referenceInput'
+import { EXPORTERS, type ExportSource } from '../exchange/exportFormats'
 import { REFERENCE_SAMPLE_FILE, ReferenceSample } from '../../shared/exchange/referenceSample'
 import type { InferenceService } from '../predict/inferenceService'
-import { EXPORT_MANIFEST_FILE, ExportManifest, ModelExchangeError } from '../predict/exportManifest'
+import { ExportManifest, ModelExchangeError } from '../predict/exportManifest'
 import type { RunStore } from '../storage/runStore'
 
 export { ExportManifest, ModelExchangeError } from '../predict/exportManifest'
 
-const MANIFEST = EXPORT_MANIFEST_FILE
-const MODEL_FILES = ['model.json', 'weights.bin', REFERENCE_SAMPLE_FILE]
-
-export async function exportRun(store: RunStore, runId: string, folder: string): Promise<string[]> {
-  const run = await store.get(runId)
-  if (!RUN_STATUS_INFO[run.status].hasModel) throw new ModelExchangeError(`run ${runId} has no trained model to export (status: ${run.status})`)
-  const source = join(store.runDir(runId), 'model')
-  const sample = ReferenceSample.parse(JSON.parse(await readFile(join(source, REFERENCE_SAMPLE_FILE), 'utf8')))
-  await mkdir(folder, { recursive: true })
-  for (const file of MODEL_FILES) await copyFile(join(source, file), join(folder, file))
+/** The run's model and reference image at the network's own input size, and the manifest that describes them. */
+async function exportSource(run: RunSummary, modelDir: string, format: ExportFormat): Promise<ExportSource> {
+  const stored = ReferenceSample.parse(JSON.parse(await readFile(join(modelDir, REFERENCE_SAMPLE_FILE), 'utf8')))
+  const [height, width, channels] = stored.shape
+  const { config, classNames } = run
+  const spec = getArchitecture(config.arch, { inputSize: config.inputSize, channels, classes: classNames.length, knobs: config.knobs })
+  const info = analyzeModel(spec, spec.input)
+  const network: [number, number, number] = [spec.input.height, spec.input.width, channels]
+  const resized = network[0] !== height || network[1] !== width
+  const sample: ReferenceSample = resized ? { ...stored, shape: network, input: Array.from(resizeBilinear(stored.input, stored.shape, network)) } : stored
+  const normalized = run.data?.normalized ? { mean: run.data.mean, std: run.data.std } : {}
   const manifest: ExportManifest = {
     format: 'cnn-workbench-model',
     version: 1,
-    config: run.config,
-    classNames: run.classNames,
-    preprocessing: { inputShape: sample.shape, pixelScale: '0..1' },
+    exportFormat: format,
+    config,
+    classNames,
+    preprocessing: { inputShape: network, pixelScale: '0..1', ...normalized, ...(resized ? { resizedFrom: stored.shape, resizeMethod: RESIZE_METHOD } : {}) },
     result: run.result,
     exportedAt: new Date().toISOString(),
   }
-  await writeFileAtomic(join(folder, MANIFEST), JSON.stringify(manifest, null, 2))
-  return [...MODEL_FILES, MANIFEST].map((file) => join(folder, file))
+  return { modelDir, spec, info, sample, manifest }
+}
+
+/** Writes a run's trained model into `folder` in `format`; the files' paths and what their user must know. */
+export async function exportRun(store: RunStore, runId: string, folder: string, format: ExportFormat = 'tfjs'): Promise<{ files: string[]; notes: string[] }> {
+  const run = await store.get(runId)
+  if (!RUN_STATUS_INFO[run.status].hasModel) throw new ModelExchangeError(`run ${runId} has no trained model to export (status: ${run.status})`)
+  try {
+    const source = await exportSource(run, join(store.runDir(runId), 'model'), format)
+    await mkdir(folder, { recursive: true })
+    const { files, notes } = await EXPORTERS[format](source, folder)
+    return { files: files.map((file) => join(folder, file)), notes }
+  } catch (error) {
+    if (error instanceof WorkbenchError) throw error
+    // A stored model that is damaged or does not match its run's architecture: said in one line.
+    throw new ModelExchangeError(`run ${runId} cannot be exported as ${format}: ${(error as Error).message.split('\n')[0]}`)
+  }
 }
 
 /**

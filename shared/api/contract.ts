@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
   BackendChoice,
+  ExportFormat,
   ArchitectureSummary,
   MAX_IMAGE_BASE64_LENGTH,
   Prediction,
@@ -89,8 +90,15 @@ export const apiMethods = {
   },
   /** Deletes a run and its folder (weights, metrics); a queued, running or paused run is refused with `conflict`. */
   'runs.delete': { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.literal(true) }) },
-  /** Writes the trained model (TensorFlow.js layers format + preprocessing + a reference image) to a chosen folder. */
-  'runs.export': { request: z.object({ runId: RunId, folder: z.string().min(1).max(4096) }).strict(), response: z.object({ files: z.array(z.string()) }) },
+  /**
+   * Writes the trained model in a format (TensorFlow.js layers by default, ONNX, PyTorch), with its
+   * preprocessing and a reference image, to a chosen folder. `notes`: what a user of the files must know
+   * (a layer without a standard class, and what was shipped to load it). No format: tfjs.
+   */
+  'runs.export': {
+    request: z.object({ runId: RunId, folder: z.string().min(1).max(4096), format: ExportFormat.optional() }).strict(),
+    response: z.object({ files: z.array(z.string()), notes: z.array(z.string()) }),
+  },
   'runs.import': { request: z.object({ folder: z.string().min(1).max(4096) }).strict(), response: RunSummary },
   'predict.image': {
     request: z

@@ -68,6 +68,15 @@ export type TrainOrder = z.infer<typeof TrainOrder>
 
 export const ArchitectureId = z.enum(ARCHITECTURE_IDS)
 
+/**
+ * What `export` writes: `tfjs` the TensorFlow.js layers format (loads in a web page, and in the workbench
+ * again through import), `onnx` model.onnx for ONNX Runtime and Netron, `pytorch` the notes' PyTorch code
+ * with the weights as numpy arrays.
+ */
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'pytorch'] as const
+export const ExportFormat = z.enum(EXPORT_FORMATS)
+export type ExportFormat = z.infer<typeof ExportFormat>
+
 /** Architecture knobs (shared/arch/vocabulary/types.ts ArchKnobs); any left out take the architecture's defaults. */
 export const ArchKnobs = z
   .object({

@@ -37,6 +37,16 @@ export function convOutputSize(n: number, kernel: number, padding: number, strid
   return Math.floor((n + 2 * padding - kernel) / stride) + 1
 }
 
+/**
+ * TensorFlow's 'same' padding puts floor(total / 2) before; equal to PyTorch's p when that is p and sizes
+ * agree. The model factory uses 'same' then and explicit zero padding otherwise; exporters mirror that choice.
+ */
+export function sameMatchesTorch(n: number, k: number, s: number, p: number): boolean {
+  const out = Math.ceil(n / s)
+  const total = Math.max((out - 1) * s + k - n, 0)
+  return out === convOutputSize(n, k, p, s) && Math.floor(total / 2) === p
+}
+
 interface NodeState {
   shape: number[] | null
   receptiveField: number

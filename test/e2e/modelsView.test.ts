@@ -96,4 +96,34 @@ describe.skipIf(!ready)('Models view in Chromium', () => {
     await page.getByTestId('reset-knobs').click()
     await expect.poll(() => page.getByTestId('custom-knobs').count()).toBe(0)
   })
+
+  it('shows the network as configured as PyTorch code in the notes\u2019 style, and copies it', async () => {
+    await page.goto(server.url)
+    await page.getByTestId('nav-models').click()
+    await page.getByTestId('model-arch-select').selectOption('googlenet')
+    await page.getByTestId('model-preset-cpu').click()
+    await page.getByTestId('models-tab-pytorch').click()
+    const code = page.getByTestId('model-pytorch-code')
+    await expect.poll(() => code.textContent()).toContain('class Inception(nn.Module):')
+    const text = (await code.textContent())!
+    // The CPU preset: a quarter of the width, batch norm on, 32 px.
+    expect(text).toContain('self.bn1_1 = nn.BatchNorm2d(c1)')
+    expect(text).toContain('Inception(48, 16, (24, 32), (4, 8), 8)')
+    expect(text).toContain('X = torch.rand(size=(1, 1, 32, 32))')
+    await screenshotBothSizes(page, 'models-pytorch-googlenet', { fullPage: true })
+
+    await page.getByTestId('model-knob-activation').selectOption('tanh')
+    await expect.poll(() => code.textContent()).toContain('p1 = torch.tanh(self.bn1_1(self.p1_1(x)))')
+
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin })
+    await page.getByTestId('model-pytorch-copy').click()
+    await expect.poll(() => page.getByTestId('model-pytorch-copy').textContent()).toContain('Copied')
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await code.textContent())
+
+    await page.getByTestId('model-arch-select').selectOption('resnet18')
+    await expect.poll(() => code.textContent()).toContain('class Residual(nn.Module):')
+    await screenshotBothSizes(page, 'models-pytorch-resnet18', { fullPage: true })
+    await page.getByTestId('models-tab-layers').click()
+    expect(pageErrors).toEqual([])
+  })
 })

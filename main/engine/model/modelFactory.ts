@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers'
 import type { ArchitectureSpec, InputShape } from '../../../shared/arch/specs'
 import { INPUT_NAME, toGraph, type GraphOp } from '../../../shared/arch/graph'
-import { analyzeModel, convOutputSize } from '../../../shared/arch/layerMath'
+import { analyzeModel, sameMatchesTorch } from '../../../shared/arch/layerMath'
 import { batchNormalization } from './layers/batchNormalization'
 import { InputConv2D } from './layers/inputConv2d'
 import { LocalResponseNorm } from './layers/localResponseNorm'
@@ -67,13 +67,6 @@ type Initializer = ReturnType<typeof tfl.initializers.zeros>
 
 function applyLayer(layer: tfl.layers.Layer, input: Tensor | Tensor[]): Tensor {
   return layer.apply(input) as Tensor
-}
-
-/** TensorFlow's 'same' padding puts floor(total / 2) before; equal to PyTorch's p when that is p and sizes agree. */
-function sameMatchesTorch(n: number, k: number, s: number, p: number): boolean {
-  const out = Math.ceil(n / s)
-  const total = Math.max((out - 1) * s + k - n, 0)
-  return out === convOutputSize(n, k, p, s) && Math.floor(total / 2) === p
 }
 
 function padded(name: string, x: Tensor, padding: number): Tensor {
