@@ -16,7 +16,8 @@ function mainFolderRules(folder, row, { files = [`main/${folder}/**`], ignores =
   const patterns = [notRenderer]
   if (above.length) {
     patterns.push({
-      group: above.map((other) => `**/${other}/**`),
+      // shared/ may hold a folder of the same name (shared/exchange beside main/exchange): it is below everything.
+      group: [...above.map((other) => `**/${other}/**`), '!**/shared/**'],
       message: `main/${folder} sits below ${above.join(', ')} (main/layers.json): move the shared part down instead`,
     })
   }
