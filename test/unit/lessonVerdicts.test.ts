@@ -158,6 +158,12 @@ describe('verdict before the claim can be tested', () => {
     expect(verdict.text).toContain('did not make the network smaller')
   })
 
+  it('says when the baseline has not left chance level', () => {
+    const verdict = lessonVerdict(lesson, two([0.1, 0.1, 0.1], [0.67, 0.7, 0.71])('sigmoid-vs-relu'))
+    expect(verdict.reason).toBe('holds')
+    expect(verdict.text).toContain('(sigmoid is still at chance level, 10.0%, after 3 epochs: it has not started learning yet)')
+  })
+
   it('uses a wider noise margin on a small test split', () => {
     const runs = two([0.3, 0.8, 0.9], [0.32, 0.95, 0.97])('sigmoid-vs-relu').map((run) => ({ ...run, testImages: 1000 }))
     const verdict = lessonVerdict(lesson, runs)
