@@ -52,7 +52,8 @@ function learnsFaster({ runs }: ClaimContext, why: string, endsAsHigh: boolean):
   if (lead < -margin) return verdict('opposite', `${early}${end}: ${base.label} was ahead after epoch 1, the opposite of the lesson.`)
   if (lead <= margin) return verdict('noise', `${early}${end}: ${points(lead)} apart after epoch 1, within ${noise(margin, runs)}; the lesson did not show this time.`)
   if (endsAsHigh && final(better) < final(base) - margin) return verdict('opposite', `${early}${end}: ${better.label} started faster but ended ${points(final(base) - final(better))} lower, so the lesson's "ends at least as high" did not show.`)
-  return verdict('holds', `${early}${end}: ${why}`)
+  const stuck = learned(base).learned ? '' : ` (${base.label} is still at chance level, ${percent(learned(base).chance)}, after ${base.epochs.length} epoch${base.epochs.length > 1 ? 's' : ''}: it has not started learning yet)`
+  return verdict('holds', `${early}${end}${stuck}: ${why}`)
 }
 
 /** Every run learned (well above chance); the text says how far apart they ended. */
