@@ -137,7 +137,7 @@ describe('verdict before the claim can be tested', () => {
     const verdict = lessonVerdict(lesson, runs)
     expect(verdict).toMatchObject({ holds: false, reason: 'changed' })
     expect(verdict.text).toContain('the ReLU run has learningRate 0.5 instead of 0.05')
-    expect(verdict.text).toContain('knobs.activation alone')
+    expect(verdict.text).toContain("tested on the lesson's settings only (they differ in knobs.activation alone), so this attempt claims nothing")
   })
 
   it('names every run a change applies to once (a capped attempt)', () => {
