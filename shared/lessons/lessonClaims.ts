@@ -40,6 +40,9 @@ function trainFigureNote(runs: LessonRunOutcome[]): string {
   return estimated.length ? ` (Train accuracy of ${estimated.join(', ')} is the running average while training, not measured in evaluation mode: read train figures and gaps with care.)` : ''
 }
 
+/** How far below the network without them the one with 1x1 reductions may end and still count as comparable. */
+const COMPARABLE = 0.05
+
 const verdict = (reason: LessonVerdict['reason'], text: string): LessonVerdict => ({ holds: reason === 'holds', reason, text })
 
 /** The improvement is ahead after epoch 1 by more than noise; with `endsAsHigh`, it also ends no lower. */
@@ -52,7 +55,8 @@ function learnsFaster({ runs }: ClaimContext, why: string, endsAsHigh: boolean):
   if (lead < -margin) return verdict('opposite', `${early}${end}: ${base.label} was ahead after epoch 1, the opposite of the lesson.`)
   if (lead <= margin) return verdict('noise', `${early}${end}: ${points(lead)} apart after epoch 1, within ${noise(margin, runs)}; the lesson did not show this time.`)
   if (endsAsHigh && final(better) < final(base) - margin) return verdict('opposite', `${early}${end}: ${better.label} started faster but ended ${points(final(base) - final(better))} lower, so the lesson's "ends at least as high" did not show.`)
-  return verdict('holds', `${early}${end}: ${why}`)
+  const stuck = learned(base).learned ? '' : ` (${base.label} is still at chance level, ${percent(learned(base).chance)}, after ${base.epochs.length} epoch${base.epochs.length > 1 ? 's' : ''}: it has not started learning yet)`
+  return verdict('holds', `${early}${end}${stuck}: ${why}`)
 }
 
 /** Every run learned (well above chance); the text says how far apart they ended. */
@@ -93,6 +97,26 @@ function endsHigher({ runs }: ClaimContext, by: number, why: string): LessonVerd
   return verdict('holds', `${capitalized}: ${why}${note}`)
 }
 
+/**
+ * Degradation (He et al. 2016) is a training effect: the deeper plain stack fits its own training images
+ * worse. The residual stack must be ahead on the training images (evaluation mode) by more than noise, and
+ * not behind on the test images by more than noise.
+ */
+function trainsBetter({ runs }: ClaimContext, why: string): LessonVerdict {
+  const [plain, residual] = [runs[0], runs.at(-1)!]
+  const margin = noiseMargin(runs)
+  const trained = (run: LessonRunOutcome) => run.epochs.at(-1)!.trainAccuracy
+  const lead = trained(residual) - trained(plain)
+  const testLead = final(residual) - final(plain)
+  const describe = (run: LessonRunOutcome) => `${run.label}: train ${percent(trained(run))}, test ${percent(final(run))}`
+  const text = `After ${residual.epochs.length} epochs ${describe(residual)}; ${describe(plain)}`
+  const note = trainFigureNote(runs)
+  if (lead < -margin) return verdict('opposite', `${text}: the ${plain.label} stack fits its training images better, the opposite of the lesson.${note}`)
+  if (lead <= margin) return verdict('noise', `${text}: the training accuracies are ${points(lead)} apart, within ${noise(margin, runs)}; no degradation showed this time.${note}`)
+  if (testLead < -margin) return verdict('opposite', `${text}: ${residual.label} fits the training images better but is ${points(testLead)} behind on the test images.${note}`)
+  return verdict('holds', `${text}: ${why}${note}`)
+}
+
 function batchSizes({ runs }: ClaimContext): LessonVerdict {
   const learnedAll = allLearn(runs, '')
   const describe = (run: LessonRunOutcome) => {
@@ -118,7 +142,7 @@ function oneByOne({ runs }: ClaimContext): LessonVerdict {
   const [a, b] = [cost(without), cost(withReductions)]
   const paramRatio = a.params / b.params
   const macRatio = a.macs / b.macs
-  const margin = Math.max(0.03, noiseMargin(runs))
+  const margin = Math.max(COMPARABLE, noiseMargin(runs))
   const text = `${withReductions.label}: ${b.params.toLocaleString('en-US')} parameters, ${(b.macs / 1e6).toFixed(1)} M multiply-adds, test ${percent(final(withReductions))}; ${without.label}: ${a.params.toLocaleString('en-US')} parameters, ${(a.macs / 1e6).toFixed(1)} M multiply-adds, test ${percent(final(without))}`
   if (paramRatio <= 1 || macRatio <= 1) return verdict('opposite', `${text}: the 1x1 reductions did not make the network smaller with these settings.`)
   const factors = `${paramRatio.toFixed(1)}x fewer parameters and ${macRatio.toFixed(1)}x fewer multiply-adds`
@@ -144,7 +168,7 @@ export const LESSON_CLAIMS: Record<LessonId, (context: ClaimContext) => LessonVe
   'sigmoid-vs-relu': (c) => learnsFaster(c, "the sigmoid's gradient is at most 0.25 and vanishes when it saturates, so its early layers barely move; ReLU passes the gradient through unchanged where it is active, as the notes say.", true),
   'avg-vs-max-pooling': (c) => allLearn(c.runs, 'Max pooling keeps the strongest response in each window, average pooling blurs it with its neighbours: compare their feature maps in Inspect.'),
   'batch-norm': (c) => learnsFaster(c, 'with every layer fed inputs of steady mean and spread, the same learning rate makes faster progress.', false),
-  'resnet-shortcuts': (c) => endsHigher(c, 0, 'the plain stack trains worse as it gets deeper (degradation); with shortcuts each block only has to learn a change to its input, so depth no longer hurts.'),
+  'resnet-shortcuts': (c) => trainsBetter(c, 'the plain stack trains worse as it gets deeper (degradation); with shortcuts each block only has to learn a change to its input, so depth no longer hurts.'),
   dropout: (c) => smallerGap(c, 'dropping units at random keeps the network from relying on any one of them, so it fits the training images less closely and generalizes better.'),
   augmentation: (c) => smallerGap(c, 'with altered copies of the training images the network cannot memorize them, so what it learns carries over to the test images.'),
   shuffle: (c) => endsHigher(c, 0.1, 'read in class order, each stretch of batches holds one class and the network keeps forgetting the others; shuffled batches mix the classes, so every step improves on all of them.'),
