@@ -6,9 +6,10 @@ import { PoolWorkerInfo } from '../../shared/api/schemas'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { ToWorker } from '../training/workerProtocol'
 import type { WorkerHandle } from '../processes/workerLauncher'
-import { POOL_QUEUE_NAME, PoolMessage, RUN_KEYS_TTL_SECONDS, poolKeys, type PoolJob, type RunControlCommand } from './poolProtocol'
+import { FENCE_FIELD, POOL_QUEUE_NAME, PoolMessage, RUN_KEYS_TTL_SECONDS, poolKeys, type PoolJob, type RunControlCommand } from './poolProtocol'
 import { checkRedis, createRedis, describeRedisError, redactRedisUrl } from './redisConnection'
 import { downloadFiles, uploadCheckpoint } from './runFiles'
+import { expectJob, revokeRun, runHolder } from './runFence'
 
 /** A run trained by the pool, seen from the workbench: a worker handle whose process is somewhere else. */
 export interface RemoteRunHandle extends WorkerHandle {
@@ -71,6 +72,8 @@ export class PoolClient {
     else await this.redis.del(poolKeys.checkpoint(runId))
     await this.redis.del(poolKeys.events(runId), poolKeys.model(runId), poolKeys.control(runId))
     const jobId = `${runId}-${Date.now().toString(36)}`
+    // Before the job exists: whichever attempt held the run (a cancelled one still stopping) may write no more.
+    await expectJob(this.redis, runId, jobId)
     await this.queue.add('train', job, { jobId, removeOnComplete: true, removeOnFail: 1000 })
     return jobId
   }
@@ -82,6 +85,7 @@ export class PoolClient {
     if (!job) return false
     try {
       await job.remove()
+      await revokeRun(this.redis, runId)
       await this.redis.del(poolKeys.events(runId), poolKeys.checkpoint(runId), poolKeys.control(runId))
       return true
     } catch {
@@ -92,6 +96,11 @@ export class PoolClient {
   /** @internal */
   async control(runId: string, command: RunControlCommand): Promise<void> {
     await this.redis.set(poolKeys.control(runId), command, 'EX', RUN_KEYS_TTL_SECONDS)
+  }
+
+  /** @internal Cancel: the attempt training the run loses it (its next write or poll fails) and stops mid-batch. */
+  async revoke(runId: string): Promise<void> {
+    await revokeRun(this.redis, runId)
   }
 
   /** @internal */
@@ -155,6 +164,9 @@ class StreamFollower implements RemoteRunHandle {
   private exited = false
   /** Whether a worker has taken the run (a `placed` entry was read). */
   private placed = false
+  /** The fencing token of the attempt whose entries are taken; entries of any other are refused. */
+  private fence?: string
+  private refused = 0
   private queued: Promise<unknown> = Promise.resolve()
 
   constructor(
@@ -191,7 +203,7 @@ class StreamFollower implements RemoteRunHandle {
 
   /** Cancel: the worker training the run kills it; here the run ends at once, keeping its last checkpoint. */
   kill(): void {
-    if (this.runId) void this.pool.control(this.runId, 'cancel').catch(() => {})
+    if (this.runId) void this.pool.revoke(this.runId).catch(() => {})
     this.stopFollowing()
     this.exit(null, 'SIGKILL')
   }
@@ -245,21 +257,32 @@ class StreamFollower implements RemoteRunHandle {
       for (const [id, fields] of entries) {
         if (!this.following) return
         lastId = id
-        const message = parseEntry(fields)
-        if (message) await this.handle(runId, message)
+        const entry = parseEntry(fields)
+        if (entry && (await this.fromHolder(runId, entry))) await this.handle(runId, entry.message)
       }
     }
+  }
+
+  /**
+   * Whether an entry was written by the attempt that holds the run now. A new token is taken only when
+   * Redis names it the holder: a worker that lost the run, or an entry without one (forged), counts for nothing.
+   */
+  private async fromHolder(runId: string, entry: StreamEntry): Promise<boolean> {
+    if (entry.fence !== undefined && entry.fence === this.fence) return true
+    if (entry.fence !== undefined && (await runHolder(this.pool.commands(), runId)) === entry.fence) {
+      this.fence = entry.fence
+      return true
+    }
+    if (this.refused++ === 0) console.warn(`run ${runId}: refused a "${entry.message.type}" message on the pool from an attempt that does not hold the run (a worker that lost it, or a forgery)`)
+    return false
   }
 
   private async handle(runId: string, message: PoolMessage): Promise<void> {
     const redis = this.pool.commands()
     const runDir = this.runDir!
     try {
-      if (message.type === 'checkpoint') {
-        await downloadFiles(redis, poolKeys.checkpoint(runId), runDir)
-        await removeStaleCheckpoints(runDir)
-      }
-      if (message.type === 'completed') await downloadFiles(redis, poolKeys.model(runId), runDir)
+      if (message.type === 'checkpoint' && (await downloadFiles(redis, poolKeys.checkpoint(runId), runDir, this.fence)) > 0) await removeStaleCheckpoints(runDir)
+      if (message.type === 'completed') await downloadFiles(redis, poolKeys.model(runId), runDir, this.fence)
     } catch (error) {
       return this.end({ type: 'failed', error: `the run finished on the pool but its files could not be copied here: ${(error as Error).message}` })
     }
@@ -267,19 +290,28 @@ class StreamFollower implements RemoteRunHandle {
     if (message.type === 'completed' || message.type === 'failed') {
       this.end(message)
       // Copied into the run store: Redis no longer needs to hold the run.
-      await redis.del(poolKeys.model(runId), poolKeys.checkpoint(runId), poolKeys.events(runId), poolKeys.control(runId)).catch(() => {})
+      await redis.del(poolKeys.model(runId), poolKeys.checkpoint(runId), poolKeys.events(runId), poolKeys.control(runId), poolKeys.holder(runId), poolKeys.job(runId), poolKeys.attempts(runId)).catch(() => {})
       return
     }
     this.emit(message)
   }
 }
 
-function parseEntry(fields: string[]): PoolMessage | undefined {
-  const index = fields.indexOf('m')
-  if (index < 0) return undefined
+interface StreamEntry {
+  message: PoolMessage
+  fence?: string
+}
+
+function parseEntry(fields: string[]): StreamEntry | undefined {
+  const field = (name: string) => {
+    const index = fields.indexOf(name)
+    return index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined
+  }
+  const text = field('m')
+  if (text === undefined) return undefined
   try {
-    const parsed = PoolMessage.safeParse(JSON.parse(fields[index + 1]))
-    return parsed.success ? parsed.data : undefined
+    const parsed = PoolMessage.safeParse(JSON.parse(text))
+    return parsed.success ? { message: parsed.data, fence: field(FENCE_FIELD) } : undefined
   } catch {
     return undefined
   }

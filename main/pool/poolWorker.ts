@@ -13,6 +13,7 @@ import { runOneShotJob } from '../training/oneShotJob'
 import { HEARTBEAT_MS, POOL_QUEUE_NAME, PoolJob, RUN_KEYS_TTL_SECONDS, RunControlCommand, WORKER_TTL_SECONDS, poolKeys } from './poolProtocol'
 import { createRedis } from './redisConnection'
 import { downloadFiles, folderFiles, uploadCheckpoint, uploadFiles } from './runFiles'
+import { LostRunError, fencedPost, holdsRun, takeRun } from './runFence'
 
 export interface PoolWorkerOptions {
   queueUrl: string
@@ -32,10 +33,14 @@ export interface PoolWorkerOptions {
 interface ActiveRun {
   runId: string
   job: Job
+  /** This attempt's fencing token: every write for the run carries it, and is refused once it is not current. */
+  fence: string
   child: WorkerHandle
   /** Set when this worker leaves (Ctrl-C): the run goes back to the queue instead of ending. */
   handingBack?: string
   cancelled?: boolean
+  /** Another attempt holds the run now (lock expired and taken over, cancelled, resubmitted): it trains here no more. */
+  lost?: boolean
 }
 
 const CONTROL_POLL_MS = 300
@@ -127,6 +132,8 @@ export class PoolWorker {
 
   private async pollControls(): Promise<void> {
     for (const run of this.active.values()) {
+      if (!run.lost && !(await holdsRun(this.redis, run.runId, run.fence))) this.lose(run)
+      if (run.lost) continue
       const raw = await this.redis.getdel(poolKeys.control(run.runId))
       const command = RunControlCommand.safeParse(raw)
       if (!command.success) continue
@@ -137,8 +144,17 @@ export class PoolWorker {
     }
   }
 
-  private async post(runId: string, message: FromWorker | FromPool): Promise<void> {
-    await this.redis.xadd(poolKeys.events(runId), '*', 'm', JSON.stringify(message))
+  /** Stops training a run this worker no longer holds, at once (mid-batch): its writes would be refused anyway. */
+  private lose(run: ActiveRun): void {
+    if (run.lost) return
+    run.lost = true
+    console.log(`pool worker ${this.id}: lost run ${run.runId} (cancelled, resubmitted, or taken over by another worker after this one's lock expired); stopped training it`)
+    run.child.kill()
+  }
+
+  /** A message for the run's stream, written only while this attempt holds the run. */
+  private async post(run: Pick<ActiveRun, 'runId' | 'fence'>, message: FromWorker | FromPool): Promise<void> {
+    if (!(await fencedPost(this.redis, run.runId, run.fence, message))) throw new LostRunError(run.runId)
   }
 
   private async process(job: Job, token: string | undefined): Promise<string> {
@@ -146,46 +162,64 @@ export class PoolWorker {
     if (!parsed.success) {
       const runId = RunId.safeParse((job.data as { runId?: unknown } | undefined)?.runId)
       const error = `worker ${this.id} refused the job: ${describeValidationError(parsed.error)}`
-      if (runId.success) await this.post(runId.data, { type: 'failed', error })
+      if (runId.success) {
+        // Unfenced (no attempt holds a refused job): the workbench never takes it for a result.
+        await this.redis.multi().xadd(poolKeys.events(runId.data), '*', 'm', JSON.stringify({ type: 'failed', error })).expire(poolKeys.events(runId.data), RUN_KEYS_TTL_SECONDS).exec()
+      }
       throw new UnrecoverableError(error)
     }
-    const { runId, config } = parsed.data
+    const { runId } = parsed.data
+    const fence = await takeRun(this.redis, runId, job.id!)
+    if (!fence) {
+      console.log(`pool worker ${this.id}: skipped job ${job.id}: run ${runId} was cancelled or queued again since`)
+      return 'superseded'
+    }
+    try {
+      return await this.train(parsed.data, job, token, fence)
+    } catch (error) {
+      if (error instanceof LostRunError) return 'lost'
+      throw error
+    }
+  }
+
+  private async train({ runId, config }: PoolJob, job: Job, token: string | undefined, fence: string): Promise<string> {
     const runDir = join(this.options.dataDir, 'runs', runId)
     await rm(runDir, { recursive: true, force: true })
     await mkdir(runDir, { recursive: true })
+    const attempt = { runId, fence }
 
     if (config.dataset.startsWith(FOLDER_DATASET_PREFIX)) {
       const folder = config.dataset.slice(FOLDER_DATASET_PREFIX.length)
       if (!existsSync(folder)) {
-        await this.post(runId, { type: 'failed', error: `the data set folder ${folder} does not exist on worker ${this.id}` })
+        await this.post(attempt, { type: 'failed', error: `the data set folder ${folder} does not exist on worker ${this.id}` })
         return 'failed'
       }
     }
     // Whatever the job says, a checkpoint in Redis means an earlier attempt got that far: continue from it.
     const resume = (await downloadFiles(this.redis, poolKeys.checkpoint(runId), runDir)) > 0
     const checkpoint = resume ? await readCheckpointInfo(runDir) : undefined
-    await this.post(runId, { type: 'placed', worker: this.id, epoch: checkpoint?.epoch ?? 0, samplesSeen: checkpoint?.samplesSeen ?? 0 })
-    await this.redis.expire(poolKeys.events(runId), RUN_KEYS_TTL_SECONDS)
+    await this.post(attempt, { type: 'placed', worker: this.id, epoch: checkpoint?.epoch ?? 0, samplesSeen: checkpoint?.samplesSeen ?? 0 })
 
     const child = this.options.launchWorker()
-    const run: ActiveRun = { runId, job, child }
+    const run: ActiveRun = { runId, job, fence, child }
     this.active.set(runId, run)
     void this.announce().catch(() => {})
     let relay = Promise.resolve()
     let ended: 'completed' | 'failed' | undefined
     const relayMessage = async (message: FromWorker) => {
-      if (message.type === 'checkpoint') await uploadCheckpoint(this.redis, poolKeys.checkpoint(runId), runDir)
-      if (message.type === 'completed') await uploadFiles(this.redis, poolKeys.model(runId), runDir, await folderFiles(runDir, 'model'))
+      if (message.type === 'checkpoint') await uploadCheckpoint(this.redis, poolKeys.checkpoint(runId), runDir, attempt)
+      if (message.type === 'completed') await uploadFiles(this.redis, poolKeys.model(runId), runDir, await folderFiles(runDir, 'model'), attempt)
       if (message.type === 'failed') message = { ...message, error: `on worker ${this.id}: ${message.error}` }
-      await this.post(runId, message)
+      await this.post(attempt, message)
     }
     child.onMessage((raw) => {
       const message = FromWorker.safeParse(raw)
-      if (!message.success || run.handingBack) return
+      if (!message.success || run.handingBack || run.lost) return
       if (message.data.type === 'completed' || message.data.type === 'failed') ended = message.data.type
       relay = relay.then(() => relayMessage(message.data)).catch((error: Error) => {
+        if (error instanceof LostRunError) return this.lose(run)
         ended = 'failed'
-        return this.post(runId, { type: 'failed', error: `on worker ${this.id}: could not send the run back: ${error.message}` }).catch(() => {})
+        return this.post(attempt, { type: 'failed', error: `on worker ${this.id}: could not send the run back: ${error.message}` }).catch(() => {})
       })
     })
     const exit = new Promise<string | null>((resolve) => child.onExit((_code, signal) => resolve(signal)))
@@ -196,14 +230,15 @@ export class PoolWorker {
     this.active.delete(runId)
     void this.announce().catch(() => {})
     await rm(runDir, { recursive: true, force: true })
+    if (run.lost) return 'lost'
     if (run.handingBack) {
-      await this.post(runId, { type: 'handed-back', worker: this.id, reason: run.handingBack })
+      await this.post(attempt, { type: 'handed-back', worker: this.id, reason: run.handingBack })
       await job.moveToWait(token)
       throw new WaitingError()
     }
     if (run.cancelled) return 'cancelled'
     if (!ended) {
-      await this.post(runId, { type: 'failed', error: `on worker ${this.id}: the training process was killed (${signal ?? 'exit'}) before finishing` })
+      await this.post(attempt, { type: 'failed', error: `on worker ${this.id}: the training process was killed (${signal ?? 'exit'}) before finishing` })
       return 'failed'
     }
     return ended
