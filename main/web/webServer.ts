@@ -5,6 +5,7 @@ import sirv from 'sirv'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { describeValidationError } from '../../shared/api/contract'
 import { ClientMessage, declaredId, declaredMethod, MAX_MESSAGE_BYTES, messageLimitFor, type ServerMessage } from '../../shared/api/wire'
+import { rawRequestShapeProblem } from '../../shared/api/rawJsonBudget'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import type { Workbench } from '../services/workbench'
 
@@ -139,6 +140,9 @@ function attachClient(ws: WebSocket, workbench: Workbench): void {
     if (bytes > limit) {
       return refuse(declaredId(head), `${declared ?? 'call'}: the message is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${limit / 2 ** 20} MiB this method accepts`)
     }
+    // Depth and value budgets hold while reading: a million keys are refused before JSON.parse builds them.
+    const shapeProblem = rawRequestShapeProblem(buffer, declared ?? 'call')
+    if (shapeProblem) return refuse(declaredId(head), shapeProblem)
     const text = buffer.toString()
     let raw: unknown
     try {
