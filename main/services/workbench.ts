@@ -61,6 +61,7 @@ export async function createWorkbench(options: {
       (progress) => events.emit('download.progress', progress),
       options.mode === 'electron' ? grants : undefined,
       options.cifar10Source,
+      (progress) => events.emit('data.scan', progress),
     ),
     inference,
     mode: options.mode,

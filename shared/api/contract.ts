@@ -131,6 +131,8 @@ export const apiEvents = {
   'run.progress': ProgressEvent,
   'run.epoch': EpochMetrics.extend({ runId: RunId }),
   'download.progress': DownloadProgress,
+  /** A folder data set being scanned (describe, samples): entries looked at so far and image candidates found. */
+  'data.scan': z.object({ dataset: z.string(), entries: z.number().int().nonnegative(), files: z.number().int().nonnegative() }),
 } as const
 
 export type MethodName = keyof typeof apiMethods
