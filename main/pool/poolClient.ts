@@ -17,6 +17,8 @@ export interface RemoteRunHandle extends WorkerHandle {
   detach(): void
   /** Takes the run out of the queue if no worker has it yet; false when one has. */
   withdraw(): Promise<boolean>
+  /** True only when Redis answers and the run's job is gone from the queue (Redis restarted without persistence). */
+  jobVanished(): Promise<boolean>
 }
 
 /**
@@ -103,6 +105,23 @@ export class PoolClient {
     await revokeRun(this.redis, runId)
   }
 
+  /**
+   * @internal Whether a run's job is gone: its job key (set when it was queued, kept until the run is
+   * copied back) is missing, or, while no worker has reported taking it, BullMQ holds no such job and
+   * the run's stream is empty. False whenever Redis cannot say.
+   */
+  async jobVanished(runId: string, placed: boolean): Promise<boolean> {
+    if (!(await whenReady(this.redis, 5_000))) return false
+    try {
+      const jobId = await this.redis.get(poolKeys.job(runId))
+      if (jobId === null) return true
+      if (placed || (await this.queue.getJob(jobId))) return false
+      return (await this.redis.xlen(poolKeys.events(runId))) === 0
+    } catch {
+      return false
+    }
+  }
+
   /** @internal */
   duplicateConnection(): Redis {
     return createRedis(this.url)
@@ -151,6 +170,22 @@ export class PoolClient {
 }
 
 const READ_BLOCK_MS = 2_000
+
+/** Whether the connection is (or within `ms` becomes) ready: just after a Redis restart it is still reconnecting. */
+async function whenReady(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'ready') return true
+  if (redis.status === 'end' || redis.status === 'close') return false
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(false), ms)
+    const done = (ready: boolean) => {
+      clearTimeout(timer)
+      redis.off('ready', onReady)
+      resolve(ready)
+    }
+    const onReady = () => done(true)
+    redis.once('ready', onReady)
+  })
+}
 
 /** Follows one run's stream and turns it into the messages a local training worker would have sent. */
 class StreamFollower implements RemoteRunHandle {
@@ -216,6 +251,13 @@ class StreamFollower implements RemoteRunHandle {
     if (!this.runId || this.placed) return false
     await this.queued
     return this.pool.withdraw(this.runId)
+  }
+
+  async jobVanished(): Promise<boolean> {
+    if (!this.runId || this.exited) return false
+    // Not before the job is queued: its key is written then.
+    await this.queued
+    return this.pool.jobVanished(this.runId, this.placed)
   }
 
   private stopFollowing(): void {

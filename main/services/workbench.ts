@@ -38,6 +38,8 @@ export async function createWorkbench(options: {
   cifar10Source?: DownloadSpec
   /** A Redis pool of training workers, redis://[:password@]host:port or rediss:// (`--queue`). */
   queue?: string
+  /** How often pool runs are checked against the queue (a job vanished with a Redis restart); default 15 s. */
+  poolReconcileMs?: number
 }): Promise<Workbench> {
   const store = new RunStore(options.dataDir)
   // Connected first: a wrong password or an unreachable Redis stops the start with one line.
@@ -48,6 +50,8 @@ export async function createWorkbench(options: {
   const events = new EventBus()
   const supervisor = new TrainingSupervisor(store, events, options.launchWorker, options.maxConcurrentRuns ?? maxConcurrentRunsFromEnv(), pool)
   if (pool) for (const run of following) supervisor.reattach(run)
+  const reconciling = pool ? setInterval(() => void supervisor.reconcilePool().catch(() => {}), options.poolReconcileMs ?? 15_000) : undefined
+  reconciling?.unref()
   const inference = options.launchInference ? createWorkerInference(options.launchInference, options.dataDir) : createLocalInference(store)
   const grants = options.grants ?? new UserPathGrants()
   const handlers = createApiHandlers({
@@ -76,6 +80,7 @@ export async function createWorkbench(options: {
     supervisor,
     grants,
     close: () => {
+      clearInterval(reconciling)
       supervisor.shutdown()
       pool?.close()
       inference.close()
