@@ -7,7 +7,7 @@ import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { ToWorker } from '../training/workerProtocol'
 import type { WorkerHandle } from '../processes/workerLauncher'
 import { FENCE_FIELD, POOL_QUEUE_NAME, PoolMessage, RUN_KEYS_TTL_SECONDS, poolKeys, type PoolJob, type RunControlCommand } from './poolProtocol'
-import { checkRedis, createRedis, describeRedisError, redactRedisUrl } from './redisConnection'
+import { checkRedis, createRedis, describeRedisError, insecureRedisWarning, redactRedisUrl } from './redisConnection'
 import { downloadFiles, uploadCheckpoint } from './runFiles'
 import { expectJob, revokeRun, runHolder } from './runFence'
 
@@ -43,6 +43,8 @@ export class PoolClient {
   /** Checks the URL and the password first: a wrong one is one clear line, not a reconnect loop. */
   static async connect(url: string): Promise<PoolClient> {
     await checkRedis(url)
+    const warning = insecureRedisWarning(url)
+    if (warning) console.warn(warning)
     return new PoolClient(url)
   }
 

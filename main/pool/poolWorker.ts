@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { availableParallelism, cpus, freemem, hostname } from 'node:os'
 import { join } from 'node:path'
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq'
@@ -21,7 +21,7 @@ export interface PoolWorkerOptions {
   concurrency: number
   /** Native kernel threads per run; absent: the cores shared between the concurrent runs. */
   threads?: number
-  /** Scratch folder: runs train under <dataDir>/runs/<runId>, data sets are cached here. */
+  /** Scratch folder: runs train under <dataDir>/work/<pid>/<runId>, data sets are cached here. */
   dataDir: string
   launchWorker: WorkerLauncher
   /** Shown to users; default host name and process id. */
@@ -38,12 +38,26 @@ interface ActiveRun {
   child: WorkerHandle
   /** Set when this worker leaves (Ctrl-C): the run goes back to the queue instead of ending. */
   handingBack?: string
+  /** Set once the run is back in the queue. */
+  handedBack?: boolean
   cancelled?: boolean
   /** Another attempt holds the run now (lock expired and taken over, cancelled, resubmitted): it trains here no more. */
   lost?: boolean
 }
 
 const CONTROL_POLL_MS = 300
+/** How long leaving may take to hand runs back before the worker gives up on Redis and goes anyway. */
+const LEAVE_DEADLINE_MS = 7_000
+
+/** Whether a process with this id is alive (ours or not: EPERM means it exists). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
 
 /**
  * A headless pool worker: takes runs from the BullMQ queue, trains each in the same training worker
@@ -69,7 +83,22 @@ export class PoolWorker {
     this.redis = createRedis(options.queueUrl)
   }
 
+  /** This process's scratch: workers sharing a data folder (one machine) each train in their own. */
+  private get workDir(): string {
+    return join(this.options.dataDir, 'work', String(process.pid))
+  }
+
+  /** Runs a dead worker (kill -9, power cut) left half-trained in its scratch folder are of no use to anyone. */
+  private async sweepDeadScratch(): Promise<void> {
+    const root = join(this.options.dataDir, 'work')
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      const pid = Number(name)
+      if (Number.isInteger(pid) && (pid === process.pid || !processAlive(pid))) await rm(join(root, name), { recursive: true, force: true })
+    }
+  }
+
   async start(): Promise<void> {
+    await this.sweepDeadScratch()
     await this.announce()
     this.heartbeat = setInterval(() => void this.announce().catch(() => {}), HEARTBEAT_MS)
     this.controlPoll = setInterval(() => void this.pollControls().catch(() => {}), CONTROL_POLL_MS)
@@ -89,20 +118,31 @@ export class PoolWorker {
     this.worker.on('error', () => {}) // connection drops: BullMQ reconnects on its own
   }
 
-  /** Ctrl-C: every run this worker trains goes back to the queue (to resume from its checkpoint elsewhere). */
-  async close(): Promise<void> {
-    if (this.closing) return
+  /**
+   * Ctrl-C: every run this worker trains goes back to the queue (to resume from its checkpoint elsewhere).
+   * With Redis out of reach that cannot happen: after LEAVE_DEADLINE_MS the worker goes anyway, and
+   * returns the runs it could not hand back (another worker takes each over once its lock expires).
+   */
+  async close(): Promise<string[]> {
+    if (this.closing) return []
     this.closing = true
     clearInterval(this.controlPoll)
-    for (const run of this.active.values()) {
+    const runs = [...this.active.values()]
+    for (const run of runs) {
       run.handingBack = `worker ${this.id} left (Ctrl-C)`
       run.child.kill()
     }
-    await this.worker?.close()
-    this.workerConnection?.disconnect()
+    const leave = async () => {
+      await this.worker?.close()
+      await this.redis.multi().del(poolKeys.worker(this.id)).srem(poolKeys.workers, this.id).exec()
+    }
+    const left = await Promise.race([leave().then(() => true, () => false), new Promise<false>((resolve) => setTimeout(() => resolve(false), LEAVE_DEADLINE_MS).unref())])
+    if (!left) void this.worker?.close(true).catch(() => {})
     clearInterval(this.heartbeat)
-    await this.redis.multi().del(poolKeys.worker(this.id)).srem(poolKeys.workers, this.id).exec().catch(() => {})
+    this.workerConnection?.disconnect()
     this.redis.disconnect()
+    await rm(this.workDir, { recursive: true, force: true }).catch(() => {})
+    return runs.filter((run) => !run.handedBack).map((run) => run.runId)
   }
 
   private kernelThreads(): number {
@@ -127,7 +167,13 @@ export class PoolWorker {
   }
 
   private async announce(): Promise<void> {
-    await this.redis.multi().set(poolKeys.worker(this.id), JSON.stringify(this.info()), 'EX', WORKER_TTL_SECONDS).sadd(poolKeys.workers, this.id).exec()
+    await this.redis
+      .multi()
+      .set(poolKeys.worker(this.id), JSON.stringify(this.info()), 'EX', WORKER_TTL_SECONDS)
+      .sadd(poolKeys.workers, this.id)
+      // The set outlives every announcement in it by a little; each heartbeat renews it.
+      .expire(poolKeys.workers, WORKER_TTL_SECONDS * 4)
+      .exec()
   }
 
   private async pollControls(): Promise<void> {
@@ -183,7 +229,7 @@ export class PoolWorker {
   }
 
   private async train({ runId, config }: PoolJob, job: Job, token: string | undefined, fence: string): Promise<string> {
-    const runDir = join(this.options.dataDir, 'runs', runId)
+    const runDir = join(this.workDir, runId)
     await rm(runDir, { recursive: true, force: true })
     await mkdir(runDir, { recursive: true })
     const attempt = { runId, fence }
@@ -234,6 +280,7 @@ export class PoolWorker {
     if (run.handingBack) {
       await this.post(attempt, { type: 'handed-back', worker: this.id, reason: run.handingBack })
       await job.moveToWait(token)
+      run.handedBack = true
       throw new WaitingError()
     }
     if (run.cancelled) return 'cancelled'
