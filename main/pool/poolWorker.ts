@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import { availableParallelism, cpus, freemem, hostname } from 'node:os'
 import { join } from 'node:path'
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq'
+import { UnrecoverableError, WaitingError, Worker, type Job, type JobJson } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { describeValidationError } from '../../shared/api/contract'
 import { FOLDER_DATASET_PREFIX, RunId, type PoolWorkerInfo } from '../../shared/api/schemas'
@@ -60,6 +60,21 @@ function processAlive(pid: number): boolean {
 }
 
 /**
+ * BullMQ parses a job's data before our processor sees it; data that is not JSON would throw there, leave
+ * the job active, and have it stall and retry again and again. Here it becomes data that fails validation
+ * in `process`: the job fails once, saying why.
+ */
+class JsonTolerantWorker extends Worker {
+  protected override createJob(data: JobJson, jobId: string): Job {
+    try {
+      return super.createJob(data, jobId)
+    } catch (error) {
+      return super.createJob({ ...data, data: JSON.stringify({ unparsable: (error as Error).message }) }, jobId)
+    }
+  }
+}
+
+/**
  * A headless pool worker: takes runs from the BullMQ queue, trains each in the same training worker
  * process the local supervisor uses, relays that process's messages to the run's Redis stream and sends
  * checkpoints and the final model back through Redis. A run it cannot finish (killed worker) is taken
@@ -106,7 +121,7 @@ export class PoolWorker {
       .then((reply) => (this.backend = reply.report.name))
       .catch((error: Error) => (this.backend = `unknown (${error.message})`))
     const lockDuration = this.options.lockMs ?? 30_000
-    this.worker = new Worker(POOL_QUEUE_NAME, (job, token) => this.process(job, token), {
+    this.worker = new JsonTolerantWorker(POOL_QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: (this.workerConnection = createRedis(this.options.queueUrl)),
       concurrency: this.options.concurrency,
       lockDuration,
@@ -207,7 +222,8 @@ export class PoolWorker {
     const parsed = PoolJob.safeParse(job.data)
     if (!parsed.success) {
       const runId = RunId.safeParse((job.data as { runId?: unknown } | undefined)?.runId)
-      const error = `worker ${this.id} refused the job: ${describeValidationError(parsed.error)}`
+      const unparsable = (job.data as { unparsable?: unknown } | undefined)?.unparsable
+      const error = `worker ${this.id} refused the job: ${typeof unparsable === 'string' ? `its data is not JSON (${unparsable.slice(0, 200)})` : describeValidationError(parsed.error)}`
       if (runId.success) {
         // Unfenced (no attempt holds a refused job): the workbench never takes it for a result.
         await this.redis.multi().xadd(poolKeys.events(runId.data), '*', 'm', JSON.stringify({ type: 'failed', error })).expire(poolKeys.events(runId.data), RUN_KEYS_TTL_SECONDS).exec()

@@ -7,6 +7,8 @@ import { TrainConfig } from '../../shared/api/schemas'
 import { dispatchApiCall } from '../../main/services/apiDispatcher'
 import { createWorkbench } from '../../main/services/workbench'
 import { createRedis } from '../../main/pool/redisConnection'
+import { Queue } from 'bullmq'
+import { POOL_QUEUE_NAME } from '../../main/pool/poolProtocol'
 import { fakeWorkerLauncher } from '../helpers/fakeWorker'
 import { redisMissing, startPoolWorker, startRedis, type RedisServer } from '../helpers/redisServer'
 import { openWorkbench, waitForStatus } from '../helpers/poolHarness'
@@ -69,6 +71,32 @@ describe.skipIf(!!missing)("the pool's smaller faults", () => {
     await worker.ready
     worker.child.kill('SIGKILL')
     expect(existsSync(dead)).toBe(false)
+  }, 60_000)
+
+  it('a job whose data is not JSON fails once, with its reason, instead of cycling between waiting and active', async () => {
+    const queue = new Queue(POOL_QUEUE_NAME, { connection: createRedis(redis.url) })
+    await queue.pause()
+    await queue.add('train', { runId: 'not-json-run' }, { jobId: 'not-json-1' })
+    const client = createRedis(redis.url)
+    await client.hset(`bull:${POOL_QUEUE_NAME}:not-json-1`, 'data', '{"runId": not json')
+    const worker = startPoolWorker(['--queue', redis.url, '--name', 'parser', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-parser-')), '--lock-ms', '1000'])
+    await worker.ready
+    await queue.resume()
+    let state = ''
+    for (let i = 0; i < 50 && state !== 'failed'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      state = await queue.getJobState('not-json-1')
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3_000))
+    // Read raw: BullMQ's own getJob cannot parse this job either.
+    const job = await client.hgetall(`bull:${POOL_QUEUE_NAME}:not-json-1`)
+    console.log(`a non-JSON job: ${state}, attempts made ${job.atm ?? 0}, stalled ${job.stc ?? 0} times`)
+    expect(await queue.getJobState('not-json-1')).toBe('failed')
+    expect(job.failedReason).toMatch(/refused the job: its data is not JSON/)
+    expect(Number(job.atm)).toBe(1)
+    worker.child.kill('SIGKILL')
+    client.disconnect()
+    await queue.close()
   }, 60_000)
 
   it('every key the pool writes for a run expires', async () => {
