@@ -54,6 +54,11 @@ export class DataService {
     return !!scan
   }
 
+  /** Whether a scan of this folder data set is in progress. */
+  isScanning(dataset: string): boolean {
+    return this.scans.has(dataset)
+  }
+
   private scanOptions(id: string): { signal: AbortSignal; onProgress: (progress: { entries: number; files: number }) => void; done: () => void } | undefined {
     if (!isFolderDataset(id)) return undefined
     this.cancelScan(id, 'cancelled: a newer scan of the same folder started')

@@ -18,6 +18,7 @@ export interface Workbench {
   supervisor: TrainingSupervisor
   /** Paths outside the data folder that the user chose; every service reading such a path consults it. */
   grants: UserPathGrants
+  data: DataService
   close(): void
 }
 
@@ -54,19 +55,20 @@ export async function createWorkbench(options: {
   reconciling?.unref()
   const inference = options.launchInference ? createWorkerInference(options.launchInference, options.dataDir) : createLocalInference(store)
   const grants = options.grants ?? new UserPathGrants()
+  const data = new DataService(
+    options.dataDir,
+    (progress) => events.emit('download.progress', progress),
+    options.mode === 'electron' ? grants : undefined,
+    options.cifar10Source,
+    (progress) => events.emit('data.scan', progress),
+  )
   const handlers = createApiHandlers({
     launchWorker: options.launchWorker,
     grants,
     store,
     supervisor,
     // Folders must have been chosen by the user in the desktop app; web and CLI users type their paths.
-    data: new DataService(
-      options.dataDir,
-      (progress) => events.emit('download.progress', progress),
-      options.mode === 'electron' ? grants : undefined,
-      options.cifar10Source,
-      (progress) => events.emit('data.scan', progress),
-    ),
+    data,
     inference,
     mode: options.mode,
     version: packageVersion(),
@@ -79,6 +81,7 @@ export async function createWorkbench(options: {
     store,
     supervisor,
     grants,
+    data,
     close: () => {
       clearInterval(reconciling)
       supervisor.shutdown()

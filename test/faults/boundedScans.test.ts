@@ -57,6 +57,25 @@ describe('folder scans are bounded and cancellable', () => {
     await expect(scanFolder(root, 1, { signal: controller.signal })).rejects.toThrow('stop now')
   })
 
+  it('the client that asked for a scan leaving cancels it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'left-'))
+    for (let d = 0; d < 200; d++) {
+      const folder = join(root, `class${d % 4}`, `sub${d}`)
+      await mkdir(folder, { recursive: true })
+      await Promise.all(Array.from({ length: 100 }, (_, i) => writeFile(join(folder, `f${i}.txt`), 'x')))
+    }
+    const dataset = `folder:${root}`
+    const client = await connectClient(context.server)
+    void client.call('data.describe', request(dataset))
+    while (!context.workbench.data.isScanning(dataset)) await new Promise((resolve) => setTimeout(resolve, 5))
+    const left = performance.now()
+    client.ws.terminate()
+    while (context.workbench.data.isScanning(dataset) && performance.now() - left < 10_000) await new Promise((resolve) => setTimeout(resolve, 10))
+    const ms = performance.now() - left
+    console.log(`scan of 20,000 files ended ${ms.toFixed(0)} ms after its client left`)
+    expect(ms).toBeLessThan(1_000)
+  }, 60_000)
+
   it('a second describe of the same folder cancels the first scan, which answers saying so', async () => {
     // Many files in many folders: a scan that takes a moment.
     const root = await mkdtemp(join(tmpdir(), 'wide-'))
