@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis'
 import { describeValidationError } from '../../shared/api/contract'
 import { FOLDER_DATASET_PREFIX, RunId, type PoolWorkerInfo } from '../../shared/api/schemas'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
+import { REFERENCE_SAMPLE_FILE } from '../engine/referenceSample'
 import { FromWorker, type FromPool } from '../training/workerProtocol'
 import type { WorkerHandle, WorkerLauncher } from '../processes/workerLauncher'
 import { runOneShotJob } from '../training/oneShotJob'
@@ -28,6 +29,8 @@ export interface PoolWorkerOptions {
   name?: string
   /** How long a job stays locked without renewal before another worker takes it over (BullMQ's lockDuration). */
   lockMs?: number
+  /** Send a run's reference image back with its model when it comes from a folder on this worker's disk. */
+  shareReferenceSamples?: boolean
 }
 
 interface ActiveRun {
@@ -213,6 +216,16 @@ export class PoolWorker {
     run.child.kill()
   }
 
+  /**
+   * The model files sent back. The reference sample is one test image verbatim: from a folder on this
+   * worker's disk it stays here unless the worker was started with --share-reference-samples.
+   */
+  private async modelFiles(runDir: string, dataset: string): Promise<string[]> {
+    const files = await folderFiles(runDir, 'model')
+    if (this.options.shareReferenceSamples || !dataset.startsWith(FOLDER_DATASET_PREFIX)) return files
+    return files.filter((file) => file !== `model/${REFERENCE_SAMPLE_FILE}`)
+  }
+
   /** A message for the run's stream, written only while this attempt holds the run. */
   private async post(run: Pick<ActiveRun, 'runId' | 'fence'>, message: FromWorker | FromPool): Promise<void> {
     if (!(await fencedPost(this.redis, run.runId, run.fence, message))) throw new LostRunError(run.runId)
@@ -270,7 +283,7 @@ export class PoolWorker {
     let ended: 'completed' | 'failed' | undefined
     const relayMessage = async (message: FromWorker) => {
       if (message.type === 'checkpoint') await uploadCheckpoint(this.redis, poolKeys.checkpoint(runId), runDir, attempt)
-      if (message.type === 'completed') await uploadFiles(this.redis, poolKeys.model(runId), runDir, await folderFiles(runDir, 'model'), attempt)
+      if (message.type === 'completed') await uploadFiles(this.redis, poolKeys.model(runId), runDir, await this.modelFiles(runDir, config.dataset), attempt)
       if (message.type === 'failed') message = { ...message, error: `on worker ${this.id}: ${message.error}` }
       await this.post(attempt, message)
     }

@@ -22,9 +22,10 @@ export async function runPoolWorker(argv = process.argv): Promise<void> {
     .option('--name <name>', 'how the worker is shown (default: host name and process id)')
     .option('--data-dir <dir>', 'scratch folder for runs in training and data set caches', join(defaultDataDir(), 'pool-worker'))
     .option('--lock-ms <ms>', 'how long a silent worker keeps its run before another takes it over', wholeNumber, 30_000)
+    .option('--share-reference-samples', "send each run's reference image (one test image) back with its model, also for folder data sets on this machine")
     .showHelpAfterError()
     .parse(argv)
-    .opts<{ queue: string; concurrency: number; threads?: number; name?: string; dataDir: string; lockMs: number }>()
+    .opts<{ queue: string; concurrency: number; threads?: number; name?: string; dataDir: string; lockMs: number; shareReferenceSamples?: boolean }>()
 
   await checkRedis(options.queue)
   const warning = insecureRedisWarning(options.queue)
@@ -41,6 +42,7 @@ export async function runPoolWorker(argv = process.argv): Promise<void> {
     dataDir: options.dataDir,
     name: options.name,
     lockMs: options.lockMs,
+    shareReferenceSamples: options.shareReferenceSamples,
     // One thread means one: BLAS, OpenMP, our kernels and V8's own background threads all stay on it.
     launchWorker: createNodeWorkerLauncher('trainingWorker', { singleThreaded: options.threads === 1 }),
   })

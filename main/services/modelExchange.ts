@@ -17,7 +17,11 @@ export async function exportRun(store: RunStore, runId: string, folder: string):
   const run = await store.get(runId)
   if (!RUN_STATUS_INFO[run.status].hasModel) throw new ModelExchangeError(`run ${runId} has no trained model to export (status: ${run.status})`)
   const source = join(store.runDir(runId), 'model')
-  const sample = ReferenceSample.parse(JSON.parse(await readFile(join(source, REFERENCE_SAMPLE_FILE), 'utf8')))
+  const text = await readFile(join(source, REFERENCE_SAMPLE_FILE), 'utf8').catch(() => {
+    const why = run.place === 'pool' ? "it trained on a pool worker from a folder on that worker's disk, and such images stay there (start the worker with --share-reference-samples to send it)" : 'its test split was empty'
+    throw new ModelExchangeError(`run ${runId} has no reference image to export with its model: ${why}`)
+  })
+  const sample = ReferenceSample.parse(JSON.parse(text))
   await mkdir(folder, { recursive: true })
   for (const file of MODEL_FILES) await copyFile(join(source, file), join(folder, file))
   const manifest: ExportManifest = {

@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { TrainConfig } from '../../shared/api/schemas'
 import { dispatchApiCall } from '../../main/services/apiDispatcher'
+import { exportRun } from '../../main/services/modelExchange'
 import { createWorkbench } from '../../main/services/workbench'
 import { createRedis } from '../../main/pool/redisConnection'
 import { Queue } from 'bullmq'
@@ -98,6 +100,25 @@ describe.skipIf(!!missing)("the pool's smaller faults", () => {
     client.disconnect()
     await queue.close()
   }, 60_000)
+
+  it("a run's reference image from a folder on the worker's disk stays there; export says why it is missing", async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'worker-images-'))
+    for (const [label, shade] of [['dark', 30], ['light', 220]] as const) {
+      await mkdir(join(folder, label))
+      for (let i = 0; i < 10; i++) await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: shade, g: shade + i, b: shade } } }).png().toFile(join(folder, label, `${i}.png`))
+    }
+    const worker = startPoolWorker(['--queue', redis.url, '--name', 'private', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-private-')), '--threads', '1'])
+    await worker.ready
+    const { workbench, dir } = await openWorkbench(redis.url)
+    const { runId } = await workbench.handlers['training.start']({ ...config, dataset: `folder:${folder}`, epochs: 1, batchSize: 4, limit: undefined, place: 'pool' })
+    const final = await workbench.supervisor.waitFor(runId)!
+    expect(final.status, final.error).toBe('completed')
+    expect(existsSync(join(dir, 'runs', runId, 'model', 'weights.bin'))).toBe(true)
+    expect(existsSync(join(dir, 'runs', runId, 'model', 'reference-sample.json'))).toBe(false)
+    await expect(exportRun(workbench.store, runId, await mkdtemp(join(tmpdir(), 'export-')))).rejects.toThrow(/no reference image to export .*--share-reference-samples/)
+    worker.child.kill('SIGKILL')
+    workbench.close()
+  }, 120_000)
 
   it('every key the pool writes for a run expires', async () => {
     const { workbench } = await openWorkbench(redis.url)
