@@ -76,6 +76,26 @@ describe('folder scans are bounded and cancellable', () => {
     expect(ms).toBeLessThan(1_000)
   }, 60_000)
 
+  it('data.cancel (the Data view\'s Cancel) stops a scan in progress; its describe says so', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cancel-'))
+    for (let d = 0; d < 200; d++) {
+      const folder = join(root, `class${d % 4}`, `sub${d}`)
+      await mkdir(folder, { recursive: true })
+      await Promise.all(Array.from({ length: 100 }, (_, i) => writeFile(join(folder, `f${i}.txt`), 'x')))
+    }
+    const dataset = `folder:${root}`
+    const client = await connectClient(context.server)
+    const described = client.call('data.describe', request(dataset))
+    while (!context.workbench.data.isScanning(dataset)) await new Promise((resolve) => setTimeout(resolve, 5))
+    const started = performance.now()
+    expect(await client.call('data.cancel', { dataset })).toEqual({ ok: true, value: { cancelled: true } })
+    const answer = await described
+    console.log(`describe answered ${(performance.now() - started).toFixed(0)} ms after data.cancel`)
+    expect(answer).toMatchObject({ ok: false, error: { code: 'bad-input', message: `${root}: scan cancelled` } })
+    expect(await client.call('data.cancel', { dataset })).toEqual({ ok: true, value: { cancelled: false } })
+    client.close()
+  }, 60_000)
+
   it('a second describe of the same folder cancels the first scan, which answers saying so', async () => {
     // Many files in many folders: a scan that takes a moment.
     const root = await mkdtemp(join(tmpdir(), 'wide-'))
