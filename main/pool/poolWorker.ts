@@ -48,7 +48,8 @@ interface ActiveRun {
   lost?: boolean
 }
 
-const CONTROL_POLL_MS = 300
+/** Also how soon a worker notices it lost a run (a batch takes longer than this): then it stops training it. */
+const CONTROL_POLL_MS = 100
 /** How long leaving may take to hand runs back before the worker gives up on Redis and goes anyway. */
 const LEAVE_DEADLINE_MS = 7_000
 

@@ -48,6 +48,9 @@ describe.skipIf(!!missing)('pool fencing: one attempt holds a run, and only its 
     await waitForStatus(workbench, runId, (run) => run.worker === 'rescuer' && run.status === 'running')
     // The sleeper wakes while the rescuer trains: both hold a training process for the same run.
     signalWorkerTree(sleepy, 'SIGCONT')
+    const woke = performance.now()
+    while (!/lost run/.test(sleepy.output()) && performance.now() - woke < 10_000) await sleep(5)
+    console.log(`the woken worker stopped training the run ${(performance.now() - woke).toFixed(0)} ms after SIGCONT`)
     const final = await workbench.supervisor.waitFor(runId)!
     expect(final.status, final.error).toBe('completed')
     expect(final.worker).toBe('rescuer')
