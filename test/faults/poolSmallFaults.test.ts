@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { TrainConfig } from '../../shared/api/schemas'
-import { dispatchApiCall } from '../../main/services/apiDispatcher'
+import { dispatchApiCall, toApiError } from '../../main/services/apiDispatcher'
 import { exportRun } from '../../main/services/modelExchange'
 import { createWorkbench } from '../../main/services/workbench'
 import { createRedis } from '../../main/pool/redisConnection'
@@ -152,6 +152,20 @@ describe('leftovers and races', () => {
       }
     }
     workbench.close()
+  })
+
+  it('an unexpected file-system error reaches the client without the server\'s paths', async () => {
+    const error = await import('node:fs/promises').then((fs) => fs.rename('/no/such/dir/a', '/no/such/dir/b').catch((e: unknown) => e))
+    const logged: string[] = []
+    const original = console.error
+    console.error = (...args: unknown[]) => logged.push(args.join(' '))
+    try {
+      const answer = toApiError(error)
+      expect(answer).toEqual({ code: 'internal', message: 'the server could not complete the request (ENOENT in rename)' })
+      expect(logged.join('\n')).toContain('/no/such/dir/a')
+    } finally {
+      console.error = original
+    }
   })
 
   it('a checkpoint folder a killed run left half-written is removed on the next start', async () => {
