@@ -6,8 +6,8 @@ import { PoolWorkerInfo } from '../../shared/api/schemas'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { ToWorker } from '../training/workerProtocol'
 import type { WorkerHandle } from '../processes/workerLauncher'
-import { FENCE_FIELD, POOL_QUEUE_NAME, PoolMessage, RUN_KEYS_TTL_SECONDS, poolKeys, type PoolJob, type RunControlCommand } from './poolProtocol'
-import { checkRedis, createRedis, describeRedisError, insecureRedisWarning, redactRedisUrl } from './redisConnection'
+import { POOL_QUEUE_NAME, parseEntry, type PoolMessage, type StreamEntry, RUN_KEYS_TTL_SECONDS, poolKeys, type PoolJob, type RunControlCommand } from './poolProtocol'
+import { checkRedis, createRedis, describeRedisError, insecureRedisWarning, redactRedisUrl, whenReady } from './redisConnection'
 import { downloadFiles, uploadCheckpoint } from './runFiles'
 import { expectJob, revokeRun, runHolder } from './runFence'
 
@@ -173,21 +173,6 @@ export class PoolClient {
 
 const READ_BLOCK_MS = 2_000
 
-/** Whether the connection is (or within `ms` becomes) ready: just after a Redis restart it is still reconnecting. */
-async function whenReady(redis: Redis, ms: number): Promise<boolean> {
-  if (redis.status === 'ready') return true
-  if (redis.status === 'end' || redis.status === 'close') return false
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => done(false), ms)
-    const done = (ready: boolean) => {
-      clearTimeout(timer)
-      redis.off('ready', onReady)
-      resolve(ready)
-    }
-    const onReady = () => done(true)
-    redis.once('ready', onReady)
-  })
-}
 
 /** Follows one run's stream and turns it into the messages a local training worker would have sent. */
 class StreamFollower implements RemoteRunHandle {
@@ -341,25 +326,6 @@ class StreamFollower implements RemoteRunHandle {
   }
 }
 
-interface StreamEntry {
-  message: PoolMessage
-  fence?: string
-}
-
-function parseEntry(fields: string[]): StreamEntry | undefined {
-  const field = (name: string) => {
-    const index = fields.indexOf(name)
-    return index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined
-  }
-  const text = field('m')
-  if (text === undefined) return undefined
-  try {
-    const parsed = PoolMessage.safeParse(JSON.parse(text))
-    return parsed.success ? { message: parsed.data, fence: field(FENCE_FIELD) } : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /** Only the checkpoint the pointer names is kept, as locally (writeCheckpoint removes the older ones). */
 async function removeStaleCheckpoints(runDir: string): Promise<void> {

@@ -62,3 +62,24 @@ export type RunControlCommand = z.infer<typeof RunControlCommand>
 /** What a run's stream carries: the training worker's own messages, relayed unchanged, and the pool's. */
 export const PoolMessage = z.union([FromWorker, FromPool])
 export type PoolMessage = z.infer<typeof PoolMessage>
+
+/** One entry of a run's stream: the message, and the fencing token of the attempt that wrote it. */
+export interface StreamEntry {
+  message: PoolMessage
+  fence?: string
+}
+
+export function parseEntry(fields: string[]): StreamEntry | undefined {
+  const field = (name: string) => {
+    const index = fields.indexOf(name)
+    return index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined
+  }
+  const text = field('m')
+  if (text === undefined) return undefined
+  try {
+    const parsed = PoolMessage.safeParse(JSON.parse(text))
+    return parsed.success ? { message: parsed.data, fence: field(FENCE_FIELD) } : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -94,3 +94,19 @@ export async function checkRedis(url: string): Promise<void> {
     redis.disconnect()
   }
 }
+
+/** Whether the connection is (or within `ms` becomes) ready: just after a Redis restart it is still reconnecting. */
+export async function whenReady(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'ready') return true
+  if (redis.status === 'end' || redis.status === 'close') return false
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(false), ms)
+    const done = (ready: boolean) => {
+      clearTimeout(timer)
+      redis.off('ready', onReady)
+      resolve(ready)
+    }
+    const onReady = () => done(true)
+    redis.once('ready', onReady)
+  })
+}
