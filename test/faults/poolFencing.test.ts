@@ -67,6 +67,7 @@ describe.skipIf(!!missing)('pool fencing: one attempt holds a run, and only its 
     const { runId } = await workbench.handlers['training.start']({ ...config, place: 'pool' })
     await waitForStatus(workbench, runId, (run) => run.checkpointEpoch === 1)
     const second = poolWorker(redis, 'second')
+    void second.then((worker) => workers.push(worker))
     const cancelledAt = performance.now()
     expect((await workbench.handlers['training.cancel']({ runId })).cancelled).toBe(true)
     await workbench.supervisor.settled(runId)
@@ -75,7 +76,7 @@ describe.skipIf(!!missing)('pool fencing: one attempt holds a run, and only its 
     console.log(`cancel -> resume: ${gapMs.toFixed(1)} ms`)
     // The old worker read its control key every 300 ms: any resume sooner than that raced the cancel (43 ms was reported).
     expect(gapMs).toBeLessThan(300)
-    workers.push(await second)
+    await second
     const final = await workbench.supervisor.waitFor(runId)!
     expect(final.status, final.error).toBe('completed')
     await expectCountedOnce(workbench, dir, runId, EPOCHS, LIMIT)

@@ -12,11 +12,19 @@ import { createRedis } from '../../main/pool/redisConnection'
 import { Queue } from 'bullmq'
 import { POOL_QUEUE_NAME } from '../../main/pool/poolProtocol'
 import { fakeWorkerLauncher } from '../helpers/fakeWorker'
-import { redisMissing, startPoolWorker, startRedis, type RedisServer } from '../helpers/redisServer'
+import { redisMissing, startPoolWorker, startRedis, type PoolWorkerProcess, type RedisServer } from '../helpers/redisServer'
 import { openWorkbench, waitForStatus } from '../helpers/poolHarness'
 
 const missing = redisMissing()
 if (missing) console.warn(`skipping the pool's smaller fault tests: ${missing}`)
+
+/** Every worker a test starts, killed after the tests whatever happened in them (a failed test must not leave one behind). */
+const started: PoolWorkerProcess[] = []
+function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): PoolWorkerProcess {
+  const worker = startPoolWorker(args, env)
+  started.push(worker)
+  return worker
+}
 
 const config = TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 4, batchSize: 100, learningRate: 0.05, limit: 600, backend: 'wasm', seed: 5 })
 
@@ -25,12 +33,15 @@ describe.skipIf(!!missing)("the pool's smaller faults", () => {
   beforeAll(async () => {
     redis = await startRedis()
   })
-  afterAll(() => redis?.stop())
+  afterAll(async () => {
+    for (const worker of started) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL')
+    await redis?.stop()
+  })
 
   it('a worker sent SIGTERM with Redis gone leaves within 10 s, saying which run it could not hand back', async () => {
     const own = await startRedis()
     const scratch = await mkdtemp(join(tmpdir(), 'pool-worker-orphan-'))
-    const worker = startPoolWorker(['--queue', own.url, '--name', 'orphan', '--data-dir', scratch, '--lock-ms', '2000', '--threads', '1'])
+    const worker = startWorker(['--queue', own.url, '--name', 'orphan', '--data-dir', scratch, '--lock-ms', '2000', '--threads', '1'])
     await worker.ready
     const { workbench } = await openWorkbench(own.url)
     const { runId } = await workbench.handlers['training.start']({ ...config, place: 'pool' })
@@ -51,13 +62,13 @@ describe.skipIf(!!missing)("the pool's smaller faults", () => {
   it('the queue URL from WORKBENCH_QUEUE_FILE: no password on the command line', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'queue-url-')), 'queue')
     await writeFile(file, `${redis.url}\n`, { mode: 0o600 })
-    const worker = startPoolWorker(['--name', 'from-file', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-file-'))], { WORKBENCH_QUEUE: '', WORKBENCH_QUEUE_FILE: file })
+    const worker = startWorker(['--name', 'from-file', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-file-'))], { WORKBENCH_QUEUE: '', WORKBENCH_QUEUE_FILE: file })
     await worker.ready
     worker.child.kill('SIGKILL')
   }, 60_000)
 
   it('a passwordless Redis on an address other than loopback gets a loud warning', async () => {
-    const worker = startPoolWorker(['--queue', `redis://0.0.0.0:${redis.port}`, '--name', 'exposed', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-exposed-'))])
+    const worker = startWorker(['--queue', `redis://0.0.0.0:${redis.port}`, '--name', 'exposed', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-exposed-'))])
     await worker.ready
     worker.child.kill('SIGKILL')
     expect(worker.output()).toMatch(/WARNING: Redis at redis:\/\/0\.0\.0\.0:\d+ has no password/)
@@ -69,7 +80,7 @@ describe.skipIf(!!missing)("the pool's smaller faults", () => {
     const dead = join(scratch, 'work', String(2 ** 22 + 1), 'mxdead-000000')
     await mkdir(dead, { recursive: true })
     await writeFile(join(dead, 'checkpoint.json'), '{}')
-    const worker = startPoolWorker(['--queue', redis.url, '--name', 'sweeper', '--data-dir', scratch])
+    const worker = startWorker(['--queue', redis.url, '--name', 'sweeper', '--data-dir', scratch])
     await worker.ready
     worker.child.kill('SIGKILL')
     expect(existsSync(dead)).toBe(false)
@@ -81,7 +92,7 @@ describe.skipIf(!!missing)("the pool's smaller faults", () => {
     await queue.add('train', { runId: 'not-json-run' }, { jobId: 'not-json-1' })
     const client = createRedis(redis.url)
     await client.hset(`bull:${POOL_QUEUE_NAME}:not-json-1`, 'data', '{"runId": not json')
-    const worker = startPoolWorker(['--queue', redis.url, '--name', 'parser', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-parser-')), '--lock-ms', '1000'])
+    const worker = startWorker(['--queue', redis.url, '--name', 'parser', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-parser-')), '--lock-ms', '1000'])
     await worker.ready
     await queue.resume()
     let state = ''
@@ -107,7 +118,7 @@ describe.skipIf(!!missing)("the pool's smaller faults", () => {
       await mkdir(join(folder, label))
       for (let i = 0; i < 10; i++) await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: shade, g: shade + i, b: shade } } }).png().toFile(join(folder, label, `${i}.png`))
     }
-    const worker = startPoolWorker(['--queue', redis.url, '--name', 'private', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-private-')), '--threads', '1'])
+    const worker = startWorker(['--queue', redis.url, '--name', 'private', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-private-')), '--threads', '1'])
     await worker.ready
     const { workbench, dir } = await openWorkbench(redis.url)
     const { runId } = await workbench.handlers['training.start']({ ...config, dataset: `folder:${folder}`, epochs: 1, batchSize: 4, limit: undefined, place: 'pool' })
@@ -122,7 +133,7 @@ describe.skipIf(!!missing)("the pool's smaller faults", () => {
 
   it('every key the pool writes for a run expires', async () => {
     const { workbench } = await openWorkbench(redis.url)
-    const worker = startPoolWorker(['--queue', redis.url, '--name', 'expiry', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-expiry-')), '--threads', '1'])
+    const worker = startWorker(['--queue', redis.url, '--name', 'expiry', '--data-dir', await mkdtemp(join(tmpdir(), 'pool-worker-expiry-')), '--threads', '1'])
     await worker.ready
     const { runId } = await workbench.handlers['training.start']({ ...config, epochs: 2, place: 'pool' })
     await waitForStatus(workbench, runId, (run) => run.checkpointEpoch === 1)
