@@ -18,6 +18,7 @@ import { defaultDataDir } from '../storage/dataDir'
 import { createNodeWorkerLauncher } from '../processes/workerLauncher'
 import { addArchOptions, archOptionsFromFlags, registerArchCommand, type ArchFlags } from './archCommand'
 import { registerExperimentCommand } from './experimentCommand'
+import { queueUrlFromEnvironment } from '../pool/redisConnection'
 
 /** A failure the user caused or can fix: printed as one line, no stack trace. */
 class CliError extends Error {}
@@ -184,7 +185,7 @@ export async function runCli(argv = process.argv): Promise<void> {
   const program = new Command('cnn-workbench')
     .description('CNN Workbench command line: the same services as the desktop app')
     .option('--data-dir <dir>', 'where runs are stored', defaultDataDir())
-    .option('--queue <url>', 'a pool of training workers: redis://[:password@]host:port or rediss:// (TLS)', process.env.WORKBENCH_QUEUE)
+    .option('--queue <url>', 'a pool of training workers: redis://[:password@]host:port or rediss:// (TLS)', queueUrlFromEnvironment())
     .showHelpAfterError()
 
   registerArchCommand(program)

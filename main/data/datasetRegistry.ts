@@ -7,7 +7,7 @@ import { DatasetError, splitValidation, takeFirst, type Dataset, type DataSplit 
 import { cifar10Folder, isCifar10Cached } from './download/datasetCache'
 import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from './sources/fashionMnist'
 import { FolderBatchSource, ImageCache } from './folder/folderSource'
-import { FOLDER_TEST_FRACTION, mapLimited, scanFolder, type FolderEntry } from './folder/folderScan'
+import { FOLDER_TEST_FRACTION, mapLimited, scanFolder, type FolderEntry, type ScanOptions } from './folder/folderScan'
 import { MAX_FILE_BYTES, readImageHeader, type DecodeTarget } from './folder/imageFiles'
 import { loadMnist, MNIST_CLASS_NAMES } from './sources/mnist'
 import { ImagePipeline, isAugmenting, StatsAccumulator, toFloatChannels, type PixelStats, type StoredPixels } from './pipeline/imagePipeline'
@@ -47,6 +47,8 @@ export async function loadDataset(id: string, dataDir?: string): Promise<Dataset
 
 export interface OpenOptions {
   dataDir?: string
+  /** A folder data set's scan: cancel, progress, bounds. */
+  scan?: ScanOptions
   seed: number
   validationFraction: number
   limit?: number
@@ -198,7 +200,7 @@ async function probeSizes(entries: FolderEntry[], seed: number): Promise<{ commo
 
 async function openFolder(id: string, options: OpenOptions): Promise<OpenedDataset> {
   const root = folderOf(id)
-  const scan = await scanFolder(root, options.seed)
+  const scan = await scanFolder(root, options.seed, options.scan)
   const skipped = [...scan.skipped]
   const failed = new Set<string>()
   const reported = new Set<string>()

@@ -10,6 +10,7 @@ import { createDesktopActions } from './desktopActions'
 import { createDropHandler, createIpcCallHandler, type SenderPolicy } from './ipcGuard'
 import { createUtilityWorkerLauncher } from './utilityWorkerLauncher'
 import { hardenSession, hardenWebContents, ownUrlChecker } from './windowSecurity'
+import { queueUrlFromEnvironment } from '../pool/redisConnection'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
@@ -87,8 +88,8 @@ export async function startDesktopApp(): Promise<DesktopApp | undefined> {
     // Predictions and inspections run in their own process too: a large model never stalls the window.
     launchInference: createUtilityWorkerLauncher(join(here, 'inferenceWorker.js'), 'CNN Workbench inference'),
     mode: 'electron',
-    // The desktop app joins a pool given in the environment (WORKBENCH_QUEUE=redis://host:port).
-    queue: process.env.WORKBENCH_QUEUE || undefined,
+    // The desktop app joins a pool given in the environment (WORKBENCH_QUEUE=redis://host:port, or WORKBENCH_QUEUE_FILE).
+    queue: queueUrlFromEnvironment(),
     grants,
     chooseFolder: actions.chooseFolder,
   })

@@ -6,9 +6,10 @@ import { PoolWorkerInfo } from '../../shared/api/schemas'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { ToWorker } from '../training/workerProtocol'
 import type { WorkerHandle } from '../processes/workerLauncher'
-import { POOL_QUEUE_NAME, PoolMessage, RUN_KEYS_TTL_SECONDS, poolKeys, type PoolJob, type RunControlCommand } from './poolProtocol'
-import { checkRedis, createRedis, describeRedisError, redactRedisUrl } from './redisConnection'
+import { POOL_QUEUE_NAME, parseEntry, type PoolMessage, type StreamEntry, RUN_KEYS_TTL_SECONDS, poolKeys, type PoolJob, type RunControlCommand } from './poolProtocol'
+import { checkRedis, createRedis, describeRedisError, insecureRedisWarning, redactRedisUrl, whenReady } from './redisConnection'
 import { downloadFiles, uploadCheckpoint } from './runFiles'
+import { expectJob, revokeRun, runHolder } from './runFence'
 
 /** A run trained by the pool, seen from the workbench: a worker handle whose process is somewhere else. */
 export interface RemoteRunHandle extends WorkerHandle {
@@ -16,6 +17,8 @@ export interface RemoteRunHandle extends WorkerHandle {
   detach(): void
   /** Takes the run out of the queue if no worker has it yet; false when one has. */
   withdraw(): Promise<boolean>
+  /** True only when Redis answers and the run's job is gone from the queue (Redis restarted without persistence). */
+  jobVanished(): Promise<boolean>
 }
 
 /**
@@ -40,6 +43,8 @@ export class PoolClient {
   /** Checks the URL and the password first: a wrong one is one clear line, not a reconnect loop. */
   static async connect(url: string): Promise<PoolClient> {
     await checkRedis(url)
+    const warning = insecureRedisWarning(url)
+    if (warning) console.warn(warning)
     return new PoolClient(url)
   }
 
@@ -71,6 +76,8 @@ export class PoolClient {
     else await this.redis.del(poolKeys.checkpoint(runId))
     await this.redis.del(poolKeys.events(runId), poolKeys.model(runId), poolKeys.control(runId))
     const jobId = `${runId}-${Date.now().toString(36)}`
+    // Before the job exists: whichever attempt held the run (a cancelled one still stopping) may write no more.
+    await expectJob(this.redis, runId, jobId)
     await this.queue.add('train', job, { jobId, removeOnComplete: true, removeOnFail: 1000 })
     return jobId
   }
@@ -82,6 +89,7 @@ export class PoolClient {
     if (!job) return false
     try {
       await job.remove()
+      await revokeRun(this.redis, runId)
       await this.redis.del(poolKeys.events(runId), poolKeys.checkpoint(runId), poolKeys.control(runId))
       return true
     } catch {
@@ -92,6 +100,28 @@ export class PoolClient {
   /** @internal */
   async control(runId: string, command: RunControlCommand): Promise<void> {
     await this.redis.set(poolKeys.control(runId), command, 'EX', RUN_KEYS_TTL_SECONDS)
+  }
+
+  /** @internal Cancel: the attempt training the run loses it (its next write or poll fails) and stops mid-batch. */
+  async revoke(runId: string): Promise<void> {
+    await revokeRun(this.redis, runId)
+  }
+
+  /**
+   * @internal Whether a run's job is gone: its job key (set when it was queued, kept until the run is
+   * copied back) is missing, or, while no worker has reported taking it, BullMQ holds no such job and
+   * the run's stream is empty. False whenever Redis cannot say.
+   */
+  async jobVanished(runId: string, placed: boolean): Promise<boolean> {
+    if (!(await whenReady(this.redis, 5_000))) return false
+    try {
+      const jobId = await this.redis.get(poolKeys.job(runId))
+      if (jobId === null) return true
+      if (placed || (await this.queue.getJob(jobId))) return false
+      return (await this.redis.xlen(poolKeys.events(runId))) === 0
+    } catch {
+      return false
+    }
   }
 
   /** @internal */
@@ -143,6 +173,7 @@ export class PoolClient {
 
 const READ_BLOCK_MS = 2_000
 
+
 /** Follows one run's stream and turns it into the messages a local training worker would have sent. */
 class StreamFollower implements RemoteRunHandle {
   readonly pid = undefined
@@ -155,6 +186,9 @@ class StreamFollower implements RemoteRunHandle {
   private exited = false
   /** Whether a worker has taken the run (a `placed` entry was read). */
   private placed = false
+  /** The fencing token of the attempt whose entries are taken; entries of any other are refused. */
+  private fence?: string
+  private refused = 0
   private queued: Promise<unknown> = Promise.resolve()
 
   constructor(
@@ -191,7 +225,7 @@ class StreamFollower implements RemoteRunHandle {
 
   /** Cancel: the worker training the run kills it; here the run ends at once, keeping its last checkpoint. */
   kill(): void {
-    if (this.runId) void this.pool.control(this.runId, 'cancel').catch(() => {})
+    if (this.runId) void this.pool.revoke(this.runId).catch(() => {})
     this.stopFollowing()
     this.exit(null, 'SIGKILL')
   }
@@ -204,6 +238,13 @@ class StreamFollower implements RemoteRunHandle {
     if (!this.runId || this.placed) return false
     await this.queued
     return this.pool.withdraw(this.runId)
+  }
+
+  async jobVanished(): Promise<boolean> {
+    if (!this.runId || this.exited) return false
+    // Not before the job is queued: its key is written then.
+    await this.queued
+    return this.pool.jobVanished(this.runId, this.placed)
   }
 
   private stopFollowing(): void {
@@ -245,21 +286,32 @@ class StreamFollower implements RemoteRunHandle {
       for (const [id, fields] of entries) {
         if (!this.following) return
         lastId = id
-        const message = parseEntry(fields)
-        if (message) await this.handle(runId, message)
+        const entry = parseEntry(fields)
+        if (entry && (await this.fromHolder(runId, entry))) await this.handle(runId, entry.message)
       }
     }
+  }
+
+  /**
+   * Whether an entry was written by the attempt that holds the run now. A new token is taken only when
+   * Redis names it the holder: a worker that lost the run, or an entry without one (forged), counts for nothing.
+   */
+  private async fromHolder(runId: string, entry: StreamEntry): Promise<boolean> {
+    if (entry.fence !== undefined && entry.fence === this.fence) return true
+    if (entry.fence !== undefined && (await runHolder(this.pool.commands(), runId)) === entry.fence) {
+      this.fence = entry.fence
+      return true
+    }
+    if (this.refused++ === 0) console.warn(`run ${runId}: refused a "${entry.message.type}" message on the pool from an attempt that does not hold the run (a worker that lost it, or a forgery)`)
+    return false
   }
 
   private async handle(runId: string, message: PoolMessage): Promise<void> {
     const redis = this.pool.commands()
     const runDir = this.runDir!
     try {
-      if (message.type === 'checkpoint') {
-        await downloadFiles(redis, poolKeys.checkpoint(runId), runDir)
-        await removeStaleCheckpoints(runDir)
-      }
-      if (message.type === 'completed') await downloadFiles(redis, poolKeys.model(runId), runDir)
+      if (message.type === 'checkpoint' && (await downloadFiles(redis, poolKeys.checkpoint(runId), runDir, this.fence)) > 0) await removeStaleCheckpoints(runDir)
+      if (message.type === 'completed') await downloadFiles(redis, poolKeys.model(runId), runDir, this.fence)
     } catch (error) {
       return this.end({ type: 'failed', error: `the run finished on the pool but its files could not be copied here: ${(error as Error).message}` })
     }
@@ -267,23 +319,13 @@ class StreamFollower implements RemoteRunHandle {
     if (message.type === 'completed' || message.type === 'failed') {
       this.end(message)
       // Copied into the run store: Redis no longer needs to hold the run.
-      await redis.del(poolKeys.model(runId), poolKeys.checkpoint(runId), poolKeys.events(runId), poolKeys.control(runId)).catch(() => {})
+      await redis.del(poolKeys.model(runId), poolKeys.checkpoint(runId), poolKeys.events(runId), poolKeys.control(runId), poolKeys.holder(runId), poolKeys.job(runId), poolKeys.attempts(runId)).catch(() => {})
       return
     }
     this.emit(message)
   }
 }
 
-function parseEntry(fields: string[]): PoolMessage | undefined {
-  const index = fields.indexOf('m')
-  if (index < 0) return undefined
-  try {
-    const parsed = PoolMessage.safeParse(JSON.parse(fields[index + 1]))
-    return parsed.success ? parsed.data : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /** Only the checkpoint the pointer names is kept, as locally (writeCheckpoint removes the older ones). */
 async function removeStaleCheckpoints(runDir: string): Promise<void> {

@@ -1,4 +1,33 @@
+import { readFileSync } from 'node:fs'
 import { Redis, type RedisOptions } from 'ioredis'
+
+/**
+ * The pool's URL from the environment: WORKBENCH_QUEUE, or the first line of the file WORKBENCH_QUEUE_FILE
+ * names (mode 600), so that a password need not be on a command line, where `ps` shows it to every user.
+ */
+export function queueUrlFromEnvironment(env = process.env): string | undefined {
+  if (env.WORKBENCH_QUEUE) return env.WORKBENCH_QUEUE
+  if (!env.WORKBENCH_QUEUE_FILE) return undefined
+  try {
+    return readFileSync(env.WORKBENCH_QUEUE_FILE, 'utf8').split('\n')[0].trim() || undefined
+  } catch (error) {
+    throw new Error(`WORKBENCH_QUEUE_FILE: cannot read ${env.WORKBENCH_QUEUE_FILE} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i
+
+/** A warning for a Redis without a password on an address other than this machine's own, or undefined. */
+export function insecureRedisWarning(url: string): string | undefined {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return undefined
+  }
+  if (parsed.password || LOOPBACK.test(parsed.hostname)) return undefined
+  return `WARNING: Redis at ${redactRedisUrl(url)} has no password and is not on this machine: whoever can reach it can queue runs on the workers and read every run's model and metrics. Start it with --requirepass and a private --bind (README, "A pool of training workers").`
+}
 
 /** A Redis URL as it may be printed: the password never appears in a log line or an error. */
 export function redactRedisUrl(url: string): string {
@@ -64,4 +93,20 @@ export async function checkRedis(url: string): Promise<void> {
   } finally {
     redis.disconnect()
   }
+}
+
+/** Whether the connection is (or within `ms` becomes) ready: just after a Redis restart it is still reconnecting. */
+export async function whenReady(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'ready') return true
+  if (redis.status === 'end' || redis.status === 'close') return false
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(false), ms)
+    const done = (ready: boolean) => {
+      clearTimeout(timer)
+      redis.off('ready', onReady)
+      resolve(ready)
+    }
+    const onReady = () => done(true)
+    redis.once('ready', onReady)
+  })
 }

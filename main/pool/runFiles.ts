@@ -3,6 +3,14 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { Redis } from 'ioredis'
 import { readCheckpointInfo, CHECKPOINT_POINTER } from '../storage/checkpointInfo'
 import { writeFileAtomic } from '../storage/atomicFile'
+import { FENCE_FIELD, RUN_KEYS_TTL_SECONDS, isDeclaredRunFile } from './poolProtocol'
+import { LostRunError, fencedReplaceHash } from './runFence'
+
+/** A worker's uploads carry its attempt's fencing token and are refused once another attempt holds the run. */
+export interface Fenced {
+  runId: string
+  fence: string
+}
 
 async function listFiles(root: string, folder = root): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true })
@@ -15,11 +23,15 @@ async function listFiles(root: string, folder = root): Promise<string[]> {
   return files
 }
 
-/** Replaces a hash with the files of `folders` under `runDir` (paths relative to it), in one transaction. */
-export async function uploadFiles(redis: Redis, key: string, runDir: string, paths: string[]): Promise<void> {
+/** Replaces a hash with the files `paths` under `runDir` (paths relative to it), in one transaction. */
+export async function uploadFiles(redis: Redis, key: string, runDir: string, paths: string[], fenced?: Fenced): Promise<void> {
   const fields: Record<string, Buffer> = {}
   for (const path of paths) fields[path] = await readFile(join(runDir, path))
-  await redis.multi().del(key).hset(key, fields).exec()
+  if (!fenced) {
+    await redis.multi().del(key).hset(key, fields).expire(key, RUN_KEYS_TTL_SECONDS).exec()
+    return
+  }
+  if (!(await fencedReplaceHash(redis, fenced.runId, key, fenced.fence, fields))) throw new LostRunError(fenced.runId)
 }
 
 export async function folderFiles(runDir: string, folder: string): Promise<string[]> {
@@ -30,12 +42,12 @@ export async function folderFiles(runDir: string, folder: string): Promise<strin
  * The newest checkpoint (pointer and folder) to Redis. The trainer may already have written the next
  * one and removed this folder (tiny epochs): then the newer one is sent. Returns the epoch sent.
  */
-export async function uploadCheckpoint(redis: Redis, key: string, runDir: string): Promise<number | undefined> {
+export async function uploadCheckpoint(redis: Redis, key: string, runDir: string, fenced?: Fenced): Promise<number | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const info = await readCheckpointInfo(runDir)
     if (!info) return undefined
     try {
-      await uploadFiles(redis, key, runDir, [CHECKPOINT_POINTER, ...(await folderFiles(runDir, info.folder))])
+      await uploadFiles(redis, key, runDir, [CHECKPOINT_POINTER, ...(await folderFiles(runDir, info.folder))], fenced)
       return info.epoch
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
@@ -45,12 +57,17 @@ export async function uploadCheckpoint(redis: Redis, key: string, runDir: string
 }
 
 /**
- * Writes a hash's files under `runDir`. Paths come from Redis, so each must stay inside the folder;
- * the checkpoint pointer is written last, so a reader never sees it name a folder not yet complete.
+ * Writes a hash's files under `runDir`. Paths come from Redis: only the names a run folder declares are
+ * written (anything else is left out), each inside the folder; with `fence`, nothing unless the hash was
+ * written by that attempt. The checkpoint pointer is written last, so a reader never sees it name a
+ * folder not yet complete. Returns how many files were written.
  */
-export async function downloadFiles(redis: Redis, key: string, runDir: string): Promise<number> {
+export async function downloadFiles(redis: Redis, key: string, runDir: string, fence?: string): Promise<number> {
   const fields = await redis.hgetallBuffer(key)
-  const paths = Object.keys(fields).sort((a, b) => Number(a === CHECKPOINT_POINTER) - Number(b === CHECKPOINT_POINTER))
+  if (fence !== undefined && fields[FENCE_FIELD]?.toString() !== fence) return 0
+  const paths = Object.keys(fields)
+    .filter(isDeclaredRunFile)
+    .sort((a, b) => Number(a === CHECKPOINT_POINTER) - Number(b === CHECKPOINT_POINTER))
   const root = resolve(runDir)
   for (const path of paths) {
     const target = resolve(root, path)

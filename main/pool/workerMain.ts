@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { defaultDataDir } from '../storage/dataDir'
 import { createNodeWorkerLauncher } from '../processes/workerLauncher'
 import { PoolWorker } from './poolWorker'
-import { checkRedis, redactRedisUrl } from './redisConnection'
+import { checkRedis, insecureRedisWarning, queueUrlFromEnvironment, redactRedisUrl } from './redisConnection'
 
 function wholeNumber(value: string): number {
   const parsed = Number(value)
@@ -16,17 +16,20 @@ function wholeNumber(value: string): number {
 export async function runPoolWorker(argv = process.argv): Promise<void> {
   const options = new Command('worker')
     .description('train runs from a Redis pool queue (BullMQ) for CNN Workbench')
-    .requiredOption('--queue <url>', 'the pool: redis://[:password@]host:port, or rediss:// for TLS', process.env.WORKBENCH_QUEUE)
+    .requiredOption('--queue <url>', 'the pool: redis://[:password@]host:port, or rediss:// for TLS (default: WORKBENCH_QUEUE, or the file WORKBENCH_QUEUE_FILE names)', queueUrlFromEnvironment())
     .option('--concurrency <n>', 'runs trained side by side', wholeNumber, 1)
     .option('--threads <n>', 'compute threads per run (default: the cores shared between concurrent runs)', wholeNumber)
     .option('--name <name>', 'how the worker is shown (default: host name and process id)')
     .option('--data-dir <dir>', 'scratch folder for runs in training and data set caches', join(defaultDataDir(), 'pool-worker'))
     .option('--lock-ms <ms>', 'how long a silent worker keeps its run before another takes it over', wholeNumber, 30_000)
+    .option('--share-reference-samples', "send each run's reference image (one test image) back with its model, also for folder data sets on this machine")
     .showHelpAfterError()
     .parse(argv)
-    .opts<{ queue: string; concurrency: number; threads?: number; name?: string; dataDir: string; lockMs: number }>()
+    .opts<{ queue: string; concurrency: number; threads?: number; name?: string; dataDir: string; lockMs: number; shareReferenceSamples?: boolean }>()
 
   await checkRedis(options.queue)
+  const warning = insecureRedisWarning(options.queue)
+  if (warning) console.warn(warning)
   if (options.threads) {
     // Inherited by the training processes: BLAS and OpenMP pools stay within the thread share too.
     process.env.OPENBLAS_NUM_THREADS = String(options.threads)
@@ -39,6 +42,7 @@ export async function runPoolWorker(argv = process.argv): Promise<void> {
     dataDir: options.dataDir,
     name: options.name,
     lockMs: options.lockMs,
+    shareReferenceSamples: options.shareReferenceSamples,
     // One thread means one: BLAS, OpenMP, our kernels and V8's own background threads all stay on it.
     launchWorker: createNodeWorkerLauncher('trainingWorker', { singleThreaded: options.threads === 1 }),
   })
@@ -49,7 +53,10 @@ export async function runPoolWorker(argv = process.argv): Promise<void> {
     if (leaving) return process.exit(130)
     leaving = true
     console.log(`pool worker ${worker.id}: handing its runs back to the queue (Ctrl-C again to quit at once)`)
-    void worker.close().then(() => process.exit(0))
+    void worker.close().then((stranded) => {
+      for (const runId of stranded) console.log(`pool worker ${worker.id}: could not hand run ${runId} back (Redis unreachable); another worker takes it over from its last checkpoint once its lock expires`)
+      process.exit(0)
+    })
   }
   process.on('SIGINT', leave)
   process.on('SIGTERM', leave)

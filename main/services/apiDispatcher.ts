@@ -33,6 +33,12 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof WorkbenchError) return { code: error.code, message: error.message }
   if (isDiskFull(error)) return { code: 'unavailable', message: describeStorageError(error, 'saving data') }
   if (error instanceof ZodError) return { code: 'invalid-request', message: describeValidationError(error) }
+  const system = error as NodeJS.ErrnoException
+  if (typeof system?.code === 'string' && typeof system.syscall === 'string') {
+    // A file-system failure names the server's absolute paths: the client hears what failed, the log where.
+    console.error(`internal error: ${system.message}`)
+    return { code: 'internal', message: `the server could not complete the request (${system.code} in ${system.syscall})` }
+  }
   const message = error instanceof Error ? error.message : String(error)
   return { code: 'internal', message }
 }

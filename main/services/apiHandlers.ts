@@ -83,6 +83,7 @@ export function createApiHandlers(services: ServiceSet): ApiHandlers {
     'data.describe': (request) => services.data.describe(request),
     'data.samples': (request) => services.data.samples(request),
     'data.download': async ({ dataset }) => ({ path: await services.data.download(dataset) }),
+    'data.cancel': async ({ dataset }) => ({ cancelled: services.data.cancelScan(await services.data.prepare(dataset), 'cancelled') }),
     'training.sweep': async (sweep) => {
       const runIds: string[] = []
       const dataset = sweep.place === 'pool' ? sweep.config.dataset : await services.data.prepare(sweep.config.dataset)

@@ -34,6 +34,8 @@ export class DataInputError extends WorkbenchError {
 export class DataService {
   private readonly opened = new Map<string, Promise<OpenedDataset>>()
   private readonly downloads = new Map<string, Promise<string>>()
+  /** The scan in progress per folder: a newer describe of the same folder cancels the older one. */
+  private readonly scans = new Map<string, AbortController>()
 
   constructor(
     private readonly dataDir: string,
@@ -42,7 +44,34 @@ export class DataService {
     private readonly grants?: UserPathGrants,
     /** Where CIFAR-10 comes from: the official archive unless a mirror (or a test server) is given. */
     private readonly cifar10Source?: DownloadSpec,
+    private readonly emitScanProgress: (progress: { dataset: string; entries: number; files: number }) => void = () => {},
   ) {}
+
+  /** Cancels the scan of a folder data set in progress, if any (the client left, or Cancel in the Data view). */
+  cancelScan(dataset: string, reason = 'cancelled'): boolean {
+    const scan = this.scans.get(dataset)
+    scan?.abort(new DataInputError(`${folderOf(dataset)}: scan ${reason}`))
+    return !!scan
+  }
+
+  /** Whether a scan of this folder data set is in progress. */
+  isScanning(dataset: string): boolean {
+    return this.scans.has(dataset)
+  }
+
+  private scanOptions(id: string): { signal: AbortSignal; onProgress: (progress: { entries: number; files: number }) => void; done: () => void } | undefined {
+    if (!isFolderDataset(id)) return undefined
+    this.cancelScan(id, 'cancelled: a newer scan of the same folder started')
+    const controller = new AbortController()
+    this.scans.set(id, controller)
+    return {
+      signal: controller.signal,
+      onProgress: (progress) => this.emitScanProgress({ dataset: id, ...progress }),
+      done: () => {
+        if (this.scans.get(id) === controller) this.scans.delete(id)
+      },
+    }
+  }
 
   list(): { id: string; name: string; available: boolean; note: string }[] {
     return [
@@ -90,8 +119,10 @@ export class DataService {
     const key = JSON.stringify({ ...request, dataset: id })
     let opened = this.opened.get(key)
     if (!opened) {
+      const scan = this.scanOptions(id)
       opened = openDataset(id, {
         dataDir: this.dataDir,
+        scan,
         seed: request.seed,
         validationFraction: request.validationFraction,
         augment: request.augment,
@@ -101,10 +132,12 @@ export class DataService {
         channels: request.channels,
         stats: true,
         cacheBytes: 64 * 2 ** 20,
-      }).catch((error: unknown) => {
-        this.opened.delete(key)
-        throw error instanceof DatasetError ? new DataInputError(error.message) : error
       })
+        .catch((error: unknown) => {
+          this.opened.delete(key)
+          throw error instanceof DatasetError ? new DataInputError(error.message) : error
+        })
+        .finally(() => scan?.done())
       this.opened.set(key, opened)
       // Keep the two most recent: the Data view's describe and samples share one.
       while (this.opened.size > 2) this.opened.delete(this.opened.keys().next().value as string)

@@ -16,7 +16,11 @@ export { ExportManifest, ModelExchangeError } from '../predict/exportManifest'
 
 /** The run's model and reference image at the network's own input size, and the manifest that describes them. */
 async function exportSource(run: RunSummary, modelDir: string, format: ExportFormat): Promise<ExportSource> {
-  const stored = ReferenceSample.parse(JSON.parse(await readFile(join(modelDir, REFERENCE_SAMPLE_FILE), 'utf8')))
+  const text = await readFile(join(modelDir, REFERENCE_SAMPLE_FILE), 'utf8').catch(() => {
+    const why = run.place === 'pool' ? "it trained on a pool worker from a folder on that worker's disk, and such images stay there (start the worker with --share-reference-samples to send it)" : 'its test split was empty'
+    throw new ModelExchangeError(`run ${run.runId} has no reference image to export with its model: ${why}`)
+  })
+  const stored = ReferenceSample.parse(JSON.parse(text))
   const [height, width, channels] = stored.shape
   const { config, classNames } = run
   const spec = getArchitecture(config.arch, { inputSize: config.inputSize, channels, classes: classNames.length, knobs: config.knobs })

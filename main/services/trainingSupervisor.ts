@@ -41,7 +41,11 @@ export interface RemoteHandle extends WorkerHandle {
   detach(): void
   /** Takes the run out of the queue if no worker has it yet; false when one has (then `stop` it). */
   withdraw(): Promise<boolean>
+  /** True only when the pool answers and the run's job is gone from its queue. */
+  jobVanished(): Promise<boolean>
 }
+
+const JOB_VANISHED = "its job vanished from the pool's queue (Redis restarted without persistence?): Resume queues it again, Delete removes it"
 
 /** Where runs go with `place: 'pool'`: launch queues a job, attach follows one queued before the workbench opened. */
 export interface RemoteLauncher {
@@ -132,18 +136,22 @@ export class TrainingSupervisor {
       return live.summary
     }
     if (live) throw new RunStateError(`run ${runId} is ${live.summary.status}; only a paused or ended run can be resumed`)
+    // A run that has just ended may still have its final save in flight: read it once that has landed.
+    await this.settled(runId)
     const summary = await this.store.get(runId)
     if (RUN_STATUS_INFO[summary.status].active || !RUN_STATUS_INFO[summary.status].resumable) throw new RunStateError(`run ${runId} is ${summary.status}; it cannot be resumed`)
     const checkpoint = await readCheckpointInfo(this.store.runDir(runId))
-    if (!checkpoint) throw new RunStateError(`run ${runId} has no checkpoint: it ended before finishing its first epoch`)
-    if (checkpoint.epoch >= summary.config.epochs) throw new RunStateError(`run ${runId} already trained all ${summary.config.epochs} epochs`)
-    await this.store.truncateMetrics(runId, checkpoint.samplesSeen, checkpoint.epoch)
+    // A pool run whose job vanished before its first checkpoint is resubmitted from the start.
+    const resubmit = !checkpoint && summary.place === 'pool'
+    if (!checkpoint && !resubmit) throw new RunStateError(`run ${runId} has no checkpoint: it ended before finishing its first epoch`)
+    if (checkpoint && checkpoint.epoch >= summary.config.epochs) throw new RunStateError(`run ${runId} already trained all ${summary.config.epochs} epochs`)
+    await this.store.truncateMetrics(runId, checkpoint?.samplesSeen ?? 0, checkpoint?.epoch ?? 0)
     if (summary.place === 'pool' && !this.pool) throw new UnavailableError(`run ${runId} trained on the pool: open the workbench with --queue redis://host:port to resume it there`)
     // Another rung may continue it: the checkpoint holds weights and optimizer state, not backend state.
     const config = backend ? { ...summary.config, backend } : summary.config
-    const queued: RunSummary = { ...summary, config, status: 'queued', error: undefined, result: undefined, warnings: undefined, checkpointEpoch: checkpoint.epoch }
+    const queued: RunSummary = { ...summary, config, status: 'queued', error: undefined, result: undefined, warnings: undefined, checkpointEpoch: checkpoint?.epoch }
     await this.store.save(queued)
-    return this.enqueue(queued, true)
+    return this.enqueue(queued, !resubmit)
   }
 
   pause(runId: string): boolean {
@@ -164,18 +172,44 @@ export class TrainingSupervisor {
       return true
     }
     const worker = run.worker
-    if ('withdraw' in worker && run.summary.status === 'queued') {
-      // Still waiting in the pool's queue: taken out of it, it ends here like a locally queued run.
-      void worker.withdraw().then((withdrawn) => {
-        if (!withdrawn) return worker.send({ type: 'stop' })
-        worker.detach()
-        run.worker = undefined
-        this.finish(run, { status: 'stopped' })
-      })
+    if ('withdraw' in worker) {
+      void this.stopRemote(run, worker)
       return true
     }
     worker.send({ type: 'stop' })
     return true
+  }
+
+  /**
+   * A pool run still waiting in the queue is taken out of it and ends here like a locally queued run; one
+   * whose job vanished ends at once (no worker would hear a stop); any other is asked to stop.
+   */
+  private async stopRemote(run: TrackedRun, worker: RemoteHandle): Promise<void> {
+    const ending = (run.summary.status === 'queued' && (await worker.withdraw().catch(() => false))) || (await worker.jobVanished().catch(() => false))
+    if (!ending) return worker.send({ type: 'stop' })
+    if (run.worker !== worker) return
+    worker.detach()
+    run.worker = undefined
+    this.finish(run, { status: run.summary.status === 'queued' ? 'stopped' : 'cancelled' })
+  }
+
+  /**
+   * Pool runs whose job has vanished from the queue (Redis restarted without persistence) would wait
+   * for good: each is ended `interrupted`, saying so, and can be resumed (resubmitted) or deleted.
+   * Returns the ids of the runs so ended.
+   */
+  async reconcilePool(): Promise<string[]> {
+    const ended: string[] = []
+    for (const run of [...this.tracked.values()]) {
+      const worker = run.worker
+      if (run.summary.place !== 'pool' || !worker || !('jobVanished' in worker)) continue
+      if (!(await worker.jobVanished().catch(() => false)) || run.worker !== worker || run.finished) continue
+      worker.detach()
+      run.worker = undefined
+      this.finish(run, { status: 'interrupted', error: JOB_VANISHED })
+      ended.push(run.summary.runId)
+    }
+    return ended
   }
 
   /** Immediate: the worker is killed mid-batch, its unfinished epoch discarded; the run keeps its last checkpoint and can be resumed. */

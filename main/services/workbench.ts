@@ -21,6 +21,7 @@ export interface Workbench {
   lessons: LessonService
   /** Paths outside the data folder that the user chose; every service reading such a path consults it. */
   grants: UserPathGrants
+  data: DataService
   close(): void
 }
 
@@ -44,6 +45,8 @@ export async function createWorkbench(options: {
   cifar10Source?: DownloadSpec
   /** A Redis pool of training workers, redis://[:password@]host:port or rediss:// (`--queue`). */
   queue?: string
+  /** How often pool runs are checked against the queue (a job vanished with a Redis restart); default 15 s. */
+  poolReconcileMs?: number
 }): Promise<Workbench> {
   const store = new RunStore(options.dataDir)
   // Connected first: a wrong password or an unreachable Redis stops the start with one line.
@@ -54,10 +57,18 @@ export async function createWorkbench(options: {
   const events = new EventBus()
   const supervisor = new TrainingSupervisor(store, events, options.launchWorker, options.maxConcurrentRuns ?? maxConcurrentRunsFromEnv(), pool)
   if (pool) for (const run of following) supervisor.reattach(run)
+  const reconciling = pool ? setInterval(() => void supervisor.reconcilePool().catch(() => {}), options.poolReconcileMs ?? 15_000) : undefined
+  reconciling?.unref()
   const inference = createWorkerInference(options.launchInference ?? createNodeWorkerLauncher('inferenceWorker'), options.dataDir)
   const grants = options.grants ?? new UserPathGrants()
   // Folders must have been chosen by the user in the desktop app; web and CLI users type their paths.
-  const data = new DataService(options.dataDir, (progress) => events.emit('download.progress', progress), options.mode === 'electron' ? grants : undefined, options.cifar10Source)
+  const data = new DataService(
+    options.dataDir,
+    (progress) => events.emit('download.progress', progress),
+    options.mode === 'electron' ? grants : undefined,
+    options.cifar10Source,
+    (progress) => events.emit('data.scan', progress),
+  )
   const lessons = new LessonService({
     store,
     supervisor,
@@ -86,7 +97,9 @@ export async function createWorkbench(options: {
     supervisor,
     lessons,
     grants,
+    data,
     close: () => {
+      clearInterval(reconciling)
       supervisor.shutdown()
       pool?.close()
       inference.close()

@@ -5,6 +5,7 @@ import { EpochMetrics, isActiveRunStatus, MetricPoint, RunId, RunSummary, type R
 import { WorkbenchError } from '../../shared/api/contract'
 import { writeFileAtomic } from './atomicFile'
 import { readRegularFile } from './regularFile'
+import { readCheckpointInfo } from './checkpointInfo'
 
 /** A run.json is a few KiB; anything far larger (or not a regular file) is not one. */
 const MAX_RUN_JSON_BYTES = 16 * 2 ** 20
@@ -111,8 +112,23 @@ export class RunStore {
     const dir = this.runDir(runId)
     await this.get(runId) // not-found for an id with no run
     const trash = join(this.root, 'runs', `.deleted-${RunId.parse(runId)}-${randomBytes(3).toString('hex')}`)
-    await rename(dir, trash)
+    try {
+      await rename(dir, trash)
+    } catch (error) {
+      // Another delete of the same run got there first.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(runId)
+      throw error
+    }
     await rm(trash, { recursive: true, force: true })
+  }
+
+  /** A run killed while writing a checkpoint leaves its folder beside the one checkpoint.json names: removed. */
+  private async removeUnfinishedCheckpoints(runId: string): Promise<void> {
+    const runDir = this.runDir(runId)
+    const kept = (await readCheckpointInfo(runDir))?.folder
+    for (const name of await readdir(join(runDir, 'checkpoints')).catch(() => [] as string[])) {
+      if (`checkpoints/${name}` !== kept) await rm(join(runDir, 'checkpoints', name), { recursive: true, force: true })
+    }
   }
 
   /**
@@ -126,6 +142,7 @@ export class RunStore {
         if (trainsElsewhere(run)) continue
         const updated = { ...run, status: 'interrupted' as const, error: 'the app stopped while this run was in progress' }
         try {
+          await this.removeUnfinishedCheckpoints(run.runId)
           await this.save(updated)
           changed.push(updated)
         } catch (error) {

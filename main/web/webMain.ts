@@ -5,6 +5,7 @@ import { createWorkbench } from '../services/workbench'
 import { createNodeWorkerLauncher } from '../processes/workerLauncher'
 import { defaultDataDir } from '../storage/dataDir'
 import { startWebServer } from './webServer'
+import { queueUrlFromEnvironment } from '../pool/redisConnection'
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1'])
 
@@ -15,7 +16,7 @@ export async function runWebMode(argv = process.argv): Promise<void> {
     .option('--port <port>', 'port (0 picks a free one)', '0')
     .option('--data-dir <dir>', 'where runs are stored', defaultDataDir())
     .option('--allow-host <name...>', 'DNS names browsers may use to reach this server (with --host)')
-    .option('--queue <url>', 'a pool of training workers: redis://[:password@]host:port or rediss:// (TLS)', process.env.WORKBENCH_QUEUE)
+    .option('--queue <url>', 'a pool of training workers: redis://[:password@]host:port or rediss:// (TLS)', queueUrlFromEnvironment())
     .option('--renderer-dir <dir>', 'the built UI to serve', fileURLToPath(new URL('../../out/renderer', import.meta.url)))
     .parse(argv)
     .opts<{ host: string; port: string; dataDir: string; allowHost?: string[]; rendererDir: string; queue?: string }>()

@@ -5,7 +5,9 @@ import sirv from 'sirv'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { describeValidationError } from '../../shared/api/contract'
 import { ClientMessage, declaredId, declaredMethod, MAX_MESSAGE_BYTES, messageLimitFor, type ServerMessage } from '../../shared/api/wire'
+import { rawRequestShapeProblem } from '../../shared/api/rawJsonBudget'
 import { dispatchApiCall } from '../services/apiDispatcher'
+import { ScanAbandonment } from './scanAbandonment'
 import type { Workbench } from '../services/workbench'
 
 export interface WebServerOptions {
@@ -90,6 +92,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   })
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  const scans = new ScanAbandonment((dataset) => options.workbench.data.cancelScan(dataset, 'cancelled: the client that asked for it left'))
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://placeholder')
     const hostHeader = request.headers.host
@@ -97,7 +100,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n')
       return
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => attachClient(ws, options.workbench))
+    sockets.handleUpgrade(request, socket, head, (ws) => attachClient(ws, options.workbench, scans))
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -118,7 +121,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   }
 }
 
-function attachClient(ws: WebSocket, workbench: Workbench): void {
+function attachClient(ws: WebSocket, workbench: Workbench, scans: ScanAbandonment): void {
+  const scanCalls = scans.client()
+  ws.on('close', () => scanCalls.leave())
   const send = (message: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
   }
@@ -139,6 +144,9 @@ function attachClient(ws: WebSocket, workbench: Workbench): void {
     if (bytes > limit) {
       return refuse(declaredId(head), `${declared ?? 'call'}: the message is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${limit / 2 ** 20} MiB this method accepts`)
     }
+    // Depth and value budgets hold while reading: a million keys are refused before JSON.parse builds them.
+    const shapeProblem = rawRequestShapeProblem(buffer, declared ?? 'call')
+    if (shapeProblem) return refuse(declaredId(head), shapeProblem)
     const text = buffer.toString()
     let raw: unknown
     try {
@@ -155,7 +163,8 @@ function attachClient(ws: WebSocket, workbench: Workbench): void {
     if (bytes > messageLimitFor(parsed.data.method)) {
       return refuse(parsed.data.id, `${parsed.data.method}: the message is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${messageLimitFor(parsed.data.method) / 2 ** 20} MiB this method accepts`)
     }
-    const result = await dispatchApiCall(workbench.handlers, parsed.data.method, parsed.data.request)
+    const { method, request } = parsed.data
+    const result = await scanCalls.track(ScanAbandonment.scannedBy(method, request), dispatchApiCall(workbench.handlers, method, request))
     send({ type: 'result', id: parsed.data.id, result })
   })
 }

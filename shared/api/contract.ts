@@ -126,6 +126,8 @@ export const apiMethods = {
     request: DataRequest.extend({ count: z.number().int().min(1).max(64).default(24) }).strict(),
     response: z.object({ imageShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]), samples: z.array(DataSample) }),
   },
+  /** Cancels the scan of a folder data set in progress (the Data view's Cancel); its describe answers `bad-input`, saying so. */
+  'data.cancel': { request: z.object({ dataset: DatasetId }).strict(), response: z.object({ cancelled: z.boolean() }) },
   /** Downloads (resumably, verified) a data set that is not shipped; progress arrives as `download.progress`. */
   'data.download': { request: z.object({ dataset: z.enum(['cifar10', 'fashion-mnist']) }).strict(), response: z.object({ path: z.string() }) },
   /**
@@ -149,6 +151,8 @@ export const apiEvents = {
   'download.progress': DownloadProgress,
   /** A lesson attempt whose runs changed (an epoch ended, a status changed, the ensemble was evaluated). */
   'lesson.attempt': LessonAttempt,
+  /** A folder data set being scanned (describe, samples): entries looked at so far and image candidates found. */
+  'data.scan': z.object({ dataset: z.string(), entries: z.number().int().nonnegative(), files: z.number().int().nonnegative() }),
 } as const
 
 export type MethodName = keyof typeof apiMethods

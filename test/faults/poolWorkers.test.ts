@@ -11,6 +11,7 @@ import { Queue } from 'bullmq'
 import { createRedis } from '../../main/pool/redisConnection'
 import { POOL_QUEUE_NAME, poolKeys } from '../../main/pool/poolProtocol'
 import { redisMissing, startPoolWorker, startRedis, type PoolWorkerProcess, type RedisServer } from '../helpers/redisServer'
+import { expectCountedOnce } from '../helpers/poolHarness'
 
 const root = join(import.meta.dirname, '..', '..')
 const missing = redisMissing()
@@ -125,13 +126,14 @@ describe.skipIf(!!missing)('a pool of training workers on Redis', () => {
     expect(detail.epochs.map((epoch) => epoch.epoch)).toEqual([1, 2, 3])
     for (let i = 1; i < detail.points.length; i++) expect(detail.points[i].samples).toBeGreaterThan(detail.points[i - 1].samples)
     expect(detail.points.at(-1)!.samples).toBe(1800)
+    await expectCountedOnce(workbench, dir, runId, 3, 600)
     workbench.close()
   }, 240_000)
 
   it('a worker stopped with Ctrl-C hands its run back: it goes back to the queue and resumes on the next worker', async () => {
     for (const process of workers.splice(0)) process.child.kill('SIGKILL')
     const leaving = await worker(redis, 'leaving')
-    const { workbench } = await openWorkbench(redis.url)
+    const { workbench, dir } = await openWorkbench(redis.url)
     const { runId } = await workbench.handlers['training.start']({ ...config, place: 'pool' })
     await waitForStatus(workbench, runId, (run) => run.checkpointEpoch === 1)
     const requeued = waitForStatus(workbench, runId, (run) => run.status === 'queued')
@@ -144,13 +146,14 @@ describe.skipIf(!!missing)('a pool of training workers on Redis', () => {
     expect(final.worker).toBe('staying')
     const detail = await workbench.store.detail(runId)
     expect(detail.epochs.map((epoch) => epoch.epoch)).toEqual([1, 2, 3])
+    await expectCountedOnce(workbench, dir, runId, 3, 600)
     expect(leaving.output()).toMatch(/handing its runs back/)
     workbench.close()
   }, 240_000)
 
   it('Redis restarted mid-run: worker and workbench reconnect and the run completes', async () => {
     if (!workers.length) workers.push(await worker(redis, 'steady'))
-    const { workbench } = await openWorkbench(redis.url)
+    const { workbench, dir } = await openWorkbench(redis.url)
     const { runId } = await workbench.handlers['training.start']({ ...config, place: 'pool' })
     await waitForStatus(workbench, runId, (run) => run.checkpointEpoch === 1)
     await redis.restart()
@@ -159,6 +162,7 @@ describe.skipIf(!!missing)('a pool of training workers on Redis', () => {
     const detail = await workbench.store.detail(runId)
     expect(detail.epochs.map((epoch) => epoch.epoch)).toEqual([1, 2, 3])
     expect(detail.points.at(-1)!.samples).toBe(1800)
+    await expectCountedOnce(workbench, dir, runId, 3, 600)
     workbench.close()
   }, 240_000)
 
@@ -192,6 +196,7 @@ describe.skipIf(!!missing)('a pool of training workers on Redis', () => {
       expect(detail.epochs.map((epoch) => epoch.epoch)).toEqual([1, 2, 3])
       expect(detail.points.at(-1)!.samples).toBe(1800)
       expect(existsSync(join(first.dir, 'runs', runId, 'model', 'weights.bin'))).toBe(true)
+      await expectCountedOnce(reopened.workbench, first.dir, runId, 3, 600)
     }
     reopened.workbench.close()
   }, 240_000)

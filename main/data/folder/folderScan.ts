@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
+import { readdir, realpath, stat } from 'node:fs/promises'
 import type { SkippedFile } from '../../../shared/api/schemas'
 import { DatasetError } from '../pipeline/dataset'
 import { createRandom, shuffledIndices } from '../pipeline/seededRandom'
@@ -27,8 +27,39 @@ export interface FolderScan {
 
 /** Of a folder without train/ and test/: the share of each class held out as the test split (seeded). */
 export const FOLDER_TEST_FRACTION = 0.2
-/** A safety net for runaway trees (a symlink farm, the wrong folder chosen). */
-const MAX_FILES = 5_000_000
+/**
+ * Bounds of one scan, so that the wrong folder chosen (a home folder, `/`, a symlink farm) ends soon with
+ * a clear message: directory entries looked at, and folder levels below a class folder.
+ */
+export const MAX_SCAN_ENTRIES = 1_000_000
+export const MAX_SCAN_DEPTH = 32
+/** How often (entries looked at) a scan reports its progress. */
+const PROGRESS_EVERY = 2_000
+
+export interface ScanProgress {
+  entries: number
+  files: number
+}
+
+export interface ScanOptions {
+  /** Aborted: the scan stops at its next folder or file, throwing the abort reason. */
+  signal?: AbortSignal
+  onProgress?: (progress: ScanProgress) => void
+  maxEntries?: number
+  maxDepth?: number
+}
+
+/** Process, kernel and device state, not folders of images: a scan of them never ends (/proc/<pid>/task/...). */
+const PSEUDO_FILE_SYSTEMS = ['/proc', '/sys', '/dev']
+let pseudoDevices: Promise<Set<number>> | undefined
+function pseudoFileSystemDevices(): Promise<Set<number>> {
+  pseudoDevices ??= Promise.all(PSEUDO_FILE_SYSTEMS.map((path) => stat(path).then((info) => info.dev, () => -1))).then((devs) => new Set(devs.filter((dev) => dev >= 0)))
+  return pseudoDevices
+}
+
+function underPseudoFileSystem(path: string): string | undefined {
+  return PSEUDO_FILE_SYSTEMS.find((root) => path === root || path.startsWith(`${root}/`))
+}
 const SNIFF_BYTES = 16
 const CONCURRENCY = 32
 
@@ -56,13 +87,26 @@ interface Context {
   skipped: SkippedFile[]
   warnings: SkippedFile[]
   files: number
+  entries: number
+  options: ScanOptions
+  pseudoDevices: Set<number>
+}
+
+/** Counts entries looked at: reports progress, honours the entry budget and a cancel. */
+function countEntries(ctx: Context, count: number): void {
+  ctx.options.signal?.throwIfAborted()
+  const before = ctx.entries
+  ctx.entries += count
+  const limit = ctx.options.maxEntries ?? MAX_SCAN_ENTRIES
+  if (ctx.entries > limit) throw new DatasetError(`${ctx.root}: more than ${limit.toLocaleString('en-US')} files and folders; choose a smaller folder`)
+  if (Math.floor(before / PROGRESS_EVERY) !== Math.floor(ctx.entries / PROGRESS_EVERY)) ctx.options.onProgress?.({ entries: ctx.entries, files: ctx.files })
 }
 
 /**
  * Every candidate image under a class folder, recursively, following symbolic links but never into a
  * folder it has already visited (a link loop is reported and not followed).
  */
-async function collectFiles(dir: Buffer, display: string, label: number, ctx: Context, visited: Set<string>, out: FolderEntry[]): Promise<void> {
+async function collectFiles(dir: Buffer, display: string, label: number, ctx: Context, visited: Set<string>, out: FolderEntry[], depth = 0): Promise<void> {
   let entries: { name: Buffer; type: Dirent<Buffer> }[]
   try {
     entries = (await readdir(dir, { withFileTypes: true, encoding: 'buffer' })).map((entry) => ({ name: entry.name as unknown as Buffer, type: entry as unknown as Dirent<Buffer> }))
@@ -70,6 +114,7 @@ async function collectFiles(dir: Buffer, display: string, label: number, ctx: Co
     ctx.skipped.push({ file: `${display}/`, reason: errorReason(error) })
     return
   }
+  countEntries(ctx, entries.length)
   entries.sort((a, b) => Buffer.compare(a.name, b.name))
   const files: { path: Buffer; display: string }[] = []
   for (const entry of entries) {
@@ -89,6 +134,10 @@ async function collectFiles(dir: Buffer, display: string, label: number, ctx: Co
         isDir = info.isDirectory()
         kind = specialFileKind(info)
         key = `${info.dev}:${info.ino}`
+        if (isDir && ctx.pseudoDevices.has(info.dev)) {
+          ctx.skipped.push({ file: `${shown}/`, reason: 'on a pseudo-file system (/proc, /sys, /dev); not read' })
+          continue
+        }
       } catch (error) {
         ctx.skipped.push({ file: shown, reason: errorReason(error) })
         continue
@@ -103,12 +152,17 @@ async function collectFiles(dir: Buffer, display: string, label: number, ctx: Co
         ctx.skipped.push({ file: `${shown}/`, reason: 'symbolic link loop (leads to a folder already read); not followed' })
         continue
       }
+      const maxDepth = ctx.options.maxDepth ?? MAX_SCAN_DEPTH
+      if (depth + 1 > maxDepth) {
+        ctx.skipped.push({ file: `${shown}/`, reason: `more than ${maxDepth} folder levels below its class folder; not read` })
+        continue
+      }
       visited.add(key!)
-      await collectFiles(path, shown, label, ctx, visited, out)
+      await collectFiles(path, shown, label, ctx, visited, out, depth + 1)
       visited.delete(key!)
       continue
     }
-    if (++ctx.files > MAX_FILES) throw new DatasetError(`${ctx.root}: more than ${MAX_FILES.toLocaleString('en-US')} files; choose a smaller folder`)
+    ctx.files++
     files.push({ path, display: shown })
   }
   // Size and first bytes of each file, a few at a time: non-images are left out here, with the reason.
@@ -152,6 +206,7 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (
 async function subfolders(dir: Buffer, display: string, ctx: Context): Promise<{ name: Buffer; text: string; path: Buffer }[]> {
   const out: { name: Buffer; text: string; path: Buffer }[] = []
   const entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' })
+  countEntries(ctx, entries.length)
   entries.sort((a, b) => Buffer.compare(a.name as unknown as Buffer, b.name as unknown as Buffer))
   for (const entry of entries) {
     const name = entry.name as unknown as Buffer
@@ -184,6 +239,10 @@ async function readClasses(dir: Buffer, display: string, ctx: Context, rootKey: 
   for (const folder of await subfolders(dir, display, ctx)) {
     const entries: FolderEntry[] = []
     const info = await stat(folder.path)
+    if (ctx.pseudoDevices.has(info.dev)) {
+      ctx.skipped.push({ file: `${folder.text}/`, reason: 'on a pseudo-file system (/proc, /sys, /dev); not read' })
+      continue
+    }
     await collectFiles(folder.path, display ? `${display}/${folder.text}` : folder.text, -1, ctx, new Set([rootKey, `${rootInfo.dev}:${rootInfo.ino}`, `${info.dev}:${info.ino}`]), entries)
     classes.set(folder.text, entries)
   }
@@ -196,15 +255,20 @@ async function readClasses(dir: Buffer, display: string, ctx: Context, rootKey: 
  * FOLDER_TEST_FRACTION of each class (seeded) becomes the test split. Throws only when nothing usable is
  * there at all; every file left out is listed with its reason.
  */
-export async function scanFolder(root: string, seed = 1): Promise<FolderScan> {
+export async function scanFolder(root: string, seed = 1, options: ScanOptions = {}): Promise<FolderScan> {
   let info
+  let real
   try {
     info = await stat(root)
+    real = await realpath(root)
   } catch (error) {
     throw new DatasetError(`${root}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : errorReason(error)}`)
   }
   if (!info.isDirectory()) throw new DatasetError(`${root}: is a file, not a folder of class subfolders`)
-  const ctx: Context = { root, skipped: [], warnings: [], files: 0 }
+  const pseudo = underPseudoFileSystem(real)
+  const devices = await pseudoFileSystemDevices()
+  if (pseudo || devices.has(info.dev)) throw new DatasetError(`${root}: is on a pseudo-file system (${pseudo ?? 'process, kernel or device state'}), not a folder of images`)
+  const ctx: Context = { root, skipped: [], warnings: [], files: 0, entries: 0, options, pseudoDevices: devices }
   const rootBytes = Buffer.from(root)
   const rootKey = `${info.dev}:${info.ino}`
   const top = await subfolders(rootBytes, '', { ...ctx, skipped: [], warnings: [] })
