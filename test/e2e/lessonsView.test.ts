@@ -43,11 +43,13 @@ describe.skipIf(!ready)('the Lessons page in Chromium', () => {
   })
   afterAll(() => closeUiSession({ browser, workbench, server }))
 
-  it('is first in the navigation and lists the 11 lessons in the notes’ order, each with the notes’ sentence', async () => {
+  it('is first in the navigation, linked from the landing view, and lists the 11 lessons in the notes’ order, each with the notes’ sentence', async () => {
     await page.goto(server.url)
     expect(await page.locator('.nav__item').first().getAttribute('data-testid')).toBe('nav-lessons')
     expect(await page.getByTestId('nav-lessons').textContent()).toMatch(/Start here/)
-    await page.getByTestId('nav-lessons').click()
+    // The landing view (Train, with no run yet) points a newcomer there too.
+    await page.getByTestId('train-start-here').locator('a[href="#/lessons"]').click()
+    await expect.poll(() => page.getByTestId('nav-lessons').getAttribute('aria-current')).toBe('page')
     const cards = page.locator('article[data-testid^="lesson-"]')
     await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(11)
     expect(await cards.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-testid')))).toEqual(LESSON_IDS.map((id) => `lesson-${id}`))
