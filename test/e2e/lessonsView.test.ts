@@ -106,5 +106,16 @@ describe.skipIf(!ready)('the Lessons page in Chromium', () => {
     const chips = page.getByTestId('compare-chips').locator('li.chip:not(.chip--add)')
     await expect.poll(() => chips.count(), { timeout: 10_000 }).toBe(2)
     for (const text of await chips.allTextContents()) expect(text).toMatch(/Sigmoid vs ReLU · (sigmoid|ReLU)/)
+
+    // Look next: Inspect, already open on another model, switches to the lesson's improvement (its last run).
+    const sigmoidRun = runs.find((summary) => summary.name?.endsWith('sigmoid'))!
+    const reluRun = runs.find((summary) => summary.name?.endsWith('ReLU'))!
+    await page.getByTestId('nav-inspect').click()
+    await expect.poll(() => page.getByTestId('inspect-run-select').locator(`option[value="${sigmoidRun.runId}"]`).count(), { timeout: 10_000 }).toBe(1)
+    await page.getByTestId('inspect-run-select').selectOption(sigmoidRun.runId)
+    await page.getByTestId('nav-lessons').click()
+    await card.getByTestId('lesson-look-inspect').click()
+    await expect.poll(() => page.url()).toMatch(/#\/inspect$/)
+    await expect.poll(() => page.getByTestId('inspect-run-select').inputValue()).toBe(reluRun.runId)
   }, 540_000)
 })
