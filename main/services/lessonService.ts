@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { TrainConfig, RUN_STATUS_INFO, type TrainConfigInput } from '../../shared/api/schemas'
-import { getLesson, lessonRunsForSeed, LESSONS } from '../../shared/lessons/lessonCatalog'
+import { lessonRunsForSeed, LESSONS } from '../../shared/lessons/lessonCatalog'
 import { lessonRunOutcome } from '../../shared/lessons/lessonOutcome'
 import type { Lesson, LessonAttempt, LessonId, LessonRunOutcome, LessonVerdict } from '../../shared/lessons/lessonTypes'
 import { lessonVerdict } from '../../shared/lessons/lessonVerdicts'
@@ -34,6 +34,10 @@ function capped(config: TrainConfigInput, cap: LessonServiceOptions['cap']): Tra
   }
 }
 
+function logRefreshError(attemptId: string, error: unknown): void {
+  console.error(`lesson attempt ${attemptId}: ${error instanceof Error ? error.message : String(error)}`)
+}
+
 /** Whether nothing more will change in an attempt: every run ended, and the ensemble (if any) evaluated or failed. */
 export function attemptSettled(attempt: LessonAttempt, lesson: Lesson): boolean {
   if (attempt.runs.some((run) => RUN_STATUS_INFO[run.status].active)) return false
@@ -54,7 +58,7 @@ export class LessonService {
   private cache?: Promise<Map<string, LessonAttempt>>
   private readonly attemptOfRun = new Map<string, string>()
   /** Per attempt: the refresh in flight and whether another was asked for meanwhile (events come in bursts). */
-  private readonly refreshing = new Map<string, { again: boolean; done: Promise<void> }>()
+  private readonly refreshing = new Map<string, { again: boolean }>()
   private readonly evaluating = new Set<string>()
   private readonly saving = new Map<string, Promise<void>>()
 
@@ -100,7 +104,7 @@ export class LessonService {
   }
 
   private lessonOf(lessonId: string): Lesson {
-    const lesson = this.lessons.find((entry) => entry.id === lessonId) ?? (this.options.lessons ? undefined : getLesson(lessonId))
+    const lesson = this.lessons.find((entry) => entry.id === lessonId)
     if (!lesson) throw new WorkbenchError('not-found', `no lesson with id ${lessonId}`)
     return lesson
   }
@@ -114,9 +118,12 @@ export class LessonService {
         cache.set(attempt.attemptId, { ...attempt, ensembleError: undefined })
         for (const run of attempt.runs) this.attemptOfRun.set(run.runId, attempt.attemptId)
       }
-      for (const attemptId of cache.keys()) await this.refresh(cache, attemptId)
+      // One attempt whose runs cannot be read keeps its stored state; it does not hide the others.
+      for (const attemptId of cache.keys()) await this.refresh(cache, attemptId).catch((error: unknown) => logRefreshError(attemptId, error))
       return cache
     })
+    // A folder that could not be read is read again on the next call, not remembered as failed.
+    this.cache.catch(() => (this.cache = undefined))
     return this.cache
   }
 
@@ -126,12 +133,14 @@ export class LessonService {
       running.again = true
       return
     }
-    const state = { again: false, done: Promise.resolve() }
+    const state = { again: false }
     this.refreshing.set(attemptId, state)
-    state.done = (async () => {
+    void (async () => {
       do {
         state.again = false
-        await this.refresh(await this.load(), attemptId).catch((error: unknown) => console.error(`lesson attempt ${attemptId}: ${error instanceof Error ? error.message : String(error)}`))
+        await this.load()
+          .then((cache) => this.refresh(cache, attemptId))
+          .catch((error: unknown) => logRefreshError(attemptId, error))
       } while (state.again)
       this.refreshing.delete(attemptId)
     })()
@@ -196,7 +205,7 @@ export class LessonService {
         await this.persist(cache, attemptId)
         this.options.events.emit('lesson.attempt', attempt)
       })
-      .catch((error: unknown) => console.error(`lesson attempt ${attemptId}: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) => logRefreshError(attemptId, error))
       .finally(() => this.evaluating.delete(attemptId))
   }
 }

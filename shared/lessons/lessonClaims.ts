@@ -34,11 +34,14 @@ const afterFirst = (run: LessonRunOutcome): number => (run.epochs.find((epoch) =
 const gap = (run: LessonRunOutcome): number => run.epochs.at(-1)!.trainAccuracy - run.epochs.at(-1)!.testAccuracy
 const noise = (margin: number, runs: LessonRunOutcome[]): string => `the ${points(margin)} that ${runs[0].testImages ? `${runs[0].testImages.toLocaleString('en-US')} test images` : 'a test split'} can differ by chance`
 
-/** Said when a gap rests on training-mode figures (dropout and augmentation active, so the gap is understated). */
+/** Said when train figures are training-mode ones (dropout and augmentation active: a gap read from them is understated). */
 function trainFigureNote(runs: LessonRunOutcome[]): string {
   const estimated = runs.filter((run) => run.trainMeasured === 'training').map((run) => run.label)
-  return estimated.length ? ` (Train accuracy of ${estimated.join(', ')} is the running average while training, not measured in evaluation mode: read the gap with care.)` : ''
+  return estimated.length ? ` (Train accuracy of ${estimated.join(', ')} is the running average while training, not measured in evaluation mode: read train figures and gaps with care.)` : ''
 }
+
+/** How far below the network without them the one with 1x1 reductions may end and still count as comparable. */
+const COMPARABLE = 0.05
 
 const verdict = (reason: LessonVerdict['reason'], text: string): LessonVerdict => ({ holds: reason === 'holds', reason, text })
 
@@ -52,7 +55,8 @@ function learnsFaster({ runs }: ClaimContext, why: string, endsAsHigh: boolean):
   if (lead < -margin) return verdict('opposite', `${early}${end}: ${base.label} was ahead after epoch 1, the opposite of the lesson.`)
   if (lead <= margin) return verdict('noise', `${early}${end}: ${points(lead)} apart after epoch 1, within ${noise(margin, runs)}; the lesson did not show this time.`)
   if (endsAsHigh && final(better) < final(base) - margin) return verdict('opposite', `${early}${end}: ${better.label} started faster but ended ${points(final(base) - final(better))} lower, so the lesson's "ends at least as high" did not show.`)
-  return verdict('holds', `${early}${end}: ${why}`)
+  const stuck = learned(base).learned ? '' : ` (${base.label} is still at chance level, ${percent(learned(base).chance)}, after ${base.epochs.length} epoch${base.epochs.length > 1 ? 's' : ''}: it has not started learning yet)`
+  return verdict('holds', `${early}${end}${stuck}: ${why}`)
 }
 
 /** Every run learned (well above chance); the text says how far apart they ended. */
@@ -87,9 +91,30 @@ function endsHigher({ runs }: ClaimContext, by: number, why: string): LessonVerd
   const lead = final(better) - final(base)
   const text = `after ${better.epochs.length} epochs ${better.label} reaches ${percent(final(better))} on the test images (train ${percent(better.trainAccuracy ?? 0)}), ${base.label} ${percent(final(base))} (train ${percent(base.trainAccuracy ?? 0)})`
   const capitalized = text[0].toUpperCase() + text.slice(1)
-  if (lead < -margin) return verdict('opposite', `${capitalized}: ${base.label} ended ahead, the opposite of the lesson.`)
-  if (lead < needed) return verdict('noise', `${capitalized}: only ${points(lead)} apart, ${lead <= margin ? `within ${noise(margin, runs)}` : `less than the ${points(needed)} the lesson expects`}; it did not show this time.`)
-  return verdict('holds', `${capitalized}: ${why}`)
+  const note = trainFigureNote(runs)
+  if (lead < -margin) return verdict('opposite', `${capitalized}: ${base.label} ended ahead, the opposite of the lesson.${note}`)
+  if (lead < needed) return verdict('noise', `${capitalized}: only ${points(lead)} apart, ${lead <= margin ? `within ${noise(margin, runs)}` : `less than the ${points(needed)} the lesson expects`}; it did not show this time.${note}`)
+  return verdict('holds', `${capitalized}: ${why}${note}`)
+}
+
+/**
+ * Degradation (He et al. 2016) is a training effect: the deeper plain stack fits its own training images
+ * worse. The residual stack must be ahead on the training images (evaluation mode) by more than noise, and
+ * not behind on the test images by more than noise.
+ */
+function trainsBetter({ runs }: ClaimContext, why: string): LessonVerdict {
+  const [plain, residual] = [runs[0], runs.at(-1)!]
+  const margin = noiseMargin(runs)
+  const trained = (run: LessonRunOutcome) => run.epochs.at(-1)!.trainAccuracy
+  const lead = trained(residual) - trained(plain)
+  const testLead = final(residual) - final(plain)
+  const describe = (run: LessonRunOutcome) => `${run.label}: train ${percent(trained(run))}, test ${percent(final(run))}`
+  const text = `After ${residual.epochs.length} epochs ${describe(residual)}; ${describe(plain)}`
+  const note = trainFigureNote(runs)
+  if (lead < -margin) return verdict('opposite', `${text}: the ${plain.label} stack fits its training images better, the opposite of the lesson.${note}`)
+  if (lead <= margin) return verdict('noise', `${text}: the training accuracies are ${points(lead)} apart, within ${noise(margin, runs)}; no degradation showed this time.${note}`)
+  if (testLead < -margin) return verdict('opposite', `${text}: ${residual.label} fits the training images better but is ${points(testLead)} behind on the test images.${note}`)
+  return verdict('holds', `${text}: ${why}${note}`)
 }
 
 function batchSizes({ runs }: ClaimContext): LessonVerdict {
@@ -117,7 +142,7 @@ function oneByOne({ runs }: ClaimContext): LessonVerdict {
   const [a, b] = [cost(without), cost(withReductions)]
   const paramRatio = a.params / b.params
   const macRatio = a.macs / b.macs
-  const margin = Math.max(0.03, noiseMargin(runs))
+  const margin = Math.max(COMPARABLE, noiseMargin(runs))
   const text = `${withReductions.label}: ${b.params.toLocaleString('en-US')} parameters, ${(b.macs / 1e6).toFixed(1)} M multiply-adds, test ${percent(final(withReductions))}; ${without.label}: ${a.params.toLocaleString('en-US')} parameters, ${(a.macs / 1e6).toFixed(1)} M multiply-adds, test ${percent(final(without))}`
   if (paramRatio <= 1 || macRatio <= 1) return verdict('opposite', `${text}: the 1x1 reductions did not make the network smaller with these settings.`)
   const factors = `${paramRatio.toFixed(1)}x fewer parameters and ${macRatio.toFixed(1)}x fewer multiply-adds`
@@ -143,7 +168,7 @@ export const LESSON_CLAIMS: Record<LessonId, (context: ClaimContext) => LessonVe
   'sigmoid-vs-relu': (c) => learnsFaster(c, "the sigmoid's gradient is at most 0.25 and vanishes when it saturates, so its early layers barely move; ReLU passes the gradient through unchanged where it is active, as the notes say.", true),
   'avg-vs-max-pooling': (c) => allLearn(c.runs, 'Max pooling keeps the strongest response in each window, average pooling blurs it with its neighbours: compare their feature maps in Inspect.'),
   'batch-norm': (c) => learnsFaster(c, 'with every layer fed inputs of steady mean and spread, the same learning rate makes faster progress.', false),
-  'resnet-shortcuts': (c) => endsHigher(c, 0, 'the plain stack trains worse as it gets deeper (degradation); with shortcuts each block only has to learn a change to its input, so depth no longer hurts.'),
+  'resnet-shortcuts': (c) => trainsBetter(c, 'the plain stack trains worse as it gets deeper (degradation); with shortcuts each block only has to learn a change to its input, so depth no longer hurts.'),
   dropout: (c) => smallerGap(c, 'dropping units at random keeps the network from relying on any one of them, so it fits the training images less closely and generalizes better.'),
   augmentation: (c) => smallerGap(c, 'with altered copies of the training images the network cannot memorize them, so what it learns carries over to the test images.'),
   shuffle: (c) => endsHigher(c, 0.1, 'read in class order, each stretch of batches holds one class and the network keeps forgetting the others; shuffled batches mix the classes, so every step improves on all of them.'),

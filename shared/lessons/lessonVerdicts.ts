@@ -26,7 +26,7 @@ export function lessonVerdict(lesson: Lesson, runs: LessonRunOutcome[], ensemble
   if (active.length) return { holds: false, reason: 'pending', text: `Waiting for the runs: ${present.map(describeProgress).join(', ')}.` }
   const changes = groupChanges(present.flatMap((run, index) => configChanges(lesson.runs[index].config, run)))
   if (changes.length) {
-    return { holds: false, reason: 'changed', text: `These runs were not trained on the lesson's settings: ${changes.join('; ')}. The claim is about ${lesson.field ?? 'the seed'} alone on those settings, so this attempt claims nothing.` }
+    return { holds: false, reason: 'changed', text: `These runs were not trained on the lesson's settings: ${changes.join('; ')}. The claim is tested on the lesson's settings only${lesson.field ? ` (they differ in ${lesson.field} alone)` : ''}, so this attempt claims nothing.` }
   }
   const notTrained = present.find((run) => !run.epochs.length)
   if (notTrained) return { holds: false, reason: 'incomplete', text: `The ${notTrained.label} run completed without recording an epoch; start the lesson again.` }

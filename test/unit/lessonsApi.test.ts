@@ -98,7 +98,7 @@ describe('lessons.start and lessons.attempts', () => {
     }, 'both runs to end')
     expect(done.runs[0]).toMatchObject({ status: 'stopped', trainMeasured: 'training', trainAccuracy: 0.75 })
     expect(done.verdict).toMatchObject({ holds: false, reason: 'incomplete' })
-    expect(done.verdict.text).toContain('the without dropout run was stopped after epoch 2 of 12')
+    expect(done.verdict.text).toContain(`the ${attempt.runs[0].label} run was stopped after epoch 2 of ${getLesson('dropout')!.runs[0].config.epochs}`)
     expect(done.verdict.text).toContain('was cancelled after epoch 0')
   })
 
