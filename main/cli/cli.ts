@@ -47,6 +47,7 @@ export interface TrainFlags extends ArchFlags, TrainingFlags, DataFlags {
   lr?: number
   optimizer?: string
   limit?: number
+  testLimit?: number
   backend: string
   seed: number
   json?: boolean
@@ -78,6 +79,7 @@ export function trainRequestFromFlags(flags: TrainFlags): TrainRequestInput {
     optimizer: flags.optimizer as OptimizerName | undefined,
     lrSchedule: flags.schedule as LrSchedule | undefined,
     limit: flags.limit,
+    testLimit: flags.testLimit,
     backend: flags.backend as TrainRequestInput['backend'],
     seed: flags.seed,
   }
@@ -200,6 +202,7 @@ export async function runCli(argv = process.argv): Promise<void> {
     .option('--lr <rate>', 'learning rate', number('float'))
     .addOption(new Command().createOption('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES))
     .option('--limit <n>', 'train on the first N training images only', number('int'))
+    .option('--test-limit <n>', 'evaluate on N test images only (a fixed mix of classes)', number('int'))
     .addOption(new Command().createOption('--backend <name>', 'force a backend rung').choices(BackendChoice.options).default('auto'))
     .option('--seed <n>', 'random seed', number('int'), 1)
     .option('--json', 'print one JSON summary line instead of a progress bar')

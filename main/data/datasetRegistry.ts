@@ -52,6 +52,8 @@ export interface OpenOptions {
   seed: number
   validationFraction: number
   limit?: number
+  /** Test images kept: a seeded mix of classes (the whole test split when absent). */
+  testLimit?: number
   augment?: AugmentConfig
   normalize: NormalizeConfig
   shuffle: TrainOrder
@@ -112,6 +114,24 @@ function resolveNormalization(normalize: NormalizeConfig, stats: PixelStats | un
 
 const needsStats = (options: OpenOptions) => options.stats || options.normalize === 'dataset' || (options.augment?.pcaNoise ?? 0) > 0
 
+/**
+ * `count` of `total` indices, a mix of classes (a test split may be stored sorted by class), in ascending
+ * order. The same for every run seed: runs with the same testLimit are compared on the same images.
+ */
+function sampleIndices(total: number, count: number): number[] {
+  if (count >= total) return Array.from({ length: total }, (_, i) => i)
+  return Array.from(shuffledIndices(total, createRandom(0x7e57)).subarray(0, count)).sort((a, b) => a - b)
+}
+
+/** The split itself, or `limit` of its images picked by sampleIndices. */
+function sampleSplit(split: DataSplit, limit: number | undefined, pixels: number): DataSplit {
+  if (limit === undefined || limit >= split.count) return split
+  const picked = sampleIndices(split.count, limit)
+  const images = new (split.images.constructor as Float32ArrayConstructor)(picked.length * pixels)
+  picked.forEach((index, i) => images.set(split.images.subarray(index * pixels, (index + 1) * pixels), i * pixels))
+  return { count: picked.length, images, labels: Uint8Array.from(picked, (index) => split.labels[index]) }
+}
+
 export async function openDataset(id: string, options: OpenOptions): Promise<OpenedDataset> {
   return isFolderDataset(id) ? openFolder(id, options) : openInMemory(id, options)
 }
@@ -121,6 +141,7 @@ async function openInMemory(id: string, options: OpenOptions): Promise<OpenedDat
   const { height, width, channels: stored } = dataset.imageShape
   const pixels = height * width * stored
   const { train, validation } = splitValidation(takeFirst(dataset.train, options.limit, pixels), options.validationFraction, pixels)
+  const testSplit = sampleSplit(dataset.test, options.testLimit, pixels)
   const channels = options.channels ?? stored
   let stats: PixelStats | undefined
   if (needsStats(options)) {
@@ -144,7 +165,7 @@ async function openInMemory(id: string, options: OpenOptions): Promise<OpenedDat
       pipeline: plain ? undefined : pipeline,
       augment: training,
     })
-  const splits: Record<SplitName, DataSplit | undefined> = { train, validation, test: dataset.test }
+  const splits: Record<SplitName, DataSplit | undefined> = { train, validation, test: testSplit }
   return {
     id,
     name: DATASET_NAMES[id as BuiltinDatasetId] ?? id,
@@ -155,13 +176,13 @@ async function openInMemory(id: string, options: OpenOptions): Promise<OpenedDat
     train: source(train, true),
     trainEval: source(train, false),
     validation: validation ? source(validation, false) : undefined,
-    test: source(dataset.test, false),
+    test: source(testSplit, false),
     stats,
     normalization,
     skipped: [],
     warnings: [],
-    counts: { train: train.count, validation: validation?.count ?? 0, test: dataset.test.count },
-    classCounts: { train: classCounts(dataset.train.labels.subarray(0, options.limit ?? dataset.train.count), dataset.classNames.length), test: classCounts(dataset.test.labels, dataset.classNames.length) },
+    counts: { train: train.count, validation: validation?.count ?? 0, test: testSplit.count },
+    classCounts: { train: classCounts(dataset.train.labels.subarray(0, options.limit ?? dataset.train.count), dataset.classNames.length), test: classCounts(testSplit.labels, dataset.classNames.length) },
     image: async (split, index) => {
       const data = splits[split]
       if (!data || index >= data.count) return undefined
@@ -258,7 +279,8 @@ async function openFolder(id: string, options: OpenOptions): Promise<OpenedDatas
   const pipeline = new ImagePipeline({ ...base, augment: options.augment, normalize: normalization, stats })
   const train = make(trainEntries, 0, true, pipeline)
   const validation = validationEntries.length ? make(validationEntries, trainEntries.length, false, pipeline) : undefined
-  const test = make(scan.test, limited.length, false, pipeline)
+  const testEntries = options.testLimit === undefined ? scan.test : sampleIndices(scan.test.length, options.testLimit).map((i) => scan.test[i])
+  const test = make(testEntries, limited.length, false, pipeline)
   const sources: Record<SplitName, FolderBatchSource | undefined> = { train, validation, test }
   const countClasses = (entries: FolderEntry[]) => classCounts(entries.filter((entry) => !failed.has(entry.display)).map((entry) => entry.label), scan.classNames.length)
   const description: OpenedDataset = {
@@ -282,10 +304,10 @@ async function openFolder(id: string, options: OpenOptions): Promise<OpenedDatas
     get counts() {
       // Files found unreadable while decoding are not counted.
       const usable = (entries: FolderEntry[]) => entries.filter((entry) => !failed.has(entry.display)).length
-      return { train: usable(trainEntries), validation: usable(validationEntries), test: usable(scan.test) }
+      return { train: usable(trainEntries), validation: usable(validationEntries), test: usable(testEntries) }
     },
     get classCounts() {
-      return { train: countClasses(limited), test: countClasses(scan.test) }
+      return { train: countClasses(limited), test: countClasses(testEntries) }
     },
     image: async (split, index) => {
       const source = sources[split]

@@ -58,6 +58,7 @@ export async function runTrainingJob(request: TrainingJobRequest, send: (message
     seed: config.seed,
     validationFraction: config.validationFraction,
     limit: config.limit,
+    testLimit: config.testLimit,
     augment: config.augment,
     normalize: config.normalize,
     shuffle: config.shuffle,

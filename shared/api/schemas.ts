@@ -133,6 +133,8 @@ export const TrainConfig = z
     earlyStoppingPatience: z.number().int().min(1).max(1000).optional(),
     /** Train on the first N training images only (quick experiments, tests). */
     limit: z.number().int().min(1).optional(),
+    /** Evaluate on N test images only (a seeded mix of classes; the lessons keep large networks quick). */
+    testLimit: z.number().int().min(1).optional(),
     /** Side of the square image the network sees; data of another size is resized. Default: the architecture's. */
     inputSize: InputSize.optional(),
     /** Knobs (activation, pooling, batch norm, dropout, LRN, shortcuts, width); absent ones take the defaults. */

@@ -92,7 +92,7 @@ async function trainRun(label: string, input: TrainConfigInput, dataDir: string)
 /** Test accuracy of the members' averaged probabilities (what Predict's ensemble computes). */
 async function ensembleAccuracy(members: Trained[], dataDir: string): Promise<number> {
   const config = members[0].config
-  const dataset = await openDataset(config.dataset, { dataDir, seed: config.seed, validationFraction: 0, limit: config.limit, normalize: config.normalize, shuffle: false })
+  const dataset = await openDataset(config.dataset, { dataDir, seed: config.seed, validationFraction: 0, limit: config.limit, testLimit: config.testLimit, normalize: config.normalize, shuffle: false })
   const models = await Promise.all(members.map((member) => loadModel(join(member.runDir, 'model'))))
   let correct = 0
   let count = 0

@@ -43,11 +43,13 @@ describe.skipIf(!ready)('the Lessons page in Chromium', () => {
   })
   afterAll(() => closeUiSession({ browser, workbench, server }))
 
-  it('is first in the navigation and lists the 11 lessons in the notes’ order, each with the notes’ sentence', async () => {
+  it('is first in the navigation, linked from the landing view, and lists the 11 lessons in the notes’ order, each with the notes’ sentence', async () => {
     await page.goto(server.url)
     expect(await page.locator('.nav__item').first().getAttribute('data-testid')).toBe('nav-lessons')
     expect(await page.getByTestId('nav-lessons').textContent()).toMatch(/Start here/)
-    await page.getByTestId('nav-lessons').click()
+    // The landing view (Train, with no run yet) points a newcomer there too.
+    await page.getByTestId('train-start-here').locator('a[href="#/lessons"]').click()
+    await expect.poll(() => page.getByTestId('nav-lessons').getAttribute('aria-current')).toBe('page')
     const cards = page.locator('article[data-testid^="lesson-"]')
     await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(11)
     expect(await cards.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-testid')))).toEqual(LESSON_IDS.map((id) => `lesson-${id}`))
@@ -104,5 +106,16 @@ describe.skipIf(!ready)('the Lessons page in Chromium', () => {
     const chips = page.getByTestId('compare-chips').locator('li.chip:not(.chip--add)')
     await expect.poll(() => chips.count(), { timeout: 10_000 }).toBe(2)
     for (const text of await chips.allTextContents()) expect(text).toMatch(/Sigmoid vs ReLU · (sigmoid|ReLU)/)
+
+    // Look next: Inspect, already open on another model, switches to the lesson's improvement (its last run).
+    const sigmoidRun = runs.find((summary) => summary.name?.endsWith('sigmoid'))!
+    const reluRun = runs.find((summary) => summary.name?.endsWith('ReLU'))!
+    await page.getByTestId('nav-inspect').click()
+    await expect.poll(() => page.getByTestId('inspect-run-select').locator(`option[value="${sigmoidRun.runId}"]`).count(), { timeout: 10_000 }).toBe(1)
+    await page.getByTestId('inspect-run-select').selectOption(sigmoidRun.runId)
+    await page.getByTestId('nav-lessons').click()
+    await card.getByTestId('lesson-look-inspect').click()
+    await expect.poll(() => page.url()).toMatch(/#\/inspect$/)
+    await expect.poll(() => page.getByTestId('inspect-run-select').inputValue()).toBe(reluRun.runId)
   }, 540_000)
 })

@@ -102,3 +102,20 @@ describe('training accuracy in evaluation mode (evaluateTrainSplit)', () => {
     expect(Array.from(seen[0].images.subarray(0, 784))).toEqual(Array.from(stored[0]!.pixels as Float32Array))
   }, 120_000)
 })
+
+describe('testLimit: a fixed sample of the test split', () => {
+  it('keeps N test images, a mix of classes, the same ones whatever the run\'s seed; absent keeps them all', async () => {
+    const open = (seed: number, testLimit?: number) => openDataset('mnist', { seed, validationFraction: 0, limit: 10, normalize: 'none', shuffle: true, ...(testLimit ? { testLimit } : {}) })
+    const [a, b, all] = await Promise.all([open(1, 200), open(2, 200), open(1)])
+    expect(a.counts.test).toBe(200)
+    expect(all.counts.test).toBe(10_000)
+    expect(a.classCounts.test.every((count) => count >= 5)).toBe(true)
+    const labels = async (dataset: typeof a) => {
+      const out: number[] = []
+      for await (const batch of dataset.test.batches(0, 100)) out.push(...batch.labels)
+      return out
+    }
+    expect(await labels(a)).toEqual(await labels(b))
+    expect((await labels(a)).slice(0, 50)).not.toEqual((await labels(all)).slice(0, 50))
+  }, 120_000)
+})
