@@ -1,38 +1,23 @@
 import type { AugmentConfig, BuiltinDatasetId, TrainOrder, ChannelStats, DatasetDescription, DataSample, ImagePreview, NormalizeConfig, SkippedFile } from '../../shared/api/schemas'
-import { DATASET_NAMES, FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
+import { DATASET_NAMES } from '../../shared/api/schemas'
 import { createRandom, shuffledIndices } from './pipeline/seededRandom'
 import { inMemoryBatchSource, type BatchSource } from './pipeline/batchSource'
-import { CIFAR10_CLASS_NAMES, loadCifar10 } from './sources/cifar10'
+import { loadCifar10 } from './sources/cifar10'
 import { DatasetError, splitValidation, takeFirst, type Dataset, type DataSplit } from './pipeline/dataset'
 import { cifar10Folder, isCifar10Cached } from './download/datasetCache'
-import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from './sources/fashionMnist'
+import { loadFashionMnist } from './sources/fashionMnist'
 import { FolderBatchSource, ImageCache } from './folder/folderSource'
 import { FOLDER_TEST_FRACTION, mapLimited, scanFolder, type FolderEntry, type ScanOptions } from './folder/folderScan'
 import { MAX_FILE_BYTES, readImageHeader, type DecodeTarget } from './folder/imageFiles'
-import { loadMnist, MNIST_CLASS_NAMES } from './sources/mnist'
+import { loadMnist } from './sources/mnist'
 import { ImagePipeline, isAugmenting, StatsAccumulator, toFloatChannels, type PixelStats, type StoredPixels } from './pipeline/imagePipeline'
 import { readRegularFile } from '../storage/regularFile'
+import { folderOf, isFolderDataset } from './datasetIds'
 
 /** Mean/std of a folder are computed on at most this many training images (a seeded sample beyond it). */
 export const MAX_STATS_IMAGES = 10_000
 /** Decoded images a folder data set keeps in memory, whatever its size. */
 export const DEFAULT_CACHE_BYTES = 192 * 2 ** 20
-
-export function isFolderDataset(id: string): boolean {
-  return id.startsWith(FOLDER_DATASET_PREFIX)
-}
-
-export function folderOf(id: string): string {
-  return id.slice(FOLDER_DATASET_PREFIX.length)
-}
-
-/** Class names known without reading any data; folders' are read by the training worker. */
-export function knownClassNames(id: string): string[] {
-  if (id === 'mnist') return MNIST_CLASS_NAMES
-  if (id === 'fashion-mnist') return FASHION_MNIST_CLASS_NAMES
-  if (id === 'cifar10') return CIFAR10_CLASS_NAMES
-  return []
-}
 
 /** The in-memory data sets; CIFAR-10 must have been downloaded (ensureCifar10) into `dataDir` first. */
 export async function loadDataset(id: string, dataDir?: string): Promise<Dataset & { source: string }> {

@@ -11,9 +11,10 @@ import { createDropHandler, createIpcCallHandler, type SenderPolicy } from './ip
 import { createUtilityWorkerLauncher } from './utilityWorkerLauncher'
 import { hardenSession, hardenWebContents, ownUrlChecker } from './windowSecurity'
 import { queueUrlFromEnvironment } from '../pool/redisConnection'
+import { environment } from '../config/environment'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+const devServerUrl = app.isPackaged ? undefined : environment('ELECTRON_RENDERER_URL')
 const rendererDir = join(here, '../renderer')
 const { isOwnPage, isOwnRequest } = ownUrlChecker({ rendererDir, devServerUrl })
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { environment } from '../config/environment'
 
 /**
  * Builds the native kernels (main/backends/native, a Node-API addon) with node-gyp: part of our postinstall
@@ -13,7 +14,7 @@ const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'backends'
 
 function nodeGypScript(): string | undefined {
   // npm hands its bundled node-gyp to scripts; a node-gyp package of our own is the fallback.
-  const fromNpm = process.env.npm_config_node_gyp
+  const fromNpm = environment('npm_config_node_gyp')
   if (fromNpm && existsSync(fromNpm)) return fromNpm
   try {
     return createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js')

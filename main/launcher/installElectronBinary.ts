@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { findElectronBinary } from './electronBinary'
+import { environment } from '../config/environment'
 
 /**
  * Our postinstall. npm 11 blocks dependencies' install scripts, so Electron's binary download is run
@@ -10,7 +11,7 @@ import { findElectronBinary } from './electronBinary'
  */
 function installElectronBinary(): void {
   if (findElectronBinary().ok) return
-  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
+  if (environment('ELECTRON_SKIP_BINARY_DOWNLOAD')) {
     console.log('Electron binary download skipped (ELECTRON_SKIP_BINARY_DOWNLOAD): `npm start` will use web mode.')
     return
   }

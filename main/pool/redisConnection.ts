@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs'
 import { Redis, type RedisOptions } from 'ioredis'
+import { environment } from '../config/environment'
 
 /**
  * The pool's URL from the environment: WORKBENCH_QUEUE, or the first line of the file WORKBENCH_QUEUE_FILE
  * names (mode 600), so that a password need not be on a command line, where `ps` shows it to every user.
  */
 export function queueUrlFromEnvironment(env = process.env): string | undefined {
-  if (env.WORKBENCH_QUEUE) return env.WORKBENCH_QUEUE
-  if (!env.WORKBENCH_QUEUE_FILE) return undefined
+  const url = environment('WORKBENCH_QUEUE', env)
+  if (url) return url
+  const file = environment('WORKBENCH_QUEUE_FILE', env)
+  if (!file) return undefined
   try {
-    return readFileSync(env.WORKBENCH_QUEUE_FILE, 'utf8').split('\n')[0].trim() || undefined
+    return readFileSync(file, 'utf8').split('\n')[0].trim() || undefined
   } catch (error) {
-    throw new Error(`WORKBENCH_QUEUE_FILE: cannot read ${env.WORKBENCH_QUEUE_FILE} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    throw new Error(`WORKBENCH_QUEUE_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
   }
 }
 

@@ -5,6 +5,7 @@ import { defaultDataDir } from '../storage/dataDir'
 import { createNodeWorkerLauncher } from '../processes/workerLauncher'
 import { PoolWorker } from './poolWorker'
 import { checkRedis, insecureRedisWarning, queueUrlFromEnvironment, redactRedisUrl } from './redisConnection'
+import { setLibraryThreads } from '../config/environment'
 
 function wholeNumber(value: string): number {
   const parsed = Number(value)
@@ -32,8 +33,7 @@ export async function runPoolWorker(argv = process.argv): Promise<void> {
   if (warning) console.warn(warning)
   if (options.threads) {
     // Inherited by the training processes: BLAS and OpenMP pools stay within the thread share too.
-    process.env.OPENBLAS_NUM_THREADS = String(options.threads)
-    process.env.OMP_NUM_THREADS = String(options.threads)
+    setLibraryThreads(options.threads)
   }
   const worker = new PoolWorker({
     queueUrl: options.queue,

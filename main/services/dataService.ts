@@ -1,76 +1,41 @@
-import { WorkbenchError } from '../../shared/api/contract'
-import type { AugmentConfig, DatasetDescription, DataSample, DownloadProgress } from '../../shared/api/schemas'
+import type { DatasetDescription, DownloadProgress } from '../../shared/api/schemas'
 import { DATASET_NAMES, FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
 import { DatasetError } from '../data/pipeline/dataset'
-import { describeOpened, folderOf, isFolderDataset, openDataset, sampleImages, type OpenedDataset } from '../data/datasetRegistry'
+import { folderOf, isFolderDataset } from '../data/datasetIds'
+import { DataInputError, type DataReading, type DataRequest, type SamplesReply, type SamplesRequest } from '../data/dataReading'
 import { ensureCifar10, ensureFashionMnistIdx, isCifar10Cached } from '../data/download/datasetCache'
 import { hasOfficialFashionMnist } from '../data/sources/fashionMnist'
 import { DownloadError } from '../data/download/downloader'
 import type { DownloadSpec } from '../data/download/checksums'
 import type { UserPathGrants } from './userPathGrants'
 
-export interface DataRequest {
-  dataset: string
-  size?: number
-  channels?: 1 | 3
-  validationFraction: number
-  seed: number
-  augment?: AugmentConfig
-}
-
-/** A data set problem the user can fix (missing folder, corrupt file, failed download): answered as bad input. */
-export class DataInputError extends WorkbenchError {
-  constructor(message: string) {
-    super('bad-input', message)
-    this.name = 'DataInputError'
-  }
-}
-
 /**
- * Data sets for the API: descriptions and sample previews (a couple of opened data sets are kept so the
- * Data view's calls do not decode twice), downloads with progress events, and for folder data sets in the
- * desktop app the check that the user chose the folder.
+ * Data sets for the API: the list, downloads with progress events, and for folder data sets in the desktop
+ * app the check that the user chose the folder. Descriptions and sample previews decode images, so they are
+ * read by a worker (`reader`), with the folder already resolved here.
  */
 export class DataService {
-  private readonly opened = new Map<string, Promise<OpenedDataset>>()
   private readonly downloads = new Map<string, Promise<string>>()
-  /** The scan in progress per folder: a newer describe of the same folder cancels the older one. */
-  private readonly scans = new Map<string, AbortController>()
 
   constructor(
     private readonly dataDir: string,
     private readonly emitProgress: (progress: DownloadProgress) => void,
     /** Present in the desktop app: a folder must have been chosen by the user. */
-    private readonly grants?: UserPathGrants,
+    private readonly grants: UserPathGrants | undefined,
     /** Where CIFAR-10 comes from: the official archive unless a mirror (or a test server) is given. */
-    private readonly cifar10Source?: DownloadSpec,
-    private readonly emitScanProgress: (progress: { dataset: string; entries: number; files: number }) => void = () => {},
+    private readonly cifar10Source: DownloadSpec | undefined,
+    /** Where images are decoded: a worker process (the window's process never loads the decoder). */
+    private readonly reader: DataReading,
   ) {}
 
   /** Cancels the scan of a folder data set in progress, if any (the client left, or Cancel in the Data view). */
   cancelScan(dataset: string, reason = 'cancelled'): boolean {
-    const scan = this.scans.get(dataset)
-    scan?.abort(new DataInputError(`${folderOf(dataset)}: scan ${reason}`))
-    return !!scan
+    return this.reader.cancelScan(dataset, reason)
   }
 
   /** Whether a scan of this folder data set is in progress. */
   isScanning(dataset: string): boolean {
-    return this.scans.has(dataset)
-  }
-
-  private scanOptions(id: string): { signal: AbortSignal; onProgress: (progress: { entries: number; files: number }) => void; done: () => void } | undefined {
-    if (!isFolderDataset(id)) return undefined
-    this.cancelScan(id, 'cancelled: a newer scan of the same folder started')
-    const controller = new AbortController()
-    this.scans.set(id, controller)
-    return {
-      signal: controller.signal,
-      onProgress: (progress) => this.emitScanProgress({ dataset: id, ...progress }),
-      done: () => {
-        if (this.scans.get(id) === controller) this.scans.delete(id)
-      },
-    }
+    return this.reader.isScanning(dataset)
   }
 
   list(): { id: string; name: string; available: boolean; note: string }[] {
@@ -114,37 +79,6 @@ export class DataService {
     return pending
   }
 
-  private async open(request: DataRequest): Promise<OpenedDataset> {
-    const id = await this.prepareForReading(request.dataset)
-    const key = JSON.stringify({ ...request, dataset: id })
-    let opened = this.opened.get(key)
-    if (!opened) {
-      const scan = this.scanOptions(id)
-      opened = openDataset(id, {
-        dataDir: this.dataDir,
-        scan,
-        seed: request.seed,
-        validationFraction: request.validationFraction,
-        augment: request.augment,
-        normalize: 'none',
-        shuffle: true,
-        size: request.size,
-        channels: request.channels,
-        stats: true,
-        cacheBytes: 64 * 2 ** 20,
-      })
-        .catch((error: unknown) => {
-          this.opened.delete(key)
-          throw error instanceof DatasetError ? new DataInputError(error.message) : error
-        })
-        .finally(() => scan?.done())
-      this.opened.set(key, opened)
-      // Keep the two most recent: the Data view's describe and samples share one.
-      while (this.opened.size > 2) this.opened.delete(this.opened.keys().next().value as string)
-    }
-    return opened
-  }
-
   private async prepareForReading(id: string): Promise<string> {
     if (id === 'cifar10' && !isCifar10Cached(this.dataDir)) {
       throw new DataInputError('CIFAR-10 is not downloaded yet: download it first (163 MB, once; it is verified and kept for offline use)')
@@ -153,11 +87,10 @@ export class DataService {
   }
 
   async describe(request: DataRequest): Promise<DatasetDescription> {
-    return describeOpened(await this.open(request))
+    return this.reader.describe({ ...request, dataset: await this.prepareForReading(request.dataset) })
   }
 
-  async samples(request: DataRequest & { count: number }): Promise<{ imageShape: [number, number, number]; samples: DataSample[] }> {
-    const dataset = await this.open(request)
-    return { imageShape: dataset.imageShape, samples: await sampleImages(dataset, request.count, request.seed) }
+  async samples(request: SamplesRequest): Promise<SamplesReply> {
+    return this.reader.samples({ ...request, dataset: await this.prepareForReading(request.dataset) })
   }
 }

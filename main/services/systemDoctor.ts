@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import type { SystemReport } from '../../shared/api/schemas'
 import { runOneShotJob } from '../training/oneShotJob'
 import type { WorkerLauncher } from '../processes/workerLauncher'
+import { environment } from '../config/environment'
 
 const run = promisify(execFile)
 
@@ -20,7 +21,7 @@ async function linkerCache(): Promise<string> {
   }
 }
 
-export function findLibrary(name: string, ldconfig: string, searchPath = process.env.LD_LIBRARY_PATH ?? ''): { name: string; found: boolean; path?: string } {
+export function findLibrary(name: string, ldconfig: string, searchPath = environment('LD_LIBRARY_PATH') ?? ''): { name: string; found: boolean; path?: string } {
   const line = ldconfig.split('\n').find((l) => l.trim().startsWith(`${name} `))
   if (line) return { name, found: true, path: line.split('=>').pop()?.trim() }
   for (const dir of searchPath.split(':').filter(Boolean)) {

@@ -4,7 +4,7 @@ import { describeValidationError, WorkbenchError } from '../../shared/api/contra
 import { resolveRun } from '../../shared/run/resolveRun'
 import { MAX_LISTED_UNREADABLE, RUN_STATUS_INFO, type BackendChoice, type EpochMetrics, type MetricPoint, type RunPlace, type RunSummary, type TrainConfig, type TrainRequestInput } from '../../shared/api/schemas'
 import { didNotLearnWarning } from '../../shared/runOutcome'
-import { knownClassNames } from '../data/datasetRegistry'
+import { knownClassNames } from '../data/datasetIds'
 import { readCheckpointInfo } from '../storage/checkpointInfo'
 import { describeStorageError } from '../storage/storageErrors'
 import { FromPool, FromWorker } from '../training/workerProtocol'

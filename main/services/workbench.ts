@@ -11,6 +11,7 @@ import type { DownloadSpec } from '../data/download/checksums'
 import { PoolClient } from '../pool/poolClient'
 import { LessonService } from './lessonService'
 import { evaluateEnsemble } from './ensembleEvaluation'
+import { environment } from '../config/environment'
 
 export interface Workbench {
   handlers: ApiHandlers
@@ -59,7 +60,7 @@ export async function createWorkbench(options: {
   if (pool) for (const run of following) supervisor.reattach(run)
   const reconciling = pool ? setInterval(() => void supervisor.reconcilePool().catch(() => {}), options.poolReconcileMs ?? 15_000) : undefined
   reconciling?.unref()
-  const inference = createWorkerInference(options.launchInference ?? createNodeWorkerLauncher('inferenceWorker'), options.dataDir)
+  const inference = createWorkerInference(options.launchInference ?? createNodeWorkerLauncher('inferenceWorker'), options.dataDir, (progress) => events.emit('data.scan', progress))
   const grants = options.grants ?? new UserPathGrants()
   // Folders must have been chosen by the user in the desktop app; web and CLI users type their paths.
   const data = new DataService(
@@ -67,7 +68,7 @@ export async function createWorkbench(options: {
     (progress) => events.emit('download.progress', progress),
     options.mode === 'electron' ? grants : undefined,
     options.cifar10Source,
-    (progress) => events.emit('data.scan', progress),
+    inference.data,
   )
   const lessons = new LessonService({
     store,
@@ -118,7 +119,7 @@ function packageVersion(): string {
 
 /** How many runs train at once; the rest wait in the queue. One by default: a run already uses the cores it can. */
 function maxConcurrentRunsFromEnv(env = process.env): number {
-  const value = Number(env.WORKBENCH_MAX_CONCURRENT_RUNS)
+  const value = Number(environment('WORKBENCH_MAX_CONCURRENT_RUNS', env))
   return Number.isInteger(value) && value >= 1 ? value : 1
 }
 
@@ -128,7 +129,7 @@ function maxConcurrentRunsFromEnv(env = process.env): number {
  */
 export function lessonCapFromEnv(env = process.env): { epochs?: number; limit?: number } | undefined {
   const cap: { epochs?: number; limit?: number } = {}
-  for (const part of (env.WORKBENCH_LESSON_CAP ?? '').split(',')) {
+  for (const part of (environment('WORKBENCH_LESSON_CAP', env) ?? '').split(',')) {
     const [key, value] = part.split(':').map((text) => text.trim())
     const number = Number(value)
     if ((key === 'epochs' || key === 'limit') && Number.isInteger(number) && number >= 1) cap[key] = number

@@ -4,7 +4,8 @@ import type { LrFinderResult, TrainConfig } from '../../shared/api/schemas'
 import { selectBackend } from '../backends/backendLadder'
 import { findLearningRate } from '../engine/trainingLoop/lrFinder'
 import { createModel } from '../engine/model/modelFactory'
-import { isFolderDataset, openDataset } from '../data/datasetRegistry'
+import { isFolderDataset } from '../data/datasetIds'
+import { openDataset } from '../data/datasetRegistry'
 
 /** The learning-rate range test on a fresh model of the run's architecture and data. */
 export async function runLrFinderJob(request: { config: TrainConfig; dataDir?: string; minLearningRate: number; maxLearningRate: number; steps: number }): Promise<LrFinderResult> {

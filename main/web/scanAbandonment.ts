@@ -1,4 +1,4 @@
-import { isFolderDataset } from '../data/datasetRegistry'
+import { isFolderDataset } from '../data/datasetIds'
 
 /**
  * Which folder scans each client waits for: when the last client waiting for a scan leaves, nobody

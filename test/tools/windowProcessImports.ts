@@ -69,7 +69,10 @@ export function forbiddenImportsInBundle(entryFile: string): ForbiddenImport[] {
     if (seen.has(file) || !existsSync(file)) return
     seen.add(file)
     const text = readFileSync(file, 'utf8')
-    const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)["']([^"']+)["']/g)].map((m) => m[1]!)
+    // Statements at a line's start (Rollup writes them so), and dynamic imports: not the text of generated code.
+    const statements = /^(?:import|export)\b[^;'"()]*?\bfrom\s*["']([^"']+)["']|^import\s*["']([^"']+)["']/gm
+    const dynamic = /\bimport\(\s*["']([^"']+)["']\s*\)/g
+    const specifiers = [...text.matchAll(statements), ...text.matchAll(dynamic)].map((m) => (m[1] ?? m[2])!)
     for (const specifier of specifiers) {
       if (WORKER_ONLY.test(specifier)) found.push({ pkg: specifier, kind: 'bundle', path: [...trail, relative(process.cwd(), file)] })
       else if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier), [...trail, relative(process.cwd(), file)])

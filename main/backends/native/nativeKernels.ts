@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { environment } from '../../config/environment'
 
 /** What the compiled addon (main/backends/native/src) exports. */
 export interface NativeKernelAddon {
@@ -80,14 +81,14 @@ function appRoot(): string {
 }
 
 export function nativeAddonPath(): string {
-  return process.env.WORKBENCH_NATIVE_KERNELS ?? path.join(appRoot(), ADDON_RELATIVE)
+  return environment('WORKBENCH_NATIVE_KERNELS') ?? path.join(appRoot(), ADDON_RELATIVE)
 }
 
 let cached: NativeKernels | undefined
 
 /** The kernels for this process, loaded once (see openNativeKernels; WORKBENCH_BLAS forces a library). */
 export function loadNativeKernels(): NativeKernels {
-  const override = process.env.WORKBENCH_BLAS
+  const override = environment('WORKBENCH_BLAS')
   cached ??= openNativeKernels(nativeAddonPath(), override ? [override] : BLAS_CANDIDATES)
   return cached
 }

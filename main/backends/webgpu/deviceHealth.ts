@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { GpuDeviceLike, GpuErrorLike } from './gpuTypes'
+import { environment } from '../../config/environment'
 
 /** A WebGPU failure that ends a run: the device is gone or out of memory. The checkpoint stays as it was. */
 export class WebGpuFailure extends Error {
@@ -49,7 +50,7 @@ export function parseFaultPlan(value: string | undefined): FaultPlan | undefined
   return { kind: match[1] as 'lose' | 'oom', afterBatches: Number(match[2]) }
 }
 
-export const faultPlan = (): FaultPlan | undefined => parseFaultPlan(process.env.WORKBENCH_WEBGPU_FAULT)
+export const faultPlan = (): FaultPlan | undefined => parseFaultPlan(environment('WORKBENCH_WEBGPU_FAULT'))
 
 let watched: GpuDeviceLike | undefined
 let failure: WebGpuFailure | undefined

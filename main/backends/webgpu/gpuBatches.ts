@@ -5,6 +5,7 @@ import { isAugmenting } from '../../data/pipeline/imagePipeline'
 import { BatchGatherProgram, LabelGatherProgram, type BatchGatherSpec } from './kernels/batchGatherProgram'
 import type { WebGpuProgramLike } from './kernels/gemmProgram'
 import { BYTE_SCALE } from '../../../shared/modelPixels'
+import { environment, type EnvironmentVariable } from '../../config/environment'
 
 /**
  * The input pipeline on the GPU for in-memory splits (MNIST, Fashion-MNIST, CIFAR-10): the split's pixels
@@ -15,11 +16,11 @@ import { BYTE_SCALE } from '../../../shared/modelPixels'
  */
 
 /** Env var: `cpu` keeps the CPU input pipeline on webgpu too (to compare the two, or to rule this one out). */
-export const GPU_DATA_ENV = 'WORKBENCH_WEBGPU_DATA'
+export const GPU_DATA_ENV = 'WORKBENCH_WEBGPU_DATA' satisfies EnvironmentVariable
 
 /** Env var: 1 makes the gather read the next image (and label) of the split, a broken input pipeline the tests must catch. */
-export const GPU_DATA_FAULT_ENV = 'WORKBENCH_WEBGPU_DATA_FAULT'
-let faulty = process.env[GPU_DATA_FAULT_ENV] === '1'
+export const GPU_DATA_FAULT_ENV = 'WORKBENCH_WEBGPU_DATA_FAULT' satisfies EnvironmentVariable
+let faulty = environment(GPU_DATA_FAULT_ENV) === '1'
 
 /** Tests: a smaller buffer limit than the device's, to reach the refusal without a split that large. */
 export const deviceBatchTuning = { maxBufferBytes: Infinity }

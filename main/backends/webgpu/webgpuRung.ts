@@ -4,6 +4,7 @@ import { adapterTitle, describeAdapter, keyFeatures } from './adapterInfo'
 import { faultPlan, watchDevice } from './deviceHealth'
 import type { GpuAdapterLike, GpuDeviceLike, GpuLike } from './gpuTypes'
 import { registerWebGpuKernels } from './kernels'
+import { environment } from '../../config/environment'
 
 /** Features our kernels may use, requested whenever the adapter offers them. */
 const WANTED_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix']
@@ -45,7 +46,7 @@ async function dawn(): Promise<GpuLike> {
   }
   Object.assign(globalThis, module.globals)
   // WORKBENCH_DAWN_FLAGS: Dawn options, space-separated (e.g. enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia).
-  gpu = module.create((process.env.WORKBENCH_DAWN_FLAGS ?? '').split(/\s+/).filter(Boolean))
+  gpu = module.create((environment('WORKBENCH_DAWN_FLAGS') ?? '').split(/\s+/).filter(Boolean))
   const holder = globalThis as unknown as { navigator?: { gpu?: GpuLike } }
   if (!holder.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true })
   else if (!holder.navigator.gpu) Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true })
@@ -86,7 +87,7 @@ export async function loadWebGpuRung({ forced }: WebGpuRungOptions): Promise<{ t
   const report = describeAdapter(adapter)
   lastAdapter = report
   // WORKBENCH_WEBGPU_ALLOW_SOFTWARE=1 lets auto take one too: how CI reaches the self-test on lavapipe.
-  if (report.software && !forced && process.env.WORKBENCH_WEBGPU_ALLOW_SOFTWARE !== '1') {
+  if (report.software && !forced && environment('WORKBENCH_WEBGPU_ALLOW_SOFTWARE') !== '1') {
     throw new Error(
       `only a software adapter was found (${adapterTitle(report)}): it runs WebGPU on the CPU, slower than the CPU rungs; choose the webgpu backend to use it anyway (--backend webgpu)`,
     )

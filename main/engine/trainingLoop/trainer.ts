@@ -13,6 +13,7 @@ import { lossAndCorrect, type DeferredGradients } from '../model/modelStep'
 import { GPU_DATA_ENV, openDeviceBatches, type DeviceBatch, type DeviceBatchSource } from '../../backends/webgpu/gpuBatches'
 import type { GradientEngine } from './parallel/gradientEngine'
 import { DynamicLossScaler, type LossScalingOptions, type LossScalingReport } from './lossScaler'
+import { environment } from '../../config/environment'
 
 export interface TrainOptions {
   epochs: number
@@ -216,7 +217,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /** The training split on the GPU where the backend is webgpu and the split in memory; otherwise, or if refused, undefined (CPU path). */
 function openTrainingDataOnDevice(train: BatchSource, engine: GradientEngine, options: TrainOptions, note: (message: string) => void): DeviceBatchSource | undefined {
-  if (options.gpuData === false || process.env[GPU_DATA_ENV] === 'cpu') return undefined
+  if (options.gpuData === false || environment(GPU_DATA_ENV) === 'cpu') return undefined
   if (tf.getBackend() !== 'webgpu' || !train.inMemory || !engine.computeDeferredOnDevice) return undefined
   const opened = openDeviceBatches(train.inMemory)
   if ('refused' in opened) {

@@ -13,12 +13,13 @@ import { makeEpilogue, NO_EPILOGUE } from './epilogue'
 import type { WebGpuBackendLike } from './gemmProgram'
 import { matMulSpec, runMatMul } from './matMulKernels'
 import { avgPoolGrad, maxPoolGrad, poolGradSupported } from './poolGradKernels'
+import { environment, type EnvironmentVariable } from '../../../config/environment'
 
 const BACKEND = 'webgpu'
 
 /** Env var naming one kernel to break on purpose (drops a reduction term): the self-test and the tests must catch it. */
-export const KERNEL_FAULT_ENV = 'WORKBENCH_WEBGPU_KERNEL_FAULT'
-let faultyKernel: string | null = process.env[KERNEL_FAULT_ENV] || null
+export const KERNEL_FAULT_ENV = 'WORKBENCH_WEBGPU_KERNEL_FAULT' satisfies EnvironmentVariable
+let faultyKernel: string | null = environment(KERNEL_FAULT_ENV) || null
 
 /** Breaks one of our kernels on purpose (tests), or none. */
 export function setWebGpuKernelFault(kernelName: string | null): void {
