@@ -41,7 +41,7 @@ describe('the import graph', () => {
   const { graph, fileCycles, folderLoops } = checkImports(root)
 
   it('reads the sources of all three layers, .vue scripts included', () => {
-    expect(graph.get('main/engine/trainingLoop/trainer.ts')).toContain('main/engine/model/modelStep.ts')
+    expect(graph.get('main/engine/trainingLoop/evaluation.ts')).toContain('main/engine/model/modelStep.ts')
     expect([...graph.keys()].some((file) => file.endsWith('.vue') && graph.get(file)!.size > 0)).toBe(true)
     expect([...graph.keys()].some((file) => file.startsWith('shared/'))).toBe(true)
   })

@@ -7,7 +7,9 @@ import { epochOrder, inMemoryBatchSource } from '../../main/data/pipeline/batchS
 import { createRandom } from '../../main/data/pipeline/seededRandom'
 import { initWasmBackend } from '../../main/backends/wasm/initWasmBackend'
 import { createModel } from '../../main/engine/model/modelFactory'
-import { evaluate, trainModel, type TrainOptions } from '../../main/engine/trainingLoop/trainer'
+import { trainModel } from '../../main/engine/trainingLoop/trainer'
+import { evaluate } from '../../main/engine/trainingLoop/evaluation'
+import type { TrainOptions } from '../../main/engine/trainingLoop/trainingContract'
 import { openDataset } from '../../main/data/datasetRegistry'
 
 /** The settings the lessons need from the data pipeline, the trainer and the GoogLeNet family (issue #19). */

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-layers' // registers the gradients
 import { createOptimizer, setLearningRate } from '../../main/engine/trainingLoop/optimizers'
 import { learningRateAt } from '../../main/engine/trainingLoop/lrSchedule'
-import { clipByGlobalNorm } from '../../main/engine/trainingLoop/trainer'
+import { clipByGlobalNorm } from '../../main/engine/trainingLoop/stepRunners'
 import type { OptimizerName } from '../../shared/arch/specs'
 import { TrainConfig } from '../../shared/api/schemas'
 

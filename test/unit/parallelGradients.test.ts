@@ -8,7 +8,8 @@ import { createModel } from '../../main/engine/model/modelFactory'
 import { initWasmBackend } from '../../main/backends/wasm/initWasmBackend'
 import { createRandom } from '../../main/data/pipeline/seededRandom'
 import { inMemoryBatchSource } from '../../main/data/pipeline/batchSource'
-import { trainModel, type TrainOptions } from '../../main/engine/trainingLoop/trainer'
+import { trainModel } from '../../main/engine/trainingLoop/trainer'
+import type { TrainOptions } from '../../main/engine/trainingLoop/trainingContract'
 import { createGradientEngine, createLocalGradientEngine, createParallelGradientEngine, type GradientResult } from '../../main/engine/trainingLoop/parallel/gradientEngine'
 
 const SHAPE: [number, number, number] = [28, 28, 1]

@@ -6,7 +6,8 @@ import { getArchitecture } from '../../shared/arch/specs'
 import { createModel } from '../../main/engine/model/modelFactory'
 import { createRandom } from '../../main/data/pipeline/seededRandom'
 import { inMemoryBatchSource } from '../../main/data/pipeline/batchSource'
-import { defaultReadBehind, trainModel, type BatchReport, type TrainOptions } from '../../main/engine/trainingLoop/trainer'
+import { trainModel } from '../../main/engine/trainingLoop/trainer'
+import { defaultReadBehind, type BatchReport, type TrainOptions } from '../../main/engine/trainingLoop/trainingContract'
 
 const SHAPE: [number, number, number] = [28, 28, 1]
 const PIXELS = 28 * 28

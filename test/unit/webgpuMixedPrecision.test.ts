@@ -23,7 +23,8 @@ import { hoistEnableDirectives, setKernelPrecision } from '../../main/backends/w
 import { NO_EPILOGUE } from '../../main/backends/webgpu/kernels/epilogue'
 import { TrainConfig } from '../../shared/api/schemas'
 import { inMemoryBatchSource } from '../../main/data/pipeline/batchSource'
-import { trainModel, type TrainOptions } from '../../main/engine/trainingLoop/trainer'
+import { trainModel } from '../../main/engine/trainingLoop/trainer'
+import type { TrainOptions } from '../../main/engine/trainingLoop/trainingContract'
 import { GRAD_SCALER_DEFAULTS, type LossScalingOptions } from '../../main/engine/trainingLoop/lossScaler'
 
 const EXACT_TOL = 1e-4

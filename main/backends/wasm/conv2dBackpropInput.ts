@@ -3,6 +3,66 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from '../common/wasmKernelUtils';
 import { asWasmBackend, callUpstreamKernel, callWasmKernel, disposeIntermediate, heapF32, kernelInput } from '../common/wasmKernelUtils';
 
+/** The filter [kh, kw, ci, co] spatially flipped, in and out channels swapped: [kh, kw, co, ci]. */
+function flipFilter(w: Float32Array, flipped: Float32Array, kh: number, kw: number, ci: number, co: number): void {
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const src = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co;
+      const dst = (a * kw + b) * co * ci;
+      for (let i = 0; i < ci; i++) {
+        for (let o = 0; o < co; o++) {
+          flipped[dst + o * ci + i] = w[src + i * co + o];
+        }
+      }
+    }
+  }
+}
+
+interface DilationShape {
+  batchSize: number;
+  oh: number;
+  ow: number;
+  co: number;
+  sh: number;
+  sw: number;
+  dilatedH: number;
+  dilatedW: number;
+}
+
+/** dy with (stride - 1) zeros between its pixels, written into `gd`. */
+function dilate(g: Float32Array, gd: Float32Array, { batchSize, oh, ow, co, sh, sw, dilatedH, dilatedW }: DilationShape): void {
+  gd.fill(0);
+  let src = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let r = 0; r < oh; r++) {
+      let dst = ((n * dilatedH + r * sh) * dilatedW) * co;
+      for (let c = 0; c < ow; c++, dst += sw * co, src += co) {
+        for (let k = 0; k < co; k++) gd[dst + k] = g[src + k];
+      }
+    }
+  }
+}
+
+/** dx: the padded dy (dilated where strided) correlated with the flipped filter, on XNNPACK's kernels. */
+function fullCorrelation(backend: ReturnType<typeof asWasmBackend>, x: tf.TensorInfo, flipped: tf.TensorInfo, pad: number[][], ci: number): tf.TensorInfo {
+  if (ci === 1) {
+    // A single output channel would use 1/8 of XNNPACK's GEMM tile (as slow
+    // as upstream). Instead run a depthwise conv of each dy channel with its
+    // own flipped filter slice (the flipped [kh,kw,co,1] layout already is the
+    // depthwise filter layout) and sum the co channels.
+    const perChannel = callWasmKernel(
+      'DepthwiseConv2dNative',
+      backend,
+      { x, filter: flipped },
+      { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC' },
+    );
+    const summed = callWasmKernel('Sum', backend, { x: perChannel }, { axis: [3], keepDims: true });
+    disposeIntermediate(backend, perChannel);
+    return summed;
+  }
+  return callWasmKernel('Conv2D', backend, { x, filter: flipped }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] });
+}
+
 /**
  * Conv2DBackpropInput as an XNNPACK forward convolution.
  *
@@ -52,57 +112,12 @@ export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
     dyDilatedInfo = backend.makeOutput([batchSize, dilatedH, dilatedW, co], 'float32');
   }
   // Views only after the last makeOutput (heap growth detaches buffers).
-  const w = heapF32(backend, filter);
-  const flipped = heapF32(backend, flippedInfo);
-  for (let a = 0; a < kh; a++) {
-    for (let b = 0; b < kw; b++) {
-      const src = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co;
-      const dst = (a * kw + b) * co * ci;
-      for (let i = 0; i < ci; i++) {
-        for (let o = 0; o < co; o++) {
-          flipped[dst + o * ci + i] = w[src + i * co + o];
-        }
-      }
-    }
-  }
+  flipFilter(heapF32(backend, filter), heapF32(backend, flippedInfo), kh, kw, ci, co);
   if (dyDilatedInfo != null) {
-    const g = heapF32(backend, dy);
-    const gd = heapF32(backend, dyDilatedInfo);
-    gd.fill(0);
-    let src = 0;
-    for (let n = 0; n < batchSize; n++) {
-      for (let r = 0; r < oh; r++) {
-        let dst = ((n * dilatedH + r * sh) * dilatedW) * co;
-        for (let c = 0; c < ow; c++, dst += sw * co, src += co) {
-          for (let k = 0; k < co; k++) gd[dst + k] = g[src + k];
-        }
-      }
-    }
+    dilate(heapF32(backend, dy), heapF32(backend, dyDilatedInfo), { batchSize, oh, ow, co, sh, sw, dilatedH, dilatedW });
   }
   const explicitPad: number[][] = [[0, 0], [top, bottom], [left, right], [0, 0]];
-  let dx: tf.TensorInfo;
-  if (ci === 1) {
-    // A single output channel would use 1/8 of XNNPACK's GEMM tile (as slow
-    // as upstream). Instead run a depthwise conv of each dy channel with its
-    // own flipped filter slice (the flipped [kh,kw,co,1] layout already is the
-    // depthwise filter layout) and sum the co channels.
-    const perChannel = callWasmKernel(
-      'DepthwiseConv2dNative',
-      backend,
-      { x: dyDilatedInfo ?? dy, filter: flippedInfo },
-      { strides: [1, 1], pad: explicitPad, dilations: [1, 1], dataFormat: 'NHWC' },
-    );
-    const summed = callWasmKernel('Sum', backend, { x: perChannel }, { axis: [3], keepDims: true });
-    disposeIntermediate(backend, perChannel);
-    dx = summed;
-  } else {
-    dx = callWasmKernel(
-      'Conv2D',
-      backend,
-      { x: dyDilatedInfo ?? dy, filter: flippedInfo },
-      { strides: [1, 1], pad: explicitPad, dataFormat: 'NHWC', dilations: [1, 1] },
-    );
-  }
+  const dx = fullCorrelation(backend, dyDilatedInfo ?? dy, flippedInfo, explicitPad, ci);
   disposeIntermediate(backend, flippedInfo);
   if (dyDilatedInfo != null) disposeIntermediate(backend, dyDilatedInfo);
   return dx;

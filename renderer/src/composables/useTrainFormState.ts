@@ -1,4 +1,4 @@
-import { computed, nextTick, reactive, ref, watch } from 'vue'
+import { computed, nextTick, reactive, ref, watch, type ComputedRef, type Ref } from 'vue'
 import type { ArchitectureSummary } from '../../../shared/api/schemas'
 import type { PresetId } from '../../../shared/arch/specs'
 import { presetRun } from '../../../shared/run/resolveRun'
@@ -7,35 +7,25 @@ import type { TrainFormValues } from '../logic/trainForm'
 import { useTrainDraftStore } from '../stores/trainDraft'
 import { read, write } from './usePersisted'
 
-/**
- * The Train form's values and where they come from: the chosen architecture's (or preset's) defaults,
- * the last values (saved on every change, restored after a reload), and "Train this" from the Models
- * view. The form component only shows and validates them.
- */
-export function useTrainFormState(props: { readonly architectures: readonly ArchitectureSummary[] }) {
-  const form = reactive<TrainFormValues>({
-    arch: '',
-    epochs: '',
-    batchSize: '',
-    learningRate: '',
-    limit: '',
-    backend: 'auto',
-    precision: 'fp32',
-    inputSize: '',
-    knobs: {},
-    dataset: 'mnist',
-  })
-  /** The data set: a built-in one, or a folder of the user's images (one subfolder per class). */
-  const datasetChoice = ref<'mnist' | 'fashion-mnist' | 'cifar10' | 'folder'>('mnist')
-  const datasetFolder = ref('')
-  watch([datasetChoice, datasetFolder], ([choice, folder]) => {
-    form.dataset = choice === 'folder' ? (folder.trim() ? `folder:${folder.trim()}` : '') : choice
-  })
-  /** The notes' setting or the smaller CPU one: input size, knobs and training defaults together. */
-  const preset = ref<PresetId>('notes')
+/** The data set: a built-in one, or a folder of the user's images (one subfolder per class). */
+type DatasetChoice = 'mnist' | 'fashion-mnist' | 'cifar10' | 'folder'
 
-  const selectedArch = computed(() => props.architectures.find((arch) => arch.id === form.arch))
+/** What the form shows, besides its values: the preset and the data set as picked. */
+interface FormChoices {
+  form: TrainFormValues
+  preset: Ref<PresetId>
+  datasetChoice: Ref<DatasetChoice>
+  datasetFolder: Ref<string>
+}
 
+interface SavedForm {
+  values: TrainFormValues
+  preset: PresetId
+  datasetChoice: DatasetChoice
+  datasetFolder: string
+}
+
+function usePresetDefaults({ form, preset }: FormChoices, selectedArch: ComputedRef<ArchitectureSummary | undefined>) {
   function fillDefaults(arch: ArchitectureSummary | undefined): void {
     if (!arch) return
     // The same resolution the server stores the run with: what the form shows is what will run.
@@ -59,19 +49,25 @@ export function useTrainFormState(props: { readonly architectures: readonly Arch
       .filter(([name, value]) => value !== presetKnobs[name])
       .map(([name, value]) => `${name} ${String(value)}`)
   })
+  return { fillDefaults, presetParams, usePresetKnobs, customKnobs }
+}
 
-  // First architecture once the list arrives; an architecture change brings its defaults.
-  // The last form values (saved on every change) come back after a reload, once their architecture is listed.
-  interface SavedForm {
-    values: TrainFormValues
-    preset: PresetId
-    datasetChoice: typeof datasetChoice.value
-    datasetFolder: string
-  }
+/**
+ * Where the values come from over time: the first architecture once the list arrives, an architecture's
+ * (or preset's) defaults when it changes, the last values after a reload (once their architecture is
+ * listed), "Train this" from the Models view; and every change saved.
+ */
+function followFormSources(
+  choices: FormChoices,
+  architectures: () => readonly ArchitectureSummary[],
+  selectedArch: ComputedRef<ArchitectureSummary | undefined>,
+  fillDefaults: (arch: ArchitectureSummary | undefined) => void,
+) {
+  const { form, preset, datasetChoice, datasetFolder } = choices
   let pendingRestore = read<SavedForm | null>('train.form', null)
   const drafts = useTrainDraftStore()
   watch(
-    () => props.architectures,
+    architectures,
     (list) => {
       if (form.arch !== '' || list.length === 0) return
       const saved = pendingRestore && list.find((arch) => arch.id === pendingRestore!.values.arch)
@@ -101,7 +97,7 @@ export function useTrainFormState(props: { readonly architectures: readonly Arch
   // "Train this" from the Models view: its architecture with the preset's training defaults, then the
   // input size and knobs chosen there (after the defaults, which an architecture change brings).
   watch(
-    () => [drafts.draft, props.architectures] as const,
+    () => [drafts.draft, architectures()] as const,
     async ([draft, list]) => {
       if (!draft || !list.some((arch) => arch.id === draft.arch)) return
       drafts.take()
@@ -121,6 +117,37 @@ export function useTrainFormState(props: { readonly architectures: readonly Arch
     },
     { deep: true },
   )
+  return drafts
+}
 
+/**
+ * The Train form's values and where they come from: the chosen architecture's (or preset's) defaults,
+ * the last values (saved on every change, restored after a reload), and "Train this" from the Models
+ * view. The form component only shows and validates them.
+ */
+export function useTrainFormState(props: { readonly architectures: readonly ArchitectureSummary[] }) {
+  const form = reactive<TrainFormValues>({
+    arch: '',
+    epochs: '',
+    batchSize: '',
+    learningRate: '',
+    limit: '',
+    backend: 'auto',
+    precision: 'fp32',
+    inputSize: '',
+    knobs: {},
+    dataset: 'mnist',
+  })
+  const datasetChoice = ref<DatasetChoice>('mnist')
+  const datasetFolder = ref('')
+  watch([datasetChoice, datasetFolder], ([choice, folder]) => {
+    form.dataset = choice === 'folder' ? (folder.trim() ? `folder:${folder.trim()}` : '') : choice
+  })
+  /** The notes' setting or the smaller CPU one: input size, knobs and training defaults together. */
+  const preset = ref<PresetId>('notes')
+  const choices: FormChoices = { form, preset, datasetChoice, datasetFolder }
+  const selectedArch = computed(() => props.architectures.find((arch) => arch.id === form.arch))
+  const { fillDefaults, presetParams, usePresetKnobs, customKnobs } = usePresetDefaults(choices, selectedArch)
+  const drafts = followFormSources(choices, () => props.architectures, selectedArch, fillDefaults)
   return { form, datasetChoice, datasetFolder, preset, selectedArch, presetParams, usePresetKnobs, customKnobs, drafts }
 }

@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { ImagePipeline, StatsAccumulator, symmetricEigen3, toFloatChannels } from '../../../main/data/pipeline/imagePipeline'
 import { inMemoryBatchSource } from '../../../main/data/pipeline/batchSource'
 import { openDataset } from '../../../main/data/datasetRegistry'
-import { evaluate } from '../../../main/engine/trainingLoop/trainer'
+import { evaluate } from '../../../main/engine/trainingLoop/evaluation'
 import { FASHION_MNIST_CLASS_NAMES } from '../../../main/data/sources/fashionMnist'
 
 const ramp = (h: number, w: number, c: number) => Float32Array.from({ length: h * w * c }, (_, i) => (i % 97) / 97)

@@ -141,6 +141,31 @@ class ReplicaChannel {
   }
 }
 
+/**
+ * The batch-mean gradient from the shards' sums (this thread's, then the replicas' in order), with the
+ * weight-decay term added once, here.
+ */
+function combineShards(variables: tf.Variable[], weightDecay: number, local: LossGradients | undefined, remote: ReplicaGradients[], size: number): GradientResult {
+  let lossSum = local?.loss ?? 0
+  let correct = local?.correct ?? 0
+  for (const reply of remote) {
+    lossSum += reply.lossSum
+    correct += reply.correct
+  }
+  return tf.tidy(() => {
+    const grads: tf.NamedTensorMap = {}
+    variables.forEach((v, j) => {
+      const parts = remote.map((reply) => tf.tensor(reply.grads[j], v.shape))
+      if (local) parts.unshift(local.grads[v.name])
+      const mean = tf.div(parts.length === 1 ? parts[0] : tf.addN(parts), size)
+      grads[v.name] = weightDecay > 0 ? tf.add(mean, tf.mul(weightDecay, v)) : mean
+    })
+    let loss = lossSum / size
+    if (weightDecay > 0) loss += (weightDecay / 2) * tf.addN(variables.map((v) => tf.sum(tf.square(v)))).dataSync()[0]
+    return { loss, correct, grads }
+  }) as GradientResult
+}
+
 export interface ParallelGradientOptions extends GradientEngineOptions {
   /** Model replicas in all, this thread's included: `replicas - 1` workers are started. At least 2. */
   replicas: number
@@ -181,27 +206,6 @@ export async function createParallelGradientEngine(model: tfl.LayersModel, optio
   let busy = false
   let disposed = false
 
-  const combine = (local: LossGradients | undefined, remote: ReplicaGradients[], size: number): GradientResult => {
-    let lossSum = local?.loss ?? 0
-    let correct = local?.correct ?? 0
-    for (const reply of remote) {
-      lossSum += reply.lossSum
-      correct += reply.correct
-    }
-    return tf.tidy(() => {
-      const grads: tf.NamedTensorMap = {}
-      variables.forEach((v, j) => {
-        const parts = remote.map((reply) => tf.tensor(reply.grads[j], v.shape))
-        if (local) parts.unshift(local.grads[v.name])
-        const mean = tf.div(parts.length === 1 ? parts[0] : tf.addN(parts), size)
-        grads[v.name] = weightDecay > 0 ? tf.add(mean, tf.mul(weightDecay, v)) : mean
-      })
-      let loss = lossSum / size
-      if (weightDecay > 0) loss += (weightDecay / 2) * tf.addN(variables.map((v) => tf.sum(tf.square(v)))).dataSync()[0]
-      return { loss, correct, grads }
-    }) as GradientResult
-  }
-
   return {
     replicas,
     async compute(images, labels, size) {
@@ -227,7 +231,7 @@ export async function createParallelGradientEngine(model: tfl.LayersModel, optio
         try {
           if (bounds[1] > 0) local = lossGradients(model, variables, images.subarray(0, bounds[1] * pixels), labels.subarray(0, bounds[1]), bounds[1], { classes, imageShape, lossScale: bounds[1] })
           const remote = (await Promise.all(replies)) as ReplicaGradients[]
-          return combine(local, remote, size)
+          return combineShards(variables, weightDecay, local, remote, size)
         } catch (error) {
           // Keep the replies in step with the requests before giving up on this batch.
           await Promise.allSettled(replies)
