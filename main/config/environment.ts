@@ -1,6 +1,6 @@
 /**
  * Every environment variable the app reads, each documented once here, and read only through
- * `environment()` (test/unit/architecture/environment.test.ts fails on a read elsewhere in main/ or
+ * `environment()` (test/unit/config/environment.test.ts fails on a read elsewhere in main/ or
  * shared/, and on a variable the README's table leaves out).
  */
 export const ENVIRONMENT_VARIABLES = {

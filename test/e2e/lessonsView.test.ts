@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync } from 'node:fs'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { LESSONS } from '../../shared/lessons/lessonCatalog'
 import { LESSON_IDS } from '../../shared/lessons/lessonTypes'
-import { chromiumAvailable, screenshotBothSizes, SCREENSHOT_DIR } from '../helpers/browser'
-import { closeUiSession, openUiSession } from '../helpers/uiSession'
-import type { RunningWebServer } from '../../main/web/webServer'
-import type { Workbench } from '../../main/services/workbench'
+import { screenshotBothSizes, SCREENSHOT_DIR } from '../helpers/browser'
+import { builtUi, useUiSession } from '../helpers/uiSession'
 
-const root = join(import.meta.dirname, '..', '..')
-const rendererDir = join(root, 'out', 'renderer')
-const ready = chromiumAvailable && existsSync(join(rendererDir, 'index.html'))
-if (!ready) console.log(`skipping Lessons e2e: ${chromiumAvailable ? 'the renderer is not built (npm run build)' : 'no chromium at /usr/bin/chromium'}`)
+const { rendererDir, ready } = builtUi('Lessons e2e')
 
 /** The lesson run end to end: two LeNet-5 runs on 4,000 Fashion-MNIST images, 3 epochs, seconds each on wasm-blas. */
 const LESSON = 'sigmoid-vs-relu'
@@ -32,18 +26,11 @@ function clippedText(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(!ready)('the Lessons page in Chromium', () => {
-  let server: RunningWebServer
-  let workbench: Workbench
-  let browser: Browser
-  let page: Page
-
-  beforeAll(async () => {
-    ;({ server, workbench, browser, page } = await openUiSession(rendererDir))
-    await mkdir(SCREENSHOT_DIR, { recursive: true })
-  })
-  afterAll(() => closeUiSession({ browser, workbench, server }))
+  const session = useUiSession(rendererDir)
+  beforeAll(() => mkdir(SCREENSHOT_DIR, { recursive: true }))
 
   it('is first in the navigation, linked from the landing view, and lists the 11 lessons in the notes’ order, each with the notes’ sentence', async () => {
+    const { page, server } = session()
     await page.goto(server.url)
     expect(await page.locator('.nav__item').first().getAttribute('data-testid')).toBe('nav-lessons')
     expect(await page.getByTestId('nav-lessons').textContent()).toMatch(/Start here/)
@@ -70,6 +57,7 @@ describe.skipIf(!ready)('the Lessons page in Chromium', () => {
   }, 60_000)
 
   it('runs a lesson: its runs appear and train, then the verdict computed from their numbers', async () => {
+    const { page, workbench } = session()
     const card = page.getByTestId(`lesson-${LESSON}`)
     const run = page.getByTestId(`lesson-run-${LESSON}`)
     await run.click()

@@ -5,7 +5,7 @@
  * Every static, type-only, re-export and dynamic import of a relative path counts (a type-only cycle
  * still means two files that cannot be understood apart). Folders are a layer's own folders:
  * main/<folder>, shared/<folder>, renderer/src/<folder> (files at a layer's top are their own folder).
- * test/unit/importCycles.test.ts runs the same check.
+ * test/unit/tools/importCycles.test.ts runs the same check.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'

@@ -4,7 +4,7 @@
  * a package that belongs in a worker (TensorFlow.js, sharp, Dawn). main/layers.json says services never
  * load them: loading them there cost 1.1 s and 60 MiB at start, and a crash in them took the window down.
  *   npx tsx test/tools/windowProcessImports.ts
- * prints each path and exits 1 when there is one; test/unit/architecture/windowProcess.test.ts runs it,
+ * prints each path and exits 1 when there is one; test/unit/tools/windowProcess.test.ts runs it,
  * and `npm test` runs it on the built bundle too (out/main/index.js and the chunks it imports).
  */
 import { existsSync, readFileSync } from 'node:fs'

@@ -8,11 +8,12 @@ import { IPC_CALL_CHANNEL, IPC_DROP_CHANNEL, IPC_EVENT_CHANNEL } from '../../../
 import { MAX_MESSAGE_BYTES } from '../../../shared/api/wire'
 import type { DesktopApp } from '../../../main/electron/electronMain'
 import { electronFake as fake, flattenMenu, type FakeWebContents } from './electronFakes'
+import { REPO_ROOT } from '../../helpers/repoRoot'
 
 // Electron's binary is not needed: only its API is replaced, by small fakes (electronFakes.ts).
 vi.mock('electron', async () => (await import('./electronFakes')).electronFake.module)
 
-const ownPage = pathToFileURL(join(import.meta.dirname, '../../../main/renderer/index.html')).href
+const ownPage = pathToFileURL(join(REPO_ROOT, 'main/renderer/index.html')).href
 
 describe('desktop shell (Electron main process, Electron stubbed at the boundary)', () => {
   let dataDir: string
@@ -43,7 +44,7 @@ describe('desktop shell (Electron main process, Electron stubbed at the boundary
     const prefs = fake.BrowserWindow.instances[0].options.webPreferences
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false })
     expect(prefs.allowRunningInsecureContent).toBe(false)
-    expect(fake.BrowserWindow.instances[0].loadFile).toHaveBeenCalledWith(join(import.meta.dirname, '../../../main/renderer/index.html'))
+    expect(fake.BrowserWindow.instances[0].loadFile).toHaveBeenCalledWith(join(REPO_ROOT, 'main/renderer/index.html'))
   })
 
   it('focuses the existing window when a second instance starts', () => {

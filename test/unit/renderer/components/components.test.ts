@@ -1,0 +1,72 @@
+import { createPinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import { createSSRApp, h } from 'vue'
+import { renderToString } from 'vue/server-renderer'
+import { TrainConfig, type ArchitectureSummary, type RunSummary } from '../../../../shared/api/schemas'
+import RunEditRow from '../../../../renderer/src/components/runs/RunEditRow.vue'
+import TrainForm from '../../../../renderer/src/components/train/TrainForm.vue'
+
+/** Renders a component to HTML as the server renderer would: its template with these props, no DOM. */
+async function render(component: object, props: Record<string, unknown>): Promise<string> {
+  const app = createSSRApp({ render: () => h(component, props) })
+  app.use(createPinia())
+  return renderToString(app)
+}
+
+/** The `value` attribute of the input with this data-testid. */
+function inputValue(html: string, testid: string): string | undefined {
+  const tag = new RegExp(`<input[^>]*data-testid="${testid}"[^>]*>`).exec(html)?.[0]
+  return tag ? /value="([^"]*)"/.exec(tag)?.[1] : undefined
+}
+
+const run: RunSummary = {
+  runId: 'run-7',
+  name: 'Fast learner',
+  tags: ['baseline', 'lenet'],
+  config: TrainConfig.parse({ arch: 'lenet5', dataset: 'mnist', epochs: 1, batchSize: 32, learningRate: 0.1 }),
+  status: 'completed',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  classNames: [],
+}
+
+describe('RunsView edit row', () => {
+  it('starts from the run name and its tags, comma-separated, across the table', async () => {
+    const html = await render(RunEditRow, { run, columns: 11, saving: false })
+    expect(inputValue(html, 'run-name-input')).toBe('Fast learner')
+    expect(inputValue(html, 'run-tags-input')).toBe('baseline, lenet')
+    expect(html).toContain('colspan="11"')
+    expect(html).toMatch(/data-testid="run-save"[^>]*>Save</)
+  })
+  it('shows that it is saving, with Save disabled', async () => {
+    const html = await render(RunEditRow, { run: { ...run, name: undefined, tags: undefined }, columns: 11, saving: true })
+    expect(inputValue(html, 'run-name-input')).toBe('')
+    expect(html).toMatch(/<button type="submit"[^>]*disabled[^>]*>Saving…</)
+  })
+})
+
+const lenet: ArchitectureSummary = {
+  id: 'lenet5',
+  name: 'LeNet-5',
+  description: 'The classic.',
+  params: 61_706,
+  inputShape: [28, 28, 1],
+}
+
+describe('TrainForm', () => {
+  const props = { architectures: [lenet], loading: false, busy: false, activeRun: false, canStop: false, stopping: false }
+  it('fills in the first architecture and its training defaults', async () => {
+    const html = await render(TrainForm, props)
+    expect(inputValue(html, 'epochs-input')).toBe('10')
+    expect(inputValue(html, 'batch-size-input')).toBe('256')
+    expect(inputValue(html, 'learning-rate-input')).toBe('0.9')
+    expect(html).toContain('61,706 parameters')
+    expect(html).toMatch(/<label for="limit"[^>]*>Limit training images <span class="field__optional"/)
+    expect(html).not.toContain('data-testid="start-reason"')
+  })
+  it('says why Start is disabled while a run is active, and that a stop is under way', async () => {
+    const html = await render(TrainForm, { ...props, activeRun: true, canStop: true, stopping: true })
+    expect(html).toMatch(/data-testid="start-button"[^>]*disabled/)
+    expect(html).toContain('data-testid="start-reason"')
+    expect(html).toMatch(/data-testid="stop-button"[^>]*>\s*Stopping…/)
+  })
+})
