@@ -28,7 +28,7 @@ export interface ArchFlags {
   width?: number
 }
 
-function parseNumber(kind: 'int' | 'float') {
+export function parseNumber(kind: 'int' | 'float') {
   return (value: string) => {
     const parsed = Number(value)
     if (!Number.isFinite(parsed) || (kind === 'int' && !Number.isInteger(parsed))) {

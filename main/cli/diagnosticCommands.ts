@@ -1,9 +1,8 @@
 import type { Command } from 'commander'
 import type { LrFinderResult, SystemReport } from '../../shared/api/schemas'
 import { ARCHITECTURE_IDS, type ArchitectureId } from '../../shared/arch/specs'
-import { dispatchApiCall } from '../services/apiDispatcher'
-import type { Workbench } from '../services/workbench'
 import { webgpuAdapterTitle, webgpuKeyFeatures } from '../../shared/webgpuAdapter'
+import { apiCaller, type Fail, type OpenWorkbench } from './apiCall'
 
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`
 
@@ -42,11 +41,8 @@ export function formatSystemReport(report: SystemReport): string {
 }
 
 /** `doctor` and `lr-find`: what a user runs to learn why training is slow or where to start. */
-export function registerDiagnosticCommands(program: Command, open: () => Promise<Workbench>, fail: (message: string) => never): void {
-  const call = async <T>(method: string, request: unknown): Promise<T> => {
-    const result = await dispatchApiCall((await open()).handlers, method, request)
-    return result.ok ? (result.value as T) : fail(result.error.message)
-  }
+export function registerDiagnosticCommands(program: Command, open: OpenWorkbench, fail: Fail): void {
+  const call = apiCaller(open, fail)
   program
     .command('doctor')
     .description('hardware, GPU driver, CUDA libraries, and which backend training would use and why')

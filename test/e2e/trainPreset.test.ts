@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { builtUi, useUiSession } from '../helpers/uiSession'
-import { trainRequestFromFlags, type TrainFlags } from '../../main/cli/cli'
+import { trainRequestFromFlags, type TrainFlags } from '../../main/cli/trainCommand'
 import { resolveRun } from '../../shared/run/resolveRun'
 import type { RunSummary } from '../../shared/api/schemas'
 
