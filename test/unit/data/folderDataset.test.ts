@@ -63,6 +63,8 @@ describe('folder data sets', () => {
     expect(reasons['empty/']).toMatch(/class folder has no usable images/)
     expect(reasons['only-junk/']).toMatch(/class folder has no usable images/)
     expect(reasons['stray.jpg']).toMatch(/not inside a class folder/)
+    // The statistics pass and the split decode a file each: it is listed once.
+    expect(new Set(description.skipped.map((s) => s.file)).size).toBe(description.skipped.length)
     expect(description.warnings.some((w) => /caf\uFFFD\.png/.test(w.file) && /not valid UTF-8/.test(w.reason))).toBe(true)
     // 6 cats (one with a Latin-1 name) and 7 good dogs (CMYK, 16-bit, alpha, palette, GIF, WebP, gray): all kept.
     const kept = description.classCounts.train.map((n, i) => n + description.classCounts.test[i])
