@@ -35,6 +35,8 @@ export async function runEnsembleJob(request: EnsembleJobRequest): Promise<Ensem
     seed: config.seed,
     validationFraction: config.validationFraction,
     limit: config.limit,
+    // The test split each member was scored on in training: the ensemble is compared with those scores.
+    testLimit: config.testLimit,
     normalize: config.normalize,
     shuffle: config.shuffle,
     stats: !isFolderDataset(config.dataset),
