@@ -60,6 +60,15 @@ export default tseslint.config(
   },
   ...mainRows.flatMap((folders, row) => folders.map((folder) => mainFolderRules(folder, row))),
   {
+    // Units a newcomer can read at once. Kernel sources (the WGSL generators) aside: a shader is one piece.
+    files: ['main/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.vue'],
+    ignores: ['main/backends/webgpu/kernels/**'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 350, skipBlankLines: false, skipComments: false }],
+    },
+  },
+  {
     files: ['shared/**'],
     rules: {
       'no-restricted-imports': [
