@@ -137,6 +137,28 @@ describe('a full disk during a run', () => {
     restarted.close()
   })
 
+  it('ends a waiting run whose run.json cannot be written, and takes it out of the queue', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'disk-full-'))
+    const workers = fakeWorkerLauncher()
+    const workbench = await createWorkbench({ dataDir, launchWorker: workers.launch, mode: 'web', maxConcurrentRuns: 1 })
+    const training = await workbench.supervisor.start(config)
+    const waiting = await workbench.supervisor.start(config)
+    const next = await workbench.supervisor.start(config)
+    const ended = workbench.supervisor.waitFor(waiting.runId)!
+    faults.write = true
+    await workbench.supervisor.annotate(waiting.runId, { name: 'renamed' })
+    faults.write = false
+    expect(workbench.supervisor.isActive(waiting.runId)).toBe(false)
+    expect(await ended).toMatchObject({ status: 'failed', error: expect.stringMatching(/^the disk is full/) })
+    // The turn it gave up goes to the run behind it once the training one ends.
+    const trained = workbench.supervisor.waitFor(training.runId)!
+    workers.workers[0].report({ type: 'completed', stopped: false, result: { trainLoss: 1, trainAccuracy: 1, testLoss: 1, testAccuracy: 1, samplesPerSecond: 1, trainSeconds: 1, params: 1 } })
+    workers.workers[0].exit(0, null)
+    await trained
+    expect(workers.workers.map((worker) => (worker.received[0] as { runId: string }).runId)).toEqual([training.runId, next.runId])
+    workbench.close()
+  })
+
   it('says "disk is full" in words even when a library kept only the message', () => {
     expect(describeStorageError(new Error("ENOSPC: no space left on device, write"), 'saving the run')).toMatch(/^the disk is full .* while saving the run: free some space/)
     expect(describeStorageError(Object.assign(new Error('x'), { code: 'EROFS' }), 'saving the run')).toMatch(/read-only/)
