@@ -152,8 +152,10 @@ export class LessonService {
     const attempt = cache.get(attemptId)
     if (!attempt) return
     const lesson = this.lessonOf(attempt.lessonId)
-    const runs = await Promise.all(attempt.runs.map((run) => this.currentOutcome(run)))
+    const read = await Promise.all(attempt.runs.map((run) => this.currentOutcome(run)))
     const latest = cache.get(attemptId)!
+    // A run deleted while this refresh read keeps its latest known state, not the older one this refresh began with.
+    const runs = read.map((run, index) => (run === attempt.runs[index] ? (latest.runs.find((known) => known.runId === run.runId) ?? run) : run))
     const next: LessonAttempt = { ...latest, runs }
     next.verdict = this.verdictOf(lesson, next)
     if (lesson.ensemble && !next.ensemble && !next.ensembleError && runs.every((run) => run.status === 'completed')) this.evaluateEnsemble(cache, attemptId)
