@@ -121,9 +121,11 @@ describe.skipIf(!ready)('Inspect and Predict views in Chromium', () => {
       { name: 'one.png', bytes: digit, type: 'image/png' },
       { name: 'one-again.png', bytes: digit, type: 'image/png' },
     ])
-    // 2 images x 2 models on the tiles; the first image's top 5 of both models in the detail.
+    // 2 images x 2 models on the tiles, each with the ensemble's row; the first image's top 5 of both models
+    // in the detail, and the ensemble's (their averaged probabilities) top 3.
     await expect.poll(() => page.getByTestId('prediction-top1').count(), { timeout: 30_000 }).toBe(4)
-    await expect.poll(() => page.getByTestId('prediction-row').count(), { timeout: 30_000 }).toBe(10)
+    await expect.poll(() => page.getByTestId('ensemble-top1').count(), { timeout: 30_000 }).toBe(2)
+    await expect.poll(() => page.getByTestId('prediction-row').count(), { timeout: 30_000 }).toBe(5 + 5 + 3)
     expect(await page.getByTestId('prediction-image').count()).toBe(2)
     expect(await page.getByTestId('preview-canvas').count()).toBe(4 + 2)
     expect((await page.getByTestId('models-agree').count()) + (await page.getByTestId('models-disagree').count())).toBe(2)
