@@ -30,7 +30,7 @@ import { checkClaim, type BenchRun } from './lessonClaims'
 /**
  * Deliberate breakages, to see the bench catch them: the old experiments card's rate, 0.5, with the
  * lesson's optimizer (SGD with momentum 0.9), where ReLU diverges. (Plain SGD at 0.5, the old card's
- * optimizer, needs the old card's 20,000 images and 3 epochs to diverge; on this slice ReLU survives it.)
+ * optimizer, diverged over its 20,000 images and 3 epochs (issue #19); on this slice ReLU survived it.)
  */
 const BREAKS: Record<string, (config: TrainConfigInput) => TrainConfigInput> = {
   'sigmoid-vs-relu': (config) => ({ ...config, learningRate: 0.5 }),
