@@ -4,14 +4,12 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createWorkbench, type Workbench } from '../../main/services/workbench'
-import { createNodeWorkerLauncher } from '../../main/processes/workerLauncher'
-import { TrainConfig, type RunSummary } from '../../shared/api/schemas'
+import { TrainConfig } from '../../shared/api/schemas'
 import { Queue } from 'bullmq'
 import { createRedis } from '../../main/pool/redisConnection'
 import { POOL_QUEUE_NAME, poolKeys } from '../../main/pool/poolProtocol'
 import { redisMissing, startPoolWorker, startRedis, type PoolWorkerProcess, type RedisServer } from '../helpers/redisServer'
-import { expectCountedOnce } from '../helpers/poolHarness'
+import { expectCountedOnce, openWorkbench, poolWorker as worker, waitForStatus } from '../helpers/poolHarness'
 
 const root = join(import.meta.dirname, '..', '..')
 const missing = redisMissing()
@@ -19,32 +17,8 @@ if (missing) console.warn(`skipping pool tests: ${missing}`)
 
 const config = TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 3, batchSize: 100, learningRate: 0.05, limit: 600, backend: 'wasm', seed: 11 })
 
-async function openWorkbench(queue: string, dataDir?: string): Promise<{ workbench: Workbench; dir: string }> {
-  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'pool-wb-')))
-  return { dir, workbench: await createWorkbench({ dataDir: dir, launchWorker: createNodeWorkerLauncher(), mode: 'cli', queue }) }
-}
-
-async function worker(redis: RedisServer, name: string, extra: string[] = []): Promise<PoolWorkerProcess> {
-  const dataDir = await mkdtemp(join(tmpdir(), `pool-worker-${name}-`))
-  const process = startPoolWorker(['--queue', redis.url, '--name', name, '--data-dir', dataDir, '--lock-ms', '2000', '--threads', '1', ...extra])
-  await process.ready
-  return process
-}
-
 function floats(buffer: Buffer): Float32Array {
   return new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4)
-}
-
-function waitForStatus(workbench: Workbench, runId: string, test: (run: RunSummary) => boolean): Promise<RunSummary> {
-  return new Promise((resolve) => {
-    const off = workbench.events.subscribe((event, payload) => {
-      const run = (payload as { run?: RunSummary }).run
-      if (event === 'run.status' && run?.runId === runId && test(run)) {
-        off()
-        resolve(run)
-      }
-    })
-  })
 }
 
 describe.skipIf(!!missing)('a pool of training workers on Redis', () => {
