@@ -9,6 +9,17 @@ import { TrainConfig } from '../../shared/api/schemas'
 import { redisMissing, startRedis } from '../helpers/redisServer'
 import { openWorkbench, poolWorker } from '../helpers/poolHarness'
 
+/** Small files in 200 folders under 4 classes (20,000 by default): a scan long enough to be caught in progress. */
+async function manyFilesFolder(prefix: string, filesPerFolder = 100): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), prefix))
+  for (let d = 0; d < 200; d++) {
+    const folder = join(root, `class${d % 4}`, `sub${d}`)
+    await mkdir(folder, { recursive: true })
+    await Promise.all(Array.from({ length: filesPerFolder }, (_, i) => writeFile(join(folder, `f${i}.txt`), 'x')))
+  }
+  return root
+}
+
 async function png(path: string): Promise<void> {
   await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 10, g: 120, b: 200 } } }).png().toFile(path)
 }
@@ -58,12 +69,7 @@ describe('folder scans are bounded and cancellable', () => {
   })
 
   it('the client that asked for a scan leaving cancels it', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'left-'))
-    for (let d = 0; d < 200; d++) {
-      const folder = join(root, `class${d % 4}`, `sub${d}`)
-      await mkdir(folder, { recursive: true })
-      await Promise.all(Array.from({ length: 100 }, (_, i) => writeFile(join(folder, `f${i}.txt`), 'x')))
-    }
+    const root = await manyFilesFolder('left-')
     const dataset = `folder:${root}`
     const client = await connectClient(context.server)
     void client.call('data.describe', request(dataset))
@@ -77,12 +83,7 @@ describe('folder scans are bounded and cancellable', () => {
   }, 60_000)
 
   it('data.cancel (the Data view\'s Cancel) stops a scan in progress; its describe says so', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'cancel-'))
-    for (let d = 0; d < 200; d++) {
-      const folder = join(root, `class${d % 4}`, `sub${d}`)
-      await mkdir(folder, { recursive: true })
-      await Promise.all(Array.from({ length: 100 }, (_, i) => writeFile(join(folder, `f${i}.txt`), 'x')))
-    }
+    const root = await manyFilesFolder('cancel-')
     const dataset = `folder:${root}`
     const client = await connectClient(context.server)
     const described = client.call('data.describe', request(dataset))
@@ -98,12 +99,7 @@ describe('folder scans are bounded and cancellable', () => {
 
   it('a second describe of the same folder cancels the first scan, which answers saying so', async () => {
     // Many files in many folders: a scan that takes a moment.
-    const root = await mkdtemp(join(tmpdir(), 'wide-'))
-    for (let d = 0; d < 200; d++) {
-      const folder = join(root, `class${d % 4}`, `sub${d}`)
-      await mkdir(folder, { recursive: true })
-      await Promise.all(Array.from({ length: 50 }, (_, i) => writeFile(join(folder, `f${i}.txt`), 'x')))
-    }
+    const root = await manyFilesFolder('wide-', 50)
     const client = await connectClient(context.server)
     const first = client.call('data.describe', request(`folder:${root}`))
     await new Promise((resolve) => setTimeout(resolve, 5))
