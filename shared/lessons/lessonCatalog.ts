@@ -50,6 +50,12 @@ const common = { dataset: 'fashion-mnist', seed: 1, evaluateTrainSplit: true, te
 const lenetRelu: TrainConfigInput = { ...common, arch: 'lenet-relu', epochs: 2, batchSize: 64, learningRate: 0.002, optimizer: 'adam', lrSchedule: 'constant', limit: 4000 }
 /** A slice small enough that LeNet overfits within a few epochs: the gap the regularisers close. */
 const overfitting: TrainConfigInput = { ...lenetRelu, limit: 500, epochs: 20, batchSize: 16, knobs: { width: 2 } }
+/**
+ * Dropout delays memorization rather than preventing it: by epoch 20-30 the run with dropout has learned the
+ * 500 images by heart too and the gaps differ by 0-4 points (the 5-seed bench held 1/5 at 30 epochs, 4/5 at
+ * 14). At 10 epochs the gap is 6.6-9.5 points smaller in every seed.
+ */
+const overfittingDropout: TrainConfigInput = { ...overfitting, epochs: 10 }
 
 export const LESSONS: readonly Lesson[] = [
   lesson(
@@ -145,7 +151,7 @@ export const LESSONS: readonly Lesson[] = [
       claim: 'The gap between training accuracy (measured without dropout) and test accuracy is smaller with dropout.',
       lookNext: [{ view: 'compare', text: 'Compare training and test accuracy per epoch: without dropout they part early.' }],
     },
-    overfitting,
+    overfittingDropout,
     'knobs.dropout',
     [['without dropout', 0], ['dropout 0.5', 0.5]],
   ),
