@@ -1,5 +1,6 @@
 import { DATASET_IDS, FOLDER_DATASET_PREFIX, type RunSummary, type TrainConfig } from './api/schemas'
-import { flattenConfig, type FlatValue } from './configDiff'
+import { flattenConfig } from './configDiff'
+import { settingInName } from './run/configLabels'
 import { presetRun, resolveRun } from './run/resolveRun'
 
 /** How many differing settings a default name lists before it says `+N more`. */
@@ -8,32 +9,6 @@ const MAX_NAMED_SETTINGS = 4
 /** The settings a run would have had if only its architecture, data set and preset were chosen. */
 function defaultConfig(config: TrainConfig): TrainConfig {
   return presetRun(config.arch, config.dataset, config.preset ?? 'notes')
-}
-
-/** `lr 0.02`, `batch 128`, `3 epochs`: a setting in a few words; fields not listed read `field value`. */
-function describeSetting(field: string, value: FlatValue): string {
-  const shown = value === undefined ? 'default' : String(value)
-  switch (field) {
-    case 'learningRate':
-      return `lr ${shown}`
-    case 'batchSize':
-      return `batch ${shown}`
-    case 'epochs':
-      return `${shown} epoch${value === 1 ? '' : 's'}`
-    case 'limit':
-      return `${shown} images`
-    case 'optimizer':
-    case 'lrSchedule':
-      return shown
-    case 'inputSize':
-      return `${shown} px`
-    case 'normalize':
-      return value === 'none' ? 'not normalized' : `normalize ${shown}`
-    default: {
-      const name = field.replace(/^(knobs|augment)\./, '')
-      return typeof value === 'boolean' ? (value ? name : `no ${name}`) : `${name} ${shown}`
-    }
-  }
 }
 
 /** Most telling first: what users change most, then the rest in the config's order. */
@@ -60,7 +35,7 @@ export function defaultRunName(config: TrainConfig): string {
   )
   const rank = (field: string) => (FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length)
   fields.sort((a, b) => rank(a) - rank(b))
-  const settings = fields.slice(0, MAX_NAMED_SETTINGS).map((field) => describeSetting(field, given[field]))
+  const settings = fields.slice(0, MAX_NAMED_SETTINGS).map((field) => settingInName(field, given[field]))
   if (fields.length > MAX_NAMED_SETTINGS) settings.push(`+${fields.length - MAX_NAMED_SETTINGS} more`)
   const preset = resolved.preset === 'notes' ? [] : [`${resolved.preset} preset`]
   return [config.arch, ...preset, datasetShortName(config.dataset), ...settings].join(' · ')

@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { BackendChoice, type RunSummary } from '../../shared/api/schemas'
 import { runDisplayName } from '../../shared/runNames'
+import { DISPLAY_STATUS_INFO, displayStatus } from '../../shared/runOutcome'
 import { apiCaller, type Fail, type OpenWorkbench } from './apiCall'
 
 /** `runs`: the stored runs. */
@@ -15,7 +16,7 @@ export function registerRunsCommand(program: Command, open: OpenWorkbench, fail:
       if (flags.json) return console.log(JSON.stringify(runs))
       for (const run of runs) {
         const acc = run.result ? `${(run.result.testAccuracy * 100).toFixed(2)}%` : '-'
-        console.log(`${run.runId}  ${run.status.padEnd(11)} test acc ${acc.padEnd(7)} ${runDisplayName(run)}`)
+        console.log(`${run.runId}  ${DISPLAY_STATUS_INFO[displayStatus(run)].word.padEnd(13)} test acc ${acc.padEnd(7)} ${runDisplayName(run)}`)
       }
     })
 }
@@ -32,6 +33,6 @@ export function registerResumeCommand(program: Command, open: OpenWorkbench, fai
       await call('training.resume', { runId, ...(flags.backend ? { backend: flags.backend } : {}) })
       const run = (await (await open()).supervisor.waitFor(runId)) as RunSummary
       if (run.status !== 'completed' && run.status !== 'stopped') fail(`run ${runId} ${run.status}: ${run.error ?? 'no reason given'}`)
-      console.log(`run ${runId} ${run.status} on backend ${run.backend?.name}; test accuracy ${((run.result?.testAccuracy ?? 0) * 100).toFixed(2)}%`)
+      console.log(`run ${runId} ${DISPLAY_STATUS_INFO[displayStatus(run)].word} on backend ${run.backend?.name}; test accuracy ${((run.result?.testAccuracy ?? 0) * 100).toFixed(2)}%`)
     })
 }

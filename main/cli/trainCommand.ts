@@ -4,6 +4,7 @@ import { describeValidationError, type EventOf } from '../../shared/api/contract
 import { BackendChoice, RUN_STATUS_INFO, type RunSummary, type TrainConfig, type TrainRequestInput } from '../../shared/api/schemas'
 import { ARCHITECTURE_IDS, OPTIMIZER_NAMES, type ArchitectureId, type LrSchedule, type OptimizerName } from '../../shared/arch/specs'
 import { runDisplayName } from '../../shared/runNames'
+import { DISPLAY_STATUS_INFO, displayStatus } from '../../shared/runOutcome'
 import { safeResolveRun } from '../../shared/run/resolveRun'
 import type { Workbench } from '../services/workbench'
 import { apiCaller, type Fail, type OpenWorkbench } from './apiCall'
@@ -136,7 +137,7 @@ function trainSummary(runId: string, run: RunSummary, config: TrainConfig) {
 }
 
 function printTrainSummary(run: RunSummary, summary: ReturnType<typeof trainSummary>): void {
-  console.log(`run ${summary.runId} (${runDisplayName(run)}) ${run.status} on backend ${summary.backend}${run.worker ? ` (pool worker ${run.worker})` : ''}`)
+  console.log(`run ${summary.runId} (${runDisplayName(run)}) ${DISPLAY_STATUS_INFO[displayStatus(run)].word} on backend ${summary.backend}${run.worker ? ` (pool worker ${run.worker})` : ''}`)
   for (const skip of summary.backendSkipped) console.log(`  skipped ${skip.name}: ${skip.reason}`)
   console.log(`  ${summary.params.toLocaleString('en-US')} parameters, ${summary.samplesPerSecond.toLocaleString('en-US')} samples/s`)
   console.log(`  test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, test loss ${summary.testLoss.toFixed(4)}`)

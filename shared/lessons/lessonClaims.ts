@@ -1,6 +1,7 @@
 import { analyzeModel } from '../arch/layerMath'
 import { getArchitecture, type ArchitectureId } from '../arch/specs'
 import type { Lesson, LessonId, LessonRunOutcome, LessonVerdict } from './lessonTypes'
+import { learnedAboveChance } from '../runOutcome'
 import { percent, points, seconds } from './verdictText'
 
 /** A lesson whose runs all completed on the lesson's settings: the claim is tested on their metrics. */
@@ -22,11 +23,10 @@ export function noiseMargin(runs: LessonRunOutcome[]): number {
   return Math.min(0.03, Math.max(0.01, 1 / Math.sqrt(Math.min(...sizes))))
 }
 
-/** A run learned when its test accuracy is at least 10 points (and 3 standard errors) above chance, 1/classes. */
+/** A run learned when its test accuracy is above chance, 1/classes, by the one test every view uses (learnedAboveChance). */
 export function learned(run: LessonRunOutcome): { learned: boolean; chance: number } {
   const chance = 1 / (run.classes ?? 10)
-  const error = Math.sqrt((chance * (1 - chance)) / (run.testImages ?? 1000))
-  return { learned: final(run) >= chance + Math.max(0.1, 3 * error), chance }
+  return { learned: learnedAboveChance(final(run), chance, run.testImages), chance }
 }
 
 const final = (run: LessonRunOutcome): number => run.testAccuracy ?? run.epochs.at(-1)!.testAccuracy

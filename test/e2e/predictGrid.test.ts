@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Browser, Page } from 'playwright-core'
 import { connectClient, startTestServer, trainTinyRuns } from '../helpers/webHarness'
-import { dropFiles } from '../helpers/uiFiles'
+import { dropFiles, chooseModels } from '../helpers/uiFiles'
 import { chromiumAvailable, launchChromium, SCREENSHOT_DIR } from '../helpers/browser'
 import { photographedDigits } from '../helpers/photographedDigits'
 import type { RunningWebServer } from '../../main/web/webServer'
@@ -48,8 +48,8 @@ describe.skipIf(!ready)('Predict at the scale users drop images', () => {
     await page.goto(server.url)
     await page.getByTestId('nav-predict').click()
     const runSelect = page.getByTestId('run-select')
-    await expect.poll(async () => runSelect.locator('option').count(), { timeout: 10_000 }).toBe(2)
-    await runSelect.selectOption(runIds)
+    await expect.poll(async () => runSelect.getByTestId('run-choice').count(), { timeout: 10_000 }).toBe(2)
+    await chooseModels(page, runIds)
     // Labels from the names: `7_small.jpg` is a 7.
     const images = (await photographedDigits()).slice(0, 20)
     await dropFiles(page, images.map((image) => ({ name: image.fileName, bytes: image.bytes, type: 'image/jpeg' })))
@@ -106,13 +106,13 @@ describe.skipIf(!ready)('Predict at the scale users drop images', () => {
     expect(await page.getByTestId('prediction-ensemble').count()).toBe(0)
     await page.getByTestId('ensemble-toggle').check()
     await expect.poll(() => page.getByTestId('ensemble-summary').count()).toBe(1)
-    await page.getByTestId('run-select').selectOption([runIds[0]!])
+    await chooseModels(page, [runIds[0]!])
     await expect.poll(() => page.getByTestId('ensemble-toggle').count()).toBe(0)
     expect(await page.getByTestId('ensemble-summary').count()).toBe(0)
   }, 30_000)
 
   it('a blank image is flagged, on its tile and in its detail, instead of a silent ranking', async () => {
-    await page.getByTestId('run-select').selectOption([runIds[0]!])
+    await chooseModels(page, [runIds[0]!])
     const white = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#ffffff' } }).png().toBuffer()
     await dropFiles(page, [{ name: 'white.png', bytes: white, type: 'image/png' }])
     await expect.poll(classified, { timeout: 30_000 }).toBe(1)

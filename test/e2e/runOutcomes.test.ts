@@ -62,7 +62,9 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     reportTraining(worker)
     worker.report({ type: 'completed', stopped: false, result: { trainLoss: 1.07e7, trainAccuracy: 0.0965, testLoss: 2.58e7, testAccuracy: 0.113, samplesPerSecond: 686, trainSeconds: 6, params: 61706, confusionMatrix: confusion(113) } })
     worker.exit(0, null)
-    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('completed')
+    // Completed at chance level: its own status, not a green "completed".
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('did not learn')
+    expect(await page.getByTestId('run-status').getAttribute('class')).toMatch(/pill--did-not-learn/)
     await expect.poll(() => page.getByTestId('run-warning').textContent()).toMatch(/did not learn: test accuracy 11\.3% is at chance level/)
     // A readable name, not the id; one epoch, not "1 epochs"; the skipped backends folded into one line.
     expect(await page.getByTestId('run-title').textContent()).toBe('lenet5 · mnist · lr 1000000 · 1 epoch · 2000 images')

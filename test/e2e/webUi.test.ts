@@ -95,7 +95,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
   it('drops an image and reads the top-5 predictions; a non-image is named in the notice', async () => {
     await page.getByTestId('nav-predict').click()
     const runSelect = page.getByTestId('run-select')
-    await expect.poll(async () => (await runSelect.locator('option').count()) > 0, { timeout: 10_000 }).toBe(true)
+    await expect.poll(async () => (await runSelect.getByTestId('run-choice').count()) > 0, { timeout: 10_000 }).toBe(true)
     await dropFile(page, 'one.png', await digitPng(), 'image/png')
     const rows = page.getByTestId('prediction-row')
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(5)

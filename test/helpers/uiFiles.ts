@@ -18,3 +18,13 @@ export async function dropFiles(page: Page, files: { name: string; bytes: Buffer
   await page.dispatchEvent('[data-testid=drop-zone]', 'dragover', { dataTransfer })
   await page.dispatchEvent('[data-testid=drop-zone]', 'drop', { dataTransfer })
 }
+
+/** Ticks exactly these runs in Predict's model list (and unticks the rest), as a user would. */
+export async function chooseModels(page: Page, runIds: readonly string[]): Promise<void> {
+  const choices = page.getByTestId('run-select').getByTestId('run-choice')
+  for (let i = 0; i < (await choices.count()); i++) {
+    const choice = choices.nth(i)
+    const wanted = runIds.includes((await choice.getAttribute('data-run-id')) ?? '')
+    await choice.locator('input').setChecked(wanted)
+  }
+}

@@ -1,4 +1,5 @@
-import { runDisplayName } from '../../../shared/runNames'
+import { datasetShortName, runDisplayName } from '../../../shared/runNames'
+import { DISPLAY_STATUS_INFO, displayStatus } from '../../../shared/runOutcome'
 import type { EpochMetrics, MetricPoint, RunSummary } from '../../../shared/api/schemas'
 import { downsampleMinMax, type XY } from './downsample'
 import { formatPercent, formatShortTimestamp } from './format'
@@ -83,12 +84,15 @@ export function runLabel(run: Pick<RunSummary, 'runId' | 'name' | 'config'>): st
 }
 
 /**
- * A trained run in a model picker: its name (the default one starts with the architecture), its test
- * accuracy, and when it was trained, which tells apart runs of the same settings (the id goes in the title).
+ * A trained run in a model picker: its name (the default one starts with the architecture), its data set, its
+ * test accuracy (marked when it did not learn), and when it was trained, which tells apart runs of the same settings (the id goes in the title).
  */
-export function modelChoiceLabel(run: Pick<RunSummary, 'runId' | 'name' | 'config' | 'result' | 'createdAt'>): string {
+export function modelChoiceLabel(run: Pick<RunSummary, 'runId' | 'name' | 'config' | 'result' | 'createdAt' | 'status' | 'classNames'>): string {
   const parts: string[] = [runDisplayName(run)]
+  // A default name holds the data set already; a user's name may not.
+  if (run.name?.trim()) parts.push(datasetShortName(run.config.dataset))
   if (run.result) parts.push(formatPercent(run.result.testAccuracy))
+  if (displayStatus(run) === 'did-not-learn') parts.push(`⚠ ${DISPLAY_STATUS_INFO['did-not-learn'].word}`)
   if (!run.name?.trim()) parts.push(formatShortTimestamp(run.createdAt))
   return parts.join(' · ')
 }

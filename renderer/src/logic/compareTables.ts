@@ -1,5 +1,4 @@
 import type { RunSummary } from '../../../shared/api/schemas'
-import type { FlatValue } from '../../../shared/configDiff'
 import { formatCount, formatElapsed, formatLoss, formatPercent } from './format'
 
 /**
@@ -51,11 +50,4 @@ export function perClassTable(runs: readonly RunSummary[]): PerClassTable {
       values: withClasses.map((run) => run.result!.perClassAccuracy![index]),
     })),
   }
-}
-
-/** A config field's value in the diff table: a dash where a run lacks the field. */
-export function formatConfigValue(value: FlatValue): string {
-  if (value === undefined) return '—'
-  if (value === null) return 'null'
-  return String(value)
 }

@@ -3,6 +3,7 @@
  * run's progress, and how its verdict is shown. Pure, so it is unit tested without a browser.
  */
 import { differingFields } from '../../../shared/configDiff'
+import { configFieldLabel } from '../../../shared/run/configLabels'
 import { ARCHITECTURE_FAMILIES, type ArchitectureId } from '../../../shared/arch/specs'
 import type { TrainConfigInput } from '../../../shared/api/schemas'
 import type { Lesson, LessonAttempt, LessonRunOutcome, LessonVerdict } from '../../../shared/lessons/lessonTypes'
@@ -68,13 +69,13 @@ function valueAt(config: unknown, path: string): unknown {
 export function settingWords(field: string, value: unknown): string {
   const known = SETTINGS[field]
   if (known) return known.words(value)
-  return `${field.split('.').at(-1)}: ${value === undefined ? 'default' : JSON.stringify(value)}`
+  return `${configFieldLabel(field)}: ${value === undefined ? 'default' : JSON.stringify(value)}`
 }
 
 /** What the lesson's runs differ in, for "What differs: …". */
 export function differingSettingName(lesson: Pick<Lesson, 'field' | 'runs'>): string {
   const fields = lessonFields(lesson)
-  return fields.map((field) => SETTINGS[field]?.name ?? field.split('.').at(-1)!).join(', ')
+  return fields.map((field) => SETTINGS[field]?.name ?? configFieldLabel(field)).join(', ')
 }
 
 /** The lesson's field, or (the ensemble: no field) the fields its runs' configs differ in. */

@@ -1,4 +1,5 @@
-import type { RunStatus, RunSummary } from '../../../shared/api/schemas'
+import type { RunSummary } from '../../../shared/api/schemas'
+import { DISPLAY_STATUS_INFO, displayStatus, type DisplayStatus } from '../../../shared/runOutcome'
 import { runLabel } from './compare'
 import { isActive } from './metrics'
 
@@ -7,7 +8,8 @@ export type RunsColumn = 'name' | 'arch' | 'dataset' | 'learningRate' | 'batchSi
 
 export interface RunsQuery {
   search: string
-  status: RunStatus | ''
+  /** A display status: `did-not-learn` picks the completed runs that stayed at chance level. */
+  status: DisplayStatus | ''
   arch: string
   dataset: string
   sort: RunsColumn
@@ -44,7 +46,7 @@ function sortValue(run: RunSummary, column: RunsColumn): string | number | undef
     case 'duration':
       return run.result?.trainSeconds
     case 'status':
-      return run.status
+      return displayStatus(run)
     case 'createdAt':
       return run.createdAt
   }
@@ -54,7 +56,7 @@ function sortValue(run: RunSummary, column: RunsColumn): string | number | undef
 export function matchesSearch(run: RunSummary, search: string): boolean {
   const words = search.toLowerCase().split(/\s+/).filter(Boolean)
   if (!words.length) return true
-  const haystack = [runLabel(run), run.runId, run.config.arch, run.config.dataset, run.status, ...(run.tags ?? [])].join(' ').toLowerCase()
+  const haystack = [runLabel(run), run.runId, run.config.arch, run.config.dataset, DISPLAY_STATUS_INFO[displayStatus(run)].word, ...(run.tags ?? [])].join(' ').toLowerCase()
   return words.every((word) => haystack.includes(word))
 }
 
@@ -62,7 +64,7 @@ export function matchesSearch(run: RunSummary, search: string): boolean {
 export function queryRuns(runs: readonly RunSummary[], query: RunsQuery): RunSummary[] {
   const kept = runs.filter(
     (run) =>
-      (!query.status || run.status === query.status) &&
+      (!query.status || displayStatus(run) === query.status) &&
       (!query.arch || run.config.arch === query.arch) &&
       (!query.dataset || run.config.dataset === query.dataset) &&
       matchesSearch(run, query.search),

@@ -17,7 +17,7 @@ describe('default run names', () => {
   it('lists the settings that differ, learning rate first', () => {
     expect(defaultRunName(config({ learningRate: 0.02 }))).toBe('lenet-relu · mnist · lr 0.02')
     expect(defaultRunName(config({ limit: 2000, epochs: 1, learningRate: 1e6 }))).toBe('lenet-relu · mnist · lr 1000000 · 1 epoch · 2000 images')
-    expect(defaultRunName(config({ knobs: { activation: 'sigmoid' }, augment: { flip: true }, seed: 4 }))).toBe('lenet-relu · mnist · activation sigmoid · flip · seed 4')
+    expect(defaultRunName(config({ knobs: { activation: 'sigmoid' }, augment: { flip: true }, seed: 4 }))).toBe('lenet-relu · mnist · activation sigmoid · horizontal flip on · seed 4')
   })
   it('caps the list and names a folder by its last segment', () => {
     const name = defaultRunName(config({ dataset: 'folder:/home/me/photos/', learningRate: 0.1, batchSize: 32, epochs: 2, limit: 100, seed: 9, weightDecay: 0.01 }))
@@ -31,6 +31,23 @@ describe('default run names', () => {
   })
   it('a user-given name wins over the default one', () => {
     expect(runDisplayName({ name: ' baseline ', config: config() })).toBe('baseline')
+    // Human words, never a raw config key.
+    expect(defaultRunName(config({ augment: { cropPadding: 4 }, knobs: { residual: false } } as never))).not.toMatch(/cropPadding|residual|knobs\./)
     expect(runDisplayName({ name: '', config: config({ learningRate: 0.02 }) })).toBe('lenet-relu · mnist · lr 0.02')
+  })
+})
+
+describe('config labels', () => {
+  it('say a setting in words, never the raw key: crop padding in px, shortcuts on/off, learning rate', async () => {
+    const { configFieldLabel, settingInName, CONFIG_FIELD_LABELS } = await import('../../../shared/run/configLabels')
+    const { flattenConfig } = await import('../../../shared/configDiff')
+    const { resolveRun } = await import('../../../shared/run/resolveRun')
+    expect(settingInName('augment.cropPadding', 4)).toBe('crop padding 4 px')
+    expect(settingInName('knobs.residual', false)).toBe('shortcuts off')
+    expect(configFieldLabel('knobs.activation')).toBe('activation')
+    expect(configFieldLabel('learningRate')).toBe('learning rate')
+    // Every field a resolved config can hold has a label of its own.
+    const config = resolveRun({ arch: 'resnet18', dataset: 'cifar10', knobs: { residual: false }, augment: { cropPadding: 4, flip: true }, gradientClipNorm: 1, earlyStoppingPatience: 2, validationFraction: 0.1, normalize: 'dataset' })
+    for (const field of Object.keys(flattenConfig(config))) expect(CONFIG_FIELD_LABELS[field], field).toBeDefined()
   })
 })

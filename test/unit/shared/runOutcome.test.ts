@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { chanceAccuracy, didNotLearnWarning } from '../../../shared/runOutcome'
+import { chanceAccuracy, didNotLearnWarning, displayStatus, DISPLAY_STATUS_INFO, learnedAboveChance } from '../../../shared/runOutcome'
+import { learned } from '../../../shared/lessons/lessonClaims'
 import { learningRateHint, learningRateToTry, USUAL_LEARNING_RATES } from '../../../shared/arch/learningRates'
 import { ARCHITECTURE_IDS } from '../../../shared/arch/specs'
 import { presetRun } from '../../../shared/run/resolveRun'
@@ -49,5 +50,37 @@ describe('usual learning rates', () => {
     expect(learningRateHint('sgd', 1e-6)).toMatch(/far below/)
     expect(learningRateToTry('sgd', 1e6)).toBe(USUAL_LEARNING_RATES.sgd.typical)
     expect(learningRateToTry('sgd', 0.5)).toBe(0.05)
+  })
+})
+
+describe('did not learn, one test for every view', () => {
+  const run = (testAccuracy: number, status: 'completed' | 'stopped' = 'completed') => ({ status, classNames: Array.from({ length: 10 }, (_, i) => String(i)), result: result(testAccuracy, balanced(1000, Math.round(testAccuracy * 1000))) })
+
+  it('a completed run at chance level reads "did not learn"; one well above it "completed"', () => {
+    // LeNet-5 at lr 1e6 ends at 9.6%: today a green "completed".
+    expect(displayStatus(run(0.096))).toBe('did-not-learn')
+    expect(DISPLAY_STATUS_INFO['did-not-learn'].word).toBe('did not learn')
+    // 10 points above chance is the bar: 19% is not there yet, 21% is.
+    expect(displayStatus(run(0.19))).toBe('did-not-learn')
+    expect(displayStatus(run(0.21))).toBe('completed')
+    expect(displayStatus(run(0.98))).toBe('completed')
+  })
+
+  it('other statuses read as stored (a stopped run is expected near chance), and a run without a result too', () => {
+    expect(displayStatus(run(0.096, 'stopped'))).toBe('stopped')
+    expect(displayStatus({ status: 'completed', classNames: [], result: undefined })).toBe('completed')
+    expect(DISPLAY_STATUS_INFO.failed.word).toBe('failed')
+  })
+
+  it('the warning, the status and the lessons share the bar: 10 points and 3 standard errors above chance', () => {
+    for (const accuracy of [0.11, 0.15, 0.199, 0.2, 0.25, 0.6]) {
+      const warned = didNotLearnWarning({ optimizer: 'sgd', learningRate: 0.1, epochs: 1 }, run(accuracy).result, 10) !== undefined
+      const lesson = learned({ label: 'x', status: 'completed', epochs: [], testAccuracy: accuracy, classes: 10, testImages: 10000 } as never).learned
+      expect(displayStatus(run(accuracy)) === 'did-not-learn', `${accuracy}`).toBe(warned)
+      expect(lesson, `${accuracy}`).toBe(!warned)
+    }
+    // On few test images the 3 standard errors are the larger margin: 100 images at chance 0.5 need 65%.
+    expect(learnedAboveChance(0.64, 0.5, 100)).toBe(false)
+    expect(learnedAboveChance(0.66, 0.5, 100)).toBe(true)
   })
 })

@@ -4,6 +4,7 @@ import { createSSRApp, h } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { TrainConfig, type ArchitectureSummary, type RunSummary } from '../../../../shared/api/schemas'
 import RunEditRow from '../../../../renderer/src/components/runs/RunEditRow.vue'
+import StatusPill from '../../../../renderer/src/components/StatusPill.vue'
 import TrainForm from '../../../../renderer/src/components/train/TrainForm.vue'
 
 /** Renders a component to HTML as the server renderer would: its template with these props, no DOM. */
@@ -41,6 +42,23 @@ describe('RunsView edit row', () => {
     const html = await render(RunEditRow, { run: { ...run, name: undefined, tags: undefined }, columns: 11, saving: true })
     expect(inputValue(html, 'run-name-input')).toBe('')
     expect(html).toMatch(/<button type="submit"[^>]*disabled[^>]*>Saving…</)
+  })
+  it('hints at the name a run goes by without one of its own, not its id', async () => {
+    const html = await render(RunEditRow, { run: { ...run, name: undefined }, columns: 11, saving: false })
+    expect(html).toMatch(/data-testid="run-name-input"/)
+    expect(/<input[^>]*data-testid="run-name-input"[^>]*>/.exec(html)![0]).toMatch(/placeholder="lenet5 · mnist · lr 0\.1 · batch 32 · 1 epoch"/)
+  })
+})
+
+describe('StatusPill', () => {
+  const result = (testAccuracy: number) => ({ trainLoss: 1, trainAccuracy: testAccuracy, testLoss: 1, testAccuracy, samplesPerSecond: 1, trainSeconds: 1, params: 1 })
+  const tenClasses = Array.from({ length: 10 }, (_, i) => String(i))
+  it('a run that completed at chance level reads "did not learn", in its own class; one that learned "completed"', async () => {
+    const stuck = await render(StatusPill, { run: { ...run, classNames: tenClasses, result: result(0.096) } })
+    expect(stuck).toMatch(/class="pill pill--did-not-learn"[^>]*>did not learn</)
+    const fine = await render(StatusPill, { run: { ...run, classNames: tenClasses, result: result(0.97) } })
+    expect(fine).toMatch(/class="pill pill--completed"[^>]*>completed</)
+    expect(await render(StatusPill, { status: 'failed' })).toMatch(/>failed</)
   })
 })
 

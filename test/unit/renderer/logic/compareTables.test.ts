@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TrainConfig, type RunSummary } from '../../../../shared/api/schemas'
-import { FINAL_METRICS, formatConfigValue, isBestRun, perClassTable } from '../../../../renderer/src/logic/compareTables'
+import { FINAL_METRICS, isBestRun, perClassTable } from '../../../../renderer/src/logic/compareTables'
+import { configValueText as formatConfigValue } from '../../../../shared/run/configLabels'
 
 function run(runId: string, result?: Partial<NonNullable<RunSummary['result']>>, classNames = ['cat', 'dog']): RunSummary {
   return {
@@ -65,6 +66,6 @@ describe('config values', () => {
     expect(formatConfigValue(undefined)).toBe('—')
     expect(formatConfigValue(null)).toBe('null')
     expect(formatConfigValue(0.01)).toBe('0.01')
-    expect(formatConfigValue(false)).toBe('false')
+    expect(formatConfigValue(false)).toBe('off')
   })
 })

@@ -99,17 +99,22 @@ describe('run colours', () => {
 })
 
 describe('modelChoiceLabel', () => {
-  it('names a model by its run name (the default one: architecture, data set, changed settings), then accuracy and date', async () => {
+  it('names a model by its run name (the default one: architecture, data set, changed settings), then data set, accuracy and date', async () => {
     const { modelChoiceLabel } = await import('../../../../renderer/src/logic/compare')
     const { TrainConfig } = await import('../../../../shared/api/schemas')
     const run = {
       runId: 'mx1q66pl-83ee2a',
       createdAt: '2026-11-29T10:51:00.000Z',
       config: TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 5, batchSize: 64, learningRate: 0.02, optimizer: 'adam', lrSchedule: 'cosine' }),
+      status: 'completed',
+      classNames: Array.from({ length: 10 }, (_, i) => String(i)),
       result: { testAccuracy: 0.9909 },
     } as Parameters<typeof modelChoiceLabel>[0]
     expect(modelChoiceLabel(run)).toMatch(/^lenet-relu · mnist · lr 0\.02 · 99\.1% · 11-29 \d\d:51$/)
-    expect(modelChoiceLabel({ ...run, name: ' ReLU baseline ' })).toBe('ReLU baseline · 99.1%')
+    // A name of the user's own does not say the data set: the label does.
+    expect(modelChoiceLabel({ ...run, name: ' ReLU baseline ' })).toBe('ReLU baseline · mnist · 99.1%')
+    // A run that stayed at chance level is marked.
+    expect(modelChoiceLabel({ ...run, name: 'stuck', result: { ...run.result!, testAccuracy: 0.096 } })).toBe('stuck · mnist · 9.6% · ⚠ did not learn')
     expect(modelChoiceLabel({ ...run, result: undefined })).toMatch(/^lenet-relu · mnist · lr 0\.02 · 11-29/)
     expect(modelChoiceLabel(run)).not.toContain(run.runId)
   })
