@@ -122,7 +122,7 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
 
   it('disables Start for a run the memory estimate says cannot fit, naming the batch size that fits', async () => {
     await page.getByTestId('arch-select').selectOption('vgg16')
-    await expect.poll(() => page.getByTestId('start-reason').textContent()).toMatch(/^Needs about [\d.]+ GiB, more than the 4 GiB wasm heap: batch \d+ or less fits$/)
+    await expect.poll(() => page.getByTestId('start-reason').textContent()).toMatch(/^Batch \d+ needs about [\d.]+ GiB, more than the 3\.50 GiB a run may use of the wasm backends' 4 GiB heap: batch \d+ or less fits$/)
     expect(await page.getByTestId('start-button').isDisabled()).toBe(true)
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'train-start-blocked-memory-1280x800.png') })
     const fits = (await page.getByTestId('start-reason').textContent())!.match(/batch (\d+) or less fits/)![1]!

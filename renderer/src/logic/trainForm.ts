@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { BackendChoice, TrainConfig, type ArchKnobsInput, type AugmentConfig, type TrainConfigInput } from '../../../shared/api/schemas'
 import { analyzeModel } from '../../../shared/arch/layerMath'
-import { estimateTrainingMemory, WASM_HEAP_BACKENDS, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
+import { estimateTrainingMemory, formatNeededGiB, WASM_HEAP_BACKENDS, WASM_LIMIT_TEXT, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
 import { getArchitecture, type ArchitectureId, type PresetId } from '../../../shared/arch/specs'
 import { safeResolveRun } from '../../../shared/run/resolveRun'
 import { learningRateHint } from '../../../shared/arch/learningRates'
@@ -174,7 +174,7 @@ export function startBlockedReason(options: {
   if (count === 1) return 'Fix the highlighted field to start'
   if (count > 1) return `Fix the ${count} highlighted fields to start`
   if (options.memory) {
-    const needs = `Needs about ${(options.memory.bytes / 2 ** 30).toFixed(1)} GiB, more than the 4 GiB wasm heap`
+    const needs = `Batch ${options.memory.batchSize} needs about ${formatNeededGiB(options.memory.bytes)}, more than ${WASM_LIMIT_TEXT}`
     return options.memory.maxBatchSize >= 1 ? `${needs}: batch ${options.memory.maxBatchSize} or less fits` : `${needs} even at batch 1: use the CPU preset`
   }
   return undefined
@@ -211,7 +211,7 @@ export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [
   const problem = memoryProblem(config, batchSizes)
   if (!problem) return undefined
   const fix = problem.maxBatchSize >= 1 ? `use a batch size of at most ${problem.maxBatchSize} or the CPU preset` : 'use the CPU preset'
-  return `Batch ${problem.batchSize} needs about ${(problem.bytes / 2 ** 30).toFixed(1)} GiB to train; the wasm backends (used unless native TensorFlow is installed) hold 4 GiB: ${fix}.`
+  return `Batch ${problem.batchSize} needs about ${formatNeededGiB(problem.bytes)} to train, more than ${WASM_LIMIT_TEXT} (used unless native TensorFlow is installed): ${fix}.`
 }
 
 /**
