@@ -114,6 +114,7 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     reportTraining(cancelled, 3)
     await expect.poll(() => page.getByTestId('cancel-button').textContent()).toMatch(/Cancel & discard/)
     await page.getByTestId('cancel-button').click()
+    await page.getByTestId('cancel-confirm').click()
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('cancelled')
     expect(await page.getByTestId('run-outcome').textContent()).toMatch(/unfinished epoch was discarded/)
     expect(await page.getByTestId('test-accuracy').count()).toBe(0)
@@ -145,6 +146,7 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     const start = worker.received[0] as { type: string; config: { augment?: unknown } }
     expect(start.config.augment).toEqual({ cropPadding: 4, flip: false, brightness: 0.25, contrast: 0.25, pcaNoise: 0 })
     await page.getByTestId('cancel-button').click()
+    await page.getByTestId('cancel-confirm').click()
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('cancelled')
     await page.getByTestId('train-augment-remove').click()
     expect(await page.getByTestId('train-augment').textContent()).toMatch(/Augmentation: none/)

@@ -40,11 +40,11 @@ describe('validateTrainForm', () => {
     expect(offersPrecision('webgpu')).toBe(true)
     expect(offersPrecision('auto')).toBe(true)
     expect(offersPrecision('wasm-blas')).toBe(false)
-    expect(validateTrainForm({ ...valid, backend: 'webgpu', precision: 'mixed' }).config?.precision).toBe('mixed')
-    expect(validateTrainForm({ ...valid, precision: 'mixed' }).config?.precision).toBe('mixed')
+    expect(validateTrainForm({ ...valid, backend: 'webgpu', options: { precision: 'mixed' } }).config?.precision).toBe('mixed')
+    expect(validateTrainForm({ ...valid, options: { precision: 'mixed' } }).config?.precision).toBe('mixed')
     // Chosen for webgpu, then the backend changed to one without it: the hidden choice is not sent.
-    expect(validateTrainForm({ ...valid, backend: 'wasm-blas', precision: 'mixed' }).config).not.toHaveProperty('precision')
-    expect(validateTrainForm({ ...valid, backend: 'webgpu', precision: 'fp32' }).config).not.toHaveProperty('precision')
+    expect(validateTrainForm({ ...valid, backend: 'wasm-blas', options: { precision: 'mixed' } }).config).not.toHaveProperty('precision')
+    expect(validateTrainForm({ ...valid, backend: 'webgpu', options: { precision: 'fp32' } }).config).not.toHaveProperty('precision')
   })
 })
 
