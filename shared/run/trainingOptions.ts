@@ -66,20 +66,13 @@ export type TrainingOption = ChoiceOption | NumberOption | ListOption | SwitchOp
 
 const choices = (values: readonly string[], labels: Record<string, string> = {}) => values.map((value) => ({ value, label: labels[value] ?? value }))
 
-const OPTIMIZER_LABELS: Record<string, string> = {
-  sgd: 'sgd (plain)',
-  momentum: 'momentum (SGD, 0.9)',
-  nesterov: 'nesterov (SGD, Nesterov momentum 0.9)',
-  adam: 'adam',
-  rmsprop: 'rmsprop',
-}
 
 /** The augmentations the CLI and the form name; the Data view may set finer values (AugmentConfig). */
 export const AUGMENT_NAMES = ['crop', 'flip', 'jitter', 'pca'] as const
 export type AugmentName = (typeof AUGMENT_NAMES)[number]
 
 export const TRAINING_OPTIONS: readonly TrainingOption[] = [
-  { field: 'optimizer', flag: '--optimizer', argument: '<name>', kind: 'choice', group: 'basic', label: 'Optimizer', choices: choices(OPTIMIZER_NAMES, OPTIMIZER_LABELS), help: 'how the gradients change the weights; momentum and nesterov use a momentum of 0.9' },
+  { field: 'optimizer', flag: '--optimizer', argument: '<name>', kind: 'choice', group: 'basic', label: 'Optimizer', choices: choices(OPTIMIZER_NAMES), help: 'how the gradients change the weights: sgd (plain), momentum or nesterov (SGD with momentum 0.9), adam, rmsprop' },
   { field: 'lrSchedule', flag: '--schedule', argument: '<name>', kind: 'choice', group: 'basic', label: 'LR schedule', choices: choices(LR_SCHEDULES), help: 'how the learning rate changes over the epochs' },
   { field: 'lrStepEpochs', flag: '--step-epochs', argument: '<epochs>', kind: 'number', integer: true, group: 'advanced', label: 'Step every (epochs)', shownWhen: { field: 'lrSchedule', oneOf: ['step'] }, help: 'step schedule: multiply the rate by the step factor every this many epochs' },
   { field: 'lrStepGamma', flag: '--step-gamma', argument: '<factor>', kind: 'number', integer: false, group: 'advanced', label: 'Step factor', shownWhen: { field: 'lrSchedule', oneOf: ['step'] }, help: 'step schedule: the factor the rate is multiplied by at each step' },
@@ -90,7 +83,7 @@ export const TRAINING_OPTIONS: readonly TrainingOption[] = [
   { field: 'earlyStoppingPatience', flag: '--patience', argument: '<epochs>', kind: 'number', integer: true, group: 'advanced', label: 'Early-stopping patience', unset: 'never stop early', help: 'early stopping: end after this many epochs without validation improvement (needs a validation fraction)' },
   { field: 'seed', flag: '--seed', argument: '<n>', kind: 'number', integer: true, group: 'advanced', label: 'Seed', help: 'random seed: initial weights, shuffling, augmentation' },
   { field: 'augment', flag: '--augment', argument: '<list>', kind: 'list', group: 'advanced', label: 'Augmentation', choices: choices(AUGMENT_NAMES, { crop: 'crop (4 px padding)', flip: 'flip', jitter: 'jitter (brightness, contrast 0.2)', pca: 'pca (AlexNet\u2019s colour noise 0.1)' }), help: `training augmentation, comma-separated: ${AUGMENT_NAMES.join(', ')}` },
-  { field: 'normalize', flag: '--normalize', argument: '<how>', kind: 'choice', freeText: true, group: 'advanced', label: 'Normalization', choices: choices(['none', 'dataset'], { none: 'none (pixels in 0..1)', dataset: 'dataset (mean/std of the training split)' }), help: 'none, dataset (mean/std of the training split), or mean,..:std,.. (e.g. 0.5:0.25)' },
+  { field: 'normalize', flag: '--normalize', argument: '<how>', kind: 'choice', freeText: true, group: 'advanced', label: 'Normalization', choices: choices(['none', 'dataset'], { dataset: 'dataset mean/std' }), help: 'none, dataset (mean/std of the training split), or mean,..:std,.. (e.g. 0.5:0.25)' },
   { field: 'shuffle', flag: '--no-shuffle', kind: 'switch', group: 'advanced', label: 'Reshuffle every epoch', help: 'keep the data set order instead of reshuffling every epoch' },
   { field: 'precision', flag: '--precision', argument: '<mode>', kind: 'choice', group: 'basic', label: 'Precision', shownWhen: { field: 'backend', oneOf: MIXED_PRECISION_CHOICES }, unset: 'fp32', choices: choices(['fp32', 'mixed'], { mixed: 'mixed (f16)' }), help: `fp32 (default, the reference), or ${MIXED_PRECISION_SUMMARY}; refused with the reason elsewhere` },
   { field: 'parallelism', flag: '--parallel', argument: '<threads>', kind: 'number', integer: true, group: 'advanced', label: 'Parallel threads', help: 'data-parallel training threads on the wasm backend (try the number of free cores)' },

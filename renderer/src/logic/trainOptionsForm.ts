@@ -73,6 +73,6 @@ export function choiceEntries(option: TrainingOption, preset: ResolvedRun | unde
 export function changedOptions(inputs: OptionInputs, context: OptionContext): string[] {
   const { values } = optionRequest(inputs, context)
   return TRAINING_OPTIONS.filter((option) => option.group === 'advanced' && option.field in values).map(
-    (option) => `${option.label.toLowerCase()} ${describeOptionValue(option, values[option.field])}`,
+    (option) => `${option.label.replace(/\s*\(.*\)$/, '').toLowerCase()} ${option.kind === 'choice' ? String(values[option.field]) : describeOptionValue(option, values[option.field])}`,
   )
 }

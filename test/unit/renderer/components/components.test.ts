@@ -74,7 +74,7 @@ describe('TrainForm', () => {
     const html = await render(TrainForm, props)
     // LeNet-5's notes recipe: plain SGD, constant rate; sent only when changed.
     const firstChoice = (testid: string) => new RegExp(`data-testid="${testid}"[^>]*>(?:<!--\\[-->)?<option value=""[^>]*>([^<]*)</option>`).exec(html)?.[1]
-    expect(firstChoice('option-optimizer')).toBe('sgd (plain) (preset)')
+    expect(firstChoice('option-optimizer')).toBe('sgd (preset)')
     expect(firstChoice('option-lrSchedule')).toBe('constant (preset)')
     expect(html).toMatch(/<details class="advanced"[^>]*data-testid="advanced-options"/)
     const placeholder = (id: string) => /placeholder="([^"]*)"/.exec(new RegExp(`<input id="${id}"[^>]*>`).exec(html)?.[0] ?? '')?.[1]
