@@ -129,6 +129,24 @@ export function augmentNames(augment: Partial<AugmentConfig> | undefined): Augme
   return AUGMENT_NAMES.filter((name) => on[name])
 }
 
+/**
+ * One named augmentation switched on or off, the others kept as they are (the Data view's finer values
+ * included: its crop of 2 px stays 2 when flip is ticked); null once none is left.
+ */
+export function toggleAugment(augment: AugmentConfig | null | undefined, name: AugmentName, on: boolean): AugmentConfig | null {
+  const base = augment ?? augmentFromNames([])
+  const named = augmentFromNames([name])
+  const next: AugmentConfig = { ...base }
+  if (name === 'crop') next.cropPadding = on ? base.cropPadding || named.cropPadding : 0
+  if (name === 'flip') next.flip = on
+  if (name === 'jitter') {
+    next.brightness = on ? base.brightness || named.brightness : 0
+    next.contrast = on ? base.contrast || named.contrast : 0
+  }
+  if (name === 'pca') next.pcaNoise = on ? base.pcaNoise || named.pcaNoise : 0
+  return augmentNames(next).length ? next : null
+}
+
 export type ParsedOption = { ok: true; value: unknown } | { ok: false; error: string }
 
 function parseNormalize(text: string): ParsedOption {

@@ -64,6 +64,9 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     worker.exit(0, null)
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('completed')
     await expect.poll(() => page.getByTestId('run-warning').textContent()).toMatch(/did not learn: test accuracy 11\.3% is at chance level/)
+    // It points at the LR finder, which sits in the same view.
+    expect(await page.getByTestId('run-warning').textContent()).toMatch(/LR finder \(Find a learning rate, in the Train view\)/)
+    expect(await page.getByTestId('warning-lr-find').textContent()).toMatch(/Find a learning rate for this run's settings/)
     // A readable name, not the id; one epoch, not "1 epochs"; the skipped backends folded into one line.
     expect(await page.getByTestId('run-title').textContent()).toBe('lenet5 · mnist · lr 1000000 · 1 epoch · 2000 images')
     expect(await page.getByTestId('header-run-name').textContent()).toBe('lenet5 · mnist · lr 1000000 · 1 epoch · 2000 images')
@@ -140,7 +143,7 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'data-augmentation-preview-1280x800.png'), fullPage: true })
     await page.getByTestId('augment-use').click()
     await expect.poll(() => page.evaluate(() => window.location.hash)).toBe('#/train')
-    expect(await page.getByTestId('train-augment').textContent()).toMatch(/Augmentation: crop \+ pad 4 px, brightness\/contrast ±0\.25 \(from the Data view\)/)
+    expect(await page.getByTestId('train-augment').textContent()).toMatch(/Augmentation: crop \+ pad 4 px, brightness\/contrast ±0\.25 \(shared with the Data view\)/)
     await page.getByTestId('start-button').click()
     const worker = await nextWorker(5)
     const start = worker.received[0] as { type: string; config: { augment?: unknown } }
