@@ -63,8 +63,8 @@ export function didNotLearnWarning(config: Pick<TrainConfig, 'optimizer' | 'lear
   if (learned) return undefined
   const causes: string[] = []
   const rateHint = config.optimizer ? learningRateHint(config.optimizer, config.learningRate) : undefined
-  if (rateHint) causes.push(`the learning rate: ${rateHint}`)
-  else causes.push(`the learning rate ${config.learningRate} may be too high (the loss jumps) or too low (it barely moves): try the LR finder`)
+  if (rateHint) causes.push(`the learning rate: ${rateHint}; the LR finder (Find a learning rate, in the Train view) suggests one`)
+  else causes.push(`the learning rate ${config.learningRate} may be too high (the loss jumps) or too low (it barely moves): try the LR finder (Find a learning rate, in the Train view)`)
   if (!Number.isFinite(result.trainLoss) || result.trainLoss > 10 * Math.log(Math.max(2, classes))) {
     causes.push(`a train loss of ${result.trainLoss.toPrecision(3)} (chance is ${Math.log(Math.max(2, classes)).toFixed(2)}): the weights were pushed far out, saturating the activations`)
   }

@@ -6,14 +6,6 @@ import { DATASET_IDS, FOLDER_DATASET_PREFIX } from '../../shared/api/schemas'
 import { dispatchApiCall } from '../services/apiDispatcher'
 import type { Workbench } from '../services/workbench'
 
-export interface DataFlags {
-  augment?: string
-  normalize?: string
-  shuffle?: boolean
-}
-
-const AUGMENTS = ['crop', 'flip', 'jitter', 'pca'] as const
-
 /** `mnist`, `cifar10`, `folder:/abs/path`, or a bare path (made absolute): what `--dataset` and `data <id>` take. */
 export function datasetIdFromArgument(value: string): string {
   if ((DATASET_IDS as readonly string[]).includes(value)) return value
@@ -22,45 +14,6 @@ export function datasetIdFromArgument(value: string): string {
     throw new InvalidArgumentError(`"${value}" is not a data set: use ${DATASET_IDS.join(', ')} or folder:<path>`)
   }
   return `${FOLDER_DATASET_PREFIX}${isAbsolute(path) ? path : resolve(path)}`
-}
-
-/**
- * `--augment crop,flip,jitter,pca` (crop: 4 px padding at 32 px and up, 2 below; jitter: brightness and
- * contrast 0.2; pca: AlexNet's 0.1), `--normalize none|dataset|mean,...:std,...`, `--no-shuffle`.
- */
-export function addDataOptions(command: Command): Command {
-  return command
-    .option('--augment <list>', `training augmentation, comma-separated: ${AUGMENTS.join(', ')}`)
-    .option('--normalize <how>', 'none, dataset (mean/std of the training split), or mean,..:std,.. (e.g. 0.5:0.25)')
-    .option('--no-shuffle', 'keep the data set order instead of reshuffling every epoch')
-}
-
-export function dataOptionsFromFlags(flags: DataFlags): Record<string, unknown> {
-  const options: Record<string, unknown> = {}
-  if (flags.augment) {
-    const names = flags.augment.split(',').map((name) => name.trim()).filter(Boolean)
-    const unknown = names.filter((name) => !(AUGMENTS as readonly string[]).includes(name))
-    if (unknown.length) throw new InvalidArgumentError(`--augment: unknown ${unknown.join(', ')}; choose from ${AUGMENTS.join(', ')}`)
-    options.augment = {
-      cropPadding: names.includes('crop') ? 4 : 0,
-      flip: names.includes('flip'),
-      brightness: names.includes('jitter') ? 0.2 : 0,
-      contrast: names.includes('jitter') ? 0.2 : 0,
-      pcaNoise: names.includes('pca') ? 0.1 : 0,
-    }
-  }
-  if (flags.normalize) {
-    if (flags.normalize === 'none' || flags.normalize === 'dataset') options.normalize = flags.normalize
-    else {
-      const [mean, std] = flags.normalize.split(':').map((part) => part.split(',').map(Number))
-      if (!mean?.length || !std?.length || [...mean, ...std].some((v) => !Number.isFinite(v))) {
-        throw new InvalidArgumentError(`--normalize: expected none, dataset or mean:std numbers like 0.5,0.5,0.5:0.25,0.25,0.25, got "${flags.normalize}"`)
-      }
-      options.normalize = { mean, std }
-    }
-  }
-  if (flags.shuffle === false) options.shuffle = false
-  return options
 }
 
 const fmt = (values: number[]) => values.map((v) => v.toFixed(4)).join(', ')

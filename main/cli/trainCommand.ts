@@ -2,27 +2,25 @@ import { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { describeValidationError, type EventOf } from '../../shared/api/contract'
 import { BackendChoice, RUN_STATUS_INFO, type RunSummary, type TrainConfig, type TrainRequestInput } from '../../shared/api/schemas'
-import { ARCHITECTURE_IDS, OPTIMIZER_NAMES, type ArchitectureId, type LrSchedule, type OptimizerName } from '../../shared/arch/specs'
+import { ARCHITECTURE_IDS, type ArchitectureId } from '../../shared/arch/specs'
 import { runDisplayName } from '../../shared/runNames'
 import { DISPLAY_STATUS_INFO, displayStatus } from '../../shared/runOutcome'
 import { safeResolveRun } from '../../shared/run/resolveRun'
 import type { Workbench } from '../services/workbench'
 import { apiCaller, type Fail, type OpenWorkbench } from './apiCall'
 import { addArchOptions, archOptionsFromFlags, parseNumber, type ArchFlags } from './archCommand'
-import { addDataOptions, dataOptionsFromFlags, datasetIdFromArgument, type DataFlags } from './dataCommand'
+import { datasetIdFromArgument } from './dataCommand'
 import { addTrainingOptions, trainingOptionsFromFlags, type TrainingFlags } from './trainingFlags'
 
-export interface TrainFlags extends ArchFlags, TrainingFlags, DataFlags {
+export interface TrainFlags extends ArchFlags, TrainingFlags {
   arch: ArchitectureId
   dataset: string
   epochs?: number
   batchSize?: number
   lr?: number
-  optimizer?: string
   limit?: number
   testLimit?: number
   backend: string
-  seed: number
   json?: boolean
   remote?: boolean
 }
@@ -40,21 +38,17 @@ export function trainRequestFromFlags(flags: TrainFlags): TrainRequestInput {
   const request = {
     // The preset's own input size and knobs come from resolveRun, not from the flags' reading.
     ...archOptionsFromFlags(flags.arch, { ...flags, preset: undefined }),
+    // Optimizer, schedule, seed, augmentation...: the shared list's flags (shared/run/trainingOptions).
     ...trainingOptionsFromFlags(flags),
-    ...dataOptionsFromFlags(flags),
     arch: flags.arch,
     preset: flags.preset,
     dataset: flags.dataset,
     epochs: flags.epochs,
     batchSize: flags.batchSize,
     learningRate: flags.lr,
-    // Flags are plain strings here; resolveRun's schema refuses a misspelt one with the accepted names.
-    optimizer: flags.optimizer as OptimizerName | undefined,
-    lrSchedule: flags.schedule as LrSchedule | undefined,
     limit: flags.limit,
     testLimit: flags.testLimit,
     backend: flags.backend as TrainRequestInput['backend'],
-    seed: flags.seed,
   }
   return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined)) as unknown as TrainRequestInput
 }
@@ -174,12 +168,10 @@ export function registerTrainCommand(program: Command, open: OpenWorkbench, fail
     .option('--epochs <n>', 'epochs (default: the architecture\u2019s)', parseNumber('int'))
     .option('--batch-size <n>', 'batch size', parseNumber('int'))
     .option('--lr <rate>', 'learning rate', parseNumber('float'))
-    .addOption(new Command().createOption('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES))
     .option('--limit <n>', 'train on the first N training images only', parseNumber('int'))
     .option('--test-limit <n>', 'evaluate on N test images only (a fixed mix of classes)', parseNumber('int'))
     .addOption(new Command().createOption('--backend <name>', 'force a backend rung').choices(BackendChoice.options).default('auto'))
-    .option('--seed <n>', 'random seed', parseNumber('int'), 1)
     .option('--json', 'print one JSON summary line instead of a progress bar')
     .option('--remote', 'train on a worker of the pool given with --queue instead of here')
-  addDataOptions(addArchOptions(addTrainingOptions(trainCommand))).action(async (flags: TrainFlags) => train(open, fail, flags))
+  addArchOptions(addTrainingOptions(trainCommand)).action(async (flags: TrainFlags) => train(open, fail, flags))
 }

@@ -1,48 +1,37 @@
-import { Command, InvalidArgumentError } from 'commander'
-import { LR_SCHEDULES } from '../../shared/arch/specs'
-import { MIXED_PRECISION_SUMMARY } from '../../shared/mixedPrecision'
+import { InvalidArgumentError, Option, type Command } from 'commander'
+import { flagAttribute, parseOptionText, TRAINING_OPTIONS, type TrainingOption } from '../../shared/run/trainingOptions'
 
-export interface TrainingFlags {
-  schedule?: string
-  warmup?: number
-  weightDecay?: number
-  clip?: number
-  validation?: number
-  patience?: number
-  parallel?: number
-  precision?: string
+/**
+ * What commander hands over for the training options: each already read into its TrainConfig value
+ * (`--augment crop,flip` as an AugmentConfig), keyed by the flag's attribute name (`weightDecay`).
+ */
+export type TrainingFlags = Record<string, unknown>
+
+/** One flag of shared/run/trainingOptions: its choices, or a parser checked by the TrainConfig field's schema. */
+function cliOption(option: TrainingOption): Option {
+  if (option.kind === 'switch') return new Option(option.flag, option.help)
+  const flag = new Option(`${option.flag} ${option.argument}`, option.help)
+  if (option.kind === 'choice' && !option.freeText) return flag.choices(option.choices.map((choice) => choice.value))
+  return flag.argParser((text: string) => {
+    const parsed = parseOptionText(option, text)
+    if (!parsed.ok) throw new InvalidArgumentError(parsed.error)
+    return parsed.value
+  })
 }
 
-function positive(value: string): number {
-  const parsed = Number(value)
-  if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`)
-  return parsed
-}
-
-/** The optimisation knobs of `train` beyond epochs / batch size / learning rate. */
+/** The training options of `train` beyond epochs / batch size / learning rate, from the shared list. */
 export function addTrainingOptions(command: Command): Command {
+  for (const option of TRAINING_OPTIONS) command.addOption(cliOption(option))
   return command
-    .addOption(new Command().createOption('--schedule <name>', 'learning-rate schedule').choices(LR_SCHEDULES))
-    .option('--warmup <epochs>', 'linear learning-rate warm-up, in epochs', positive)
-    .option('--weight-decay <value>', 'L2 weight decay', positive)
-    .option('--clip <norm>', 'clip gradients to this global norm', positive)
-    .option('--validation <fraction>', 'hold out this fraction of the training images for validation', positive)
-    .option('--patience <epochs>', 'early stopping: epochs without validation improvement', positive)
-    .option('--parallel <threads>', 'data-parallel training threads on the wasm backend (try the number of free cores)', positive)
-    .addOption(new Command().createOption('--precision <mode>', `fp32 (default, the reference), or ${MIXED_PRECISION_SUMMARY}; refused with the reason elsewhere`).choices(['fp32', 'mixed']))
 }
 
-/** Only what the user gave: the schema's defaults fill the rest. */
+/** Only what the user gave: the preset and the schema's defaults fill the rest (resolveRun). */
 export function trainingOptionsFromFlags(flags: TrainingFlags): Record<string, unknown> {
-  const options: Record<string, unknown> = {
-    lrSchedule: flags.schedule,
-    warmupEpochs: flags.warmup,
-    weightDecay: flags.weightDecay,
-    gradientClipNorm: flags.clip,
-    validationFraction: flags.validation,
-    earlyStoppingPatience: flags.patience,
-    parallelism: flags.parallel,
-    precision: flags.precision,
+  const options: Record<string, unknown> = {}
+  for (const option of TRAINING_OPTIONS) {
+    const value = flags[flagAttribute(option)]
+    // A switch is on unless turned off: only `--no-shuffle` (false) is a choice the user made.
+    if (option.kind === 'switch' ? value === false : value !== undefined) options[option.field] = value
   }
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
+  return options
 }

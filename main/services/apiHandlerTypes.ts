@@ -4,6 +4,7 @@ import type { InferenceService } from '../predict/inferenceService'
 import type { WorkerLauncher } from '../processes/workerLauncher'
 import type { RunStore } from '../storage/runStore'
 import type { DataService } from './dataService'
+import type { EventBus } from './eventBus'
 import type { TrainingSupervisor } from './trainingSupervisor'
 import type { UserPathGrants } from './userPathGrants'
 
@@ -25,6 +26,8 @@ export interface ServiceSet {
   chooseFolder?: () => Promise<string | null>
   /** The Redis pool of training workers (`--queue`); absent when runs can only train here. */
   pool?: { status(): Promise<ResponseOf<'pool.status'>> }
+  /** Where handlers push events of their own (the range test's points); absent, they push none. */
+  events?: Pick<EventBus, 'emit'>
   /** Lessons: attempts at the notes' experiments (main/lessons/lessonService.ts). */
   lessons: {
     attempts(): Promise<LessonAttempt[]>

@@ -79,6 +79,7 @@ export async function createWorkbench(options: {
     cap: lessonCapFromEnv(),
   })
   const handlers = createApiHandlers({
+    events,
     launchWorker: options.launchWorker,
     grants,
     store,

@@ -7,7 +7,13 @@ type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>
  * Runs one short job (backend probe, learning-rate finder) in a fresh worker process and resolves with
  * its single reply, so that native backends and heavy compute stay out of the app's own process.
  */
-export function runOneShotJob<T extends FromWorker['type']>(launch: WorkerLauncher, message: ToWorker, replyType: T): Promise<Reply<T>> {
+export function runOneShotJob<T extends FromWorker['type']>(
+  launch: WorkerLauncher,
+  message: ToWorker,
+  replyType: T,
+  /** The job's other messages on the way (the range test's points). */
+  onMessage?: (message: FromWorker) => void,
+): Promise<Reply<T>> {
   return new Promise((resolve, reject) => {
     const worker = launch()
     let settled = false
@@ -20,6 +26,8 @@ export function runOneShotJob<T extends FromWorker['type']>(launch: WorkerLaunch
       } else if (parsed.data.type === 'failed') {
         settled = true
         reject(new Error(parsed.data.error))
+      } else {
+        onMessage?.(parsed.data)
       }
     })
     worker.onExit((code, signal) => {

@@ -84,7 +84,7 @@ function startJob(message: Exclude<ToWorker, { type: 'stop' | 'pause' | 'resume'
     case 'probe':
       return selectBackend(message.backend).then((report) => send({ type: 'probe', report }))
     case 'lr-find':
-      return runLrFinderJob(message).then((result) => send({ type: 'lr-find', result }))
+      return runLrFinderJob(message, (point, step) => send({ type: 'lr-find-point', step, steps: message.steps, ...point })).then((result) => send({ type: 'lr-find', result }))
     case 'ensemble':
       return runEnsembleJob(message).then((result) => send({ type: 'ensemble', ...result }))
     case 'start':

@@ -46,6 +46,8 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('failed'), error: z.string() }),
   z.object({ type: z.literal('probe'), report: BackendReport }),
   z.object({ type: z.literal('lr-find'), result: LrFinderResult }),
+  /** One batch of the range test as it goes (step counts from 1). */
+  z.object({ type: z.literal('lr-find-point'), step: z.number().int().min(1), steps: z.number().int().min(1), learningRate: z.number(), loss: z.number() }),
   z.object({ type: z.literal('ensemble'), testAccuracy: z.number().min(0).max(1), memberAccuracies: z.array(z.number().min(0).max(1)), testImages: z.number().int().min(1) }),
 ])
 export type FromWorker = z.infer<typeof FromWorker>

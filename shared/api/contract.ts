@@ -59,6 +59,8 @@ export const apiMethods = {
         minLearningRate: z.number().gt(0).default(1e-5),
         maxLearningRate: z.number().gt(0).max(1e6).default(10),
         steps: z.number().int().min(5).max(1000).default(100),
+        /** Echoed in its `lrFinder.progress` events, so that a window follows its own search. */
+        findId: z.string().min(1).max(64).optional(),
       })
       .strict(),
     response: LrFinderResult,
@@ -148,6 +150,14 @@ export const apiEvents = {
   'run.status': z.object({ runId: RunId, status: RunStatus, run: RunSummary }),
   'run.progress': ProgressEvent,
   'run.epoch': EpochMetrics.extend({ runId: RunId }),
+  /** One batch of a learning-rate range test: the rate tried and the smoothed loss (finite ones only). */
+  'lrFinder.progress': z.object({
+    findId: z.string().optional(),
+    step: z.number().int().min(1),
+    steps: z.number().int().min(1),
+    learningRate: z.number(),
+    loss: z.number(),
+  }),
   'download.progress': DownloadProgress,
   /** A lesson attempt whose runs changed (an epoch ended, a status changed, the ensemble was evaluated). */
   'lesson.attempt': LessonAttempt,

@@ -30,7 +30,16 @@ export function estimateTrainingMemory(info: Pick<ModelInfo, 'activationBytes' |
   }
 }
 
-const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`
+/**
+ * A need in GiB, rounded up to the hundredth: a run just over the limit reads above it (3.51 GiB), never
+ * as the limit itself (3.5 GiB "needed" and refused was the form's contradiction).
+ */
+export function formatNeededGiB(bytes: number): string {
+  return `${(Math.ceil((bytes / 2 ** 30) * 100) / 100).toFixed(2)} GiB`
+}
+
+/** The limit in words, the same in the form and in the worker's refusal: the usable part of the heap, not the heap. */
+export const WASM_LIMIT_TEXT = `the ${(WASM_USABLE_BYTES / 2 ** 30).toFixed(2)} GiB a run may use of the wasm backends' 4 GiB heap`
 
 /** A message for a run that cannot fit on the wasm rungs, or null when it fits. */
 export function wasmMemoryProblem(
@@ -44,5 +53,5 @@ export function wasmMemoryProblem(
     estimate.maxBatchSize >= 1
       ? `use a batch size of at most ${estimate.maxBatchSize}, or a smaller input size (the CPU preset)`
       : 'even one image does not fit: use a smaller input size (the CPU preset) or a narrower network'
-  return `${what} at batch size ${batchSize} needs about ${gib(estimate.bytes)} to train, more than the 4 GiB the wasm backends can address: ${fix}`
+  return `${what} at batch size ${batchSize} needs about ${formatNeededGiB(estimate.bytes)} to train, more than ${WASM_LIMIT_TEXT}: ${fix}`
 }

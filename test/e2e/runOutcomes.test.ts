@@ -66,6 +66,9 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('did not learn')
     expect(await page.getByTestId('run-status').getAttribute('class')).toMatch(/pill--did-not-learn/)
     await expect.poll(() => page.getByTestId('run-warning').textContent()).toMatch(/did not learn: test accuracy 11\.3% is at chance level/)
+    // It points at the LR finder, which sits in the same view.
+    expect(await page.getByTestId('run-warning').textContent()).toMatch(/LR finder \(Find a learning rate, in the Train view\)/)
+    expect(await page.getByTestId('warning-lr-find').textContent()).toMatch(/Find a learning rate for this run's settings/)
     // A readable name, not the id; one epoch, not "1 epochs"; the skipped backends folded into one line.
     expect(await page.getByTestId('run-title').textContent()).toBe('lenet5 · mnist · lr 1000000 · 1 epoch · 2000 images')
     expect(await page.getByTestId('header-run-name').textContent()).toBe('lenet5 · mnist · lr 1000000 · 1 epoch · 2000 images')
@@ -116,6 +119,7 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     reportTraining(cancelled, 3)
     await expect.poll(() => page.getByTestId('cancel-button').textContent()).toMatch(/Cancel & discard/)
     await page.getByTestId('cancel-button').click()
+    await page.getByTestId('cancel-confirm').click()
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('cancelled')
     expect(await page.getByTestId('run-outcome').textContent()).toMatch(/unfinished epoch was discarded/)
     expect(await page.getByTestId('test-accuracy').count()).toBe(0)
@@ -124,7 +128,7 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
 
   it('disables Start for a run the memory estimate says cannot fit, naming the batch size that fits', async () => {
     await page.getByTestId('arch-select').selectOption('vgg16')
-    await expect.poll(() => page.getByTestId('start-reason').textContent()).toMatch(/^Needs about [\d.]+ GiB, more than the 4 GiB wasm heap: batch \d+ or less fits$/)
+    await expect.poll(() => page.getByTestId('start-reason').textContent()).toMatch(/^Batch \d+ needs about [\d.]+ GiB, more than the 3\.50 GiB a run may use of the wasm backends' 4 GiB heap: batch \d+ or less fits$/)
     expect(await page.getByTestId('start-button').isDisabled()).toBe(true)
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'train-start-blocked-memory-1280x800.png') })
     const fits = (await page.getByTestId('start-reason').textContent())!.match(/batch (\d+) or less fits/)![1]!
@@ -141,12 +145,13 @@ describe.skipIf(!ready)('run outcomes in the UI', () => {
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'data-augmentation-preview-1280x800.png'), fullPage: true })
     await page.getByTestId('augment-use').click()
     await expect.poll(() => page.evaluate(() => window.location.hash)).toBe('#/train')
-    expect(await page.getByTestId('train-augment').textContent()).toMatch(/Augmentation: crop \+ pad 4 px, brightness\/contrast ±0\.25 \(from the Data view\)/)
+    expect(await page.getByTestId('train-augment').textContent()).toMatch(/Augmentation: crop \+ pad 4 px, brightness\/contrast ±0\.25 \(shared with the Data view\)/)
     await page.getByTestId('start-button').click()
     const worker = await nextWorker(5)
     const start = worker.received[0] as { type: string; config: { augment?: unknown } }
     expect(start.config.augment).toEqual({ cropPadding: 4, flip: false, brightness: 0.25, contrast: 0.25, pcaNoise: 0 })
     await page.getByTestId('cancel-button').click()
+    await page.getByTestId('cancel-confirm').click()
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('cancelled')
     await page.getByTestId('train-augment-remove').click()
     expect(await page.getByTestId('train-augment').textContent()).toMatch(/Augmentation: none/)

@@ -38,7 +38,7 @@ describe.skipIf(!ready)('Train view: precision', () => {
   it('offers mixed precision with webgpu and auto, not with a CPU backend', async () => {
     await page.goto(server.url)
     await page.getByTestId('nav-train').click()
-    const precision = page.getByTestId('precision-select')
+    const precision = page.getByTestId('option-precision')
     await page.getByTestId('backend-select').selectOption('webgpu')
     await expect.poll(() => precision.isVisible()).toBe(true)
     await precision.selectOption('mixed')
@@ -58,7 +58,7 @@ describe.skipIf(!ready)('Train view: precision', () => {
       await mkdir(process.env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 })
     }
     await page.getByTestId('backend-select').selectOption('webgpu')
-    await page.getByTestId('precision-select').selectOption('mixed')
+    await page.getByTestId('option-precision').selectOption('mixed')
     await page.getByTestId('epochs-input').fill('1')
     await page.getByTestId('limit-input').fill('128')
     await page.getByTestId('start-button').click()

@@ -147,6 +147,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await page.getByTestId('resume-button').click()
     await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('running')
     await page.getByTestId('cancel-button').click()
+    await page.getByTestId('cancel-confirm').click()
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('cancelled')
   }, 90_000)
 
@@ -161,6 +162,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     const newest = async () => (await workbench.handlers['runs.list']({})).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]!
     await expect.poll(async () => (await newest()).checkpointEpoch ?? 0, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(1)
     await page.getByTestId('cancel-button').click()
+    await page.getByTestId('cancel-confirm').click()
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('cancelled')
     const startedOn = (await newest()).backend?.name
     const choice = page.getByTestId('resume-backend')
@@ -171,6 +173,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await expect.poll(async () => (await newest()).backend?.name, { timeout: 30_000 }).toBe('cpu')
     await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('running')
     await page.getByTestId('cancel-button').click()
+    await page.getByTestId('cancel-confirm').click()
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('cancelled')
   }, 120_000)
 

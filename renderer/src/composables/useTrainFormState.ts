@@ -35,6 +35,8 @@ function usePresetDefaults({ form, preset }: FormChoices, selectedArch: Computed
     form.learningRate = resolved.learningRate
     form.inputSize = resolved.inputSize
     form.knobs = { ...resolved.knobs }
+    // Optimizer, schedule and the Advanced options start blank: the preset's values, shown beside them.
+    form.options = {}
   }
   const presetParams = computed(() => selectedArch.value?.presets?.find((p) => p.id === preset.value)?.params)
   function usePresetKnobs(): void {
@@ -88,7 +90,7 @@ function followFormSources(
     () => {
       fillDefaults(selectedArch.value)
       if (pendingRestore && selectedArch.value) {
-        Object.assign(form, pendingRestore.values, { knobs: { ...pendingRestore.values.knobs } })
+        Object.assign(form, pendingRestore.values, { knobs: { ...pendingRestore.values.knobs }, options: { ...pendingRestore.values.options } })
         pendingRestore = null
       }
     },
@@ -133,7 +135,7 @@ export function useTrainFormState(props: { readonly architectures: readonly Arch
     learningRate: '',
     limit: '',
     backend: 'auto',
-    precision: 'fp32',
+    options: {},
     inputSize: '',
     knobs: {},
     dataset: 'mnist',

@@ -1,11 +1,13 @@
-import type { z } from 'zod'
 import { BackendChoice, TrainConfig, type ArchKnobsInput, type AugmentConfig, type TrainConfigInput } from '../../../shared/api/schemas'
 import { analyzeModel } from '../../../shared/arch/layerMath'
-import { estimateTrainingMemory, WASM_HEAP_BACKENDS, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
+import { estimateTrainingMemory, formatNeededGiB, WASM_HEAP_BACKENDS, WASM_LIMIT_TEXT, WASM_USABLE_BYTES } from '../../../shared/arch/memoryBudget'
 import { getArchitecture, type ArchitectureId, type PresetId } from '../../../shared/arch/specs'
-import { safeResolveRun } from '../../../shared/run/resolveRun'
+import { safeResolveRun, type ResolvedRun } from '../../../shared/run/resolveRun'
+import { TRAINING_OPTIONS, type TrainingOptionField } from '../../../shared/run/trainingOptions'
+import { optionRequest, type OptionInputs } from './trainOptionsForm'
 import { learningRateHint } from '../../../shared/arch/learningRates'
 import { MIXED_PRECISION_CHOICES } from '../../../shared/mixedPrecision'
+import { friendlyMessage } from '../../../shared/api/schemaMessages'
 
 /** What the form's inputs hold: numbers from `<input type=number>`, or the raw text when it is not one. */
 export type NumberField = number | string
@@ -28,8 +30,11 @@ export interface TrainFormValues {
   augment?: AugmentConfig
   /** The preset whose settings fill what the form leaves out (optimizer, schedule): sent, so the server resolves the same run. */
   preset?: PresetId
-  /** fp32 (absent: the default) or mixed; offered, and sent, only with a backend that may run mixed. */
-  precision?: 'fp32' | 'mixed'
+  /**
+   * The shared option list's fields (optimizer, schedule, precision, Advanced): blank ones are the preset's and
+   * are not sent; precision is offered, and sent, only with a backend that may run mixed.
+   */
+  options?: OptionInputs
 }
 
 /** Whether the form offers the precision choice: for the backends that may run mixed precision. */
@@ -37,7 +42,7 @@ export function offersPrecision(backend: BackendChoice): boolean {
   return MIXED_PRECISION_CHOICES.includes(backend)
 }
 
-export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend' | 'inputSize' | 'dataset'
+export type TrainFormField = 'arch' | 'epochs' | 'batchSize' | 'learningRate' | 'limit' | 'backend' | 'inputSize' | 'dataset' | TrainingOptionField
 export type TrainFormErrors = Partial<Record<TrainFormField, string>>
 
 export interface TrainFormResult {
@@ -73,7 +78,7 @@ function listError(field: 'batchSize' | 'learningRate', values: NumberField[]): 
   return undefined
 }
 
-const FIELDS: readonly TrainFormField[] = ['arch', 'epochs', 'batchSize', 'learningRate', 'limit', 'backend', 'inputSize', 'dataset']
+const FIELDS: readonly TrainFormField[] = ['arch', 'epochs', 'batchSize', 'learningRate', 'limit', 'backend', 'inputSize', 'dataset', ...TRAINING_OPTIONS.map((option) => option.field)]
 
 function isBlank(value: NumberField): boolean {
   return typeof value === 'string' && value.trim() === ''
@@ -83,26 +88,24 @@ function toNumber(value: NumberField): number {
   return typeof value === 'number' ? value : Number(value.trim())
 }
 
-/** Zod's issues in words a form can show next to a field. */
-function friendlyMessage(issue: z.core.$ZodRawIssue): string | undefined {
-  switch (issue.code) {
-    case 'invalid_type':
-      if (issue.expected === 'int') return 'Must be a whole number'
-      if (issue.expected === 'number') return 'Enter a number'
-      return undefined
-    case 'too_small': {
-      const min = Number(issue.minimum)
-      return issue.inclusive ? `Must be at least ${min}` : `Must be greater than ${min}`
+/** The preset's resolution of the form's architecture and data set: what its blank option fields stand for. */
+export function presetResolution(values: Pick<TrainFormValues, 'arch' | 'dataset' | 'preset'>): ResolvedRun | undefined {
+  if (values.arch === '') return undefined
+  const resolved = safeResolveRun({ arch: values.arch, dataset: values.dataset?.trim() || 'mnist', ...(values.preset ? { preset: values.preset } : {}) })
+  return resolved.success ? resolved.data : undefined
+}
+
+/** Errors of a sweep's lists (a value listed twice, too many runs); the number of runs it makes. */
+function sweepErrors(lists: Record<'batchSize' | 'learningRate', NumberField[]>, errors: TrainFormErrors): number {
+  for (const field of ['batchSize', 'learningRate'] as const) {
+    if (lists[field].length > 1) {
+      const problem = listError(field, lists[field])
+      if (problem) errors[field] = problem
     }
-    case 'too_big': {
-      const max = Number(issue.maximum)
-      return issue.inclusive ? `Must be at most ${max}` : `Must be less than ${max}`
-    }
-    case 'invalid_value':
-      return 'Choose one of the options'
-    default:
-      return undefined
   }
+  const runs = lists.batchSize.length * lists.learningRate.length
+  if (runs > MAX_SWEEP_RUNS) errors.learningRate ??= `${runs} combinations: a sweep may queue at most ${MAX_SWEEP_RUNS} runs`
+  return runs
 }
 
 /** Validates the form with the shared `TrainConfig` schema; one message per invalid field. */
@@ -114,14 +117,9 @@ export function validateTrainForm(values: TrainFormValues): TrainFormResult {
     if (isBlank(value)) errors[field] = 'Required'
     return toNumber(value)
   }
-  for (const field of ['batchSize', 'learningRate'] as const) {
-    if (lists[field].length > 1) {
-      const problem = listError(field, lists[field])
-      if (problem) errors[field] = problem
-    }
-  }
-  const runs = lists.batchSize.length * lists.learningRate.length
-  if (runs > MAX_SWEEP_RUNS) errors.learningRate ??= `${runs} combinations: a sweep may queue at most ${MAX_SWEEP_RUNS} runs`
+  const runs = sweepErrors(lists, errors)
+  const options = optionRequest(values.options ?? {}, { backend: values.backend, preset: presetResolution(values) })
+  Object.assign(errors, options.errors)
   const candidate = {
     arch: values.arch,
     dataset: values.dataset?.trim() || 'mnist',
@@ -134,7 +132,7 @@ export function validateTrainForm(values: TrainFormValues): TrainFormResult {
     ...(values.augment ? { augment: values.augment } : {}),
     backend: values.backend,
     ...(values.preset ? { preset: values.preset } : {}),
-    ...(values.precision === 'mixed' && offersPrecision(values.backend) ? { precision: 'mixed' as const } : {}),
+    ...options.values,
   }
   if (values.arch === '') errors.arch = 'Choose an architecture'
 
@@ -174,7 +172,7 @@ export function startBlockedReason(options: {
   if (count === 1) return 'Fix the highlighted field to start'
   if (count > 1) return `Fix the ${count} highlighted fields to start`
   if (options.memory) {
-    const needs = `Needs about ${(options.memory.bytes / 2 ** 30).toFixed(1)} GiB, more than the 4 GiB wasm heap`
+    const needs = `Batch ${options.memory.batchSize} needs about ${formatNeededGiB(options.memory.bytes)}, more than ${WASM_LIMIT_TEXT}`
     return options.memory.maxBatchSize >= 1 ? `${needs}: batch ${options.memory.maxBatchSize} or less fits` : `${needs} even at batch 1: use the CPU preset`
   }
   return undefined
@@ -211,7 +209,7 @@ export function memoryWarning(config: TrainConfigInput, batchSizes: number[] = [
   const problem = memoryProblem(config, batchSizes)
   if (!problem) return undefined
   const fix = problem.maxBatchSize >= 1 ? `use a batch size of at most ${problem.maxBatchSize} or the CPU preset` : 'use the CPU preset'
-  return `Batch ${problem.batchSize} needs about ${(problem.bytes / 2 ** 30).toFixed(1)} GiB to train; the wasm backends (used unless native TensorFlow is installed) hold 4 GiB: ${fix}.`
+  return `Batch ${problem.batchSize} needs about ${formatNeededGiB(problem.bytes)} to train, more than ${WASM_LIMIT_TEXT} (used unless native TensorFlow is installed): ${fix}.`
 }
 
 /**

@@ -5,6 +5,7 @@ import { renderToString } from 'vue/server-renderer'
 import { TrainConfig, type ArchitectureSummary, type RunSummary } from '../../../../shared/api/schemas'
 import RunEditRow from '../../../../renderer/src/components/runs/RunEditRow.vue'
 import StatusPill from '../../../../renderer/src/components/StatusPill.vue'
+import RunControls from '../../../../renderer/src/components/train/RunControls.vue'
 import TrainForm from '../../../../renderer/src/components/train/TrainForm.vue'
 
 /** Renders a component to HTML as the server renderer would: its template with these props, no DOM. */
@@ -71,7 +72,7 @@ const lenet: ArchitectureSummary = {
 }
 
 describe('TrainForm', () => {
-  const props = { architectures: [lenet], loading: false, busy: false, activeRun: false, canStop: false, stopping: false }
+  const props = { architectures: [lenet], loading: false, busy: false, activeRun: false }
   it('fills in the first architecture and its training defaults', async () => {
     const html = await render(TrainForm, props)
     expect(inputValue(html, 'epochs-input')).toBe('10')
@@ -81,10 +82,39 @@ describe('TrainForm', () => {
     expect(html).toMatch(/<label for="limit"[^>]*>Limit training images <span class="field__optional"/)
     expect(html).not.toContain('data-testid="start-reason"')
   })
-  it('says why Start is disabled while a run is active, and that a stop is under way', async () => {
-    const html = await render(TrainForm, { ...props, activeRun: true, canStop: true, stopping: true })
+  it('says why Start is disabled while a run is active', async () => {
+    const html = await render(TrainForm, { ...props, activeRun: true })
     expect(html).toMatch(/data-testid="start-button"[^>]*disabled/)
     expect(html).toContain('data-testid="start-reason"')
-    expect(html).toMatch(/data-testid="stop-button"[^>]*>\s*Stopping…/)
+    expect(html).not.toContain('data-testid="stop-button"')
+  })
+  it('shows the preset\u2019s optimizer and schedule as the first choices, and the Advanced options with the preset\u2019s values', async () => {
+    const html = await render(TrainForm, props)
+    // LeNet-5's notes recipe: plain SGD, constant rate; sent only when changed.
+    const firstChoice = (testid: string) => new RegExp(`data-testid="${testid}"[^>]*>(?:<!--\\[-->)?<option value=""[^>]*>([^<]*)</option>`).exec(html)?.[1]
+    expect(firstChoice('option-optimizer')).toBe('sgd (preset)')
+    expect(firstChoice('option-lrSchedule')).toBe('constant (preset)')
+    expect(html).toMatch(/<details class="advanced"[^>]*data-testid="advanced-options"/)
+    const placeholder = (id: string) => /placeholder="([^"]*)"/.exec(new RegExp(`<input id="${id}"[^>]*>`).exec(html)?.[0] ?? '')?.[1]
+    expect(placeholder('option-weightDecay')).toBe('0 (preset)')
+    expect(placeholder('option-gradientClipNorm')).toBe('no clipping (preset)')
+    expect(placeholder('option-seed')).toBe('1 (preset)')
+  })
+})
+
+describe('RunControls', () => {
+  const running = { ...run, status: 'running' as const }
+  it('puts Pause (with what it does), Stop & evaluate and Cancel & discard together for a running run', async () => {
+    const html = await render(RunControls, { run: running, busy: false, stopping: false })
+    expect(html).toMatch(/data-testid="pause-button"[^>]*title="Hold training after the current batch[^"]*"/)
+    expect(html).toMatch(/data-testid="stop-button"[^>]*>\s*Stop &amp; evaluate/)
+    expect(html).toMatch(/data-testid="cancel-button"[^>]*>\s*Cancel &amp; discard/)
+    // Cancel asks first: no dialog until it is pressed.
+    expect(html).not.toContain('data-testid="cancel-dialog"')
+  })
+  it('says that a stop is under way, and offers none of them for an ended run', async () => {
+    expect(await render(RunControls, { run: running, busy: false, stopping: true })).toMatch(/data-testid="stop-button"[^>]*disabled[^>]*>\s*Stopping…/)
+    const ended = await render(RunControls, { run, busy: false })
+    expect(ended).not.toMatch(/data-testid="(pause|stop|cancel)-button"/)
   })
 })

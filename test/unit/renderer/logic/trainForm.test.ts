@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { formatNeededGiB, WASM_LIMIT_TEXT } from '../../../../shared/arch/memoryBudget'
 import { learningRateNote, memoryProblem, memoryWarning, offersPrecision, startBlockedReason, validateTrainForm, type TrainFormValues } from '../../../../renderer/src/logic/trainForm'
 
 const valid: TrainFormValues = { arch: 'lenet5', epochs: 10, batchSize: 256, learningRate: 0.9, limit: '', backend: 'auto' }
@@ -39,11 +40,11 @@ describe('validateTrainForm', () => {
     expect(offersPrecision('webgpu')).toBe(true)
     expect(offersPrecision('auto')).toBe(true)
     expect(offersPrecision('wasm-blas')).toBe(false)
-    expect(validateTrainForm({ ...valid, backend: 'webgpu', precision: 'mixed' }).config?.precision).toBe('mixed')
-    expect(validateTrainForm({ ...valid, precision: 'mixed' }).config?.precision).toBe('mixed')
+    expect(validateTrainForm({ ...valid, backend: 'webgpu', options: { precision: 'mixed' } }).config?.precision).toBe('mixed')
+    expect(validateTrainForm({ ...valid, options: { precision: 'mixed' } }).config?.precision).toBe('mixed')
     // Chosen for webgpu, then the backend changed to one without it: the hidden choice is not sent.
-    expect(validateTrainForm({ ...valid, backend: 'wasm-blas', precision: 'mixed' }).config).not.toHaveProperty('precision')
-    expect(validateTrainForm({ ...valid, backend: 'webgpu', precision: 'fp32' }).config).not.toHaveProperty('precision')
+    expect(validateTrainForm({ ...valid, backend: 'wasm-blas', options: { precision: 'mixed' } }).config).not.toHaveProperty('precision')
+    expect(validateTrainForm({ ...valid, backend: 'webgpu', options: { precision: 'fp32' } }).config).not.toHaveProperty('precision')
   })
 })
 
@@ -82,7 +83,7 @@ describe('sweeps in the train form', () => {
 describe('memoryWarning', () => {
   const vgg = { arch: 'vgg16', dataset: 'mnist', epochs: 1, batchSize: 128, learningRate: 0.01, backend: 'auto' } as const
   it('warns before Start when the wasm heap cannot hold the run, naming the batch size that fits', () => {
-    expect(memoryWarning(vgg)).toMatch(/^Batch 128 needs about [\d.]+ GiB to train; the wasm backends .* hold 4 GiB: use a batch size of at most \d+ or the CPU preset\.$/)
+    expect(memoryWarning(vgg)).toMatch(/^Batch 128 needs about [\d.]+ GiB to train, more than the 3.50 GiB a run may use of the wasm backends' 4 GiB heap .*: use a batch size of at most \d+ or the CPU preset\.$/)
     // The largest batch of a sweep counts.
     expect(memoryWarning({ ...vgg, batchSize: 2 }, [2, 64])).toMatch(/^Batch 64 needs/)
   })
@@ -91,7 +92,7 @@ describe('memoryWarning', () => {
     expect(memory.maxBatchSize).toBeGreaterThanOrEqual(1)
     expect(memory.maxBatchSize).toBeLessThan(128)
     const reason = startBlockedReason({ loading: false, busy: false, activeRun: false, errors: {}, memory })
-    expect(reason).toBe(`Needs about ${(memory.bytes / 2 ** 30).toFixed(1)} GiB, more than the 4 GiB wasm heap: batch ${memory.maxBatchSize} or less fits`)
+    expect(reason).toBe(`Batch 128 needs about ${formatNeededGiB(memory.bytes)}, more than ${WASM_LIMIT_TEXT}: batch ${memory.maxBatchSize} or less fits`)
     // The batch said to fit does fit.
     expect(memoryProblem({ ...vgg, batchSize: memory.maxBatchSize })).toBeUndefined()
     expect(startBlockedReason({ loading: false, busy: false, activeRun: false, errors: {}, memory: { ...memory, maxBatchSize: 0 } })).toMatch(/even at batch 1: use the CPU preset$/)
