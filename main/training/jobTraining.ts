@@ -47,23 +47,28 @@ function jobCallbacks(job: JobTraining, { model, start, resumedAt }: JobModel, n
   const throttle = new ProgressThrottle(100)
   const train = job.data.train
   const totalSamples = train.count * job.options.epochs
-  const started = performance.now()
-  const wallSeconds = () => resumedAt.wallSeconds + (performance.now() - started) / 1000
+  // Every time is on the run's clock, which stands still while the run is paused.
+  const started = control.now()
+  const activeSeconds = () => (control.now() - started) / 1000
+  const wallSeconds = () => resumedAt.wallSeconds + activeSeconds()
   const startSamples = train.count * start.epochsDone
-  const sendProgress = (epoch: number, samplesSeen: number, points: MetricPoint[]) => {
-    const seconds = (performance.now() - started) / 1000
-    const samplesPerSecond = seconds > 0 ? (samplesSeen - startSamples) / seconds : 0
-    const etaSeconds = samplesPerSecond > 0 ? (totalSamples - samplesSeen) / samplesPerSecond : 0
+  // Samples per second of training time (batches only), as the result's throughput; the ETA uses the
+  // elapsed time, evaluations included, which is what the rest of the run will take too.
+  const sendProgress = (epoch: number, samplesSeen: number, trainSeconds: number, points: MetricPoint[]) => {
+    const trained = samplesSeen - startSamples
+    const samplesPerSecond = trainSeconds > 0 ? trained / trainSeconds : 0
+    const elapsed = activeSeconds()
+    const etaSeconds = trained > 0 && elapsed > 0 ? (totalSamples - samplesSeen) / (trained / elapsed) : 0
     send({ type: 'progress', epoch, samplesSeen, totalSamples, samplesPerSecond, etaSeconds, points })
   }
   const callbacks: TrainerCallbacks = {
     onBatch: (batch) => {
       const point = { samples: batch.samplesSeen, epoch: batch.samplesSeen / train.count, loss: batch.loss, accuracy: batch.accuracy, learningRate: batch.learningRate, t: wallSeconds() }
       const points = throttle.add(point)
-      if (points) sendProgress(batch.epoch, batch.samplesSeen, points)
+      if (points) sendProgress(batch.epoch, batch.samplesSeen, batch.trainSeconds, points)
     },
     onEpoch: async (epoch, state) => {
-      sendProgress(epoch.epoch, epoch.epoch * train.count, throttle.flush())
+      sendProgress(epoch.epoch, epoch.epoch * train.count, state.trainSeconds, throttle.flush())
       send({ type: 'epoch', metrics: epoch })
       await writeCheckpoint(runDir, model, state.optimizer, {
         epoch: epoch.epoch,
@@ -78,12 +83,13 @@ function jobCallbacks(job: JobTraining, { model, start, resumedAt }: JobModel, n
     },
     shouldStop: () => control.shouldStop,
     untilResumed: () => control.untilResumed(),
+    now: () => control.now(),
     onNote: (note) => notes.push(note),
   }
   // The points a stop left unsent since the last message.
   const sendLeftover = (outcome: TrainOutcome) => {
     const leftover = throttle.flush()
-    if (leftover.length) sendProgress(start.epochsDone + outcome.epochs.length + 1, startSamples + outcome.samplesTrained, leftover)
+    if (leftover.length) sendProgress(start.epochsDone + outcome.epochs.length + 1, startSamples + outcome.samplesTrained, outcome.trainSeconds, leftover)
   }
   return { callbacks, sendLeftover }
 }

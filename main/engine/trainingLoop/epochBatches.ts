@@ -3,7 +3,10 @@ import { NonFiniteLossError } from './nonFiniteLoss'
 import type { TrainerCallbacks } from './trainingContract'
 import type { TrainingSetup } from './trainingSetup'
 
-/** What the batches of one call of trainModel add up to: samples across epochs, loss and accuracy within the current one. */
+/**
+ * What the batches of one call of trainModel add up to: samples and training seconds across epochs, loss
+ * and accuracy within the current one.
+ */
 export class TrainingTally {
   samplesTrained = 0
   /** Of the current epoch so far (of the last one once training ends, complete or cut short by a stop). */
@@ -12,17 +15,34 @@ export class TrainingTally {
   private lossSum = 0
   private correctSum = 0
   private epochSamples = 0
+  /** Training seconds of the epochs whose batches are done. */
+  private secondsBefore = 0
+  /** When the current epoch's batches began (on `now`'s clock); undefined between epochs. */
+  private epochStartedAt: number | undefined
 
   constructor(
     /** Counted from the run's start, a resumed run's earlier epochs included. */
     public samplesSeen: number,
     readonly totalSamples: number,
+    /** The run's clock in milliseconds (standing still while paused). */
+    readonly now: () => number = () => performance.now(),
   ) {}
 
   startEpoch(): void {
     this.lossSum = 0
     this.correctSum = 0
     this.epochSamples = 0
+    this.epochStartedAt = this.now()
+  }
+
+  endEpoch(): void {
+    this.secondsBefore = this.trainSeconds
+    this.epochStartedAt = undefined
+  }
+
+  /** Seconds spent training batches so far: evaluations between epochs and pauses are not counted. */
+  get trainSeconds(): number {
+    return this.secondsBefore + (this.epochStartedAt === undefined ? 0 : (this.now() - this.epochStartedAt) / 1000)
   }
 
   add(size: number, loss: number, correct: number): void {
@@ -54,7 +74,7 @@ async function reportBatch(queued: QueuedStep, epoch: number, setup: TrainingSet
   }
   tally.add(queued.size, loss, correct)
   const { samplesSeen, totalSamples } = tally
-  callbacks.onBatch({ epoch, samplesSeen, totalSamples, loss, accuracy: correct / queued.size, learningRate: queued.learningRate })
+  callbacks.onBatch({ epoch, samplesSeen, totalSamples, loss, accuracy: correct / queued.size, learningRate: queued.learningRate, trainSeconds: tally.trainSeconds })
 }
 
 /**
@@ -85,5 +105,6 @@ export async function trainEpochBatches(setup: TrainingSetup, epoch: number, tra
     }
   }
   while (pending.length) await reportBatch(pending.shift()!, epoch, setup, tally, callbacks)
+  tally.endEpoch()
   return stopped
 }

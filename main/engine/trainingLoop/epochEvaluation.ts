@@ -46,7 +46,7 @@ export class EarlyStopping {
   }
 }
 
-export function epochReport(epoch: number, tally: TrainingTally, evaluations: EpochEvaluations, learningRate: number, epochStart: number): EpochReport {
+export function epochReport(epoch: number, tally: TrainingTally, evaluations: EpochEvaluations, learningRate: number, seconds: number): EpochReport {
   const { validation, test, trainEval } = evaluations
   return {
     epoch,
@@ -58,6 +58,6 @@ export function epochReport(epoch: number, tally: TrainingTally, evaluations: Ep
     testAccuracy: test.accuracy,
     ...(trainEval ? { trainEvalLoss: trainEval.loss, trainEvalAccuracy: trainEval.accuracy } : {}),
     learningRate,
-    seconds: (performance.now() - epochStart) / 1000,
+    seconds,
   }
 }

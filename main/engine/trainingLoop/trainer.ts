@@ -18,32 +18,31 @@ export async function trainModel(
   start: TrainStart = { epochsDone: 0 },
 ): Promise<TrainOutcome> {
   const setup = await setUpTraining(model, data.train, options, callbacks, start)
-  const tally = new TrainingTally(data.train.count * start.epochsDone, data.train.count * options.epochs)
+  const now = () => callbacks.now?.() ?? performance.now()
+  const tally = new TrainingTally(data.train.count * start.epochsDone, data.train.count * options.epochs, now)
   const earlyStopping = new EarlyStopping(start)
   const epochs: EpochReport[] = []
-  let trainSeconds = 0
   let stopped = false
   let earlyStopped = false
   try {
     for (let epoch = start.epochsDone + 1; epoch <= options.epochs && !stopped && !earlyStopped; epoch++) {
-      const epochStart = performance.now()
+      const epochStart = now()
       stopped = await trainEpochBatches(setup, epoch, data.train.count, tally, callbacks)
-      trainSeconds += (performance.now() - epochStart) / 1000
       if (stopped) break
       const evaluations = await evaluateEpoch(model, data, options, epoch, setup.rate.atFailure())
       earlyStopping.record(evaluations)
-      const report = epochReport(epoch, tally, evaluations, setup.rate.current, epochStart)
+      const report = epochReport(epoch, tally, evaluations, setup.rate.current, (now() - epochStart) / 1000)
       epochs.push(report)
       // One read of the scale per epoch, after the epoch's last loss was read: no stall between batches.
       const lossScale = setup.scaler ? (await setup.scaler.scale.data())[0] : undefined
       const { bestValidationLoss, epochsWithoutImprovement } = earlyStopping
-      await callbacks.onEpoch(report, { optimizer: setup.optimizer, trainSeconds, bestValidationLoss, epochsWithoutImprovement, ...(lossScale ? { lossScale } : {}) })
+      await callbacks.onEpoch(report, { optimizer: setup.optimizer, trainSeconds: tally.trainSeconds, bestValidationLoss, epochsWithoutImprovement, ...(lossScale ? { lossScale } : {}) })
       earlyStopped = earlyStopping.patienceRunOut(options.earlyStoppingPatience)
     }
   } finally {
     await setup.dispose()
   }
-  const { trainLoss, trainAccuracy, samplesTrained } = tally
+  const { trainLoss, trainAccuracy, samplesTrained, trainSeconds } = tally
   const lossScaling = setup.scaler ? { lossScaling: setup.scaler.summary() } : {}
   return { stopped, earlyStopped, epochs, trainLoss, trainAccuracy, trainSeconds, samplesTrained, inputPipeline: setup.inputPipeline, ...lossScaling }
 }

@@ -72,6 +72,8 @@ export interface BatchReport {
   loss: number
   accuracy: number
   learningRate: number
+  /** Seconds spent training batches in this call of trainModel so far (evaluations and pauses left out). */
+  trainSeconds: number
 }
 
 export interface EpochReport {
@@ -107,6 +109,11 @@ export interface TrainerCallbacks {
   shouldStop(): boolean
   /** Awaited between batches; resolves at once unless the run is paused. */
   untilResumed?(): Promise<void>
+  /**
+   * Milliseconds on the run's clock, which every duration the trainer reports is measured on; it should
+   * stand still while `untilResumed` waits, so that no duration holds a pause. Default: performance.now().
+   */
+  now?(): number
   /** Something the user should know that does not stop the run (e.g. why the data stays on the CPU); default: a console warning. */
   onNote?(message: string): void
 }

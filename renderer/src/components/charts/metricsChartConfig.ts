@@ -1,75 +1,39 @@
-import {
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-  type ChartDataset,
-  type TooltipItem,
-} from 'chart.js'
+import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type TooltipItem } from 'chart.js'
 import zoomPlugin from 'chartjs-plugin-zoom'
-import { formatChartNumber } from '../../logic/format'
+import { formatChartNumber, formatLoss } from '../../logic/format'
 import type { XY } from '../../logic/downsample'
+import { axisTypeFor, formatTicks, type AxisType } from './axisScale'
 import { axisStyle, type ChartTheme } from './chartTheme'
+import { FAINT, METRIC_SERIES, OPTIONAL, metricDatasets, type MetricSeries, type MetricSeriesData } from './metricSeries'
+import { fittedLegendLabels, legendTooltip, scaleParts } from './scaleOptions'
+
+export { METRIC_SERIES, emptySeriesData, type MetricSeries, type MetricSeriesData } from './metricSeries'
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend, zoomPlugin)
 
-/** The Train chart's series, in legend order: Chart.js addresses them by this position. */
-export const METRIC_SERIES = ['loss', 'trainAccuracy', 'testAccuracy', 'testLoss', 'validationAccuracy', 'validationLoss', 'lossRaw', 'accuracyRaw'] as const
-export type MetricSeries = (typeof METRIC_SERIES)[number]
-/** The arrays each series draws; kept by the component and refilled in place, so the chart sees new data. */
-export type MetricSeriesData = Record<MetricSeries, XY[]>
-
-/** The faint raw curves: left out of the legend and the tooltip. */
-const FAINT: ReadonlySet<MetricSeries> = new Set(['lossRaw', 'accuracyRaw'])
-/** Validation markers exist only for runs with a validation split: no legend entry without data. */
-const OPTIONAL: ReadonlySet<MetricSeries> = new Set(['validationAccuracy', 'validationLoss'])
-
-export function emptySeriesData(): MetricSeriesData {
-  return Object.fromEntries(METRIC_SERIES.map((name) => [name, []])) as unknown as MetricSeriesData
-}
-
-/** Per-epoch points (test or validation) drawn as markers over the per-batch lines. */
-function epochMarker(label: string, data: XY[], axis: 'loss' | 'accuracy', style: 'rectRot' | 'triangle', color: string, surface: string, radius = 5): ChartDataset<'line', XY[]> {
-  return {
-    label,
-    data,
-    yAxisID: axis,
-    showLine: false,
-    pointStyle: style,
-    pointRadius: radius,
-    pointHoverRadius: radius + 2,
-    pointBorderWidth: 1.5,
-    borderColor: color,
-    backgroundColor: color,
-    pointBackgroundColor: color,
-    pointBorderColor: surface,
-    // Markers at the last epoch sit on the chart's edge: let them overflow it rather than be cut.
-    clip: false,
-    // Drawn above the lines; the legend keeps dataset order (see `sort` below).
-    order: -1,
-  }
-}
-
-function datasets(theme: ChartTheme, data: MetricSeriesData): ChartDataset<'line', XY[]>[] {
-  const line = { borderWidth: 1.5, pointRadius: 0, pointHitRadius: 4, pointStyle: 'line' as const, tension: 0 }
-  const faint = { ...line, borderWidth: 1, order: 2 }
-  const byName: Record<MetricSeries, ChartDataset<'line', XY[]>> = {
-    loss: { ...line, label: 'Loss', data: data.loss, yAxisID: 'loss', borderColor: theme.loss, backgroundColor: theme.loss },
-    trainAccuracy: { ...line, label: 'Train accuracy', data: data.trainAccuracy, yAxisID: 'accuracy', borderColor: theme.accuracy, backgroundColor: theme.accuracy },
-    testAccuracy: epochMarker('Test accuracy (epoch)', data.testAccuracy, 'accuracy', 'rectRot', theme.test, theme.surface, 6),
-    testLoss: epochMarker('Test loss (epoch)', data.testLoss, 'loss', 'rectRot', theme.test, theme.surface),
-    validationAccuracy: epochMarker('Validation accuracy (epoch)', data.validationAccuracy, 'accuracy', 'triangle', theme.accuracy, theme.surface),
-    validationLoss: epochMarker('Validation loss (epoch)', data.validationLoss, 'loss', 'triangle', theme.loss, theme.surface),
-    lossRaw: { ...faint, label: 'Loss (raw)', data: data.lossRaw, yAxisID: 'loss', borderColor: theme.faintLoss },
-    accuracyRaw: { ...faint, label: 'Train accuracy (raw)', data: data.accuracyRaw, yAxisID: 'accuracy', borderColor: theme.faintAccuracy },
-  }
-  return METRIC_SERIES.map((name) => byName[name])
-}
-
 const seriesAt = (index: number | undefined): MetricSeries | undefined => METRIC_SERIES[index ?? 0]
+
+/** The loss axis's options for its type: logarithmic once the losses shown span three decades (a diverged run). */
+function lossAxis(theme: ChartTheme, type: AxisType) {
+  const { ticks, grid, title } = axisStyle(theme)
+  const { tickCallback, ...parts } = scaleParts(type, formatTicks)
+  return { ...parts, position: 'left' as const, title: title(type === 'logarithmic' ? 'Loss (log scale)' : 'Loss'), grid, ticks: { ...ticks, callback: tickCallback } }
+}
+
+/** The loss axis's type for the loss values it shows (per-batch and per-epoch). */
+export function lossAxisType(data: MetricSeriesData): AxisType {
+  const values: number[] = []
+  for (const name of ['lossRaw', 'loss', 'testLoss', 'validationLoss'] as const) for (const point of data[name]) values.push(point.y)
+  return axisTypeFor(values)
+}
+
+/** Switches the loss axis to `type` (a no-op when it has it); true when it changed. */
+export function setLossAxisType(chart: Chart<'line', XY[]>, theme: ChartTheme, type: AxisType): boolean {
+  const scales = chart.options.scales!
+  if ((scales.loss?.type ?? 'linear') === type) return false
+  scales.loss = lossAxis(theme, type)
+  return true
+}
 
 /**
  * Loss (left axis) and accuracy (right axis, %) against samples seen, zoomable along x. Built around the
@@ -79,7 +43,7 @@ export function createMetricsChart(element: HTMLCanvasElement, theme: ChartTheme
   const { ticks, grid, title } = axisStyle(theme)
   return new Chart<'line', XY[]>(element, {
     type: 'line',
-    data: { datasets: datasets(theme, data) },
+    data: { datasets: metricDatasets(theme, data) },
     options: {
       animation: false,
       parsing: false,
@@ -94,7 +58,7 @@ export function createMetricsChart(element: HTMLCanvasElement, theme: ChartTheme
           grid,
           ticks: { ...ticks, callback: (value) => formatChartNumber(Number(value)), maxTicksLimit: 10 },
         },
-        loss: { type: 'linear', position: 'left', beginAtZero: true, title: title('Loss'), grid, ticks },
+        loss: lossAxis(theme, lossAxisType(data)),
         accuracy: {
           type: 'linear',
           position: 'right',
@@ -109,11 +73,13 @@ export function createMetricsChart(element: HTMLCanvasElement, theme: ChartTheme
         legend: {
           position: 'top',
           align: 'end',
+          ...legendTooltip,
           labels: {
             color: theme.text,
             usePointStyle: true,
             pointStyleWidth: 18,
             boxHeight: 8,
+            generateLabels: fittedLegendLabels,
             sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0),
             filter: (item, chartData) => {
               const name = seriesAt(item.datasetIndex)
@@ -134,7 +100,7 @@ export function createMetricsChart(element: HTMLCanvasElement, theme: ChartTheme
             title: (items: TooltipItem<'line'>[]) => `${formatChartNumber(items[0]?.parsed.x ?? 0)} samples`,
             label: (item: TooltipItem<'line'>) =>
               item.dataset.yAxisID === 'loss'
-                ? `${item.dataset.label}: ${(item.parsed.y ?? 0).toFixed(4)}`
+                ? `${item.dataset.label}: ${formatLoss(item.parsed.y ?? 0)}`
                 : `${item.dataset.label}: ${(item.parsed.y ?? 0).toFixed(1)}%`,
           },
         },
