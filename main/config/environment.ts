@@ -20,6 +20,7 @@ export const ENVIRONMENT_VARIABLES = {
   WORKBENCH_WEBGPU_KERNEL_FAULT: 'the name of a WGSL kernel to break on purpose (tests of the kernel suites)',
   ELECTRON_RENDERER_URL: "electron-vite's dev server, when `electron-vite dev` runs the app",
   ELECTRON_SKIP_BINARY_DOWNLOAD: "`1`: the postinstall does not try to download Electron's binary",
+  UV_THREADPOOL_SIZE: "libuv's thread pool, where file reads and image decodes run; the app sets it to the cores (at least 4) for its worker processes",
   LD_LIBRARY_PATH: 'where the system doctor also looks for CUDA and cuDNN libraries',
   APPDATA: 'Windows: the data folder goes under it (`CNN Workbench`)',
   XDG_DATA_HOME: 'Linux: the data folder goes under it (`cnn-workbench`; default `~/.local/share`)',
