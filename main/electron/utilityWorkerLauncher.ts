@@ -1,10 +1,10 @@
 import { utilityProcess } from 'electron'
-import type { WorkerLauncher } from '../processes/workerLauncher'
+import { workerEnvironment, type WorkerLauncher } from '../processes/workerLauncher'
 
 /** Under Electron a training run is a utilityProcess: a crash or out-of-memory there cannot take the window down. */
 export function createUtilityWorkerLauncher(entry: string, serviceName = 'CNN Workbench training'): WorkerLauncher {
   return () => {
-    const child = utilityProcess.fork(entry, [], { serviceName, stdio: 'inherit' })
+    const child = utilityProcess.fork(entry, [], { serviceName, stdio: 'inherit', env: workerEnvironment() })
     return {
       get pid() {
         return child.pid

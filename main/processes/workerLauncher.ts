@@ -1,7 +1,9 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import type { Readable } from 'node:stream'
+import { environment } from '../config/environment'
 
 /** A running worker process (training or inference), whatever kind of process holds it. */
 export interface WorkerHandle {
@@ -48,6 +50,16 @@ function forwardStderr(stream: Readable): void {
 }
 
 /**
+ * A worker's environment: libuv's thread pool sized to the cores (at least Node's 4), so that a folder
+ * data set's files are read and decoded on every core; a worker held to one thread keeps Node's default.
+ * Set before the process starts: libuv reads it once, on its first file read.
+ */
+export function workerEnvironment(options: { singleThreaded?: boolean } = {}): NodeJS.ProcessEnv {
+  const sized = !environment('UV_THREADPOOL_SIZE') && !options.singleThreaded
+  return { ...process.env, ...(sized ? { UV_THREADPOOL_SIZE: String(Math.max(4, availableParallelism())) } : {}) }
+}
+
+/**
  * Under Node (web mode, CLI, tests) a worker is a child_process.fork. From source it runs through
  * tsx; from a build it is the bundled `<name>.js` beside the bundle that holds this code.
  */
@@ -58,7 +70,7 @@ export function createNodeWorkerLauncher(name: WorkerName = 'trainingWorker', op
   // thread really uses one core instead of borrowing a second one for its background work.
   const execArgv = [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(options.singleThreaded ? ['--single-threaded'] : [])]
   return () => {
-    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' })
+    const child = fork(entry, [], { execArgv, env: workerEnvironment(options), stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' })
     if (child.stderr) forwardStderr(child.stderr)
     return {
       pid: child.pid,

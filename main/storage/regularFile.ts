@@ -41,16 +41,27 @@ export function specialFileKind(info: Pick<Stats, 'isFile' | 'isDirectory' | 'is
   return 'a special file'
 }
 
+export interface OpenOptions {
+  /**
+   * The path was listed as a regular file by a scan just before (a folder data set's): skip the check
+   * before the open. The open stays non-blocking and the handle is checked, so a file swapped since is
+   * still refused without blocking.
+   */
+  scanned?: boolean
+}
+
 /**
  * Opens a path for reading only if it is a regular file, without ever blocking: the type is checked
  * before the open, and the open is non-blocking, so a path swapped for a FIFO in between still returns
  * at once (and fails the check on the open handle).
  */
-export async function openRegularFile(path: string | Buffer, maxBytes = Number.MAX_SAFE_INTEGER) {
-  const before = await stat(path)
-  const kind = specialFileKind(before)
-  if (kind) throw new NotRegularFileError(kind)
-  if (before.size > maxBytes) throw new FileTooLargeError(before.size, maxBytes)
+export async function openRegularFile(path: string | Buffer, maxBytes = Number.MAX_SAFE_INTEGER, options: OpenOptions = {}) {
+  if (!options.scanned) {
+    const before = await stat(path)
+    const kind = specialFileKind(before)
+    if (kind) throw new NotRegularFileError(kind)
+    if (before.size > maxBytes) throw new FileTooLargeError(before.size, maxBytes)
+  }
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
     const info = await handle.stat()
@@ -68,8 +79,8 @@ export async function openRegularFile(path: string | Buffer, maxBytes = Number.M
  * The whole content of a regular file of at most `maxBytes`. The limit holds at read time too: a file
  * that grew since it was listed (or since the size check) is refused once it passes the limit.
  */
-export async function readRegularFile(path: string | Buffer, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
-  const { handle, size } = await openRegularFile(path, maxBytes)
+export async function readRegularFile(path: string | Buffer, maxBytes = Number.MAX_SAFE_INTEGER, options: OpenOptions = {}): Promise<Buffer> {
+  const { handle, size } = await openRegularFile(path, maxBytes, options)
   try {
     const chunks: Buffer[] = []
     let total = 0
@@ -81,6 +92,8 @@ export async function readRegularFile(path: string | Buffer, maxBytes = Number.M
       total += bytesRead
       if (total > maxBytes) throw new FileTooLargeError(total, maxBytes)
       chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead))
+      // A short read of a regular file is its end: the usual file takes one read, not a second one for nothing.
+      if (bytesRead < chunk.length) break
       chunkSize = Math.min(1 << 20, maxBytes + 1 - total)
     }
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total)

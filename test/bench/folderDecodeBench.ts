@@ -1,18 +1,25 @@
 /**
- * Folder streaming benchmark: generates (once, cached in /tmp) a folder of 50,000 64x64 JPEGs in 10
- * classes, then streams one training epoch through the folder data set (scan, read, decode, augment,
- * batch) and reports decode throughput and peak memory growth. Memory must stay bounded: the decoded-image
- * cache has a fixed budget, so growth stays under 500 MB whatever the folder size.
+ * Folder benchmarks. `npm run bench` prints, for a folder of 4,000 64x64 JPEGs in 10 class folders and for
+ * one of large photos (4000x3000 JPEGs of gradients and noise), how fast our folder data set turns every file
+ * into a grayscale tensor of the same size as torchvision's ImageFolder + DataLoader(num_workers=2) does
+ * (folderDecodeAnchor.py), both from the folder's path (scan included), on a cold decode (no cache).
+ *
+ * Alone, the streaming check: a folder of 50,000 64x64 JPEGs streamed for one training epoch (scan, read,
+ * decode, augment, batch), its throughput and peak memory growth, which must stay under 500 MB (the
+ * decoded-image cache has a fixed budget whatever the folder size).
  *
  *   npx tsx test/bench/folderDecodeBench.ts [--images 50000]
  */
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import sharp from 'sharp'
 import { openDataset } from '../../main/data/datasetRegistry'
 import { mapLimited } from '../../main/data/folder/folderScan'
+import { findPython } from './benchProcesses'
 
 export interface FolderBenchResult {
   images: number
@@ -55,6 +62,88 @@ export async function generateFolder(images = 50_000, side = 64, root = `/tmp/cn
   await rm(root, { recursive: true, force: true })
   await rename(temp, root)
   return root
+}
+
+/**
+ * A folder of `count` large photos (default 4000x3000) in 10 classes: smooth gradients under fine noise,
+ * so that the JPEG decoder has real work (a few MB per file at quality 90). Generated once into /tmp.
+ */
+export async function generatePhotos(count = 150, width = 4000, height = 3000, root = `/tmp/cnn-workbench-bench-photos-${count}-${width}x${height}`): Promise<string> {
+  if (existsSync(join(root, 'DONE'))) return root
+  const temp = `${root}.partial`
+  await rm(temp, { recursive: true, force: true })
+  const classes = 10
+  for (let c = 0; c < classes; c++) await mkdir(join(temp, `class-${c}`), { recursive: true })
+  await mapLimited(
+    Array.from({ length: count }, (_, i) => i),
+    2,
+    async (i) => {
+      const c = i % classes
+      const pixels = Buffer.allocUnsafe(width * height * 3)
+      let state = (i + 1) * 2654435761
+      for (let y = 0, o = 0; y < height; y++) {
+        const gy = (y * 255) / height
+        for (let x = 0; x < width; x++, o += 3) {
+          state = (state * 1103515245 + 12345) >>> 0
+          const n = (state >>> 26) - 32
+          const gx = (x * 255) / width
+          pixels[o] = Math.max(0, Math.min(255, gx + c * 10 + n))
+          pixels[o + 1] = Math.max(0, Math.min(255, gy + n))
+          pixels[o + 2] = Math.max(0, Math.min(255, 255 - (gx + gy) / 2 + n))
+        }
+      }
+      await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toFile(join(temp, `class-${c}`, `${i}.jpg`))
+    },
+  )
+  await writeFile(join(temp, 'DONE'), String(count))
+  await rm(root, { recursive: true, force: true })
+  await rename(temp, root)
+  return root
+}
+
+/**
+ * Every image of the folder as a grayscale `size` x `size` tensor, through our folder data set, from the
+ * folder's path: scan, size probe, then both splits streamed once (nothing cached before). Images/s.
+ */
+export async function oursFolderRate(root: string, size: number): Promise<{ images: number; seconds: number }> {
+  const start = performance.now()
+  const dataset = await openDataset(`folder:${root}`, { seed: 1, validationFraction: 0, normalize: 'none', shuffle: false, size, channels: 1 })
+  let images = 0
+  for (const split of [dataset.train, dataset.test]) {
+    for await (const batch of split.batches(1, 256)) images += batch.size
+  }
+  return { images, seconds: (performance.now() - start) / 1000 }
+}
+
+/** torchvision's ImageFolder + DataLoader(num_workers=2) on the same folder (folderDecodeAnchor.py), or why not. */
+async function torchvisionFolderRate(root: string, size: number): Promise<{ images: number; seconds: number; version: string } | string> {
+  const python = await findPython()
+  if (!python) return 'PyTorch not found'
+  const script = fileURLToPath(new URL('./folderDecodeAnchor.py', import.meta.url))
+  try {
+    const { stdout } = await promisify(execFile)(python, [script, root, String(size), '2'], { timeout: 20 * 60_000 })
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as { images: number; seconds: number; version: string }
+  } catch (error) {
+    const text = (error as { stderr?: string }).stderr?.trim().split('\n').at(-1) ?? (error as Error).message
+    return /No module named 'torchvision'/.test(text) ? 'torchvision not found: apt-get install python3-torchvision' : `torchvision failed: ${text}`
+  }
+}
+
+/** The bench's folder lines: `folder decode <kind>: ours N images/s, torchvision M images/s, ratio Rx`. */
+export async function* folderDecodeLines(options: { smallImages?: number; photos?: number } = {}): AsyncGenerator<string> {
+  const kinds = [
+    { kind: `64x64 JPEG (${options.smallImages ?? 4000} images, 10 classes) to 28x28 grayscale`, root: () => generateFolder(options.smallImages ?? 4000), size: 28 },
+    { kind: `4000x3000 JPEG photos (${options.photos ?? 150}, 10 classes) to 96x96 grayscale`, root: () => generatePhotos(options.photos ?? 150), size: 96 },
+  ]
+  for (const { kind, root, size } of kinds) {
+    const folder = await root()
+    const ours = await oursFolderRate(folder, size)
+    const theirs = await torchvisionFolderRate(folder, size)
+    const oursRate = ours.images / ours.seconds
+    const theirsRate = typeof theirs === 'string' ? undefined : theirs.images / theirs.seconds
+    yield `folder decode ${kind}: ours ${Math.round(oursRate)} images/s, torchvision ${theirsRate ? Math.round(theirsRate) : '-'} images/s, ratio ${theirsRate ? `${(oursRate / theirsRate).toFixed(2)}x` : '-'}` +
+      `${typeof theirs === 'string' ? ` (${theirs})` : ` (torchvision ${theirs.version}, DataLoader num_workers=2)`}`
+  }
 }
 
 export async function benchFolderDecode(images = 50_000, batchSize = 256): Promise<FolderBenchResult> {

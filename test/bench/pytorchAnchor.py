@@ -1,8 +1,15 @@
 """PyTorch anchor for `npm run bench`: the same networks, batch sizes and inputs as ours, trained on
-random data, timed the same way (warm-up, then N steps). Prints one JSON object on stdout."""
+random data, timed the same way (warm-up, then N steps). Prints one JSON object on stdout, with the
+process's peak resident memory (runBench.ts starts one process per network, so it is that network's).
+
+    pytorchAnchor.py lenet5 lenet-relu resnet18 [--inference-only]
+    pytorchAnchor.py alexnet --code net.py --shape 1,96,96 --batch 128 --steps 10
+The second form builds `net` from the code the workbench writes for the network (shared/exchange/pytorchCode.ts,
+the course notes' style), for the networks this file has no definition of its own."""
 import json
 import os
 import re
+import resource
 import sys
 import time
 
@@ -110,9 +117,25 @@ def inference_throughput(model, shape, batch, steps):
     return batch * steps / (time.perf_counter() - start)
 
 
+def option(name):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+
+def from_code(path):
+    with open(path) as file:
+        code = file.read()
+
+    def build():
+        namespace = {}
+        exec(compile(code, path, 'exec'), namespace)
+        return namespace['net']
+    return build
+
+
 def main():
     inference_only = '--inference-only' in sys.argv
-    which = [a for a in sys.argv[1:] if not a.startswith('--')] or ['lenet5', 'lenet-relu', 'resnet18']
+    values = {option(flag) for flag in ('--code', '--shape', '--batch', '--steps')}
+    which = [a for a in sys.argv[1:] if not a.startswith('--') and a not in values] or ['lenet5', 'lenet-relu', 'resnet18']
     torch.manual_seed(0)
     results = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas_library(),
                'ompNumThreads': os.environ.get('OMP_NUM_THREADS'), 'train': {}, 'inference': {}}
@@ -121,11 +144,16 @@ def main():
         'lenet-relu': (lambda: lenet(nn.ReLU, nn.MaxPool2d), (1, 28, 28), 256, 30),
         'resnet18': (lambda: resnet18(3), (3, 32, 32), 64, 8),
     }
+    if option('--code'):
+        shape = tuple(int(n) for n in option('--shape').split(','))
+        models[which[0]] = (from_code(option('--code')), shape, int(option('--batch')), int(option('--steps')))
     for name in which:
         build, shape, batch, steps = models[name]
         if not inference_only:
             results['train'][name] = train_throughput(build(), shape, batch, steps, 0.05)
         results['inference'][name] = inference_throughput(build(), shape, batch, max(steps, INFERENCE_MIN_BATCHES))
+    # ru_maxrss is in KiB on Linux: the process's VmHWM.
+    results['peakRssMiB'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(results))
 
 

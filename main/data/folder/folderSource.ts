@@ -4,7 +4,7 @@ import { epochOrder } from '../pipeline/batchSource'
 import type { ImagePipeline } from '../pipeline/imagePipeline'
 import type { FolderEntry } from './folderScan'
 import { mapLimited } from './folderScan'
-import { decodeImage, ImageDecodeError, MAX_FILE_BYTES, type DecodeTarget } from './imageFiles'
+import { decodeConcurrency, decodeImage, ImageDecodeError, MAX_FILE_BYTES, type DecodeTarget } from './imageFiles'
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../../storage/regularFile'
 
 /**
@@ -56,18 +56,19 @@ export interface FolderSourceOptions {
   cacheKeyBase: number
   /** Called once per file that fails to decode; the file is then left out of every later batch. */
   onSkip?: (file: SkippedFile) => void
-  /** Decodes in flight at once (sharp runs them on libuv's thread pool). */
+  /** Decodes in flight at once (sharp runs them on libuv's thread pool); default decodeConcurrency(). */
   concurrency?: number
 }
 
 /**
  * Reads and decodes one file of the folder, at the target size; errors name the file. The scan's checks
- * are made again here: the file may have been replaced by a FIFO or grown past the limit since.
+ * are made again on the open handle (not before it: the scan just made them): the file may have been
+ * replaced by a FIFO or grown past the limit since.
  */
 export async function decodeEntry(entry: FolderEntry, target: DecodeTarget): Promise<Uint8Array> {
   let bytes: Buffer
   try {
-    bytes = await readRegularFile(entry.path, MAX_FILE_BYTES)
+    bytes = await readRegularFile(entry.path, MAX_FILE_BYTES, { scanned: true })
   } catch (error) {
     if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) throw new ImageDecodeError(error.message)
     throw new ImageDecodeError(`cannot be read (${(error as Error).message})`)
@@ -125,7 +126,7 @@ export class FolderBatchSource implements BatchSource {
 
   private async loadBatch(order: Uint32Array, first: number, size: number, epoch: number): Promise<Batch> {
     const indices = Array.from(order.subarray(first, first + size))
-    const pixels = await mapLimited(indices, this.options.concurrency ?? 8, (index) => this.stored(index))
+    const pixels = await mapLimited(indices, this.options.concurrency ?? decodeConcurrency(), (index) => this.stored(index))
     const pipeline = this.options.pipeline
     const kept = indices.filter((_, i) => pixels[i])
     const images = new Float32Array(kept.length * pipeline.pixelsOut)

@@ -1,11 +1,29 @@
 import type SharpConstructor from 'sharp'
+import { environment } from '../../config/environment'
 
 /**
  * sharp (libvips) is loaded on the first decode: a training process on MNIST or CIFAR never needs it, and
  * the bundled GPU checks (test/bench/packGpuBench.sh) run on a box where it is not installed.
  */
 let sharpModule: Promise<typeof SharpConstructor> | undefined
-const loadSharp = (): Promise<typeof SharpConstructor> => (sharpModule ??= import('sharp').then((module) => module.default))
+const loadSharp = (): Promise<typeof SharpConstructor> =>
+  (sharpModule ??= import('sharp').then((module) => {
+    // Many images decode at once (decodeConcurrency), each on one libuv thread: one libvips thread per
+    // image, so that every core decodes its own image instead of cores x cores threads contending.
+    module.default.concurrency(1)
+    return module.default
+  }))
+
+/** libuv's thread pool, where file reads and sharp's decodes run (Node's default: 4 threads). */
+export function libuvThreads(): number {
+  const size = Number(environment('UV_THREADPOOL_SIZE'))
+  return Number.isInteger(size) && size > 0 ? size : 4
+}
+
+/** Files read and decoded at once: two per libuv thread, so that a thread never waits for the next file. */
+export function decodeConcurrency(): number {
+  return 2 * libuvThreads()
+}
 
 /** Refuse decompression bombs before decoding: sharp reads the size from the header and stops there. */
 export const MAX_INPUT_PIXELS = 40_000_000
@@ -58,7 +76,9 @@ export interface DecodeTarget {
  * Decodes any supported image (JPEG, PNG, WebP, GIF's first frame, TIFF; CMYK, 16-bit, alpha, palette) into
  * HWC bytes of the target size and channels: EXIF orientation applied, alpha flattened onto black, colour
  * converted to sRGB (or luma), resized bilinearly to exactly the target (aspect ratio not kept, like
- * torchvision's Resize((h, w))).
+ * torchvision's Resize((h, w))). A large JPEG or WebP is decoded at 1/2, 1/4 or 1/8 of its size where
+ * that is still at least twice the target (libjpeg's shrink-on-load): a 4000x3000 photo for a 96 px
+ * network decodes 500x375 pixels, not 12 million.
  */
 export async function decodeImage(bytes: Uint8Array, target: DecodeTarget): Promise<Uint8Array> {
   try {
@@ -66,7 +86,7 @@ export async function decodeImage(bytes: Uint8Array, target: DecodeTarget): Prom
     let image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 }).rotate().flatten({ background: '#000000' })
     image = target.channels === 1 ? image.grayscale() : image.toColourspace('srgb')
     const { data, info } = await image
-      .resize(target.width, target.height, { fit: 'fill', kernel: 'linear' })
+      .resize(target.width, target.height, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: true })
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true })
