@@ -133,7 +133,7 @@ function filterLine(src: Uint8Array, dst: Uint8Array, start: number, stride: num
 }
 
 /** Ink above this counts as part of the digit's shape when finding its pieces and its box. */
-const SHAPE_THRESHOLD = 0.3
+export const SHAPE_THRESHOLD = 0.3
 /** A piece smaller than this fraction of the largest one is a speck, not part of the digit (a 5's flag is far larger). */
 const SPECK_FRACTION = 0.06
 

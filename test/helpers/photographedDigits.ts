@@ -12,9 +12,14 @@ export interface DigitImage {
   digit: number
   /** e.g. `7_shadow.jpg`: the true label first, as users name their files. */
   fileName: string
-  kind: 'small-off-centre' | 'shadow' | 'marker-corner' | 'filling'
+  kind: 'small-off-centre' | 'shadow' | 'marker-corner' | 'filling' | 'marker-width'
   bytes: Buffer
 }
+
+/** A felt-tip's letters: the thinnest DejaVu, so the pen's stroke (not the font's) sets the width. */
+const PEN_FONT = { family: 'DejaVu Sans', weight: '200', style: 'normal' } as const
+/** DejaVu's digits stand this fraction of the font size tall. */
+const DIGIT_HEIGHT = 0.73
 
 const FONTS = [
   { family: 'DejaVu Sans', weight: 'normal', style: 'normal' },
@@ -26,7 +31,7 @@ const FONTS = [
 
 interface Glyph {
   digit: number
-  font: (typeof FONTS)[number]
+  font: (typeof FONTS)[number] | typeof PEN_FONT
   /** Glyph height in page pixels (font size; digits are ~0.73 of it). */
   size: number
   /** Baseline-left anchor of the glyph on the page. */
@@ -110,6 +115,37 @@ async function markerNearCorner(digit: number, random: () => number): Promise<Di
   }
   addNoise(pixels, random, 6)
   return { digit, fileName: `${digit}_marker.jpg`, kind: 'marker-corner', bytes: await toJpeg(pixels, width, height, 70) }
+}
+
+/**
+ * A digit written with a marker whose pen is `penFraction` of the digit's height wide (MNIST's strokes are
+ * about 0.13 of theirs), somewhere on a 320x320 page under a mild light fall-off, saved as a JPEG.
+ */
+async function markerOfWidth(digit: number, penFraction: number, random: () => number): Promise<DigitImage> {
+  const width = 320
+  const height = 320
+  const size = 120 + Math.round(random() * 40)
+  const x = 40 + Math.round(random() * (width - 80 - size * 0.65))
+  const y = size * DIGIT_HEIGHT + 40 + Math.round(random() * (height - 80 - size * DIGIT_HEIGHT))
+  const strokeWidth = penFraction * size * DIGIT_HEIGHT
+  const pixels = await renderPage(width, height, { digit, font: PEN_FONT, size, x, y, strokeWidth }, 230, 25)
+  for (let py = 0; py < height; py++) {
+    for (let px = 0; px < width; px++) pixels[py * width + px] = Math.round(pixels[py * width + px] * (1 - 0.2 * (Math.hypot(px - width / 2, py - height / 2) / (width * 0.7))))
+  }
+  addNoise(pixels, random, 5)
+  const percent = Math.round(penFraction * 100)
+  return { digit, fileName: `${digit}_marker${percent}.jpg`, kind: 'marker-width', bytes: await toJpeg(pixels, width, height, 75) }
+}
+
+/** The marker widths the bench reads, as fractions of the digit's height: MNIST-like, thick, very thick, fat. */
+export const MARKER_WIDTHS = [0.12, 0.18, 0.24, 0.3] as const
+
+/** 0-9 written with a marker `penFraction` of the digit's height wide (see markerOfWidth). */
+export async function markerDigits(penFraction: number, seed = 23): Promise<DigitImage[]> {
+  const random = createRandom(seed)
+  const images: DigitImage[] = []
+  for (let digit = 0; digit < 10; digit++) images.push(await markerOfWidth(digit, penFraction, random))
+  return images
 }
 
 /** A printed digit that fills its image, the case the old preparation already handled. */

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import sharp from 'sharp'
 import { BadImageError } from '../../../main/predict/badImageError'
 import { BLANK_IMAGE_WARNING, toMnistInput } from '../../../main/predict/imagePreprocessing'
-import { fillingDigits, photographedDigits } from '../../helpers/photographedDigits'
+import { measureStrokes, MNIST_STROKE_WIDTH, THICK_TOLERANCE } from '../../../main/predict/strokeWidth'
+import { fillingDigits, markerDigits, MARKER_WIDTHS, photographedDigits } from '../../helpers/photographedDigits'
+import { markerStrokeWidth } from '../../helpers/markerStrokeWidth'
 
 /** A dark vertical stroke on a light 100x60 background: a "1" written on paper. */
 async function strokeOnPaper(): Promise<Buffer> {
@@ -87,8 +89,9 @@ function geometry(pixels: number[]) {
 describe('toMnistInput on photographed digits (generated: small and off-centre, under a shadow, thick marker near a corner)', async () => {
   const photographed = await photographedDigits()
   const filling = await fillingDigits()
+  const markers = (await Promise.all(MARKER_WIDTHS.map((fraction) => markerDigits(fraction)))).flat()
 
-  it.each([...photographed, ...filling].map((image) => [image.fileName, image] as const))('%s: light ink on black, fitted in 20x20, centred by mass at 14,14', async (_name, image) => {
+  it.each([...photographed, ...filling, ...markers].map((image) => [image.fileName, image] as const))('%s: light ink on black, fitted in 20x20, centred by mass at 14,14', async (_name, image) => {
     const preview = await toMnistInput(image.bytes, image.fileName)
     expect(preview.warning).toBeUndefined()
     expect(preview.inverted).toBe(true)
@@ -125,6 +128,44 @@ describe('toMnistInput on photographed digits (generated: small and off-centre, 
     expect(height).toBe(20)
     expect(Math.abs(x - 14)).toBeLessThan(1)
     expect(Math.abs(y - 14)).toBeLessThan(1)
+  })
+})
+
+/** A prepared 28x28 digit's stroke width measured as MNIST_STROKE_WIDTH was measured on MNIST: enlarged 4x, divided by 4. */
+async function preparedStrokeWidth(pixels: number[]): Promise<number> {
+  const large = await sharp(Buffer.from(pixels), { raw: { width: 28, height: 28, channels: 1 } }).resize(112, 112, { kernel: 'lanczos3' }).grayscale().raw().toBuffer()
+  return measureStrokes(Float32Array.from(large, (v) => v / 255), 112, 112).width / 4
+}
+
+describe('toMnistInput on thick marker strokes', async () => {
+  const thick = [...(await photographedDigits()).filter((image) => image.kind === 'marker-corner'), ...(await Promise.all(MARKER_WIDTHS.slice(1).map((fraction) => markerDigits(fraction)))).flat()]
+
+  it.each(thick.map((image) => [image.fileName, image] as const))('%s: thinned to MNIST\'s stroke width (within 20%) before the fit', async (_name, image) => {
+    const drawn = await markerStrokeWidth(image.bytes)
+    expect(drawn).toBeGreaterThan(MNIST_STROKE_WIDTH * THICK_TOLERANCE)
+    const preview = await toMnistInput(image.bytes, image.fileName)
+    expect(preview.steps?.join(' ')).toMatch(/thick strokes thinned to MNIST's width \(\d+\.\d → \d+\.\d px in the 20×20 fit\)/)
+    const prepared = await preparedStrokeWidth(preview.pixels)
+    expect(Math.abs(prepared - MNIST_STROKE_WIDTH) / MNIST_STROKE_WIDTH).toBeLessThan(0.2)
+  })
+
+  it('leaves a digit already at MNIST\'s stroke width as it was: no thinning step, its strokes as wide as drawn', async () => {
+    // A "0" drawn with MNIST's pen for its size: 2.64 / 20 of its height (80 px, and the pen).
+    const width = 60
+    const height = 100
+    const pen = (MNIST_STROKE_WIDTH / 20) * 90
+    const pixels = Buffer.alloc(width * height, 235)
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const d = Math.abs(Math.hypot((x - 30) / 20, (y - 50) / 40) - 1) * 30
+        if (d < pen / 2) pixels[y * width + x] = 20
+      }
+    }
+    const png = await sharp(pixels, { raw: { width, height, channels: 1 } }).png().toBuffer()
+    const preview = await toMnistInput(png, 'thin-zero.png')
+    expect(preview.steps?.join(' ')).not.toMatch(/thinned/)
+    const [drawn, prepared] = [await markerStrokeWidth(png), await preparedStrokeWidth(preview.pixels)]
+    expect(Math.abs(prepared - drawn) / drawn).toBeLessThan(0.1)
   })
 })
 
