@@ -36,7 +36,7 @@ describe('contract tables', () => {
       expect(apiMethods[name].request.safeParse).toBeTypeOf('function')
       expect(apiMethods[name].response.safeParse).toBeTypeOf('function')
     }
-    expect(Object.keys(apiEvents)).toEqual(['run.status', 'run.progress', 'run.epoch', 'download.progress', 'lesson.attempt', 'data.scan'])
+    expect(Object.keys(apiEvents)).toEqual(['run.status', 'run.progress', 'run.epoch', 'lrFinder.progress', 'download.progress', 'lesson.attempt', 'data.scan'])
   })
 
   it('accepts the built-in data sets and folder:<path>, nothing else', () => {
