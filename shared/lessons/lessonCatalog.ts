@@ -53,7 +53,8 @@ const overfitting: TrainConfigInput = { ...lenetRelu, limit: 500, epochs: 20, ba
 /**
  * Dropout delays memorization rather than preventing it: by epoch 20-30 the run with dropout has learned the
  * 500 images by heart too and the gaps differ by 0-4 points (the 5-seed bench held 1/5 at 30 epochs, 4/5 at
- * 14). At 10 epochs the gap is 6.6-9.5 points smaller in every seed.
+ * 14). At 10 epochs the gap is 5.9-9.5 points smaller in every seed (two 5-seed benches; tfjs draws dropout's
+ * masks unseeded, a seeded mask would repeat at every step, so the run with dropout differs between reruns).
  */
 const overfittingDropout: TrainConfigInput = { ...overfitting, epochs: 10 }
 
