@@ -38,7 +38,7 @@ describe('probeSizes', () => {
   beforeAll(async () => {
     const root = await mkdtemp(join(tmpdir(), 'size-probe-'))
     const image = async (w: number, h: number, encode: (image: sharp.Sharp) => sharp.Sharp) => {
-      const pixels = await sharp({ create: { width: w, height: h, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).raw().toBuffer()
+      const pixels = await sharp({ create: { width: w, height: h, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).raw().toBuffer()
       return encode(sharp(pixels, { raw: { width: w, height: h, channels: 3 } })).toBuffer()
     }
     const made: Record<string, [Buffer, number, number]> = {
