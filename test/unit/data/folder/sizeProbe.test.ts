@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import type { FolderEntry } from '../../../../main/data/folder/folderScan'
 
@@ -37,7 +37,7 @@ describe('probeSizes', () => {
   const files: Record<string, { entry: FolderEntry; size: [number, number] }> = {}
   beforeAll(async () => {
     const root = await mkdtemp(join(tmpdir(), 'size-probe-'))
-    const image = async (w: number, h: number, encode: (image: sharp.Sharp) => sharp.Sharp) => {
+    const image = async (w: number, h: number, encode: (image: Sharp) => Sharp) => {
       const pixels = await sharp({ create: { width: w, height: h, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).raw().toBuffer()
       return encode(sharp(pixels, { raw: { width: w, height: h, channels: 3 } })).toBuffer()
     }
