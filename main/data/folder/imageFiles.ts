@@ -125,13 +125,17 @@ function tooLarge(width: number, height: number): string {
   return `${width}x${height} is more than ${MAX_INPUT_PIXELS / 1e6} megapixels (a decompression bomb?); refused without decoding`
 }
 
+const TRUNCATED = 'corrupt or truncated (the image data ends early or is damaged)'
+
 export function describeSharpError(error: unknown): string {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
   const size = /pixel limit/i.test(message)
   if (size) return `more than ${MAX_INPUT_PIXELS / 1e6} megapixels (a decompression bomb?); refused without decoding`
   if (/unsupported image format/i.test(message)) return 'not an image format that can be decoded'
-  // With failOn: 'warning', libvips reports a damaged JPEG either by its own words or only as
-  // "Warning treated as error"; both mean the file is damaged.
-  if (/premature end|truncated|unexpected end|read error|Invalid.*data|corrupt|bad|warning treated as error/i.test(message)) return `corrupt or truncated (${message})`
+  // With failOn: 'warning', libvips reports a truncated JPEG either by its own words or only as
+  // "Warning treated as error", whichever reaches its (process-wide) error buffer first while other
+  // images decode: one wording for both, so that the same file gets the same reason in every run.
+  if (/premature end|truncated|unexpected end|warning treated as error/i.test(message)) return TRUNCATED
+  if (/read error|Invalid.*data|corrupt|bad/i.test(message)) return `corrupt or truncated (${message})`
   return `cannot be decoded (${message})`
 }
