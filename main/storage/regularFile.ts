@@ -101,3 +101,23 @@ export async function readRegularFile(path: string | Buffer, maxBytes = Number.M
     await handle.close()
   }
 }
+
+/**
+ * The first `bytes` bytes of a regular file of at most `maxBytes` (all of it when shorter) and its size:
+ * an image's header without reading the pixels that follow it.
+ */
+export async function readRegularFileHead(path: string | Buffer, bytes: number, maxBytes = Number.MAX_SAFE_INTEGER, options: OpenOptions = {}): Promise<{ head: Buffer; size: number }> {
+  const { handle, size } = await openRegularFile(path, maxBytes, options)
+  try {
+    const head = Buffer.allocUnsafe(Math.min(bytes, size))
+    let filled = 0
+    while (filled < head.length) {
+      const { bytesRead } = await handle.read(head, filled, head.length - filled, filled)
+      if (bytesRead === 0) break
+      filled += bytesRead
+    }
+    return { head: head.subarray(0, filled), size }
+  } finally {
+    await handle.close()
+  }
+}

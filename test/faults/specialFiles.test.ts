@@ -9,7 +9,7 @@ import sharp from 'sharp'
 import { scanFolder } from '../../main/data/folder/folderScan'
 import { decodeEntry } from '../../main/data/folder/folderSource'
 import { MAX_FILE_BYTES } from '../../main/data/folder/imageFiles'
-import { NotRegularFileError, readRegularFile } from '../../main/storage/regularFile'
+import { NotRegularFileError, readRegularFile, readRegularFileHead } from '../../main/storage/regularFile'
 import { connectClient, useTestServer } from '../helpers/webHarness'
 
 const fifos: string[] = []
@@ -37,7 +37,7 @@ afterAll(async () => {
 })
 
 describe('special files are never opened as images', () => {
-  it('readRegularFile refuses a FIFO, a socket, a device and a folder without blocking', async () => {
+  it('readRegularFile and readRegularFileHead refuse a FIFO, a socket, a device and a folder without blocking', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'special-'))
     const socketPath = join(dir, 'socket.png')
     const server = createServer()
@@ -51,9 +51,11 @@ describe('special files are never opened as images', () => {
       [join(dir, 'folder.png'), /folder/],
     ]
     for (const [path, kind] of cases) {
-      const error = await readRegularFile(path, 1024).catch((e: unknown) => e)
-      expect(error, path).toBeInstanceOf(NotRegularFileError)
-      expect((error as Error).message, path).toMatch(kind)
+      for (const read of [() => readRegularFile(path, 1024), () => readRegularFileHead(path, 64, 1024)]) {
+        const error = await read().catch((e: unknown) => e)
+        expect(error, path).toBeInstanceOf(NotRegularFileError)
+        expect((error as Error).message, path).toMatch(kind)
+      }
     }
   })
 

@@ -1,7 +1,27 @@
-import { readRegularFile } from '../../storage/regularFile'
+import { readRegularFile, readRegularFileHead } from '../../storage/regularFile'
 import { createRandom, shuffledIndices } from '../pipeline/seededRandom'
 import { mapLimited, type FolderEntry } from './folderScan'
 import { MAX_FILE_BYTES, readImageHeader } from './imageFiles'
+
+/** Bytes read for a header: a JPEG's or PNG's size sits in its first few hundred bytes, after EXIF at most. */
+export const HEADER_BYTES = 64 * 1024
+
+/**
+ * The size stored in one file's header, from its first HEADER_BYTES only; a file whose header is not
+ * complete there (a WebP, GIF or TIFF read in part, a JPEG with large metadata before its frame) is read
+ * whole, as before.
+ */
+export async function probeHeader(entry: FolderEntry): Promise<[number, number]> {
+  const { head, size } = await readRegularFileHead(entry.path, HEADER_BYTES, MAX_FILE_BYTES, { scanned: true })
+  let header
+  try {
+    header = await readImageHeader(head)
+  } catch (error) {
+    if (size <= head.length) throw error
+    header = await readImageHeader(await readRegularFile(entry.path, MAX_FILE_BYTES, { scanned: true }))
+  }
+  return [header.height, header.width]
+}
 
 /** The most common stored size among a seeded sample of headers (capped at 256), and the range seen. */
 export async function probeSizes(entries: FolderEntry[], seed: number): Promise<{ common: [number, number]; range: string }> {
@@ -9,8 +29,7 @@ export async function probeSizes(entries: FolderEntry[], seed: number): Promise<
   const sample = Array.from(order.subarray(0, 200), (i) => entries[i])
   const sizes = await mapLimited(sample, 16, async (entry) => {
     try {
-      const header = await readImageHeader(await readRegularFile(entry.path, MAX_FILE_BYTES))
-      return [header.height, header.width] as [number, number]
+      return await probeHeader(entry)
     } catch {
       return undefined
     }
