@@ -75,17 +75,17 @@ describe.skipIf(!ready)('charts stay readable with a diverged run and runs of di
     const loss = page.getByTestId('compare-loss-chart')
     const accuracy = page.getByTestId('compare-accuracy-chart')
     await expect.poll(() => loss.getAttribute('data-series'), { timeout: 10_000 }).toBe('2')
-    expect(await loss.getAttribute('data-x-scale')).toBe('logarithmic')
-    expect(await loss.getAttribute('data-y-scale')).toBe('logarithmic')
-    expect(await loss.getAttribute('data-x-title')).toBe('Samples seen (log scale)')
-    expect(await accuracy.getAttribute('data-x-scale')).toBe('logarithmic')
-    expect(await accuracy.getAttribute('data-y-scale')).toBe('linear')
+    await expect.poll(() => loss.getAttribute('data-x-scale'), { timeout: 10_000 }).toBe('logarithmic')
+    await expect.poll(() => loss.getAttribute('data-y-scale'), { timeout: 10_000 }).toBe('logarithmic')
+    await expect.poll(() => loss.getAttribute('data-x-title'), { timeout: 10_000 }).toBe('Samples seen (log scale)')
+    await expect.poll(() => accuracy.getAttribute('data-x-scale'), { timeout: 10_000 }).toBe('logarithmic')
+    await expect.poll(() => accuracy.getAttribute('data-y-scale'), { timeout: 10_000 }).toBe('linear')
     await page.locator('.charts').scrollIntoViewIfNeeded()
     await screenshotBothSizes(page, 'compare-diverged-and-normal')
     // On the epoch axis the lengths differ less (2 against 4 epochs): linear.
     await page.getByTestId('compare-axis').selectOption('epoch')
     await expect.poll(() => loss.getAttribute('data-x-scale')).toBe('linear')
-    expect(await loss.getAttribute('data-y-scale')).toBe('logarithmic')
+    await expect.poll(() => loss.getAttribute('data-y-scale'), { timeout: 10_000 }).toBe('logarithmic')
     await screenshotBothSizes(page, 'compare-diverged-by-epoch')
 
     for (const [runId, scale] of [

@@ -36,7 +36,7 @@ describe.skipIf(!!missing)('the pool in the web UI', () => {
     await page.getByTestId('arch-select').selectOption('lenet-relu')
     await page.getByTestId('epochs-input').fill('2')
     await page.getByTestId('batch-size-input').fill('64')
-    await page.getByTestId('learning-rate-input').fill('0.05')
+    await page.getByTestId('learning-rate-input').fill('0.002')
     await page.getByTestId('limit-input').fill('1000')
     await page.getByTestId('place-select').selectOption('pool')
     await page.getByTestId('start-button').click()
@@ -50,7 +50,7 @@ describe.skipIf(!!missing)('the pool in the web UI', () => {
 
     // Compare names where a pool run trained, in the same words as the run header (beside a local run,
     // which names no place: Compare needs two runs).
-    const local = await session.workbench.supervisor.start(TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.05, limit: 200 }))
+    const local = await session.workbench.supervisor.start(TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 1, batchSize: 64, learningRate: 0.002, limit: 200 }))
     expect((await session.workbench.supervisor.waitFor(local.runId))?.status).toBe('completed')
     await page.getByTestId('nav-runs').click()
     await expect.poll(() => page.getByTestId('run-check').count(), { timeout: 10_000 }).toBe(2)

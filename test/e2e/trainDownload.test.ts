@@ -51,7 +51,8 @@ describe.skipIf(!ready)('Train view: a run whose data set must be downloaded fir
     await expect.poll(() => progress.textContent(), { timeout: 20_000 }).toMatch(/Downloading CIFAR-10 · [\d.]+ (B|KB|kB|KiB) of [\d.]+ (KB|kB|KiB)/)
     expect(await progress.locator('progress').getAttribute('value')).toMatch(/^0\.\d+$|^1$/)
     await page.screenshot({ path: join(screenshots, 'train-downloading-1280x800.png') })
-    await expect.poll(() => page.getByTestId('run-status').first().textContent(), { timeout: 60_000 }).toBe('completed')
+    // 160 images in one epoch leave CIFAR-10 at chance: the run ends as "did not learn", a completed run's own word.
+    await expect.poll(() => page.getByTestId('run-status').first().textContent(), { timeout: 60_000 }).toMatch(/^(completed|did not learn)$/)
     expect(await progress.count()).toBe(0)
   }, 120_000)
 })

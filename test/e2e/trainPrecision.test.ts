@@ -62,12 +62,13 @@ describe.skipIf(!ready)('Train view: precision', () => {
     await page.getByTestId('epochs-input').fill('1')
     await page.getByTestId('limit-input').fill('128')
     await page.getByTestId('start-button').click()
-    await expect.poll(() => page.getByTestId('run-status').first().textContent(), { timeout: 280_000, interval: 1000 }).toMatch(/completed|failed/)
+    await expect.poll(() => page.getByTestId('run-status').first().textContent(), { timeout: 280_000, interval: 1000 }).toMatch(/completed|did not learn|failed/)
     await page.screenshot({ path: join(screenshots, 'train-precision-run-1280x800.png') })
     if (missing) {
       expect(await page.getByTestId('run-error').textContent()).toMatch(/WebGPU|webgpu/)
     } else {
-      expect(await page.getByTestId('run-status').first().textContent()).toBe('completed')
+      // 128 images in one epoch: a completed run, usually still at chance ("did not learn").
+      expect(await page.getByTestId('run-status').first().textContent()).toMatch(/^(completed|did not learn)$/)
       expect(await page.getByTestId('run-warning').allTextContents()).toContainEqual(expect.stringMatching(/^mixed precision: \d+ steps? of \d+ skipped for gradient overflow in f16; loss scale now \d+$/))
     }
   }, 300_000)

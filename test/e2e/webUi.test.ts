@@ -55,7 +55,7 @@ describe.skipIf(!ready)('web UI in Chromium', () => {
     await page.getByTestId('arch-select').selectOption('lenet-relu')
     await page.getByTestId('epochs-input').fill('2')
     await page.getByTestId('batch-size-input').fill('64')
-    await page.getByTestId('learning-rate-input').fill('0.05')
+    await page.getByTestId('learning-rate-input').fill('0.002')
     await page.getByTestId('limit-input').fill('4000')
     await page.getByTestId('start-button').click()
 
