@@ -43,6 +43,11 @@ async function importNative(packageName: string): Promise<string> {
   return 'tensorflow'
 }
 
+/** The instruction set the native kernels use, and why when it is less than the CPU's. */
+function isaText(native: { isa: string; cpuIsa: string }): string {
+  return native.isa === native.cpuIsa ? native.isa : `${native.isa}, capped by WORKBENCH_NATIVE_ISA on a CPU with ${native.cpuIsa}`
+}
+
 export const defaultRungLoaders: Record<BackendName, RungLoader> = {
   'tensorflow-gpu': () => importNative('@tensorflow/tfjs-node-gpu'),
   webgpu: (context) => loadWebGpuRung(context),
@@ -53,7 +58,7 @@ export const defaultRungLoaders: Record<BackendName, RungLoader> = {
     setWasmBlasKernels(native)
     return {
       tfName: 'wasm',
-      detail: `convolutions, matrix products, batch norm and pooling gradients on native kernels over ${native.blasConfig} (${native.blasPath}), ${native.threads} threads`,
+      detail: `convolutions, matrix products, batch norm and pooling gradients on native kernels (${isaText(native)}) over ${native.blasConfig} (${native.blasPath}), ${native.threads} threads`,
     }
   },
   wasm: async () => {

@@ -15,6 +15,12 @@ export interface NativeKernelAddon {
     x: Float32Array, filter: Float32Array, bias: Float32Array | null, y: Float32Array, shape: Int32Array, activation: number,
     residual?: Float32Array | null,
   ): void
+  /**
+   * Caps the instruction set the kernels use ('avx512': the CPU's widest, the default; 'avx2'; 'generic':
+   * im2col + BLAS only, what ARM and Apple CPUs run); returns the set in use. Before loadBlas, it caps
+   * OpenBLAS's kernels too. Throws on any other name.
+   */
+  setInstructionSet(isa: string): InstructionSet
   /** 'direct' (the default: the widest build this CPU runs), 'direct-avx2' (the AVX2 build even on AVX-512) or 'im2col'; whether that direct kernel exists here. */
   setConvAlgorithm(algorithm: 'direct' | 'direct-avx2' | 'im2col'): boolean
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void
@@ -46,8 +52,15 @@ export interface NativeKernelAddon {
  */
 export const FUSED_ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, leakyRelu: 4 }
 
+/** The instruction sets the native kernels have builds for (wb::Isa in instructionSets.h), widest first. */
+export const INSTRUCTION_SETS = ['avx512', 'avx2', 'generic'] as const
+export type InstructionSet = (typeof INSTRUCTION_SETS)[number]
+
 export interface NativeKernels {
   addon: NativeKernelAddon
+  /** The widest set this CPU runs, and the set the kernels use (less under WORKBENCH_NATIVE_ISA). */
+  cpuIsa: InstructionSet
+  isa: InstructionSet
   addonPath: string
   blasPath: string
   /** e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64" */
@@ -86,10 +99,21 @@ export function nativeAddonPath(): string {
 
 let cached: NativeKernels | undefined
 
-/** The kernels for this process, loaded once (see openNativeKernels; WORKBENCH_BLAS forces a library). */
+/** WORKBENCH_NATIVE_ISA, checked: undefined when unset, a clear error when it names no set we build. */
+export function instructionSetCap(env: NodeJS.ProcessEnv = process.env): InstructionSet | undefined {
+  const value = environment('WORKBENCH_NATIVE_ISA', env)?.trim().toLowerCase()
+  if (!value) return undefined
+  if ((INSTRUCTION_SETS as readonly string[]).includes(value)) return value as InstructionSet
+  throw new Error(`WORKBENCH_NATIVE_ISA=${environment('WORKBENCH_NATIVE_ISA', env)} is not an instruction set of the native kernels: use ${INSTRUCTION_SETS.join(', ')}`)
+}
+
+/**
+ * The kernels for this process, loaded once (see openNativeKernels; WORKBENCH_BLAS forces a library,
+ * WORKBENCH_NATIVE_ISA caps the instruction set).
+ */
 export function loadNativeKernels(): NativeKernels {
   const override = environment('WORKBENCH_BLAS')
-  cached ??= openNativeKernels(nativeAddonPath(), override ? [override] : BLAS_CANDIDATES)
+  cached ??= openNativeKernels(nativeAddonPath(), override ? [override] : BLAS_CANDIDATES, instructionSetCap())
   return cached
 }
 
@@ -97,7 +121,7 @@ export function loadNativeKernels(): NativeKernels {
  * Loads our Node-API kernels and the first optimized BLAS among the candidates. Throws with a reason a
  * user can act on: the ladder shows it when it passes this rung over.
  */
-export function openNativeKernels(addonPath: string, blasCandidates: readonly string[]): NativeKernels {
+export function openNativeKernels(addonPath: string, blasCandidates: readonly string[], isaCap?: InstructionSet): NativeKernels {
   if (!existsSync(addonPath)) {
     throw new Error(`native kernels are not built (${addonPath} missing): run "npm run build:native", which needs a C++ compiler`)
   }
@@ -107,11 +131,14 @@ export function openNativeKernels(addonPath: string, blasCandidates: readonly st
   } catch (error) {
     throw new Error(`native kernels failed to load from ${addonPath}: ${(error as Error).message.split('\n')[0]}`)
   }
+  // The CPU's widest set first (no cap), then the cap, before BLAS loads so that it picks its kernels by it.
+  const cpuIsa = addon.setInstructionSet('avx512')
+  const isa = addon.setInstructionSet(isaCap ?? 'avx512')
   const failures: string[] = []
   for (const candidate of blasCandidates) {
     try {
       const { config, threads } = addon.loadBlas(candidate)
-      return { addon, addonPath, blasPath: candidate, blasConfig: config.trim(), threads }
+      return { addon, cpuIsa, isa, addonPath, blasPath: candidate, blasConfig: config.trim(), threads }
     } catch (error) {
       failures.push(`${candidate}: ${(error as Error).message}`)
     }

@@ -1,6 +1,7 @@
 #include "blasLoader.h"
 #include <dlfcn.h>
 #include <cstdlib>
+#include "instructionSets.h"
 
 namespace wb {
 
@@ -15,14 +16,16 @@ SetThreadsFn setThreadsFn = nullptr;
 // Prescott's SSE3 kernels on a model it does not know, e.g. Sapphire Rapids in
 // 0.3.21: half the speed on this machine's convolutions. We name the core by
 // the instruction sets it has instead, unless the user set OPENBLAS_CORETYPE.
-// A known CPU with AVX-512 or AVX2 uses these same SGEMM kernels anyway.
+// A known CPU with AVX-512 or AVX2 uses these same SGEMM kernels anyway. Under an AVX2 cap
+// (WORKBENCH_NATIVE_ISA=avx2) an AVX-512 CPU gets Haswell's, as an AVX2-only CPU would; the cap must
+// be set before the library loads (OpenBLAS reads the variable once).
 void chooseOpenBlasCore() {
 #if defined(__x86_64__) && defined(__GNUC__)
   if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
   __builtin_cpu_init();
   const char* core = nullptr;
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512dq")) {
+      __builtin_cpu_supports("avx512dq") && availableIsa() == Isa::Avx512) {
     core = "SkylakeX";
   } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     core = "Haswell";

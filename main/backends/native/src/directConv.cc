@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstring>
 #include <vector>
+#include "instructionSets.h"
 #include "parallelTeam.h"
 
 // Direct convolution: each register tile holds kTile output pixels x up to 32 output channels and reads
@@ -75,7 +76,7 @@ namespace {
 using BlockKernel = void (*)(const DirectConvPlan&, const float*, long, long, int, float*);
 using NarrowKernel = void (*)(const DirectConvPlan&, const float*, const float*, long, long, float*);
 
-struct Isa {
+struct IsaKernels {
   BlockKernel convolveBlock;
   NarrowKernel convolveNarrowRows;
   int lanes;
@@ -83,19 +84,15 @@ struct Isa {
   int tile;        // output pixels per tile
 };
 
-const Isa* bestIsa() {
+const IsaKernels* bestIsa() {
 #ifdef WB_DIRECT_CONV
-  static const Isa avx512Isa{avx512::convolveBlock, avx512::convolveNarrowRows, avx512::kLanes, 2 * avx512::kLanes, avx512::kTile};
-  static const Isa avx2Isa{avx2::convolveBlock, avx2::convolveNarrowRows, avx2::kLanes, 2 * avx2::kLanes, avx2::kTile};
-  static const bool hasAvx2 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  static const bool hasAvx512 = hasAvx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                                __builtin_cpu_supports("avx512dq");
-  // The AVX2 build on request too, so that an AVX-512 machine tests the code AVX2-only CPUs run.
-  if (hasAvx512 && convAlgorithm() != ConvAlgorithm::DirectAvx2) return &avx512Isa;
-  return hasAvx2 ? &avx2Isa : nullptr;
+  static const IsaKernels avx512Isa{avx512::convolveBlock, avx512::convolveNarrowRows, avx512::kLanes, 2 * avx512::kLanes, avx512::kTile};
+  static const IsaKernels avx2Isa{avx2::convolveBlock, avx2::convolveNarrowRows, avx2::kLanes, 2 * avx2::kLanes, avx2::kTile};
+  // The AVX2 build on request too (an ISA cap, or the 'direct-avx2' algorithm), so that an AVX-512
+  // machine tests the code AVX2-only CPUs run.
+  const Isa available = availableIsa();
+  if (available == Isa::Avx512 && convAlgorithm() != ConvAlgorithm::DirectAvx2) return &avx512Isa;
+  return available == Isa::Generic ? nullptr : &avx2Isa;
 #else
   return nullptr;
 #endif
@@ -111,7 +108,7 @@ bool directConvAvailable() { return bestIsa() != nullptr; }
 
 bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter, const float* bias,
                          Activation activation, float* y, const float* residual) {
-  const Isa* isa = bestIsa();
+  const IsaKernels* isa = bestIsa();
   if (isa == nullptr || s.dilationW != 1) return false;
   // The rows and columns the windows reach, counting padding on all four sides.
   const int reachH = (s.outH - 1) * s.strideH + (s.filterH - 1) * s.dilationH + 1;

@@ -11,6 +11,7 @@
 #include "directConv.h"
 #include "gradientKernels.h"
 #include "inferenceKernels.h"
+#include "instructionSets.h"
 #include "parallelTeam.h"
 
 namespace {
@@ -155,6 +156,25 @@ napi_value SetConvAlgorithm(napi_env env, napi_callback_info info) {
                                                     : wb::ConvAlgorithm::Direct);
   napi_value result;
   napi_get_boolean(env, wb::directConvAvailable(), &result);
+  return result;
+}
+
+// setInstructionSet('avx512' | 'avx2' | 'generic'): caps the instruction set the kernels use (set before
+// loadBlas to cap OpenBLAS's too); returns the set in use, the CPU's own when it has less.
+napi_value SetInstructionSet(napi_env env, napi_callback_info info) {
+  Args args;
+  if (!readArgs(env, info, args, 1)) return nullptr;
+  char name[16] = {};
+  size_t length = 0;
+  napi_get_value_string_utf8(env, args.values[0], name, sizeof name, &length);
+  wb::Isa isa;
+  if (!wb::parseIsa(name, isa)) {
+    fail(env, "instruction set must be avx512, avx2 or generic");
+    return nullptr;
+  }
+  wb::setIsaLimit(isa);
+  napi_value result;
+  napi_create_string_utf8(env, wb::isaName(wb::availableIsa()), NAPI_AUTO_LENGTH, &result);
   return result;
 }
 
@@ -433,6 +453,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"loadBlas", nullptr, LoadBlas, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setInstructionSet", nullptr, SetInstructionSet, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setConvAlgorithm", nullptr, SetConvAlgorithm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
