@@ -299,7 +299,8 @@ void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filte
   });
 }
 
-void conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+const char* conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+  if (conv2dBackpropFilterDirect(s, x, dy, dw)) return directIsa() == Isa::Avx512 ? "direct-avx512" : "direct-avx2";
   const long k = patchSize(s);
   const int co = s.outC;
   const int team = teamSize(s.batch);
@@ -327,6 +328,7 @@ void conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, f
     const float* partial = partials.data() + (member - 1) * k * co;
     for (long i = 0; i < k * co; i++) dw[i] += partial[i];
   }
+  return "im2col";
 }
 
 void matMul(int m, int n, int k, bool transA, bool transB, const float* a, const float* b,
