@@ -172,6 +172,31 @@ FilterWork filterWork(const ConvShape& s, const FilterIsa& isa, bool windowRuns,
 // walks its tiles over it.
 constexpr long kChunkFloats = 256L << 10;
 
+// The share of the window's products that read the image rather than padding, over all output pixels.
+double productsInside(const ConvShape& s) {
+  long inside = 0;
+  for (int kh = 0; kh < s.filterH; kh++) {
+    int ohBegin, ohEnd;
+    insideRange(s.outH, s.inH, s.strideH, kh - s.padTop, ohBegin, ohEnd);
+    for (int kw = 0; kw < s.filterW; kw++) {
+      int owBegin, owEnd;
+      insideRange(s.outW, s.inW, s.strideW, kw - s.padLeft, owBegin, owEnd);
+      inside += static_cast<long>(ohEnd - ohBegin) * (owEnd - owBegin);
+    }
+  }
+  return static_cast<double>(inside) / (static_cast<double>(s.filterH) * s.filterW * s.outH * s.outW);
+}
+
+// Output maps under 4x4 with (almost) no padding to skip: each tile reads one pixel every few KiB (an image
+// of ResNet-18's 4x4x256 is 16 KiB), and im2col + SGEMM's packed panels were faster there, one thread, batch
+// 64: 1.9 against 3.4 ms for 3x3 stride 2 of 4x4x256 (padded before) into 1x1x512, 1.7 against 2.3 ms into
+// 2x2x256, 0.17 against 0.21 ms pointwise stride 2 into 2x2x256. Where padding is skipped the direct kernel
+// wins on the same maps: 3x3 'same' of 2x2x256 2.2 against 3.3 ms (4/9 of the products inside), of 1x1x512
+// 1.1 against 3.6 ms (1/9).
+bool im2colIsFaster(const ConvShape& s) {
+  return s.outH * s.outW < 16 && productsInside(s) > 0.75;
+}
+
 // Zeroes the taps that read only padding, split over the team.
 void zeroTaps(const ConvShape& s, const std::vector<long>& taps, float* dw) {
   const long count = static_cast<long>(taps.size());
@@ -207,10 +232,7 @@ void padImages(const ConvShape& s, const FilterPlan& plan, const float* source, 
 bool conv2dBackpropFilterDirect(const ConvShape& s, const float* x, const float* dy, float* dw) {
   const FilterIsa* isa = filterIsa();
   if (isa == nullptr || convAlgorithm() == ConvAlgorithm::Im2col || s.dilationH != 1 || s.dilationW != 1) return false;
-  // A pointwise gradient of maps under 4x4 (ResNet's strided shortcuts at 32 px) reads one pixel every few
-  // KiB, with no padding to skip: im2col + SGEMM's packed panels were faster there (0.17 against 0.21 ms
-  // at 128 -> 256 channels, 2x2 outputs, batch 64; 8x8 -> 4x4 at 64 -> 128 is 1.1x faster direct).
-  if (s.filterH * s.filterW == 1 && s.outH * s.outW < 16) return false;
+  if (im2colIsFaster(s)) return false;
   // With fewer input channels than a tile has rows, tiles span whole window rows (kw x ci), which needs
   // every window whole: where the convolution pads, the input is copied with its padding, a chunk at a time.
   const bool windowRuns = s.inC < isa->rows;

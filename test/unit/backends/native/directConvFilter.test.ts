@@ -11,7 +11,7 @@ import { loadNativeKernelsForTests } from '../../../helpers/nativeKernelsForTest
  * against tfjs's cpu backend, under each algorithm: the direct kernel of the CPU's widest instruction set,
  * its AVX2 build, im2col, and the 'generic' cap (ARM and Apple: im2col only). Shapes around its tiles (12 or
  * 6 rows of dw, 32 or 16 output channels), the window-row tiles of few input channels (copied with their
- * padding), taps that only read padding, chunks of images, and the pointwise shapes it leaves to im2col.
+ * padding), taps that only read padding, chunks of images, and the small maps it leaves to im2col.
  */
 const loaded = loadNativeKernelsForTests('direct filter gradient tests')
 const native = loaded.native as NativeKernels
@@ -40,6 +40,7 @@ const CASES: FilterCase[] = [
   { label: 'pointwise', n: 3, h: 5, w: 6, ci: 24, co: 33, k: 1, s: 1, pad: 'valid' },
   { label: 'pointwise, stride 2, 4x4 outputs', n: 3, h: 8, w: 8, ci: 16, co: 20, k: 1, s: 2, pad: 'valid' },
   { label: 'pointwise, stride 2, 2x2 outputs', n: 5, h: 4, w: 4, ci: 32, co: 24, k: 1, s: 2, pad: 'valid', im2colOnly: true },
+  { label: '3x3 stride 2 of a 4x4 map padded before, into 1x1', n: 3, h: 4, w: 4, ci: 20, co: 24, k: 3, s: 2, pad: 'valid', im2colOnly: true },
   { label: '3x3 of 1x1 maps: eight taps read only padding', n: 7, h: 1, w: 1, ci: 40, co: 24, k: 3, s: 1, pad: 'same' },
   { label: '3x3 of 2x2 maps', n: 6, h: 2, w: 2, ci: 30, co: 50, k: 3, s: 1, pad: 'same' },
   { label: '3x3 stride 2, 2x2 into 1x1', n: 4, h: 2, w: 2, ci: 25, co: 9, k: 3, s: 2, pad: 'same' },
