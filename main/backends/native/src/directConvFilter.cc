@@ -23,19 +23,22 @@ namespace wb {
 
 namespace {
 
-// The input and dy as the tiles read them: x itself, or a chunk of it copied with its padding.
+// The input and dy as the tiles read them: x itself, or a chunk of it copied with its padding; dy in place
+// but for its last images (tail), copied with a vector of zeros after them where a tile's last vector of
+// output channels reads past dy's rows.
 struct FilterPlan {
   long imagePitch, rowPitch;  // floats between two images and between two rows of the input
-  long dyImagePitch;          // floats between two images of dy
   int channels;               // floats per input pixel (ci)
   int strideH, strideW;
   int outH, outW, outC;
+  long tailFrom;              // the chunk's images from this one on are read from `tail`
+  const float* tail;
 };
 
 // dw rows [dwRow, dwRow + rows) x output channels [column, column + width). Output pixel (n, oh, ow)
 // reads its tile rows at x + n * imagePitch + (oh * strideH + rowShift) * rowPitch + ow * strideW * ci +
-// offset, and dy at dy + n * dyImagePitch + (oh * outW + ow) * outC + column; only the pixels in
-// [ohBegin, ohEnd) x [owBegin, owEnd) read inside the image.
+// offset, and dy at (oh * outW + ow) * outC + column in image n of dy; only the pixels in [ohBegin, ohEnd)
+// x [owBegin, owEnd) read inside the image.
 struct FilterTile;
 using FilterTileFn = void (*)(const FilterPlan&, const FilterTile&, const float*, const float*, long, bool, float*);
 
@@ -61,10 +64,12 @@ namespace {
 namespace avx512 {
 constexpr int kLanes = 16;
 constexpr int kRows = 12;  // 12 x 2 accumulators + 2 dy vectors + 1 broadcast of 32 zmm registers
+constexpr int kVectors = 2;
 #include "vectorOps.inc"
-inline vec loadFirst(const float* p, int n) {
-  return reinterpret_cast<vec>(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p));
-}
+using LaneMask = __mmask16;
+inline LaneMask firstLanes(int n) { return static_cast<__mmask16>((1u << n) - 1); }
+inline vec loadFirst(const float* p, LaneMask mask) { return reinterpret_cast<vec>(_mm512_maskz_loadu_ps(mask, p)); }
+inline void storeFirst(float* p, vec v, LaneMask mask) { _mm512_mask_storeu_ps(p, mask, reinterpret_cast<__m512>(v)); }
 #include "directFilterTile.inc"
 }  // namespace avx512
 #pragma GCC pop_options
@@ -74,11 +79,12 @@ inline vec loadFirst(const float* p, int n) {
 namespace avx2 {
 constexpr int kLanes = 8;
 constexpr int kRows = 6;  // 6 x 2 accumulators + 2 dy vectors + 1 broadcast of 16 ymm registers
+constexpr int kVectors = 2;
 #include "vectorOps.inc"
-inline vec loadFirst(const float* p, int n) {
-  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  return reinterpret_cast<vec>(_mm256_maskload_ps(p, mask));
-}
+using LaneMask = __m256i;
+inline LaneMask firstLanes(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+inline vec loadFirst(const float* p, LaneMask mask) { return reinterpret_cast<vec>(_mm256_maskload_ps(p, mask)); }
+inline void storeFirst(float* p, vec v, LaneMask mask) { _mm256_maskstore_ps(p, mask, reinterpret_cast<__m256>(v)); }
 #include "directFilterTile.inc"
 }  // namespace avx2
 #pragma GCC pop_options
@@ -90,14 +96,19 @@ namespace {
 
 struct FilterIsa {
   FilterTileFn (*tileFor)(int rows, int width);
-  int rows;   // dw rows per tile at most
-  int width;  // output channels per tile at most
+  int rows;          // dw rows per tile at most
+  int width;         // output channels per tile at most
+  int lanes;
+  long chunkFloats;  // input and dy floats per chunk of images (see imagesPerChunk): measured on one
+                     // core of the AMD EPYC here (1 MiB of L2), 128 Ki floats ran ResNet-18's gradients
+                     // in 31 ms on AVX-512 (256 Ki: 33, 32 Ki: 38), 32 Ki in 43 ms on AVX2 (256 Ki: 51)
+  Isa isa;
 };
 
 const FilterIsa* filterIsa() {
 #ifdef WB_DIRECT_FILTER
-  static const FilterIsa avx512Isa{avx512::filterTileFor, avx512::kRows, 2 * avx512::kLanes};
-  static const FilterIsa avx2Isa{avx2::filterTileFor, avx2::kRows, 2 * avx2::kLanes};
+  static const FilterIsa avx512Isa{avx512::filterTileFor, avx512::kRows, avx512::kVectors * avx512::kLanes, avx512::kLanes, 128L << 10, Isa::Avx512};
+  static const FilterIsa avx2Isa{avx2::filterTileFor, avx2::kRows, avx2::kVectors * avx2::kLanes, avx2::kLanes, 32L << 10, Isa::Avx2};
   const Isa isa = directIsa();
   if (isa == Isa::Avx512) return &avx512Isa;
   return isa == Isa::Avx2 ? &avx2Isa : nullptr;
@@ -168,9 +179,14 @@ FilterWork filterWork(const ConvShape& s, const FilterIsa& isa, bool windowRuns,
   return work;
 }
 
-// Images per chunk: about this many floats of input and dy, so that a chunk stays in L2 while a member
-// walks its tiles over it.
-constexpr long kChunkFloats = 256L << 10;
+// Images per chunk: about isa.chunkFloats floats of input and dy, which a member's tiles read again and
+// again while they stay in its L2, but at least kFlushPixels output pixels, so that a tile's pass over a
+// chunk of small maps is not all loads and stores of dw.
+long imagesPerChunk(const ConvShape& s, const FilterIsa& isa, long imageFloats) {
+  const long pixels = static_cast<long>(s.outH) * s.outW;
+  const long images = std::max(isa.chunkFloats / imageFloats, (kFlushPixels + pixels - 1) / pixels);
+  return std::max(1L, std::min<long>(s.batch, images));
+}
 
 // The share of the window's products that read the image rather than padding, over all output pixels.
 double productsInside(const ConvShape& s) {
@@ -187,14 +203,19 @@ double productsInside(const ConvShape& s) {
   return static_cast<double>(inside) / (static_cast<double>(s.filterH) * s.filterW * s.outH * s.outW);
 }
 
-// Output maps under 4x4 with (almost) no padding to skip: each tile reads one pixel every few KiB (an image
-// of ResNet-18's 4x4x256 is 16 KiB), and im2col + SGEMM's packed panels were faster there, one thread, batch
-// 64: 1.9 against 3.4 ms for 3x3 stride 2 of 4x4x256 (padded before) into 1x1x512, 1.7 against 2.3 ms into
-// 2x2x256, 0.17 against 0.21 ms pointwise stride 2 into 2x2x256. Where padding is skipped the direct kernel
-// wins on the same maps: 3x3 'same' of 2x2x256 2.2 against 3.3 ms (4/9 of the products inside), of 1x1x512
-// 1.1 against 3.6 ms (1/9).
-bool im2colIsFaster(const ConvShape& s) {
-  return s.outH * s.outW < 16 && productsInside(s) > 0.75;
+// Where im2col + SGEMM's packed panels were faster, on one core, batch 64 (ResNet-18 at 32 px). Output maps
+// under 4x4 with (almost) no padding to skip: each tile reads one pixel every few KiB (an image of 4x4x256
+// is 16 KiB); on AVX-512, 1.9 against 3.4 ms for 3x3 stride 2 of 4x4x256 (padded before) into 1x1x512, 1.7
+// against 2.3 ms into 2x2x256, 0.17 against 0.21 ms pointwise stride 2 into 2x2x256, while the small maps
+// whose padding it skips go faster direct: 3x3 'same' of 2x2x256 2.2 against 3.3 ms (4/9 of the products
+// inside), of 1x1x512 1.1 against 3.6 ms (1/9). AVX2's tiles are half as wide, and it lost on 4x4 outputs
+// without padding too (3x3 stride 2 into 4x4x128: 1.7 against 1.5 ms) and on 2x2 ones with 4/9 inside (3.4
+// against 3.1 ms), still winning 4x4 'same' (25/36 inside: 2.6 against 3.0) and 1x1 'same' (1.6 against 3.4).
+bool im2colIsFaster(const ConvShape& s, Isa isa) {
+  const long pixels = static_cast<long>(s.outH) * s.outW;
+  const double inside = productsInside(s);
+  if (pixels < 16 && inside > 0.75) return true;
+  return isa == Isa::Avx2 && ((pixels == 16 && inside > 0.75) || (pixels < 16 && inside > 0.25));
 }
 
 // Zeroes the taps that read only padding, split over the team.
@@ -232,7 +253,7 @@ void padImages(const ConvShape& s, const FilterPlan& plan, const float* source, 
 bool conv2dBackpropFilterDirect(const ConvShape& s, const float* x, const float* dy, float* dw) {
   const FilterIsa* isa = filterIsa();
   if (isa == nullptr || convAlgorithm() == ConvAlgorithm::Im2col || s.dilationH != 1 || s.dilationW != 1) return false;
-  if (im2colIsFaster(s)) return false;
+  if (im2colIsFaster(s, isa->isa)) return false;
   // With fewer input channels than a tile has rows, tiles span whole window rows (kw x ci), which needs
   // every window whole: where the convolution pads, the input is copied with its padding, a chunk at a time.
   const bool windowRuns = s.inC < isa->rows;
@@ -241,7 +262,7 @@ bool conv2dBackpropFilterDirect(const ConvShape& s, const float* x, const float*
   const bool copies = windowRuns && (s.padTop != 0 || s.padLeft != 0 || reachH > s.inH || reachW > s.inW);
   const long inImage = static_cast<long>(s.inH) * s.inW * s.inC;
   const long outImage = static_cast<long>(s.outH) * s.outW * s.outC;
-  FilterPlan plan{inImage, static_cast<long>(s.inW) * s.inC, outImage, s.inC, s.strideH, s.strideW, s.outH, s.outW, s.outC};
+  FilterPlan plan{inImage, static_cast<long>(s.inW) * s.inC, s.inC, s.strideH, s.strideW, s.outH, s.outW, s.outC, 0, nullptr};
   if (copies) {
     plan.rowPitch = static_cast<long>(std::max(reachW, s.padLeft + s.inW)) * s.inC;
     plan.imagePitch = std::max(reachH, s.padTop + s.inH) * plan.rowPitch + 16;
@@ -249,10 +270,16 @@ bool conv2dBackpropFilterDirect(const ConvShape& s, const float* x, const float*
   const FilterWork work = filterWork(s, *isa, windowRuns, copies ? s.padTop : 0, copies ? s.padLeft : 0);
   zeroTaps(s, work.zeroTaps, dw);
   const long items = static_cast<long>(work.tiles.size());
-  const long imagesPerChunk = std::max(1L, std::min<long>(s.batch, kChunkFloats / (plan.imagePitch + outImage)));
+  const long chunk = imagesPerChunk(s, *isa, plan.imagePitch + outImage);
+  // A tile's last vector of channels is loaded whole (a masked load there made GCC keep the sums in memory,
+  // 2.4x slower); past dy's last rows it reads a copy of them followed by zeros.
+  const long tailImages = s.outC % isa->lanes == 0 ? 0 : std::min<long>(s.batch, 1 + (isa->lanes + outImage - 1) / outImage);
+  thread_local std::vector<float> tailScratch;
+  tailScratch.assign(static_cast<size_t>(tailImages * outImage + isa->lanes), 0.f);
+  std::memcpy(tailScratch.data(), dy + (s.batch - tailImages) * outImage, sizeof(float) * tailImages * outImage);
   thread_local std::vector<float> paddedScratch;
-  for (long firstImage = 0; firstImage < s.batch; firstImage += imagesPerChunk) {
-    const long images = std::min(imagesPerChunk, s.batch - firstImage);
+  for (long firstImage = 0; firstImage < s.batch; firstImage += chunk) {
+    const long images = std::min(chunk, s.batch - firstImage);
     const float* source = x + firstImage * inImage;
     if (copies) {
       paddedScratch.resize(static_cast<size_t>(images * plan.imagePitch));
@@ -260,6 +287,8 @@ bool conv2dBackpropFilterDirect(const ConvShape& s, const float* x, const float*
       source = paddedScratch.data();
     }
     const float* gradient = dy + firstImage * outImage;
+    plan.tailFrom = s.batch - tailImages - firstImage;
+    plan.tail = tailScratch.data();
     const bool accumulate = firstImage > 0;
     const FilterTile* tiles = work.tiles.data();
     const int team = teamSize(items);
