@@ -218,18 +218,6 @@ bool im2colIsFaster(const ConvShape& s, Isa isa) {
   return isa == Isa::Avx2 && ((pixels == 16 && inside > 0.75) || (pixels < 16 && inside > 0.25));
 }
 
-// Zeroes the taps that read only padding, split over the team.
-void zeroTaps(const ConvShape& s, const std::vector<long>& taps, float* dw) {
-  const long count = static_cast<long>(taps.size());
-  const long tapFloats = static_cast<long>(s.inC) * s.outC;
-  const int team = teamSize(count);
-  runTeam(team, [&](int member) {
-    long first, last;
-    shareOf(count, team, member, first, last);
-    for (long i = first; i < last; i++) std::memset(dw + taps[i] * s.outC, 0, sizeof(float) * tapFloats);
-  });
-}
-
 // `images` images of x from `source` into `padded` at the plan's pitches, with zeros around them.
 void padImages(const ConvShape& s, const FilterPlan& plan, const float* source, long images, float* padded) {
   const long inRow = static_cast<long>(s.inW) * s.inC;
@@ -248,6 +236,40 @@ void padImages(const ConvShape& s, const FilterPlan& plan, const float* source, 
   });
 }
 
+// One call's work, shared by its team: each member owns a share of the tiles (and of the padding-only taps)
+// for every chunk, so the members only wait for each other where a padded chunk has to be copied first.
+struct FilterCall {
+  const ConvShape& s;
+  const FilterPlan& plan;
+  const FilterWork& work;
+  const float* dy;
+  const float* tail;  // dy's last tailImages images, then zeros
+  long tailImages;
+  float* dw;
+  int team;
+
+  // Member `member`'s share over images [firstImage, firstImage + images), read from `input`.
+  void runChunk(int member, const float* input, long firstImage, long images) const {
+    long first, last;
+    if (firstImage == 0) {
+      const long tapFloats = static_cast<long>(s.inC) * s.outC;
+      shareOf(static_cast<long>(work.zeroTaps.size()), team, member, first, last);
+      for (long i = first; i < last; i++) std::memset(dw + work.zeroTaps[i] * s.outC, 0, sizeof(float) * tapFloats);
+    }
+    FilterPlan chunk = plan;
+    chunk.tailFrom = s.batch - tailImages - firstImage;
+    chunk.tail = tail;
+    const float* gradient = dy + firstImage * s.outH * s.outW * static_cast<long>(s.outC);
+    shareOf(static_cast<long>(work.tiles.size()), team, member, first, last);
+    for (long i = first; i < last; i++) work.tiles[i].run(chunk, work.tiles[i], input, gradient, images, firstImage > 0, dw);
+  }
+};
+
+// A padded copy of the whole batch up to this many floats (4 MiB: LeNet's first layer at batch 256 takes
+// 1 MiB); beyond it (AlexNet's 227 px at batch 128 would take 79 MB) one chunk at a time, the team copying
+// each chunk before its tiles read it.
+constexpr long kPaddedFloats = 1L << 20;
+
 }  // namespace
 
 bool conv2dBackpropFilterDirect(const ConvShape& s, const float* x, const float* dy, float* dw) {
@@ -255,7 +277,7 @@ bool conv2dBackpropFilterDirect(const ConvShape& s, const float* x, const float*
   if (isa == nullptr || convAlgorithm() == ConvAlgorithm::Im2col || s.dilationH != 1 || s.dilationW != 1) return false;
   if (im2colIsFaster(s, isa->isa)) return false;
   // With fewer input channels than a tile has rows, tiles span whole window rows (kw x ci), which needs
-  // every window whole: where the convolution pads, the input is copied with its padding, a chunk at a time.
+  // every window whole: where the convolution pads, the input is copied with its padding.
   const bool windowRuns = s.inC < isa->rows;
   const int reachH = (s.outH - 1) * s.strideH + s.filterH;
   const int reachW = (s.outW - 1) * s.strideW + s.filterW;
@@ -268,36 +290,36 @@ bool conv2dBackpropFilterDirect(const ConvShape& s, const float* x, const float*
     plan.imagePitch = std::max(reachH, s.padTop + s.inH) * plan.rowPitch + 16;
   }
   const FilterWork work = filterWork(s, *isa, windowRuns, copies ? s.padTop : 0, copies ? s.padLeft : 0);
-  zeroTaps(s, work.zeroTaps, dw);
-  const long items = static_cast<long>(work.tiles.size());
   const long chunk = imagesPerChunk(s, *isa, plan.imagePitch + outImage);
   // A tile's last vector of channels is loaded whole (a masked load there made GCC keep the sums in memory,
   // 2.4x slower); past dy's last rows it reads a copy of them followed by zeros.
   const long tailImages = s.outC % isa->lanes == 0 ? 0 : std::min<long>(s.batch, 1 + (isa->lanes + outImage - 1) / outImage);
-  thread_local std::vector<float> tailScratch;
+  thread_local std::vector<float> tailScratch, paddedScratch;
   tailScratch.assign(static_cast<size_t>(tailImages * outImage + isa->lanes), 0.f);
   std::memcpy(tailScratch.data(), dy + (s.batch - tailImages) * outImage, sizeof(float) * tailImages * outImage);
-  thread_local std::vector<float> paddedScratch;
-  for (long firstImage = 0; firstImage < s.batch; firstImage += chunk) {
-    const long images = std::min(chunk, s.batch - firstImage);
-    const float* source = x + firstImage * inImage;
-    if (copies) {
-      paddedScratch.resize(static_cast<size_t>(images * plan.imagePitch));
-      padImages(s, plan, source, images, paddedScratch.data());
-      source = paddedScratch.data();
+  const int team = teamSize(static_cast<long>(std::max(work.tiles.size(), work.zeroTaps.size())));
+  const FilterCall call{s, plan, work, dy, tailScratch.data(), tailImages, dw, team};
+  if (copies && s.batch * plan.imagePitch > kPaddedFloats) {
+    paddedScratch.resize(static_cast<size_t>(chunk * plan.imagePitch));
+    float* padded = paddedScratch.data();
+    for (long firstImage = 0; firstImage < s.batch; firstImage += chunk) {
+      const long images = std::min(chunk, s.batch - firstImage);
+      padImages(s, plan, x + firstImage * inImage, images, padded);
+      runTeam(team, [&](int member) { call.runChunk(member, padded, firstImage, images); });
     }
-    const float* gradient = dy + firstImage * outImage;
-    plan.tailFrom = s.batch - tailImages - firstImage;
-    plan.tail = tailScratch.data();
-    const bool accumulate = firstImage > 0;
-    const FilterTile* tiles = work.tiles.data();
-    const int team = teamSize(items);
-    runTeam(team, [&](int member) {
-      long first, last;
-      shareOf(items, team, member, first, last);
-      for (long i = first; i < last; i++) tiles[i].run(plan, tiles[i], source, gradient, images, accumulate, dw);
-    });
+    return true;
   }
+  const float* input = x;
+  if (copies) {
+    paddedScratch.resize(static_cast<size_t>(s.batch * plan.imagePitch));
+    padImages(s, plan, x, s.batch, paddedScratch.data());
+    input = paddedScratch.data();
+  }
+  runTeam(team, [&](int member) {
+    for (long firstImage = 0; firstImage < s.batch; firstImage += chunk) {
+      call.runChunk(member, input + firstImage * plan.imagePitch, firstImage, std::min(chunk, s.batch - firstImage));
+    }
+  });
   return true;
 }
 

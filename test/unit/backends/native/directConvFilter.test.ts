@@ -47,9 +47,12 @@ const CASES: FilterCase[] = [
   { label: '3x3 stride 2, 2x2 into 1x1', n: 4, h: 2, w: 2, ci: 25, co: 9, k: 3, s: 2, pad: 'same', im2col: 'avx2' },
   { label: 'a batch of one', n: 1, h: 8, w: 8, ci: 7, co: 3, k: 3, s: 1, pad: 'same' },
   { label: 'AlexNet-like 11x11 stride 4', n: 2, h: 27, w: 27, ci: 3, co: 4, k: 11, s: 4, pad: 'valid' },
-  // Chunks of about 256 Ki floats of input and dy: 7 and 16 images here. A tile's sums go to dw every 256 pixels.
-  { label: 'two chunks of images, 2,304 pixels a tile', n: 9, h: 48, w: 48, ci: 13, co: 3, k: 3, s: 1, pad: 'same' },
-  { label: 'two chunks of padded window rows', n: 20, h: 64, w: 64, ci: 3, co: 2, k: 7, s: 2, pad: 'same' },
+  // Chunks of about 128 Ki floats of input and dy on AVX-512 (32 Ki on AVX2): 3 (1) and 8 (2) images here, at
+  // least 256 output pixels. A tile's sums go to dw every 256 pixels. A padded copy of the whole batch up to 1 Mi
+  // floats, else one per chunk (the last case: 40 images of 164 x 164).
+  { label: 'chunks of images, 2,304 pixels a tile', n: 9, h: 48, w: 48, ci: 13, co: 3, k: 3, s: 1, pad: 'same' },
+  { label: 'chunks of padded window rows', n: 20, h: 64, w: 64, ci: 3, co: 2, k: 7, s: 2, pad: 'same' },
+  { label: 'padded window rows copied a chunk at a time', n: 40, h: 160, w: 160, ci: 1, co: 2, k: 5, s: 2, pad: 'same' },
 ]
 
 const ALGORITHMS = ['direct', 'direct-avx2', 'im2col', 'generic cap'] as const
