@@ -24,7 +24,8 @@ export interface NativeKernelAddon {
   /** 'direct' (the default: the widest build this CPU runs), 'direct-avx2' (the AVX2 build even on AVX-512) or 'im2col'; whether that direct kernel exists here. */
   setConvAlgorithm(algorithm: 'direct' | 'direct-avx2' | 'im2col'): boolean
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void
+  /** Returns the kernel that ran: 'direct-avx512', 'direct-avx2' or 'im2col'. */
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): string
   matMul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array): void
   batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, dims: Int32Array, epsilon: number): void
   batchNormBackward(

@@ -188,30 +188,50 @@ void tapsInside(int filterSize, int outSize, int inSize, int stride, int pad, in
 
 // A 3x3 'same' convolution of a 1x1 map (ResNet's last stage at 32 px) only ever multiplies its centre tap
 // with the image: the other eight taps' im2col columns are all padding. Those taps are cropped off the
-// filter, which makes that case a pointwise product with a ninth of the work.
-bool conv2dForwardCropped(const ConvShape& s, const float* x, const float* filter, const float* bias,
-                          Activation activation, float* y, const float* residual) {
+// filter, which makes that case a pointwise product with a ninth of the work, forward and for the input
+// gradient (the cropped taps only send gradient to padding); the im2col filter gradient computes the
+// cropped taps and zeroes the others. False when every tap reads the image somewhere.
+struct CroppedTaps {
+  ConvShape shape;
+  int top, left;  // the first tap kept on each axis
+};
+
+bool cropTaps(const ConvShape& s, CroppedTaps& crop) {
   int hLo, hHi, wLo, wHi;
   tapsInside(s.filterH, s.outH, s.inH, s.strideH, s.padTop, s.dilationH, hLo, hHi);
   tapsInside(s.filterW, s.outW, s.inW, s.strideW, s.padLeft, s.dilationW, wLo, wHi);
   if (hLo > hHi || wLo > wHi) return false;
   if (hLo == 0 && hHi == s.filterH - 1 && wLo == 0 && wHi == s.filterW - 1) return false;
-  ConvShape cropped = s;
-  cropped.filterH = hHi - hLo + 1;
-  cropped.filterW = wHi - wLo + 1;
-  cropped.padTop = s.padTop - hLo * s.dilationH;
-  cropped.padLeft = s.padLeft - wLo * s.dilationW;
-  if (cropped.padTop < 0 || cropped.padLeft < 0) return false;
+  crop.shape = s;
+  crop.shape.filterH = hHi - hLo + 1;
+  crop.shape.filterW = wHi - wLo + 1;
+  crop.shape.padTop = s.padTop - hLo * s.dilationH;
+  crop.shape.padLeft = s.padLeft - wLo * s.dilationW;
+  crop.top = hLo;
+  crop.left = wLo;
+  return crop.shape.padTop >= 0 && crop.shape.padLeft >= 0;
+}
+
+// Copies the kept taps between a whole filter [kh, kw, ci, co] and a cropped one, either way.
+void copyTaps(const ConvShape& s, const CroppedTaps& crop, const float* from, float* to, bool intoCropped) {
   const long block = static_cast<long>(s.inC) * s.outC;
-  std::vector<float> taps(static_cast<size_t>(cropped.filterH) * cropped.filterW * block);
-  for (int kh = 0; kh < cropped.filterH; kh++) {
-    for (int kw = 0; kw < cropped.filterW; kw++) {
-      const float* from = filter + ((static_cast<long>(kh + hLo) * s.filterW) + kw + wLo) * block;
-      std::memcpy(taps.data() + (static_cast<long>(kh) * cropped.filterW + kw) * block, from, sizeof(float) * block);
+  for (int kh = 0; kh < crop.shape.filterH; kh++) {
+    for (int kw = 0; kw < crop.shape.filterW; kw++) {
+      const long whole = (static_cast<long>(kh + crop.top) * s.filterW + kw + crop.left) * block;
+      const long cut = (static_cast<long>(kh) * crop.shape.filterW + kw) * block;
+      if (intoCropped) {
+        std::memcpy(to + cut, from + whole, sizeof(float) * block);
+      } else {
+        std::memcpy(to + whole, from + cut, sizeof(float) * block);
+      }
     }
   }
-  conv2dForward(cropped, x, taps.data(), bias, activation, y, residual);
-  return true;
+}
+
+std::vector<float> croppedFilter(const ConvShape& s, const CroppedTaps& crop, const float* filter) {
+  std::vector<float> taps(static_cast<size_t>(crop.shape.filterH) * crop.shape.filterW * s.inC * s.outC);
+  copyTaps(s, crop, filter, taps.data(), true);
+  return taps;
 }
 
 std::atomic<ConvAlgorithm> chosenAlgorithm{ConvAlgorithm::Direct};
@@ -221,7 +241,8 @@ ConvAlgorithm convAlgorithm() { return chosenAlgorithm; }
 
 void conv2dForward(const ConvShape& s, const float* x, const float* filter, const float* bias,
                    Activation activation, float* y, const float* residual) {
-  if (conv2dForwardCropped(s, x, filter, bias, activation, y, residual)) return;
+  CroppedTaps crop;
+  if (cropTaps(s, crop)) return conv2dForward(crop.shape, x, croppedFilter(s, crop, filter).data(), bias, activation, y, residual);
   if (chosenAlgorithm != ConvAlgorithm::Im2col && conv2dForwardDirect(s, x, filter, bias, activation, y, residual)) return;
   const long k = patchSize(s);
   const int co = s.outC;
@@ -275,6 +296,8 @@ bool conv2dBackpropInputDirect(const ConvShape& s, const float* dy, const float*
 }
 
 void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx) {
+  CroppedTaps crop;
+  if (cropTaps(s, crop)) return conv2dBackpropInput(crop.shape, dy, croppedFilter(s, crop, filter).data(), dx);
   if (conv2dBackpropInputDirect(s, dy, filter, dx)) return;
   const long k = patchSize(s);
   const int co = s.outC;
@@ -299,7 +322,16 @@ void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filte
   });
 }
 
-void conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+const char* conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+  if (conv2dBackpropFilterDirect(s, x, dy, dw)) return directIsa() == Isa::Avx512 ? "direct-avx512" : "direct-avx2";
+  CroppedTaps crop;
+  if (cropTaps(s, crop)) {
+    std::vector<float> taps(static_cast<size_t>(crop.shape.filterH) * crop.shape.filterW * s.inC * s.outC);
+    const char* kernel = conv2dBackpropFilter(crop.shape, x, dy, taps.data());
+    std::memset(dw, 0, sizeof(float) * s.filterH * s.filterW * s.inC * s.outC);
+    copyTaps(s, crop, taps.data(), dw, false);
+    return kernel;
+  }
   const long k = patchSize(s);
   const int co = s.outC;
   const int team = teamSize(s.batch);
@@ -327,6 +359,7 @@ void conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, f
     const float* partial = partials.data() + (member - 1) * k * co;
     for (long i = 0; i < k * co; i++) dw[i] += partial[i];
   }
+  return "im2col";
 }
 
 void matMul(int m, int n, int k, bool transA, bool transB, const float* a, const float* b,

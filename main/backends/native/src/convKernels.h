@@ -31,7 +31,8 @@ ConvAlgorithm convAlgorithm();
 void conv2dForward(const ConvShape& s, const float* x, const float* filter, const float* bias,
                    Activation activation, float* y, const float* residual = nullptr);
 void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx);
-void conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw);
+// Returns the kernel that ran: "direct-avx512", "direct-avx2" (directConvFilter.cc) or "im2col".
+const char* conv2dBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dw);
 
 // c[m,n] = op(a) x op(b) (+ bias[n], then activation); row-major.
 void matMul(int m, int n, int k, bool transA, bool transB, const float* a, const float* b,

@@ -57,6 +57,7 @@ std::vector<float>& panelScratch() {
 namespace avx512 {
 constexpr int kLanes = 16;
 constexpr int kTile = 12;  // 12 x 2 accumulators + 2 filter vectors + 1 broadcast of 32 zmm registers
+#include "vectorOps.inc"
 #include "directConvTile.inc"
 }  // namespace avx512
 #pragma GCC pop_options
@@ -66,6 +67,7 @@ constexpr int kTile = 12;  // 12 x 2 accumulators + 2 filter vectors + 1 broadca
 namespace avx2 {
 constexpr int kLanes = 8;
 constexpr int kTile = 6;  // 6 x 2 accumulators + 2 filter vectors + 1 broadcast of 16 ymm registers
+#include "vectorOps.inc"
 #include "directConvTile.inc"
 }  // namespace avx2
 #pragma GCC pop_options
@@ -88,11 +90,9 @@ const IsaKernels* bestIsa() {
 #ifdef WB_DIRECT_CONV
   static const IsaKernels avx512Isa{avx512::convolveBlock, avx512::convolveNarrowRows, avx512::kLanes, 2 * avx512::kLanes, avx512::kTile};
   static const IsaKernels avx2Isa{avx2::convolveBlock, avx2::convolveNarrowRows, avx2::kLanes, 2 * avx2::kLanes, avx2::kTile};
-  // The AVX2 build on request too (an ISA cap, or the 'direct-avx2' algorithm), so that an AVX-512
-  // machine tests the code AVX2-only CPUs run.
-  const Isa available = availableIsa();
-  if (available == Isa::Avx512 && convAlgorithm() != ConvAlgorithm::DirectAvx2) return &avx512Isa;
-  return available == Isa::Generic ? nullptr : &avx2Isa;
+  const Isa isa = directIsa();
+  if (isa == Isa::Avx512) return &avx512Isa;
+  return isa == Isa::Avx2 ? &avx2Isa : nullptr;
 #else
   return nullptr;
 #endif
@@ -103,6 +103,18 @@ const IsaKernels* bestIsa() {
 constexpr long kChunkFloats = 4L << 20;
 
 }  // namespace
+
+Isa directIsa() {
+#ifdef WB_DIRECT_CONV
+  // The AVX2 build on request too (an ISA cap, or the 'direct-avx2' algorithm), so that an AVX-512
+  // machine tests the code AVX2-only CPUs run.
+  const Isa available = availableIsa();
+  if (available == Isa::Avx512 && convAlgorithm() == ConvAlgorithm::DirectAvx2) return Isa::Avx2;
+  return available;
+#else
+  return Isa::Generic;
+#endif
+}
 
 bool directConvAvailable() { return bestIsa() != nullptr; }
 

@@ -2,6 +2,7 @@
 // im2col + SGEMM where it applies. Layouts as in convKernels.h.
 #pragma once
 #include "convKernels.h"
+#include "instructionSets.h"
 
 namespace wb {
 
@@ -11,5 +12,14 @@ bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter
                          Activation activation, float* y, const float* residual);
 
 bool directConvAvailable();
+
+// The instruction set the direct kernels (forward and filter gradient) run with: the widest this CPU and
+// build have under the cap, AVX2 also under the 'direct-avx2' algorithm, Generic where there is none.
+Isa directIsa();
+
+// dw = the filter gradient, as a register-tiled kernel over x and dy in place (directConvFilter.cc).
+// False, with dw untouched, where directIsa() is Generic, the algorithm is 'im2col' or the shape is not
+// covered (dilation); the caller then runs im2col + SGEMM.
+bool conv2dBackpropFilterDirect(const ConvShape& s, const float* x, const float* dy, float* dw);
 
 }  // namespace wb

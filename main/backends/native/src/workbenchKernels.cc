@@ -213,7 +213,7 @@ napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
-// conv2dBackpropFilter(x, dy, dw, shape)
+// conv2dBackpropFilter(x, dy, dw, shape): the name of the kernel that ran
 napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   Args args;
   wb::ConvShape s;
@@ -224,8 +224,9 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
       !floatArray(env, args.values[2], filterSize(s), "dw", &dw)) {
     return nullptr;
   }
-  wb::conv2dBackpropFilter(s, x, dy, dw);
-  return undefinedValue(env);
+  napi_value kernel;
+  napi_create_string_utf8(env, wb::conv2dBackpropFilter(s, x, dy, dw), NAPI_AUTO_LENGTH, &kernel);
+  return kernel;
 }
 
 // matMul(a, b, bias | null, c, dims = [m, n, k, transA, transB, activation])
