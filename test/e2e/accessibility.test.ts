@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from 'playwright-core'
 import { builtUi, useUiSession } from '../helpers/uiSession'
-import { TrainConfig, type MetricPoint, type RunSummary } from '../../shared/api/schemas'
+import { TrainConfig, type MetricPoint } from '../../shared/api/schemas'
+import { completedRunSummary } from '../helpers/storedRuns'
 import type { Workbench } from '../../main/services/workbench'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -47,16 +48,7 @@ async function storeRuns(workbench: Workbench): Promise<void> {
   for (const [index, learningRate] of [0.02, 0.002].entries()) {
     const runId = workbench.store.newRunId()
     const config = TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 2, batchSize: 64, learningRate, limit: 1000 })
-    const summary: RunSummary = {
-      runId,
-      config,
-      status: 'completed',
-      createdAt: new Date(Date.now() + index).toISOString(),
-      classNames: Array.from({ length: 10 }, (_, i) => String(i)),
-      colorIndex: index,
-      result: { trainLoss: 0.3, trainAccuracy: 0.9, testLoss: 0.3, testAccuracy: 0.9 - index * 0.1, samplesPerSecond: 100, trainSeconds: 20, params: 61706 },
-    }
-    await workbench.store.save(summary)
+    await workbench.store.save(completedRunSummary(runId, config, index))
     const points: MetricPoint[] = Array.from({ length: 40 }, (_, i) => ({ samples: (i + 1) * 50, epoch: ((i + 1) * 50) / 1000, loss: 2.3 * Math.exp(-i / 10), accuracy: Math.min(0.95, 0.1 + i * 0.03), t: i * 0.5 }))
     const epochs = [1, 2].map((epoch) => ({ epoch, trainLoss: 1, trainAccuracy: 0.8, testLoss: 1 / epoch, testAccuracy: 0.5 + epoch * 0.2, seconds: 10 }))
     await workbench.store.appendMetrics(runId, [...points.map((point) => ({ kind: 'point' as const, point })), ...epochs.map((metrics) => ({ kind: 'epoch' as const, metrics }))])

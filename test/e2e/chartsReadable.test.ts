@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { screenshotBothSizes } from '../helpers/browser'
 import { builtUi, useUiSession } from '../helpers/uiSession'
-import { TrainConfig, type EpochMetrics, type MetricPoint, type RunSummary } from '../../shared/api/schemas'
+import { TrainConfig, type EpochMetrics, type MetricPoint } from '../../shared/api/schemas'
+import { completedRunSummary } from '../helpers/storedRuns'
 import type { Workbench } from '../../main/services/workbench'
 
 const { rendererDir, ready } = builtUi('the readable-charts e2e')
@@ -20,17 +21,8 @@ async function storeRun(workbench: Workbench, run: StoredRun, index: number): Pr
   const runId = workbench.store.newRunId()
   const config = TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: run.epochs, batchSize: 50, learningRate: 0.01, limit: run.images })
   const total = run.epochs * run.images
-  const summary: RunSummary = {
-    runId,
-    config,
-    status: 'completed',
-    createdAt: new Date(Date.now() + index).toISOString(),
-    classNames: Array.from({ length: 10 }, (_, i) => String(i)),
-    colorIndex: index,
-    ...(run.name ? { name: run.name } : {}),
-    result: { trainLoss: run.loss(1), trainAccuracy: run.accuracy(1), testLoss: run.loss(1), testAccuracy: run.accuracy(1), samplesPerSecond: 900, trainSeconds: total / 900, params: 61706 },
-  }
-  await workbench.store.save(summary)
+  const result = { trainLoss: run.loss(1), trainAccuracy: run.accuracy(1), testLoss: run.loss(1), testAccuracy: run.accuracy(1), samplesPerSecond: 900, trainSeconds: total / 900 }
+  await workbench.store.save(completedRunSummary(runId, config, index, { result, name: run.name }))
   const points: MetricPoint[] = []
   for (let samples = 250; samples <= total; samples += 250) {
     const at = samples / total

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { chromiumAvailable, SCREENSHOT_DIR } from '../helpers/browser'
 import { closeUiSession, openUiSession } from '../helpers/uiSession'
-import { TrainConfig, type MetricPoint, type RunSummary } from '../../shared/api/schemas'
+import { TrainConfig, type MetricPoint } from '../../shared/api/schemas'
+import { completedRunSummary } from '../helpers/storedRuns'
 import type { RunningWebServer } from '../../main/web/webServer'
 import type { Workbench } from '../../main/services/workbench'
 
@@ -19,15 +20,7 @@ async function storeRuns(workbench: Workbench): Promise<string[]> {
   for (const [index, learningRate] of [0.02, 0.002].entries()) {
     const runId = workbench.store.newRunId()
     const config = TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 2, batchSize: 64, learningRate, optimizer: 'adam', lrSchedule: 'cosine', limit: 1000 })
-    const summary: RunSummary = {
-      runId,
-      config,
-      status: 'completed',
-      createdAt: new Date(Date.now() + index).toISOString(),
-      classNames: Array.from({ length: 10 }, (_, i) => String(i)),
-      result: { trainLoss: 0.3, trainAccuracy: 0.9, testLoss: 0.3, testAccuracy: 0.9 - index * 0.1, samplesPerSecond: 100, trainSeconds: 20, params: 61706 },
-    }
-    await workbench.store.save(summary)
+    await workbench.store.save(completedRunSummary(runId, config, index))
     const points: MetricPoint[] = Array.from({ length: 40 }, (_, i) => {
       const samples = (i + 1) * 50
       const resumedRestart = index === 1 && samples > 1000
