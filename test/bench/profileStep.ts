@@ -1,7 +1,8 @@
 /**
  * Where one training step's time goes, kernel by kernel (tf.profile), for one backend and network:
- *   npx tsx test/bench/profileStep.ts [backend=wasm-blas] [arch=resnet18] [batch] [--one-thread] [--inference]
- * ResNet-18 runs at 32x32x3 as in `npm run bench`, the others at 28x28x1. `--one-thread` runs the native
+ *   npx tsx test/bench/profileStep.ts [backend=wasm-blas] [arch=resnet18] [batch] [--one-thread] [--inference] [--cpu-preset]
+ * ResNet-18 runs at 32x32x3 as in `npm run bench`, the others at 28x28x1; `--cpu-preset` builds the network as
+ * the CPU preset does for Fashion-MNIST (the bench's alexnet, vgg11 and googlenet rows). `--one-thread` runs the native
  * kernels on one core, as a data-parallel replica does. `--inference` profiles one predict() of the batch
  * instead of a training step. Composite ops (`fusedConv2d__op`) are listed beside
  * the kernels they run, so the total counts those twice.
@@ -13,6 +14,7 @@ import { createModel } from '../../main/engine/model/modelFactory'
 import { activeNativeKernels } from '../../main/backends/native/wasmBlasKernels'
 import { ARCHITECTURE_IDS, getArchitecture, type ArchitectureId } from '../../shared/arch/specs'
 import { BackendChoice } from '../../shared/api/schemas'
+import { resolveRun } from '../../shared/run/resolveRun'
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const backend = BackendChoice.parse(args[0] ?? 'wasm-blas')
@@ -23,7 +25,13 @@ const batch = Number(args[2] ?? (cifar ? 64 : 256))
 
 const report = await selectBackend(backend)
 if (process.argv.includes('--one-thread')) activeNativeKernels()?.addon.setThreads(1)
-const spec = cifar ? getArchitecture(arch, { inputSize: 32, channels: 3, classes: 10 }) : getArchitecture(arch)
+// --cpu-preset: the network as the Train view's CPU preset builds it for Fashion-MNIST (what `npm run bench` times).
+const cpuPreset = process.argv.includes('--cpu-preset') ? resolveRun({ arch, dataset: 'fashion-mnist', preset: 'cpu' }) : undefined
+const spec = cpuPreset
+  ? getArchitecture(arch, { inputSize: cpuPreset.inputSize, channels: 1, classes: 10, knobs: cpuPreset.knobs })
+  : cifar
+    ? getArchitecture(arch, { inputSize: 32, channels: 3, classes: 10 })
+    : getArchitecture(arch)
 const model = createModel(spec, spec.input, 1)
 const x = tf.randomUniform([batch, spec.input.height, spec.input.width, spec.input.channels])
 const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10)
