@@ -142,15 +142,20 @@ napi_value GetThreads(napi_env env, napi_callback_info info) {
 // The caller has checked the code is one of wb::Activation's.
 wb::Activation toActivation(int code) { return static_cast<wb::Activation>(code); }
 
+// A setting's name (an algorithm, an instruction set): at most 15 bytes, longer ones cut there and so refused by the caller.
+std::string shortName(napi_env env, napi_value value) {
+  char name[16] = {};
+  size_t length = 0;
+  napi_get_value_string_utf8(env, value, name, sizeof name, &length);
+  return std::string(name, length);
+}
+
 // setConvAlgorithm('direct' | 'direct-avx2' | 'im2col'); returns whether that direct kernel exists on this
 // CPU and build.
 napi_value SetConvAlgorithm(napi_env env, napi_callback_info info) {
   Args args;
   if (!readArgs(env, info, args, 1)) return nullptr;
-  char name[16] = {};
-  size_t length = 0;
-  napi_get_value_string_utf8(env, args.values[0], name, sizeof name, &length);
-  const std::string algorithm(name);
+  const std::string algorithm = shortName(env, args.values[0]);
   wb::setConvAlgorithm(algorithm == "im2col"        ? wb::ConvAlgorithm::Im2col
                        : algorithm == "direct-avx2" ? wb::ConvAlgorithm::DirectAvx2
                                                     : wb::ConvAlgorithm::Direct);
@@ -164,11 +169,8 @@ napi_value SetConvAlgorithm(napi_env env, napi_callback_info info) {
 napi_value SetInstructionSet(napi_env env, napi_callback_info info) {
   Args args;
   if (!readArgs(env, info, args, 1)) return nullptr;
-  char name[16] = {};
-  size_t length = 0;
-  napi_get_value_string_utf8(env, args.values[0], name, sizeof name, &length);
   wb::Isa isa;
-  if (!wb::parseIsa(name, isa)) {
+  if (!wb::parseIsa(shortName(env, args.values[0]).c_str(), isa)) {
     fail(env, "instruction set must be avx512, avx2 or generic");
     return nullptr;
   }
