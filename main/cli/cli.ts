@@ -52,7 +52,7 @@ export async function runCli(argv = process.argv): Promise<void> {
   try {
     await program.parseAsync(argv)
   } finally {
-    workbench?.close()
+    await workbench?.close()
   }
 }
 

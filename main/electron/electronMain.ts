@@ -103,7 +103,17 @@ export async function startDesktopApp(): Promise<DesktopApp | undefined> {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
-  app.on('before-quit', () => workbench.close())
+  // Quitting waits for the workbench to close: a lesson attempt written as the app quits is not cut off.
+  let closing: Promise<void> | undefined
+  let closed = false
+  app.on('before-quit', (event) => {
+    if (closed) return
+    event.preventDefault()
+    closing ??= workbench.close().finally(() => {
+      closed = true
+      app.quit()
+    })
+  })
   return { workbench, grants }
 }
 

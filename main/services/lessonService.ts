@@ -62,6 +62,8 @@ export class LessonService {
   private readonly refreshing = new Map<string, { again: boolean }>()
   private readonly evaluating = new Set<string>()
   private readonly saving = new Map<string, Promise<void>>()
+  /** The refresh loops running now: `settled` waits for them, so that closing never cuts off an attempt's last write. */
+  private readonly loops = new Set<Promise<void>>()
 
   constructor(private readonly options: LessonServiceOptions) {
     this.files = new LessonAttemptStore(options.store.root)
@@ -136,7 +138,7 @@ export class LessonService {
     }
     const state = { again: false }
     this.refreshing.set(attemptId, state)
-    void (async () => {
+    const loop = (async () => {
       do {
         state.again = false
         await this.load()
@@ -145,6 +147,21 @@ export class LessonService {
       } while (state.again)
       this.refreshing.delete(attemptId)
     })()
+    this.loops.add(loop)
+    void loop.finally(() => this.loops.delete(loop))
+  }
+
+  /**
+   * Resolves once no refresh or write is in flight: the attempt files then hold what `attempts()` shows.
+   * The cache is updated before its file is written, so a workbench closed without waiting here could
+   * reopen on an attempt older than the one it last showed.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const pending = [...this.loops, ...this.saving.values()]
+      await Promise.all(pending)
+      if (this.loops.size === 0 && [...this.saving.values()].every((write) => pending.includes(write))) return
+    }
   }
 
   /** Rebuilds one attempt from the run store; stores and announces it when anything changed. */

@@ -23,7 +23,8 @@ export interface Workbench {
   /** Paths outside the data folder that the user chose; every service reading such a path consults it. */
   grants: UserPathGrants
   data: DataService
-  close(): void
+  /** Ends the workers and resolves once the lesson attempts' last writes are on disk. */
+  close(): Promise<void>
 }
 
 const IN_PROGRESS = new Set(['queued', 'running', 'paused'])
@@ -100,11 +101,12 @@ export async function createWorkbench(options: {
     lessons,
     grants,
     data,
-    close: () => {
+    close: async () => {
       clearInterval(reconciling)
       supervisor.shutdown()
       pool?.close()
       inference.close()
+      await lessons.settled()
     },
   }
 }

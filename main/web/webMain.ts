@@ -35,8 +35,7 @@ export async function runWebMode(argv = process.argv): Promise<void> {
   const server = await startWebServer({ workbench, rendererDir, host: options.host, port: Number(options.port), allowedHostnames: options.allowHost })
   console.log(`CNN Workbench is serving its UI at ${server.url}`)
   const shutdown = () => {
-    workbench.close()
-    void server.close().then(() => process.exit(0))
+    void Promise.all([workbench.close(), server.close()]).finally(() => process.exit(0))
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)

@@ -33,7 +33,7 @@ describe('desktop shell (Electron main process, Electron stubbed at the boundary
     contents = fake.BrowserWindow.instances[0].webContents
   })
   afterAll(async () => {
-    fake.app.emit('before-quit')
+    fake.app.emit('before-quit', { preventDefault: vi.fn() })
     await rm(dataDir, { recursive: true, force: true })
   })
 
@@ -196,7 +196,17 @@ describe('desktop shell (Electron main process, Electron stubbed at the boundary
     expect(box.detail).toContain(dataDir)
   })
 
-  it('ends training workers when the app quits', () => {
+  it('ends training workers when the app quits, and quits once the workbench has closed', async () => {
     expect(fake.app.listenerCount('before-quit')).toBe(1)
+    const close = vi.spyOn(desktop.workbench, 'close')
+    const first = { preventDefault: vi.fn() }
+    fake.app.emit('before-quit', first)
+    fake.app.emit('before-quit', { preventDefault: vi.fn() })
+    expect(first.preventDefault).toHaveBeenCalled()
+    expect(close).toHaveBeenCalledTimes(1)
+    await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled())
+    const last = { preventDefault: vi.fn() }
+    fake.app.emit('before-quit', last)
+    expect(last.preventDefault).not.toHaveBeenCalled()
   })
 })

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -9,6 +9,7 @@ import type { RunSummary } from '../../../shared/api/schemas'
 import type { LessonAttempt } from '../../../shared/lessons/lessonTypes'
 import { getLesson } from '../../../shared/lessons/lessonCatalog'
 import { fakeWorkerLauncher, type FakeWorker } from '../../helpers/fakeWorker'
+import { LessonAttemptStore } from '../../../main/services/lessonAttemptStore'
 
 async function setup(dataDir?: string) {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'lessons-api-')))
@@ -78,7 +79,7 @@ describe('lessons.start and lessons.attempts', () => {
 
     // Stored under lessons/, and read back by a workbench opened later.
     expect(await readdir(join(dataDir, 'lessons'))).toEqual([`${attempt.attemptId}.json`])
-    workbench.close()
+    await workbench.close()
     const reopened = await setup(dataDir)
     const listed = await reopened.call('lessons.attempts', {})
     expect(listed).toMatchObject({ ok: true, value: [{ attemptId: attempt.attemptId, verdict: { holds: true } }] })
@@ -135,13 +136,20 @@ describe('lessons.start and lessons.attempts', () => {
   })
 
   it('keeps the last known state of a run deleted since', async () => {
+    // Slow writes: the attempt shown (cache) runs ahead of its file, and closing must wait for the file.
+    const save = LessonAttemptStore.prototype.save
+    const slowSave = vi.spyOn(LessonAttemptStore.prototype, 'save').mockImplementation(async function (this: LessonAttemptStore, attempt) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      return save.call(this, attempt)
+    })
+    onTestFinished(() => slowSave.mockRestore())
     const { dataDir, fake, workbench, call } = await setup()
     const { value: attempt } = (await call('lessons.start', { lessonId: 'batch-size' })) as { value: LessonAttempt }
     train(fake.workers[0], [0.8, 0.85, 0.9])
     train(await until(() => fake.workers[1], 'the second run'), [0.7, 0.8, 0.88])
     await until(async () => ((await latest(workbench, attempt.attemptId)).verdict.reason === 'pending' ? undefined : true), 'the verdict')
     expect(await call('runs.delete', { runId: attempt.runs[0].runId })).toMatchObject({ ok: true })
-    workbench.close()
+    await workbench.close()
     const reopened = await setup(dataDir)
     const [kept] = (await reopened.workbench.lessons.attempts()).filter((entry) => entry.attemptId === attempt.attemptId)
     expect(kept.runs[0]).toMatchObject({ runId: attempt.runs[0].runId, status: 'completed', testAccuracy: 0.9 })
