@@ -55,12 +55,12 @@ export async function findPython(): Promise<string | undefined> {
 export async function anchorInProcess(python: string, testCase: BenchCase, options: { inferenceOnly: boolean; cores: number }): Promise<AnchorResult | string> {
   const folder = await mkdtemp(join(tmpdir(), 'cnn-workbench-anchor-'))
   try {
-    const args = [here('./pytorchAnchor.py'), testCase.name, ...(options.inferenceOnly ? ['--inference-only'] : [])]
+    const args = [here('./pytorchAnchor.py'), testCase.name, ...(options.inferenceOnly ? ['--inference-only'] : []), '--steps', String(testCase.batches)]
     if (testCase.pytorchCode) {
       const code = join(folder, 'net.py')
       await writeFile(code, testCase.pytorchCode)
       const [h, w, c] = testCase.imageShape
-      args.push('--code', code, '--shape', `${c},${h},${w}`, '--batch', String(testCase.batchSize), '--steps', String(testCase.batches))
+      args.push('--code', code, '--shape', `${c},${h},${w}`, '--batch', String(testCase.batchSize))
     }
     const { stdout } = await run(python, args, { env: { ...process.env, OMP_NUM_THREADS: String(options.cores) }, timeout: 20 * 60_000, maxBuffer: 1 << 22 })
     return lastJsonLine<AnchorResult>(stdout)

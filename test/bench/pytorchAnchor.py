@@ -147,6 +147,10 @@ def main():
     if option('--code'):
         shape = tuple(int(n) for n in option('--shape').split(','))
         models[which[0]] = (from_code(option('--code')), shape, int(option('--batch')), int(option('--steps')))
+    elif option('--steps'):
+        # The bench's own count (benchCases.ts), so both sides time the same number of steps.
+        build, shape, batch, _ = models[which[0]]
+        models[which[0]] = (build, shape, batch, int(option('--steps')))
     for name in which:
         build, shape, batch, steps = models[name]
         if not inference_only:
