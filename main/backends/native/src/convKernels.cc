@@ -271,28 +271,38 @@ void conv2dForward(const ConvShape& s, const float* x, const float* filter, cons
 
 // At stride 1 the input gradient is itself a convolution: of dy, with the filter turned 180 degrees and its
 // channel axes swapped, padded by (kernel - 1 - pad). The direct kernel then runs it without col2im's
-// scatter-adds. Only on maps of 8x8 and more with 32+ input channels: below that, turning the filter and
-// multiplying the padding (a 3x3 gradient of a 1x1 map is 8/9 zeros) cost more than col2im (measured on
-// ResNet-18's and LeNet's shapes: 1.51 -> 1.31 ms at 64 channels 8x8, but 1.84 -> 10.2 ms at 512 channels 1x1).
+// scatter-adds. On maps of 8x8 and more with 32+ input channels, and on smaller maps where the direct
+// kernel goes by position (it then skips the padding taps): elsewhere turning the filter and multiplying
+// the padding cost more than col2im (measured on ResNet-18's and LeNet's shapes: 1.51 -> 1.31 ms at 64
+// channels 8x8, 1.98 -> 1.1 ms at 256 channels 2x2 by position, but 1.84 -> 10.2 ms at 512 channels 1x1 with padding).
 bool conv2dBackpropInputDirect(const ConvShape& s, const float* dy, const float* filter, float* dx) {
   if (chosenAlgorithm == ConvAlgorithm::Im2col || !directConvAvailable()) return false;
   if (s.strideH != 1 || s.strideW != 1 || s.dilationH != 1 || s.dilationW != 1) return false;
-  if (s.inC < 32 || static_cast<long>(s.inH) * s.inW < 64) return false;
   if (s.padTop > s.filterH - 1 || s.padLeft > s.filterW - 1) return false;
+  const ConvShape gradient{s.batch, s.outH, s.outW, s.outC, s.inH, s.inW, s.inC, s.filterH, s.filterW, 1, 1,
+                           s.filterH - 1 - s.padTop, s.filterW - 1 - s.padLeft, 1, 1};
+  if (s.inC < 32 || (static_cast<long>(s.inH) * s.inW < 64 && !usePositionMajor(gradient))) return false;
   const long taps = static_cast<long>(s.filterH) * s.filterW;
   thread_local std::vector<float> turned;
   turned.resize(static_cast<size_t>(taps) * s.inC * s.outC);
-  for (int kh = 0; kh < s.filterH; kh++) {
-    for (int kw = 0; kw < s.filterW; kw++) {
-      const float* from = filter + (static_cast<long>(kh) * s.filterW + kw) * s.inC * s.outC;
-      float* to = turned.data() + (static_cast<long>(s.filterH - 1 - kh) * s.filterW + (s.filterW - 1 - kw)) * s.outC * s.inC;
-      for (int c = 0; c < s.inC; c++)
-        for (int o = 0; o < s.outC; o++) to[static_cast<long>(o) * s.inC + c] = from[static_cast<long>(c) * s.outC + o];
+  // Transposed in 16x16 blocks, taps over the team: element by element, the strided writes of a 256x256
+  // tap cost as much as the 2x2 map's whole gradient.
+  float* turnedData = turned.data();
+  constexpr int kBlock = 16;
+  const int team = teamSize(taps);
+  runTeam(team, [&](int member) {
+    long first, last;
+    shareOf(taps, team, member, first, last);
+    for (long tap = first; tap < last; tap++) {
+      const float* from = filter + tap * s.inC * s.outC;
+      float* to = turnedData + (taps - 1 - tap) * s.outC * s.inC;
+      for (int c0 = 0; c0 < s.inC; c0 += kBlock)
+        for (int o0 = 0; o0 < s.outC; o0 += kBlock)
+          for (int c = c0; c < std::min(c0 + kBlock, s.inC); c++)
+            for (int o = o0; o < std::min(o0 + kBlock, s.outC); o++) to[static_cast<long>(o) * s.inC + c] = from[static_cast<long>(c) * s.outC + o];
     }
-  }
-  const ConvShape gradient{s.batch, s.outH, s.outW, s.outC, s.inH, s.inW, s.inC, s.filterH, s.filterW, 1, 1,
-                           s.filterH - 1 - s.padTop, s.filterW - 1 - s.padLeft, 1, 1};
-  return conv2dForwardDirect(gradient, dy, turned.data(), nullptr, Linear, dx, nullptr);
+  });
+  return conv2dForwardDirect(gradient, dy, turnedData, nullptr, Linear, dx, nullptr);
 }
 
 void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx) {

@@ -84,6 +84,9 @@ const CONV_CASES: ConvCase[] = [
   { n: 4, h: 1, w: 1, ci: 16, co: 8, k: 3, s: 1, pad: 'same' },
   { n: 2, h: 2, w: 5, ci: 3, co: 4, k: 5, s: 1, pad: 'same' },
   { n: 2, h: 3, w: 2, ci: 3, co: 4, k: 7, s: 2, pad: 'same' },
+  // small padded maps whose input gradient runs the direct kernel by position (32+ input channels)
+  { n: 24, h: 4, w: 4, ci: 32, co: 40, k: 3, s: 1, pad: 'same' },
+  { n: 13, h: 2, w: 2, ci: 48, co: 33, k: 3, s: 1, pad: 'same' },
 ]
 
 describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend', () => {
@@ -131,6 +134,11 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
     { n: 2, h: 9, w: 9, ci: 5, co: 48, k: 5, s: 1, pad: 2 },
     { n: 1, h: 23, w: 23, ci: 1, co: 96, k: 11, s: 4, pad: 0 },
     { n: 13, h: 2, w: 2, ci: 32, co: 64, k: 3, s: 1, pad: 1 },
+    // Small padded maps at a batch that fills the tiles: enumerated by position, multiplying only the taps
+    // inside the image (ResNet-18's 4x4 stage, its stride-2 entry, and a 5x5 filter wider than the map).
+    { n: 24, h: 4, w: 4, ci: 20, co: 40, k: 3, s: 1, pad: 1 },
+    { n: 12, h: 8, w: 8, ci: 16, co: 24, k: 3, s: 2, pad: 1 },
+    { n: 12, h: 3, w: 3, ci: 8, co: 16, k: 5, s: 1, pad: 2 },
     // One input channel into at most 8 (pixels in the lanes): a row of 21 is one full vector and a part.
     { n: 3, h: 7, w: 21, ci: 1, co: 6, k: 5, s: 1, pad: 2 },
     { n: 2, h: 5, w: 5, ci: 1, co: 8, k: 3, s: 1, pad: 0 },
