@@ -228,10 +228,15 @@ void copyTaps(const ConvShape& s, const CroppedTaps& crop, const float* from, fl
   }
 }
 
-std::vector<float> croppedFilter(const ConvShape& s, const CroppedTaps& crop, const float* filter) {
-  std::vector<float> taps(static_cast<size_t>(crop.shape.filterH) * crop.shape.filterW * s.inC * s.outC);
-  copyTaps(s, crop, filter, taps.data(), true);
-  return taps;
+// The cropped filter: in place where its taps are contiguous in the whole one (one filter row, or whole
+// rows: a 1x1 map's centre tap is a pointer, not a 1 MiB copy at 512 channels), else copied into `storage`.
+const float* croppedFilter(const ConvShape& s, const CroppedTaps& crop, const float* filter, std::vector<float>& storage) {
+  const long block = static_cast<long>(s.inC) * s.outC;
+  if (crop.shape.filterH == 1 || crop.shape.filterW == s.filterW)
+    return filter + (static_cast<long>(crop.top) * s.filterW + crop.left) * block;
+  storage.resize(static_cast<size_t>(crop.shape.filterH) * crop.shape.filterW * block);
+  copyTaps(s, crop, filter, storage.data(), true);
+  return storage.data();
 }
 
 std::atomic<ConvAlgorithm> chosenAlgorithm{ConvAlgorithm::Direct};
@@ -242,7 +247,10 @@ ConvAlgorithm convAlgorithm() { return chosenAlgorithm; }
 void conv2dForward(const ConvShape& s, const float* x, const float* filter, const float* bias,
                    Activation activation, float* y, const float* residual) {
   CroppedTaps crop;
-  if (cropTaps(s, crop)) return conv2dForward(crop.shape, x, croppedFilter(s, crop, filter).data(), bias, activation, y, residual);
+  if (cropTaps(s, crop)) {
+    std::vector<float> storage;
+    return conv2dForward(crop.shape, x, croppedFilter(s, crop, filter, storage), bias, activation, y, residual);
+  }
   if (chosenAlgorithm != ConvAlgorithm::Im2col && conv2dForwardDirect(s, x, filter, bias, activation, y, residual)) return;
   const long k = patchSize(s);
   const int co = s.outC;
@@ -307,7 +315,10 @@ bool conv2dBackpropInputDirect(const ConvShape& s, const float* dy, const float*
 
 void conv2dBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx) {
   CroppedTaps crop;
-  if (cropTaps(s, crop)) return conv2dBackpropInput(crop.shape, dy, croppedFilter(s, crop, filter).data(), dx);
+  if (cropTaps(s, crop)) {
+    std::vector<float> storage;
+    return conv2dBackpropInput(crop.shape, dy, croppedFilter(s, crop, filter, storage), dx);
+  }
   if (conv2dBackpropInputDirect(s, dy, filter, dx)) return;
   const long k = patchSize(s);
   const int co = s.outC;
