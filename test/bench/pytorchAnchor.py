@@ -77,6 +77,9 @@ def blas_library():
         return 'unknown'
 
 
+TRAIN_WARMUP_EPOCHS = 2
+
+
 def train_throughput(model, shape, batch, steps, lr):
     x = torch.randn(batch, *shape)
     y = torch.randint(0, 10, (batch,))
@@ -91,7 +94,8 @@ def train_throughput(model, shape, batch, steps, lr):
         opt.step()
         return loss.item()
 
-    for _ in range(3):
+    # As oursThroughput.ts: two epochs' worth of steps before the timed ones.
+    for _ in range(TRAIN_WARMUP_EPOCHS * steps):
         step()
     start = time.perf_counter()
     for _ in range(steps):
