@@ -76,46 +76,89 @@ void channelSum(long rows, int channels, const float* x, float* out) {
   }
 }
 
-void maxPoolGrad(const PoolShape& s, const float* dy, const float* x, float* dx) {
+namespace {
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// An AVX2 clone beside the baseline one, chosen at load time: at the baseline (SSE2) GCC scalarizes the
+// 8-wide compare-and-select below, which then ran 9x slower than with AVX2 (3.4 vs 0.38 ms for ResNet-18's
+// stem pooling at batch 64).
+#define WB_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#else
+#define WB_AVX2_CLONE
+#endif
+
+typedef float floats8 __attribute__((vector_size(32)));
+typedef int ints8 __attribute__((vector_size(32)));
+
+// The max pooling gradient of images [first, last): per output pixel and 8 channels, the winning tap is
+// found in registers (strict '>' from -inf: the first maximum wins and NaN never does, as on the cpu
+// backend), then each tap adds dy where it won: masked vector adds instead of a scatter per channel.
+WB_AVX2_CLONE void maxPoolGradImages(const PoolShape& s, const float* dy, const float* x, float* dx, long first,
+                                     long last) {
   const int ch = s.channels;
+  std::vector<long> offset(static_cast<size_t>(s.filterH) * s.filterW);
+  for (long n = first; n < last; n++) {
+    const float* image = x + n * imageSize(s);
+    float* dImage = dx + n * imageSize(s);
+    const float* g = dy + n * outputImageSize(s);
+    for (int oh = 0; oh < s.outH; oh++) {
+      for (int ow = 0; ow < s.outW; ow++, g += ch) {
+        int taps = 0;
+        for (int fh = 0; fh < s.filterH; fh++) {
+          const int ih = oh * s.strideH - s.padTop + fh;
+          if (ih < 0 || ih >= s.inH) continue;
+          for (int fw = 0; fw < s.filterW; fw++) {
+            const int iw = ow * s.strideW - s.padLeft + fw;
+            if (iw >= 0 && iw < s.inW) offset[taps++] = (static_cast<long>(ih) * s.inW + iw) * ch;
+          }
+        }
+        int c = 0;
+        for (; c + 8 <= ch; c += 8) {
+          floats8 best = floats8{} - std::numeric_limits<float>::infinity();
+          ints8 winner = ints8{} - 1;
+          for (int t = 0; t < taps; t++) {
+            floats8 value;
+            std::memcpy(&value, image + offset[t] + c, sizeof value);
+            const ints8 better = value > best;
+            best = better ? value : best;
+            winner = better ? ints8{} + t : winner;
+          }
+          floats8 gradient;
+          std::memcpy(&gradient, g + c, sizeof gradient);
+          for (int t = 0; t < taps; t++) {
+            floats8 sum;
+            std::memcpy(&sum, dImage + offset[t] + c, sizeof sum);
+            sum += winner == t ? gradient : floats8{};
+            std::memcpy(dImage + offset[t] + c, &sum, sizeof sum);
+          }
+        }
+        for (; c < ch; c++) {
+          float best = -std::numeric_limits<float>::infinity();
+          int winner = -1;
+          for (int t = 0; t < taps; t++) {
+            const float value = image[offset[t] + c];
+            if (value > best) {
+              best = value;
+              winner = t;
+            }
+          }
+          if (winner >= 0) dImage[offset[winner] + c] += g[c];
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void maxPoolGrad(const PoolShape& s, const float* dy, const float* x, float* dx) {
   const int team = teamSize(s.batch);
   // Members own whole images, so overlapping windows never add across threads.
   runTeam(team, [&](int member) {
     long first, last;
     shareOf(s.batch, team, member, first, last);
     std::memset(dx + first * imageSize(s), 0, sizeof(float) * (last - first) * imageSize(s));
-    std::vector<float> best(ch);
-    std::vector<long> where(ch);
-    for (long n = first; n < last; n++) {
-      const float* image = x + n * imageSize(s);
-      float* dImage = dx + n * imageSize(s);
-      const float* g = dy + n * outputImageSize(s);
-      for (int oh = 0; oh < s.outH; oh++) {
-        for (int ow = 0; ow < s.outW; ow++, g += ch) {
-          std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
-          std::fill(where.begin(), where.end(), -1L);
-          for (int fh = 0; fh < s.filterH; fh++) {
-            const int ih = oh * s.strideH - s.padTop + fh;
-            if (ih < 0 || ih >= s.inH) continue;
-            for (int fw = 0; fw < s.filterW; fw++) {
-              const int iw = ow * s.strideW - s.padLeft + fw;
-              if (iw < 0 || iw >= s.inW) continue;
-              const long base = (static_cast<long>(ih) * s.inW + iw) * ch;
-              const float* cell = image + base;
-              // strict '>' from -inf: the first maximum wins and NaN never does, as on the cpu backend
-              for (int c = 0; c < ch; c++) {
-                const bool better = cell[c] > best[c];
-                best[c] = better ? cell[c] : best[c];
-                where[c] = better ? base + c : where[c];
-              }
-            }
-          }
-          for (int c = 0; c < ch; c++) {
-            if (where[c] >= 0) dImage[where[c]] += g[c];
-          }
-        }
-      }
-    }
+    maxPoolGradImages(s, dy, x, dx, first, last);
   });
 }
 
