@@ -280,16 +280,16 @@ void conv2dForward(const ConvShape& s, const float* x, const float* filter, cons
 // At stride 1 the input gradient is itself a convolution: of dy, with the filter turned 180 degrees and its
 // channel axes swapped, padded by (kernel - 1 - pad). The direct kernel then runs it without col2im's
 // scatter-adds. On maps of 8x8 and more with 32+ input channels, and on smaller maps where the direct
-// kernel goes by position (it then skips the padding taps): elsewhere turning the filter and multiplying
+// kernel goes by window class (it then skips the padding taps): elsewhere turning the filter and multiplying
 // the padding cost more than col2im (measured on ResNet-18's and LeNet's shapes: 1.51 -> 1.31 ms at 64
-// channels 8x8, 1.98 -> 1.1 ms at 256 channels 2x2 by position, but 1.84 -> 10.2 ms at 512 channels 1x1 with padding).
+// channels 8x8, 1.98 -> 1.1 ms at 256 channels 2x2 by window class, but 1.84 -> 10.2 ms at 512 channels 1x1 with padding).
 bool conv2dBackpropInputDirect(const ConvShape& s, const float* dy, const float* filter, float* dx) {
   if (chosenAlgorithm == ConvAlgorithm::Im2col || !directConvAvailable()) return false;
   if (s.strideH != 1 || s.strideW != 1 || s.dilationH != 1 || s.dilationW != 1) return false;
   if (s.padTop > s.filterH - 1 || s.padLeft > s.filterW - 1) return false;
   const ConvShape gradient{s.batch, s.outH, s.outW, s.outC, s.inH, s.inW, s.inC, s.filterH, s.filterW, 1, 1,
                            s.filterH - 1 - s.padTop, s.filterW - 1 - s.padLeft, 1, 1};
-  if (s.inC < 32 || (static_cast<long>(s.inH) * s.inW < 64 && !usePositionMajor(gradient))) return false;
+  if (s.inC < 32 || (static_cast<long>(s.inH) * s.inW < 64 && !useWindowClasses(gradient))) return false;
   const long taps = static_cast<long>(s.filterH) * s.filterW;
   thread_local std::vector<float> turned;
   turned.resize(static_cast<size_t>(taps) * s.inC * s.outC);

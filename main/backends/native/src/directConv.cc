@@ -15,20 +15,23 @@ namespace wb {
 
 namespace {
 
-// The taps of one output position whose window lies inside the image: rows [firstRow, firstRow + rows) and
-// columns [firstColumn, firstColumn + columns) of the filter, and where that part of the window starts in
-// an image (NHWC floats).
-struct TapWindow {
-  int firstRow, rows, firstColumn, columns;
-  long inputOffset;
-};
-
 // The taps of a filter of `taps` along one axis that output `out` reads inside an input of `size`.
 inline void tapsInside(int out, int stride, int pad, int taps, int size, int& first, int& count) {
   const int corner = out * stride - pad;
   first = std::max(0, -corner);
   count = std::max(0, std::min(taps, size - corner) - first);
 }
+
+// Output positions whose windows keep the same taps inside the image (ResNet's 3x3 'same' maps have nine:
+// the interior, four edges, four corners): rows [firstRow, firstRow + rows) and columns [firstColumn,
+// firstColumn + columns) of the filter. Its pixels are its positions in every image, image-major, and its
+// tiles never mix in another class's pixels, so a tile multiplies only its class's taps.
+struct WindowClass {
+  int firstRow, rows, firstColumn, columns;
+  long firstTile, tiles, pixels;
+  std::vector<int> positions;       // oh * outW + ow, row-major
+  std::vector<long> windowOffsets;  // where each position's kept window starts in an image (NHWC floats)
+};
 
 struct DirectConvPlan {
   const float* filter;
@@ -44,22 +47,16 @@ struct DirectConvPlan {
   long imagePitch, rowPitch;
   int channels, outH, outW, strideH, strideW;
 
-  // Position-major (small maps, see usePositionMajor): the work is enumerated as output positions x
-  // images padded to whole tiles, so that a tile is one position of kTile images and reads only the taps
-  // inside the image, from the unpadded input; padding taps are never multiplied.
-  bool byPosition;
-  long images, tilesPerPosition;
-  int filterW, padTop, padLeft, inH, inW;
+  // By window class (see windowClassesPay): tiles run class by class over the unpadded input, and the
+  // padding taps are never multiplied. Null otherwise.
+  const std::vector<WindowClass>* classes;
+  int filterW;
 
-  TapWindow windowOf(long position) const {
-    const int oh = static_cast<int>(position / outW);
-    const int ow = static_cast<int>(position - static_cast<long>(oh) * outW);
-    TapWindow window;
-    tapsInside(oh, strideH, padTop, rows, inH, window.firstRow, window.rows);
-    tapsInside(ow, strideW, padLeft, filterW, inW, window.firstColumn, window.columns);
-    window.inputOffset = static_cast<long>(oh * strideH - padTop + window.firstRow) * rowPitch +
-                         static_cast<long>(ow * strideW - padLeft + window.firstColumn) * channels;
-    return window;
+  // The class of a tile (counted over all classes); there are at most a few dozen.
+  const WindowClass& classOf(long tile) const {
+    size_t c = 0;
+    while (c + 1 < classes->size() && (*classes)[c + 1].firstTile <= tile) c++;
+    return (*classes)[c];
   }
 
   long inputOffset(long pixel) const {
@@ -151,29 +148,49 @@ Isa directIsa() {
 
 bool directConvAvailable() { return bestIsa() != nullptr; }
 
-// Position-major tiles pay where padding is a large share of the windows (ResNet-18's 4x4 and 2x2 maps at
-// 32 px: 31% and 56% of the taps read padding) and the batch fills the tiles: it multiplies only the taps
-// inside the image, but a position's last tile runs full with fewer images (64 images: 6 tiles of 12 for 64).
-// Chosen where its tile-taps are under 85% of the padded enumeration's.
-bool usePositionMajor(const ConvShape& s) {
+namespace {
+
+// The window classes of a convolution and their tiles of `tile` pixels, in class order.
+std::vector<WindowClass> windowClasses(const ConvShape& s, int tile, long rowPitch) {
+  std::vector<WindowClass> classes;
+  for (int oh = 0; oh < s.outH; oh++) {
+    int firstRow, rows;
+    tapsInside(oh, s.strideH, s.padTop, s.filterH, s.inH, firstRow, rows);
+    for (int ow = 0; ow < s.outW; ow++) {
+      int firstColumn, columns;
+      tapsInside(ow, s.strideW, s.padLeft, s.filterW, s.inW, firstColumn, columns);
+      auto found = std::find_if(classes.begin(), classes.end(), [&](const WindowClass& c) {
+        return c.firstRow == firstRow && c.rows == rows && c.firstColumn == firstColumn && c.columns == columns;
+      });
+      if (found == classes.end()) found = classes.insert(classes.end(), WindowClass{firstRow, rows, firstColumn, columns, 0, 0, 0, {}, {}});
+      found->positions.push_back(oh * s.outW + ow);
+      found->windowOffsets.push_back(static_cast<long>(oh * s.strideH - s.padTop + firstRow) * rowPitch +
+                                     static_cast<long>(ow * s.strideW - s.padLeft + firstColumn) * s.inC);
+    }
+  }
+  long firstTile = 0;
+  for (WindowClass& c : classes) {
+    c.pixels = static_cast<long>(c.positions.size()) * s.batch;
+    c.tiles = (c.pixels + tile - 1) / tile;
+    c.firstTile = firstTile;
+    firstTile += c.tiles;
+  }
+  return classes;
+}
+
+}  // namespace
+
+// Tiles by window class pay where padding is a fair share of the windows (ResNet-18 at 32 px: 16%, 31% and
+// 56% of the 3x3 taps on its 8x8, 4x4 and 2x2 maps read padding) and each class has pixels enough to fill
+// its tiles (one image's 2x2 map does not: four classes of one pixel). Chosen where its tile-taps are under
+// 95% of the padded enumeration's; it also spares the padded copy.
+bool useWindowClasses(const ConvShape& s) {
   const IsaKernels* isa = bestIsa();
   if (isa == nullptr || s.dilationH != 1 || s.dilationW != 1) return false;
-  const long tile = isa->tile;
-  long rowTaps = 0, columnTaps = 0;
-  for (int oh = 0; oh < s.outH; oh++) {
-    int first, count;
-    tapsInside(oh, s.strideH, s.padTop, s.filterH, s.inH, first, count);
-    rowTaps += count;
-  }
-  for (int ow = 0; ow < s.outW; ow++) {
-    int first, count;
-    tapsInside(ow, s.strideW, s.padLeft, s.filterW, s.inW, first, count);
-    columnTaps += count;
-  }
-  const long positions = static_cast<long>(s.outH) * s.outW;
-  const long padded = (s.batch * positions + tile - 1) / tile * s.filterH * s.filterW;
-  const long byPosition = (s.batch + tile - 1) / tile * rowTaps * columnTaps;
-  return byPosition * 100 < padded * 85;
+  long byClass = 0;
+  for (const WindowClass& c : windowClasses(s, isa->tile, 0)) byClass += c.tiles * c.rows * c.columns;
+  const long padded = (s.batch * s.outH * s.outW + isa->tile - 1) / isa->tile * s.filterH * s.filterW;
+  return byClass * 100 < padded * 95;
 }
 
 bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter, const float* bias,
@@ -188,8 +205,8 @@ bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter
   // One input channel at stride 1 into a few output channels: pixels in the lanes (convolveNarrowRows),
   // which reads up to a vector past each row, so its input is always copied into a padded buffer.
   const bool narrow = s.inC == 1 && s.strideW == 1 && s.outC <= kNarrowChannels && residual == nullptr;
-  const bool byPosition = !narrow && usePositionMajor(s);
-  const bool pads = !byPosition && (narrow || s.padTop != 0 || s.padLeft != 0 || reachH > s.inH || reachW > s.inW);
+  const bool byClass = !narrow && useWindowClasses(s);
+  const bool pads = !byClass && (narrow || s.padTop != 0 || s.padLeft != 0 || reachH > s.inH || reachW > s.inW);
   // Padded rows and images are 64 bytes longer than they need to be: at power-of-two pitches (a 4x4x256
   // image is 16 KiB) the tile's twelve input streams fell into the same few L1 sets and ran at half speed.
   const long rowPitch = static_cast<long>(width) * s.inC + (pads ? 16 : 0);
@@ -200,8 +217,12 @@ bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter
                       s.dilationH * (pads ? rowPitch : static_cast<long>(s.inW) * s.inC),
                       pads ? paddedImage : static_cast<long>(s.inH) * s.inW * s.inC,
                       pads ? rowPitch : static_cast<long>(s.inW) * s.inC,
-                      s.inC, s.outH, s.outW, s.strideH, s.strideW,
-                      byPosition, s.batch, (s.batch + isa->tile - 1) / isa->tile, s.filterW, s.padTop, s.padLeft, s.inH, s.inW};
+                      s.inC, s.outH, s.outW, s.strideH, s.strideW, nullptr, s.filterW};
+  thread_local std::vector<WindowClass> classes;
+  if (byClass) {
+    classes = windowClasses(s, isa->tile, static_cast<long>(s.inW) * s.inC);
+    plan.classes = &classes;
+  }
   const long pixelsPerImage = static_cast<long>(s.outH) * s.outW;
   const int blocks = (s.outC + isa->blockWidth - 1) / isa->blockWidth;
   thread_local std::vector<float> paddedScratch;
@@ -251,8 +272,8 @@ bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter
     }
     // Work items: (block of columns, range of tiles), column-major so a member keeps one block's filter
     // columns hot while it walks its pixels.
-    // Position-major: the pixels are positions x images padded to whole tiles (one chunk: no padded copy).
-    const long pixels = byPosition ? pixelsPerImage * plan.tilesPerPosition * isa->tile : images * pixelsPerImage;
+    // By class: every class's pixels padded to whole tiles (one chunk: no padded copy).
+    const long pixels = byClass ? (classes.back().firstTile + classes.back().tiles) * isa->tile : images * pixelsPerImage;
     const long tiles = (pixels + isa->tile - 1) / isa->tile;
     const long items = tiles * blocks;
     float* out = y + firstImage * pixelsPerImage * s.outC;

@@ -13,9 +13,9 @@ bool conv2dForwardDirect(const ConvShape& s, const float* x, const float* filter
 
 bool directConvAvailable();
 
-// Whether the direct kernel enumerates this shape's work by output position, multiplying only the taps
-// inside the image (small padded maps at a batch that fills the register tiles). False without a direct kernel.
-bool usePositionMajor(const ConvShape& s);
+// Whether the direct kernel runs this shape's tiles by window class, multiplying only the taps inside the
+// image (padded maps at a batch that fills the register tiles). False without a direct kernel.
+bool useWindowClasses(const ConvShape& s);
 
 // The instruction set the direct kernels (forward and filter gradient) run with: the widest this CPU and
 // build have under the cap, AVX2 also under the 'direct-avx2' algorithm, Generic where there is none.
