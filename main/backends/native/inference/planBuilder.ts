@@ -34,6 +34,8 @@ export class PlanBuilder {
   private readonly padsBefore = new Map<string, PadBefore>()
   /** Convolutions that absorbed a residual sum: they run at the sum's place, once both inputs exist. */
   private readonly deferred = new Map<string, Step>()
+  /** Outputs that are never negative (a ReLU's, and a max pooling of one): zero padding before a max pooling of them adds nothing. */
+  private readonly nonNegative = new Set<string>()
 
   constructor(
     nodes: PlanNode[],
@@ -120,6 +122,14 @@ export class PlanBuilder {
       this.padsBefore.set(next.name, { top, left, inShape: inputShape, paddedShape: outShape })
       return
     }
+    if (next?.className === 'MaxPooling2D' && String(next.config.padding) === 'valid' && this.nonNegative.has(node.inputs[0])) {
+      // The pooling skips what lies outside the image, which for values >= 0 is what zeros would give
+      // (ResNet's stem: ReLU, zero padding, 3x3 max pooling).
+      this.shapes.set(node.name, outShape)
+      this.alias.set(node.name, this.bufferOf(node.inputs[0]))
+      this.padsBefore.set(next.name, { top, left, inShape: inputShape, paddedShape: outShape })
+      return
+    }
     const from = this.bufferOf(node.inputs[0])
     this.push(node.name, outShape, (buffers, batch) => padSpatialInto(buffers.get(from)!, buffers.get(node.name)!, batch, inputShape, top, left, outShape))
   }
@@ -177,6 +187,7 @@ export class PlanBuilder {
         ),
     }
     this.shapes.set(output, outShape)
+    if (activation === FUSED_ACTIVATION_CODES.relu) this.nonNegative.add(output)
     if (add && residual !== undefined) this.deferred.set(add.name, step)
     else this.steps.push(step)
   }
@@ -202,15 +213,23 @@ export class PlanBuilder {
     const code = activationLayerCode(node)
     if (code === undefined) throw new Unsupported(`${node.name}: activation ${String(node.config.activation ?? node.config.alpha)}`)
     const from = this.bufferOf(node.inputs[0])
+    if (code === FUSED_ACTIVATION_CODES.relu) this.nonNegative.add(node.name)
     this.push(node.name, inputShape, (buffers, batch) => applyActivation(buffers.get(from)!, buffers.get(node.name)!, batch * perImage(inputShape), code))
   }
 
   private pooling(node: PlanNode, inputShape: Shape): void {
     const poolSize = pair(node.config.poolSize)
     const strides = pair(node.config.strides ?? poolSize)
+    const pad = this.padsBefore.get(node.name)
     const info = backend_util.computePool2DInfo([1, ...inputShape], poolSize, strides, 1, String(node.config.padding) as 'same' | 'valid')
     const shape = Array.from(poolShape(info)).slice(1)
+    if (pad) {
+      // [inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft]: the image before padding.
+      ;[shape[0], shape[1]] = [pad.inShape[0], pad.inShape[1]]
+      ;[shape[9], shape[10]] = [pad.top, pad.left]
+    }
     const mode = node.className === 'MaxPooling2D' ? 0 : 1
+    if (mode === 0 && this.nonNegative.has(node.inputs[0])) this.nonNegative.add(node.name)
     const from = this.bufferOf(node.inputs[0])
     this.push(node.name, [info.outHeight, info.outWidth, inputShape[2]], (buffers, batch) =>
       this.native.addon.pool2d(buffers.get(from)!, buffers.get(node.name)!, Int32Array.of(batch, ...shape), mode),

@@ -73,6 +73,26 @@ describe.skipIf(!!unavailable)('compiled inference plan', () => {
     model.dispose()
   })
 
+  it.each(['relu', 'linear'] as const)('zero padding before a max pooling after a %s convolution matches tfjs (folded only after ReLU)', (activation) => {
+    // After a linear convolution most windows are all negative: there the padding's zeros are the maximum.
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 9, kernelSize: 3, activation, biasInitializer: tfl.initializers.constant({ value: -0.5 }) }),
+        tfl.layers.zeroPadding2d({ padding: 1 }),
+        tfl.layers.maxPooling2d({ poolSize: 3, strides: 2 }),
+        tfl.layers.flatten(),
+      ],
+    })
+    const input = Float32Array.from({ length: 3 * 72 }, (_, i) => Math.sin(i * 0.7))
+    const expected = tf.tidy(() => (model.predict(tf.tensor4d(input, [3, 6, 6, 2])) as tf.Tensor).dataSync())
+    const compiled = compileInferencePlan(model, native)
+    if (!('plan' in compiled)) throw new Error(`not compiled: ${compiled.reason}`)
+    const logits = compiled.plan.run(input, 3)
+    expect(Array.from(expected).some((value) => value === 0)).toBe(true)
+    expected.forEach((value, i) => expect(logits[i]).toBeCloseTo(value, 5))
+    model.dispose()
+  })
+
   it('declines a layer it has no step for, naming it (LRN runs on tfjs)', () => {
     const spec = getArchitecture('alexnet', { inputSize: 67, channels: 1, classes: 10, knobs: { width: 0.125, lrn: true } })
     const model = createModel(spec, spec.input, 3)
