@@ -45,6 +45,8 @@ export interface NativeKernelAddon {
   ): void
   /** shape as maxPoolGrad's; mode 0: max, 1: average (over the window's pixels inside the image). */
   pool2d(x: Float32Array, y: Float32Array, shape: Int32Array, mode: number): void
+  /** y = the slice of x; dims: [rank, shape x rank, begin x rank, size x rank], rank <= 6. */
+  sliceCopy(x: Float32Array, y: Float32Array, dims: Int32Array): void
 }
 
 /**

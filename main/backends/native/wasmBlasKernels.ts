@@ -3,6 +3,7 @@ import type { KernelArgs } from '../common/wasmKernelUtils'
 import { registerActivationGradients } from './activationGradients'
 import { registerBatchNormKernels } from './batchNormKernels'
 import { convBackpropFilter, convBackpropInput, convForward, matMul } from './nativeConvKernels'
+import { slice, splitV } from './nativeCopyKernels'
 import { avgPool, batchNormInference, maxPool, padSpatial } from './nativeInferenceKernels'
 import type { NativeKernels } from './nativeKernels'
 import { avgPoolGrad, channelSum, maxPoolGrad } from './nativePoolingKernels'
@@ -10,15 +11,15 @@ import { avgPoolGrad, channelSum, maxPoolGrad } from './nativePoolingKernels'
 /**
  * The kernels of the `wasm-blas` rung, installed over tfjs's wasm backend: convolutions and matrix
  * products (nativeConvKernels.ts), pooling and bias gradients (nativePoolingKernels.ts), batch norm
- * (batchNormKernels.ts), activation gradients (activationGradients.ts) and inference's batch norm, pooling
- * and padding (nativeInferenceKernels.ts) run in our Node-API addon,
+ * (batchNormKernels.ts), activation gradients (activationGradients.ts), inference's batch norm, pooling
+ * and padding (nativeInferenceKernels.ts) and slices and splits (nativeCopyKernels.ts) run in our Node-API addon,
  * directly on the wasm heap (it receives Float32Array views, nothing is copied). Every other op stays on
  * tfjs's wasm kernels. A call the native path does not cover goes to the kernel that was registered
  * before, as does every call while the rung is inactive.
  */
 
 type Fallback = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]
-type NativeKernel = (args: KernelArgs, native: NativeKernels) => tf.TensorInfo | null
+type NativeKernel = (args: KernelArgs, native: NativeKernels) => tf.TensorInfo | tf.TensorInfo[] | null
 
 const NATIVE_KERNELS: Record<string, NativeKernel> = {
   [tf.Conv2D]: convForward,
@@ -34,6 +35,8 @@ const NATIVE_KERNELS: Record<string, NativeKernel> = {
   [tf.MaxPool]: maxPool,
   [tf.AvgPool]: avgPool,
   [tf.PadV2]: padSpatial,
+  [tf.Slice]: slice,
+  [tf.SplitV]: splitV,
 }
 
 let activeNative: NativeKernels | null = null

@@ -8,6 +8,7 @@
 #include "blasLoader.h"
 #include "batchNormKernels.h"
 #include "convKernels.h"
+#include "copyKernels.h"
 #include "directConv.h"
 #include "gradientKernels.h"
 #include "inferenceKernels.h"
@@ -356,6 +357,34 @@ napi_value ChannelSum(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// sliceCopy(x, y, dims = [rank, shape x rank, begin x rank, size x rank])
+napi_value SliceCopy(napi_env env, napi_callback_info info) {
+  Args args;
+  int* d = nullptr;
+  float *x, *y;
+  if (!readArgs(env, info, args, 3)) return nullptr;
+  const size_t length = typedLength(env, args.values[2]);
+  const int rank = length > 0 ? static_cast<int>((length - 1) / 3) : 0;
+  if (rank < 1 || rank > wb::kMaxSliceRank || length != static_cast<size_t>(1 + 3 * rank) ||
+      !intArray(env, args.values[2], length, "dims", &d) || d[0] != rank) {
+    fail(env, "invalid slice dims");
+    return nullptr;
+  }
+  const int *shape = d + 1, *begin = d + 1 + rank, *size = d + 1 + 2 * rank;
+  size_t inSize = 1, outSize = 1;
+  for (int i = 0; i < rank; i++) {
+    if (shape[i] < 0 || begin[i] < 0 || size[i] < 0 || begin[i] + size[i] > shape[i]) {
+      fail(env, "slice outside the array");
+      return nullptr;
+    }
+    inSize *= shape[i];
+    outSize *= size[i];
+  }
+  if (!floatArray(env, args.values[0], inSize, "x", &x) || !floatArray(env, args.values[1], outSize, "y", &y)) return nullptr;
+  wb::sliceCopy(rank, shape, begin, size, x, y);
+  return undefinedValue(env);
+}
+
 bool readPoolShape(napi_env env, napi_value value, wb::PoolShape& s) {
   int* d = nullptr;
   if (!intArray(env, value, 12, "shape", &d)) return false;
@@ -468,6 +497,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reluGrad", nullptr, ElementwiseGrad<wb::reluGrad>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelSum", nullptr, ChannelSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sliceCopy", nullptr, SliceCopy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGradTiled", nullptr, AvgPoolGradTiled, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormInference", nullptr, BatchNormInference, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pool2d", nullptr, Pool2d, nullptr, nullptr, nullptr, napi_default, nullptr},

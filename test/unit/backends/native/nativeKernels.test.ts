@@ -293,6 +293,32 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
     })
   })
 
+  it('slices and splits along every axis, and the gradients of concatenation and padding that use them', async () => {
+    // 5 x 9 x 7 x 24 = 7,560 floats: above the size where the addon takes over; the 2 x 3 x 3 x 4 one stays on wasm.
+    const x = values([5, 9, 7, 24])
+    const weights = values([5, 9, 7, 24]).reverse()
+    const small = values([2, 3, 3, 4])
+    await compare('slices and splits', () => {
+      const t = tf.tensor4d(x, [5, 9, 7, 24])
+      const parts = tf.split(t, [5, 11, 8], 3)
+      const dy = tf.tensor4d(weights, [5, 9, 7, 24])
+      // Both gradients are copies of dy: the slices must be exact.
+      const [dConcat] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.concat([a, b], 3), tf.concat([dy, dy], 3))))([t, t])
+      const dPad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.pad(a, [[0, 0], [1, 1], [2, 1], [0, 0]]), tf.ones([5, 11, 10, 24]))))(t)
+      return [
+        tf.slice(t, [0, 1, 1, 0], [5, 7, 5, 24]),
+        tf.slice(t, [1, 0, 0, 3], [3, 9, 7, 10]),
+        tf.slice(t, [2, 4, 0, 0], [-1, -1, -1, -1]),
+        tf.slice(tf.reshape(t, [45, 168]), [3, 5], [40, 100]),
+        ...parts,
+        ...tf.split(t, 3, 1),
+        tf.slice(tf.tensor4d(small, [2, 3, 3, 4]), [0, 1, 1, 1], [2, 2, 2, 2]),
+        dConcat,
+        dPad,
+      ]
+    }, 1e-12)
+  })
+
   it('activation and bias gradients: sigmoid, relu, and sums over all axes but the last', async () => {
     const x = values([4, 5, 6, 7]).map((v, i) => (i % 13 === 0 ? 0 : v))
     await compare('activations', () => {
