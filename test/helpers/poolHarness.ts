@@ -43,8 +43,16 @@ export function signalWorkerTree(worker: PoolWorkerProcess, signal: 'SIGSTOP' | 
   } catch {
     // pgrep exits 1 when the worker has no children
   }
-  for (const child of children) process.kill(child, signal)
-  process.kill(pid, signal)
+  for (const child of [...children, pid]) signalIfAlive(child, signal)
+}
+
+/** A process that exited between pgrep and the signal (a training process that just finished) is no error. */
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
 }
 
 /**
