@@ -23,11 +23,13 @@ export interface Workbench {
   /** Paths outside the data folder that the user chose; every service reading such a path consults it. */
   grants: UserPathGrants
   data: DataService
-  /** Ends the workers and resolves once the lesson attempts' last writes are on disk. */
+  /** Ends the workers and resolves once the lesson attempts' last writes are on disk (5 s at most). */
   close(): Promise<void>
 }
 
 const IN_PROGRESS = new Set(['queued', 'running', 'paused'])
+/** How long closing waits for the lesson attempts' last writes at most. */
+const CLOSE_WAIT_MS = 5000
 
 /** The composition root shared by all three adapters: services wired once, transports added on top. */
 export async function createWorkbench(options: {
@@ -106,7 +108,8 @@ export async function createWorkbench(options: {
       supervisor.shutdown()
       pool?.close()
       inference.close()
-      await lessons.settled()
+      // A write that never ends (a hung network drive) must not keep the app from quitting.
+      await Promise.race([lessons.settled(), new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())])
     },
   }
 }
