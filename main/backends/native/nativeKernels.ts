@@ -45,6 +45,12 @@ export interface NativeKernelAddon {
   ): void
   /** shape as maxPoolGrad's; mode 0: max, 1: average (over the window's pixels inside the image). */
   pool2d(x: Float32Array, y: Float32Array, shape: Int32Array, mode: number): void
+  /**
+   * One optimizer step in place over every parameter (nativeOptimizerStep.ts): table rows [value, gradient,
+   * slotA, slotB, size] as element offsets into heap; constants as wb::OptimizerConstants, rule first. Returns
+   * the factor clipping scaled the gradients by.
+   */
+  optimizerStep(heap: Float32Array, table: Float64Array, constants: Float64Array): number
 }
 
 /**
