@@ -62,15 +62,17 @@ float clipScale(float* heap, const OptimizerParameter* parameters, int count, fl
   return std::min(1.0f, clipNorm / (norm + 1e-6f));
 }
 
-// Each rule op for op as tfjs writes it, every intermediate a float.
-void sgd(float* v, const float* g, long from, long to, float minusRate, float scale, bool clip) {
+// Each rule op for op as tfjs writes it, every intermediate a float. The buffers never overlap: the
+// step writes only buffers no other tensor holds (nativeOptimizerStep.ts), hence __restrict. Adam's and
+// RMSprop's loops vectorize only because sqrt sets no errno (-fno-math-errno in binding.gyp).
+void sgd(float* __restrict v, const float* __restrict g, long from, long to, float minusRate, float scale, bool clip) {
   for (long i = from; i < to; i++) {
     const float gi = clip ? g[i] * scale : g[i];
     v[i] = minusRate * gi + v[i];
   }
 }
 
-void momentum(float* v, const float* g, float* acc, long from, long to, const OptimizerConstants& c, float scale, bool clip) {
+void momentum(float* __restrict v, const float* __restrict g, float* __restrict acc, long from, long to, const OptimizerConstants& c, float scale, bool clip) {
   const float minusRate = -c.learningRate, m = c.hyper1;
   const bool nesterov = c.rule == UpdateRule::Nesterov;
   for (long i = from; i < to; i++) {
@@ -81,7 +83,7 @@ void momentum(float* v, const float* g, float* acc, long from, long to, const Op
   }
 }
 
-void adam(float* v, const float* g, float* m1, float* m2, long from, long to, const OptimizerConstants& c, float scale, bool clip) {
+void adam(float* __restrict v, const float* __restrict g, float* __restrict m1, float* __restrict m2, long from, long to, const OptimizerConstants& c, float scale, bool clip) {
   const float minusRate = -c.learningRate;
   for (long i = from; i < to; i++) {
     const float gi = clip ? g[i] * scale : g[i];
@@ -95,7 +97,7 @@ void adam(float* v, const float* g, float* m1, float* m2, long from, long to, co
   }
 }
 
-void rmsProp(float* v, const float* g, float* meanSquare, float* moment, long from, long to, const OptimizerConstants& c, float scale, bool clip) {
+void rmsProp(float* __restrict v, const float* __restrict g, float* __restrict meanSquare, float* __restrict moment, long from, long to, const OptimizerConstants& c, float scale, bool clip) {
   for (long i = from; i < to; i++) {
     const float gi = clip ? g[i] * scale : g[i];
     const float ms = meanSquare[i] * c.hyper1 + (gi * gi) * c.oneMinus1;
