@@ -136,6 +136,17 @@ describe.skipIf(!!loaded.unavailable)('the native optimizer step against tfjs on
     })
   }
 
+  it.each(OPTIMIZERS)('%s: the native step leaves no tensor behind', async (name) => {
+    await tf.setBackend('wasm')
+    const setup = setUp(name)
+    train(setup, name, { steps: 1, clipNorm: 1 })
+    const before = tf.memory().numTensors
+    train(setup, name, { steps: 4, clipNorm: 1 }, 1, 4)
+    expect(nativeSteps).toBe(4)
+    expect(tf.memory().numTensors).toBe(before)
+    dispose(setup)
+  })
+
   it.each(OPTIMIZERS)('%s: a checkpoint saved and restored continues as the uninterrupted run', async (name) => {
     await tf.setBackend('wasm')
     const run: Run = { steps: 6, weightDecay: 0.01, clipNorm: 2 }
