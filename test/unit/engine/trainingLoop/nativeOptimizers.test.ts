@@ -10,7 +10,12 @@ import { createOptimizer, setLearningRate } from '../../../../main/engine/traini
 import { applyGradientsClipped } from '../../../../main/engine/trainingLoop/nativeOptimizers'
 import { DynamicLossScaler } from '../../../../main/engine/trainingLoop/lossScaler'
 import { createRandom } from '../../../../main/data/pipeline/seededRandom'
-import type { OptimizerName } from '../../../../shared/arch/specs'
+import { getArchitecture, type OptimizerName } from '../../../../shared/arch/specs'
+import { TrainConfig } from '../../../../shared/api/schemas'
+import { createModel } from '../../../../main/engine/model/modelFactory'
+import { inMemoryBatchSource } from '../../../../main/data/pipeline/batchSource'
+import { trainModel } from '../../../../main/engine/trainingLoop/trainer'
+import type { BatchReport, TrainOptions } from '../../../../main/engine/trainingLoop/trainingContract'
 
 /**
  * The optimizers' native step on the wasm-blas rung (nativeOptimizers.ts, src/optimizerKernels.cc)
@@ -171,6 +176,31 @@ describe.skipIf(!!loaded.unavailable)('the native optimizer step against tfjs on
     expect(maxRelDiff(actual, expected)).toBe(0)
     // Natively from the first step after the restore: the restored slots do not share the checkpoint's buffers.
     expect(nativeSteps).toBe(3)
+  })
+
+  it('the trainer steps natively, once a batch, with weight decay, clipping and a warm-up schedule', async () => {
+    await tf.setBackend('wasm')
+    const shape: [number, number, number] = [28, 28, 1]
+    const count = 32
+    const random = createRandom(5)
+    const split = { count, images: Float32Array.from({ length: count * 784 }, () => random()), labels: Uint8Array.from({ length: count }, () => Math.floor(random() * 10)) }
+    const schedule = { ...TrainConfig.parse({ arch: 'lenet5', dataset: 'mnist', epochs: 2, batchSize: 8, learningRate: 0.01, warmupEpochs: 1 }), lrSchedule: 'constant' as const }
+    const options: TrainOptions = {
+      epochs: 2, batchSize: 8, optimizer: 'adam', schedule, weightDecay: 0.01, gradientClipNorm: 1, classes: 10, imageShape: shape, readBehind: 2,
+    }
+    const spec = getArchitecture('lenet5', { classes: 10 })
+    const model = createModel(spec, spec.input, 3)
+    const batches: BatchReport[] = []
+    const test = { count: 4, images: split.images.subarray(0, 4 * 784), labels: split.labels.subarray(0, 4) }
+    await trainModel(model, { train: inMemoryBatchSource(split, shape, { seed: 1 }), test }, options, {
+      onBatch: (report) => batches.push(report),
+      onEpoch: () => undefined,
+      shouldStop: () => false,
+    })
+    model.dispose()
+    expect(batches).toHaveLength(8)
+    expect(batches.every((b) => Number.isFinite(b.loss))).toBe(true)
+    expect(nativeSteps).toBe(8)
   })
 
   it('the loss scaler undoes a step whose gradients overflowed: the native step leaves the buffers it keeps alone', async () => {
