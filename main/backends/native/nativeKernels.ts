@@ -47,6 +47,12 @@ export interface NativeKernelAddon {
   pool2d(x: Float32Array, y: Float32Array, shape: Int32Array, mode: number): void
   /** y = the slice of x; dims: [rank, shape x rank, begin x rank, size x rank], rank <= 6. */
   sliceCopy(x: Float32Array, y: Float32Array, dims: Int32Array): void
+  /**
+   * One optimizer step in place over every parameter (nativeOptimizerStep.ts): table rows [value, gradient,
+   * slotA, slotB, size] as element offsets into heap; constants as wb::OptimizerConstants, rule first. Returns
+   * the factor clipping scaled the gradients by.
+   */
+  optimizerStep(heap: Float32Array, table: Float64Array, constants: Float64Array): number
 }
 
 /**

@@ -5,6 +5,7 @@ import type { DeferredGradients } from '../model/modelStep'
 import type { GradientEngine } from './parallel/gradientEngine'
 import type { DynamicLossScaler } from './lossScaler'
 import { uncountStep } from './optimizers'
+import { applyGradientsClipped } from './nativeOptimizers'
 
 /** A training batch: pixels on the CPU, or already on the GPU (gpuBatches.ts). */
 export type TrainingBatch = Batch | DeviceBatch
@@ -15,11 +16,7 @@ export type TrainingBatch = Batch | DeviceBatch
  */
 export type StepRunner = (batch: TrainingBatch) => Promise<[number, number]>
 
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
-  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))))
-  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)))
-  return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.mul(g, scale)]))
-}
+export { clipByGlobalNorm } from './gradientClipping'
 
 type ApplyGradients = (grads: tf.NamedTensorMap) => void
 
@@ -28,7 +25,7 @@ type ApplyGradients = (grads: tf.NamedTensorMap) => void
 function gradientApplier(optimizer: tf.Optimizer, clipNorm: number | undefined): ApplyGradients {
   return (grads) => {
     try {
-      tf.tidy(() => optimizer.applyGradients(clipNorm ? clipByGlobalNorm(grads, clipNorm) : grads))
+      applyGradientsClipped(optimizer, grads, clipNorm)
     } finally {
       tf.dispose(grads)
     }

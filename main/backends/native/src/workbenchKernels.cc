@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 #include <thread>
+#include <vector>
 #include "blasLoader.h"
 #include "batchNormKernels.h"
 #include "convKernels.h"
@@ -13,6 +14,7 @@
 #include "gradientKernels.h"
 #include "inferenceKernels.h"
 #include "instructionSets.h"
+#include "optimizerKernels.h"
 #include "parallelTeam.h"
 
 namespace {
@@ -73,6 +75,20 @@ bool intArray(napi_env env, napi_value value, size_t expected, const char* name,
     return fail(env, std::string(name) + " must be an Int32Array of " + std::to_string(expected));
   }
   *out = static_cast<int*>(data);
+  return true;
+}
+
+bool doubleArray(napi_env env, napi_value value, size_t expected, const char* name, double** out) {
+  bool isTyped = false;
+  napi_is_typedarray(env, value, &isTyped);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (isTyped) napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+  if (!isTyped || type != napi_float64_array || length != expected) {
+    return fail(env, std::string(name) + " must be a Float64Array of " + std::to_string(expected));
+  }
+  *out = static_cast<double*>(data);
   return true;
 }
 
@@ -480,6 +496,48 @@ napi_value Pool2d(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// optimizerStep(heap, table, constants): table rows [value, gradient, slotA, slotB, size] as element
+// offsets into heap (-1: no slot); constants [rule, rate, hyper1, hyper2, oneMinus1, oneMinus2, epsilon,
+// biasCorrection1, biasCorrection2, clipNorm]. Updates in place; returns the clipping factor.
+bool readOptimizerTable(napi_env env, napi_value value, size_t heapSize, int rule, std::vector<wb::OptimizerParameter>& out) {
+  const size_t length = typedLength(env, value);
+  double* t = nullptr;
+  if (length % 5 != 0) return fail(env, "optimizer table rows have 5 numbers");
+  if (!doubleArray(env, value, length, "table", &t)) return false;
+  const int slots = rule == 0 ? 0 : rule <= 2 ? 1 : 2;
+  for (size_t row = 0; row < length / 5; row++) {
+    const double* r = t + row * 5;
+    const double size = r[4];
+    bool ok = size >= 0 && size <= static_cast<double>(heapSize);
+    for (int k = 0; k < 2 + slots && ok; k++) ok = r[k] >= 0 && r[k] + size <= static_cast<double>(heapSize);
+    if (!ok) return fail(env, "optimizer table row " + std::to_string(row) + " lies outside the heap or lacks a slot its rule needs");
+    out.push_back({static_cast<long>(r[0]), static_cast<long>(r[1]), slots > 0 ? static_cast<long>(r[2]) : -1, slots > 1 ? static_cast<long>(r[3]) : -1, static_cast<long>(size)});
+  }
+  return true;
+}
+
+napi_value OptimizerStep(napi_env env, napi_callback_info info) {
+  Args args;
+  float* heap = nullptr;
+  double* k = nullptr;
+  if (!readArgs(env, info, args, 3)) return nullptr;
+  const size_t heapSize = typedLength(env, args.values[0]);
+  if (!floatArray(env, args.values[0], heapSize, "heap", &heap) || !doubleArray(env, args.values[2], 10, "constants", &k)) return nullptr;
+  const int rule = static_cast<int>(k[0]);
+  if (k[0] != rule || rule < 0 || rule > 4) {
+    fail(env, "optimizer rule must be 0 (sgd), 1 (momentum), 2 (nesterov), 3 (adam) or 4 (rmsprop)");
+    return nullptr;
+  }
+  std::vector<wb::OptimizerParameter> parameters;
+  if (!readOptimizerTable(env, args.values[1], heapSize, rule, parameters)) return nullptr;
+  const auto f = [&](int i) { return static_cast<float>(k[i]); };
+  const wb::OptimizerConstants c{static_cast<wb::UpdateRule>(rule), f(1), f(2), f(3), f(4), f(5), f(6), f(7), f(8), f(9)};
+  const float scale = wb::optimizerStep(heap, parameters.data(), static_cast<int>(parameters.size()), c);
+  napi_value result;
+  napi_create_double(env, scale, &result);
+  return result;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"loadBlas", nullptr, LoadBlas, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -501,6 +559,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"avgPoolGradTiled", nullptr, AvgPoolGradTiled, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormInference", nullptr, BatchNormInference, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pool2d", nullptr, Pool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"optimizerStep", nullptr, OptimizerStep, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
   return exports;

@@ -53,6 +53,16 @@ describe('optimizers on (w - 3)^2, against values worked out by hand (PyTorch co
     optimizer.minimize(() => tf.square(tf.sub(w, 3)) as tf.Scalar)
     expect(w.dataSync()[0]).toBeCloseTo(0.01, 4)
   })
+  it.each(['sgd', 'momentum', 'nesterov'] as const)('a schedule changes the rate %s uses (tfjs steps it by a scalar made from the rate)', (name) => {
+    const w = tf.variable(tf.scalar(0))
+    const optimizer = createOptimizer(name, 0.1)
+    setLearningRate(optimizer, 0.01)
+    optimizer.minimize(() => tf.square(tf.sub(w, 3)) as tf.Scalar)
+    // The gradient at 0 is -6: SGD and momentum's first step is 0.06; Nesterov's looks ahead, 0.06 * 1.9.
+    expect(w.dataSync()[0]).toBeCloseTo(name === 'nesterov' ? 0.114 : 0.06, 5)
+    optimizer.dispose()
+    w.dispose()
+  })
 })
 
 describe('learning-rate schedules', () => {

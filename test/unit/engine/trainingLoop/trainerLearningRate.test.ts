@@ -7,6 +7,7 @@ import { createModel } from '../../../../main/engine/model/modelFactory'
 import { createRandom } from '../../../../main/data/pipeline/seededRandom'
 import { inMemoryBatchSource } from '../../../../main/data/pipeline/batchSource'
 import { createOptimizer } from '../../../../main/engine/trainingLoop/optimizers'
+import type { NativeMomentumOptimizer } from '../../../../main/engine/trainingLoop/nativeOptimizers'
 import { learningRateAt } from '../../../../main/engine/trainingLoop/lrSchedule'
 import { trainModel } from '../../../../main/engine/trainingLoop/trainer'
 import type { BatchReport, TrainOptions } from '../../../../main/engine/trainingLoop/trainingContract'
@@ -30,12 +31,16 @@ describe('trainer: the learning rate each step runs at', () => {
     const schedule = { ...TrainConfig.parse({ arch: 'lenet-relu', dataset: 'mnist', epochs: 2, batchSize: 8, learningRate: 0.1, warmupEpochs: 1 }), lrSchedule: 'constant' as const }
     // The optimizer's class, to see the rate it holds at each of its steps.
     const probe = createOptimizer('momentum', 0.1)
-    const proto = Object.getPrototypeOf(probe) as tf.Optimizer
+    const proto = Object.getPrototypeOf(probe) as NativeMomentumOptimizer
     probe.dispose()
-    const original = proto.applyGradients
+    const original = proto.applyGradientsClipped
     const applied: number[] = []
-    vi.spyOn(proto, 'applyGradients').mockImplementation(function (this: tf.Optimizer, ...args: Parameters<tf.Optimizer['applyGradients']>) {
-      applied.push((this as unknown as { learningRate: number }).learningRate)
+    // Momentum's tfjs kernels step by the scalar c = -rate, the native step by the field: both must follow.
+    const scalars: number[] = []
+    vi.spyOn(proto, 'applyGradientsClipped').mockImplementation(function (this: NativeMomentumOptimizer, ...args: Parameters<NativeMomentumOptimizer['applyGradientsClipped']>) {
+      const own = this as unknown as { learningRate: number; c: tf.Scalar }
+      applied.push(own.learningRate)
+      scalars.push(-own.c.dataSync()[0])
       return original.apply(this, args)
     })
     const spec = getArchitecture('lenet-relu', { classes: 10 })
@@ -51,6 +56,7 @@ describe('trainer: the learning rate each step runs at', () => {
     model.dispose()
     expect(batches).toHaveLength(10)
     expect(applied).toEqual(batches.map((b) => b.learningRate))
+    expect(scalars).toEqual(applied.map(Math.fround))
     expect(batches.map((b) => b.learningRate)).toEqual(batches.map((_, i) => learningRateAt(schedule, (i * 8) / count)))
     expect(new Set(applied).size).toBeGreaterThan(5)
   })
