@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+#include "resize.h"
 
 namespace wbjpeg {
 
@@ -28,7 +29,7 @@ struct Target {
 struct Scratch {
   std::vector<uint8_t> decoded;
   std::vector<uint8_t> grey;
-  std::vector<float> resize;
+  ResizeScratch resize;
 };
 
 // The scale_denom sharp's shrink-on-load picks for this size (1, 2, 4 or 8).

@@ -7,8 +7,12 @@
 
 namespace wbjpeg {
 
+struct ResizeScratch {
+  std::vector<float> a, b;
+};
+
 // in: inH x inW x channels; out: outH x outW x channels. scratch is reused between calls.
 void resizeLinear(const uint8_t* in, int inH, int inW, uint8_t* out, int outH, int outW, int channels,
-                  std::vector<float>& scratch);
+                  ResizeScratch& scratch);
 
 }  // namespace wbjpeg
