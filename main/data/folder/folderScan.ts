@@ -4,6 +4,7 @@ import type { SkippedFile } from '../../../shared/api/schemas'
 import { DatasetError } from '../pipeline/dataset'
 import { createRandom, shuffledIndices } from '../pipeline/seededRandom'
 import { describeNotImage, MAX_FILE_BYTES, sniffFormat } from './imageFiles'
+import { probeFiles } from './jpegFastPath'
 import { FileTooLargeError, NotRegularFileError, openRegularFile, specialFileKind } from '../../storage/regularFile'
 
 /** One image file of a folder data set. Paths are bytes: names that are not valid UTF-8 still open. */
@@ -166,7 +167,13 @@ async function collectFiles(dir: Buffer, display: string, label: number, ctx: Co
     files.push({ path, display: shown })
   }
   // Size and first bytes of each file, a few at a time: non-images are left out here, with the reason.
-  const checked = await mapLimited(files, CONCURRENCY, async (file) => {
+  // The native reader checks the plain ones in one call; the rest (and all without it) are looked at here.
+  const probed = await probeFiles(files.map((file) => file.path), SNIFF_BYTES)
+  const checked = await mapLimited(files, CONCURRENCY, async (file, i) => {
+    const quick = probed[i]
+    if (quick && quick.size > 0 && quick.size <= MAX_FILE_BYTES) {
+      return sniffFormat(quick.head) ? { bytes: quick.size } : { skip: describeNotImage(file.display, quick.head) }
+    }
     try {
       // Checked again on the open handle (never a blocking open): the file may have been replaced since.
       const { handle, size } = await openRegularFile(file.path, MAX_FILE_BYTES)

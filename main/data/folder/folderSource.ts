@@ -4,7 +4,8 @@ import { epochOrder } from '../pipeline/batchSource'
 import type { ImagePipeline } from '../pipeline/imagePipeline'
 import type { FolderEntry } from './folderScan'
 import { mapLimited } from './folderScan'
-import { decodeConcurrency, decodeImage, decodeImages, ImageDecodeError, MAX_FILE_BYTES, type DecodeTarget } from './imageFiles'
+import { decodeConcurrency, decodeImage, decodeImages, ImageDecodeError, MAX_FILE_BYTES, MAX_INPUT_PIXELS, type DecodeTarget } from './imageFiles'
+import { decodeJpegFiles } from './jpegFastPath'
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../../storage/regularFile'
 
 /**
@@ -113,14 +114,24 @@ export class FolderBatchSource implements BatchSource {
 
   /**
    * The decoded bytes of these entries, undefined where one cannot be decoded: cached ones from the
-   * cache, the others read concurrently and decoded as one batch (decodeImages: the JPEGs in one native
-   * call on all cores).
+   * cache; the JPEGs the native decoder takes read and decoded by it, on all cores; the others read
+   * concurrently and decoded as one batch (decodeImages), which gives the reasons for broken files.
    */
   async storedMany(indices: readonly number[]): Promise<(Uint8Array | undefined)[]> {
     const { cache, cacheKeyBase, target } = this.options
     const results = indices.map((index) => (this.failed.has(index) ? undefined : cache.get(cacheKeyBase + index)))
-    const missing = indices.flatMap((index, i) => (results[i] || this.failed.has(index) ? [] : [i]))
+    let missing = indices.flatMap((index, i) => (results[i] || this.failed.has(index) ? [] : [i]))
     const concurrency = this.options.concurrency ?? decodeConcurrency()
+    if (concurrency > 1 && missing.length) {
+      const native = await decodeJpegFiles(missing.map((i) => this.entries[indices[i]].path), target, MAX_INPUT_PIXELS, MAX_FILE_BYTES)
+      missing.forEach((i, k) => {
+        const pixels = native.pixels[k]
+        if (!pixels) return
+        cache.set(cacheKeyBase + indices[i], pixels)
+        results[i] = pixels
+      })
+      missing = missing.filter((i) => !results[i])
+    }
     const chunk = concurrency === 1 ? 1 : Math.max(1, missing.length)
     for (let first = 0; first < missing.length; first += chunk) {
       const slots = missing.slice(first, first + chunk)

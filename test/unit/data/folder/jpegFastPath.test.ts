@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { decodeImage, decodeImages, decodeWithSharp, ImageDecodeError, MAX_INPUT_PIXELS, type DecodeTarget } from '../../../../main/data/folder/imageFiles'
-import { decodeJpegBatch, jpegDecoder } from '../../../../main/data/folder/jpegFastPath'
+import { decodeJpegBatch, decodeJpegFiles, jpegDecoder, probeFiles } from '../../../../main/data/folder/jpegFastPath'
 import { noise } from '../../../helpers/dataFixtures'
 
 /**
@@ -134,5 +138,25 @@ describe.skipIf(!decoder.addon)('native JPEG decoding', () => {
   it('refuses a target it cannot fill, in words', () => {
     expect(() => decoder.addon!.decodeBatch([], new Uint8Array(0), Int32Array.of(0, 1, 1, 1, 0), new Uint8Array(0))).toThrow(/at least 1x1 with 1 or 3 channels/)
     expect(() => decoder.addon!.decodeBatch([new Uint8Array(4)], new Uint8Array(3), Int32Array.of(2, 2, 1, 1, 0), new Uint8Array(1))).toThrow(/out has 3 bytes, expected 4/)
+  })
+
+  it('reads files itself to the same pixels, and leaves a FIFO, a PNG, a file over the limit and a missing one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jpeg-files-'))
+    const jpg = await jpeg(gradient(50, 40, 8), 50, 40, 3)
+    const png = await sharp(gradient(8, 8, 9), { raw: { width: 8, height: 8, channels: 3 } }).png().toBuffer()
+    await writeFile(join(dir, 'a.jpg'), jpg)
+    await writeFile(join(dir, 'b.png'), png)
+    execFileSync('mkfifo', [join(dir, 'fifo.jpg')])
+    const paths = ['a.jpg', 'b.png', 'fifo.jpg', 'missing.jpg'].map((name) => Buffer.from(join(dir, name)))
+    const target: DecodeTarget = { height: 20, width: 10, channels: 3 }
+    const files = await decodeJpegFiles(paths, target, MAX_INPUT_PIXELS, 1 << 20)
+    expect(files.outcomes).toEqual(['decoded', 'not read here', 'not read here', 'not read here'])
+    expect(files.pixels[0]).toEqual((await decodeJpegBatch([jpg], target, MAX_INPUT_PIXELS)).pixels[0])
+    const small = await decodeJpegFiles(paths.slice(0, 1), target, MAX_INPUT_PIXELS, jpg.length - 1)
+    expect(small.outcomes).toEqual(['not read here'])
+    const probed = await probeFiles(paths, 16)
+    expect(probed[0]).toEqual({ size: jpg.length, head: new Uint8Array(jpg.subarray(0, 16)) })
+    expect(probed[1]).toEqual({ size: png.length, head: new Uint8Array((await readFile(join(dir, 'b.png'))).subarray(0, 16)) })
+    expect(probed.slice(2)).toEqual([undefined, undefined])
   })
 })

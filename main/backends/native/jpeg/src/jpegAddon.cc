@@ -1,13 +1,15 @@
 // Node-API surface of the JPEG decoder: decodeBatch(buffers, out, dims, outcomes)
-// returns a promise and decodes on its own threads, off the JS thread. Each
-// buffer lands at out[i * h * w * c]; outcomes[i] says whether it did
-// (jpegDecode.h's Outcome); refused images are left for sharp to decode.
+// and decodeFiles(paths, out, dims, outcomes) return a promise and read and
+// decode on their own threads, off the JS thread. Image i lands at
+// out[i * h * w * c]; outcomes[i] says whether it did (jpegDecode.h's
+// Outcome); refused images are left for the caller (sharp) to decode.
 #include <node_api.h>
 #include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
+#include "fileProbe.h"
 #include "jpegDecode.h"
 
 namespace {
@@ -16,12 +18,15 @@ struct Batch {
   napi_async_work work = nullptr;
   napi_deferred deferred = nullptr;
   std::vector<napi_ref> keep;  // the buffers, out and outcomes stay alive until done
+  std::vector<std::string> paths;
   std::vector<const uint8_t*> data;
   std::vector<size_t> length;
   uint8_t* out = nullptr;
   uint8_t* outcomes = nullptr;
   wbjpeg::Target target{};
   int threads = 1;
+  bool files = false;  // data holds NUL-terminated paths, not JPEG bytes
+  long maxFileBytes = 0;
 };
 
 napi_value fail(napi_env env, const std::string& message) {
@@ -48,7 +53,10 @@ void execute(napi_env, void* hint) {
   auto worker = [&]() {
     wbjpeg::Scratch scratch;
     for (size_t i = next++; i < count; i = next++) {
-      batch.outcomes[i] = wbjpeg::decodeJpeg(batch.data[i], batch.length[i], batch.target, batch.out + i * pixels, scratch);
+      uint8_t* out = batch.out + i * pixels;
+      batch.outcomes[i] = batch.files
+          ? wbjpeg::decodeJpegFile(reinterpret_cast<const char*>(batch.data[i]), batch.maxFileBytes, batch.target, out, scratch)
+          : wbjpeg::decodeJpeg(batch.data[i], batch.length[i], batch.target, out, scratch);
     }
   };
   std::vector<std::thread> team;
@@ -80,9 +88,14 @@ napi_value readBatch(napi_env env, napi_value* args, Batch& batch) {
   bool typed = false;
   napi_is_typedarray(env, args[2], &typed);
   if (typed) napi_get_typedarray_info(env, args[2], &type, &dimsLength, &raw, nullptr, nullptr);
-  if (!typed || type != napi_int32_array || dimsLength != 5) return fail(env, "dims must be an Int32Array [height, width, channels, maxPixels, threads]");
+  const size_t dimsExpected = batch.files ? 6 : 5;
+  if (!typed || type != napi_int32_array || dimsLength != dimsExpected) {
+    return fail(env, batch.files ? "dims must be an Int32Array [height, width, channels, maxPixels, threads, maxFileBytes]"
+                                 : "dims must be an Int32Array [height, width, channels, maxPixels, threads]");
+  }
   d = static_cast<int32_t*>(raw);
   batch.target = {d[0], d[1], d[2], d[3]};
+  if (batch.files) batch.maxFileBytes = d[5];
   if (d[0] < 1 || d[1] < 1 || (d[2] != 1 && d[2] != 3)) return fail(env, "target must be at least 1x1 with 1 or 3 channels");
   size_t outLength = 0, outcomesLength = 0;
   if (!uint8View(env, args[1], &batch.out, &outLength)) return fail(env, "out must be a Uint8Array");
@@ -96,8 +109,19 @@ napi_value readBatch(napi_env env, napi_value* args, Batch& batch) {
     uint8_t* data = nullptr;
     size_t length = 0;
     if (!uint8View(env, item, &data, &length)) return fail(env, "buffer " + std::to_string(i) + " is not a Uint8Array");
+    if (batch.files) {
+      // Paths are copied with a terminating NUL; one with a NUL inside cannot name a file.
+      const std::string path(reinterpret_cast<char*>(data), length);
+      if (path.find('\0') != std::string::npos) return fail(env, "path " + std::to_string(i) + " contains a NUL byte");
+      batch.paths.push_back(path);
+      continue;
+    }
     batch.data.push_back(data);
     batch.length.push_back(length);
+  }
+  for (const std::string& path : batch.paths) {
+    batch.data.push_back(reinterpret_cast<const uint8_t*>(path.c_str()));
+    batch.length.push_back(path.size());
   }
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   batch.threads = std::max(1, std::min<int>({d[4] > 0 ? d[4] : cores, cores, static_cast<int>(std::max<uint32_t>(1, count))}));
@@ -109,12 +133,13 @@ napi_value readBatch(napi_env env, napi_value* args, Batch& batch) {
   return args[0];
 }
 
-napi_value decodeBatch(napi_env env, napi_callback_info info) {
+napi_value queue(napi_env env, napi_callback_info info, bool files) {
   size_t argc = 4;
   napi_value args[4];
   napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
-  if (argc < 4) return fail(env, "decodeBatch(buffers, out, dims, outcomes) takes 4 arguments");
+  if (argc < 4) return fail(env, files ? "decodeFiles(paths, out, dims, outcomes) takes 4 arguments" : "decodeBatch(buffers, out, dims, outcomes) takes 4 arguments");
   Batch* batch = new Batch();
+  batch->files = files;
   if (!readBatch(env, args, *batch)) {
     for (napi_ref ref : batch->keep) napi_delete_reference(env, ref);
     delete batch;
@@ -127,6 +152,9 @@ napi_value decodeBatch(napi_env env, napi_callback_info info) {
   napi_queue_async_work(env, batch->work);
   return promise;
 }
+
+napi_value decodeBatch(napi_env env, napi_callback_info info) { return queue(env, info, false); }
+napi_value decodeFiles(napi_env env, napi_callback_info info) { return queue(env, info, true); }
 
 napi_value shrinkFactor(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -143,9 +171,11 @@ napi_value shrinkFactor(napi_env env, napi_callback_info info) {
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"decodeBatch", nullptr, decodeBatch, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decodeFiles", nullptr, decodeFiles, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"shrinkFactor", nullptr, shrinkFactor, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"probeFiles", nullptr, probeFiles, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, 4, props);
   return exports;
 }
 

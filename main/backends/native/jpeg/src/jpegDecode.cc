@@ -4,7 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <jpeglib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "resize.h"
 
 namespace wbjpeg {
@@ -165,6 +168,31 @@ Outcome decodeJpeg(const uint8_t* data, size_t length, const Target& target, uin
   resizeLinear(pixels, h, w, scratch.grey.data(), target.height, target.width, 1, scratch.resize);
   for (size_t i = 0; i < scratch.grey.size(); i++) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = scratch.grey[i];
   return Decoded;
+}
+
+Outcome decodeJpegFile(const char* path, long maxFileBytes, const Target& target, uint8_t* out, Scratch& scratch) {
+  const int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return NotReadHere;
+  struct stat info;
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_size < 3 || info.st_size > maxFileBytes) {
+    close(fd);
+    return NotReadHere;
+  }
+  // One byte more than the size: a file that grew since is left to the caller, which checks the limit.
+  scratch.file.resize(static_cast<size_t>(info.st_size) + 1);
+  size_t total = 0;
+  for (;;) {
+    const ssize_t got = read(fd, scratch.file.data() + total, scratch.file.size() - total);
+    if (got < 0) {
+      close(fd);
+      return NotReadHere;
+    }
+    if (got == 0 || (total += static_cast<size_t>(got)) == scratch.file.size()) break;
+  }
+  close(fd);
+  const uint8_t* d = scratch.file.data();
+  if (total != static_cast<size_t>(info.st_size) || d[0] != 0xff || d[1] != 0xd8 || d[2] != 0xff) return NotReadHere;
+  return decodeJpeg(d, total, target, out, scratch);
 }
 
 }  // namespace wbjpeg

@@ -16,6 +16,7 @@ enum Outcome : uint8_t {
   IccProfile = 3,             // an embedded profile: sharp converts it to sRGB
   ColourSpace = 4,            // not 8-bit greyscale or YCbCr (CMYK, YCCK, Adobe RGB transform, 12-bit)
   TooLarge = 5,               // more pixels than the limit: sharp refuses it with its message
+  NotReadHere = 6,            // decodeJpegFile: not a regular JPEG file within the size limit, or unreadable
 };
 
 struct Target {
@@ -29,6 +30,7 @@ struct Target {
 struct Scratch {
   std::vector<uint8_t> decoded;
   std::vector<uint8_t> grey;
+  std::vector<uint8_t> file;
   ResizeScratch resize;
 };
 
@@ -36,5 +38,9 @@ struct Scratch {
 int shrinkOnLoad(int width, int height, int targetWidth, int targetHeight);
 
 Outcome decodeJpeg(const uint8_t* data, size_t length, const Target& target, uint8_t* out, Scratch& scratch);
+
+// Reads a file (never blocking on a FIFO: opened non-blocking, checked regular on the handle) and decodes
+// it when it is a JPEG of at most maxFileBytes; NotReadHere otherwise, for the caller to read it itself.
+Outcome decodeJpegFile(const char* path, long maxFileBytes, const Target& target, uint8_t* out, Scratch& scratch);
 
 }  // namespace wbjpeg
