@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import sharp from 'sharp'
+import sharp, { type JpegOptions } from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { decodeImage, decodeImages, decodeWithSharp, ImageDecodeError, MAX_INPUT_PIXELS, type DecodeTarget } from '../../../../main/data/folder/imageFiles'
 import { decodeJpegBatch, decodeJpegFiles, jpegDecoder, probeFiles } from '../../../../main/data/folder/jpegFastPath'
@@ -38,7 +38,7 @@ function gradient(w: number, h: number, seed: number): Buffer {
   return out
 }
 
-async function jpeg(pixels: Buffer, w: number, h: number, channels: 1 | 3, options: sharp.JpegOptions = {}): Promise<Buffer> {
+async function jpeg(pixels: Buffer, w: number, h: number, channels: 1 | 3, options: JpegOptions = {}): Promise<Buffer> {
   return sharp(pixels, { raw: { width: w, height: h, channels } }).jpeg(options).toBuffer()
 }
 
