@@ -1,8 +1,8 @@
 import type { SkippedFile } from '../../shared/api/schemas'
 import { folderOf } from './datasetIds'
 import { FolderBatchSource, ImageCache } from './folder/folderSource'
-import { FOLDER_TEST_FRACTION, mapLimited, scanFolder, type FolderEntry, type FolderScan } from './folder/folderScan'
-import { decodeConcurrency, type DecodeTarget } from './folder/imageFiles'
+import { FOLDER_TEST_FRACTION, scanFolder, type FolderEntry, type FolderScan } from './folder/folderScan'
+import type { DecodeTarget } from './folder/imageFiles'
 import { probeSizes } from './folder/sizeProbe'
 import { ImagePipeline, StatsAccumulator, toFloatChannels, type PixelStats } from './pipeline/imagePipeline'
 import { createRandom, shuffledIndices } from './pipeline/seededRandom'
@@ -50,7 +50,7 @@ async function folderStats(source: FolderBatchSource, seed: number, { height, wi
   const accumulator = new StatsAccumulator(channels)
   const scratch = new Float32Array(height * width * channels)
   for (let first = 0; first < picked.length; first += 256) {
-    const decoded = await mapLimited(picked.slice(first, first + 256), decodeConcurrency(), (index) => source.stored(index))
+    const decoded = await source.storedMany(picked.slice(first, first + 256))
     for (const pixels of decoded) {
       if (!pixels) continue
       toFloatChannels(pixels, channels, channels, scratch)
@@ -64,13 +64,9 @@ async function folderStats(source: FolderBatchSource, seed: number, { height, wi
 async function decodeAll(sources: (FolderBatchSource | undefined)[]): Promise<void> {
   for (const source of sources) {
     if (!source) continue
-    await mapLimited(
-      Array.from({ length: source.count }, (_, i) => i),
-      decodeConcurrency(),
-      async (index) => {
-        await source.stored(index)
-      },
-    )
+    for (let first = 0; first < source.count; first += 256) {
+      await source.storedMany(Array.from({ length: Math.min(256, source.count - first) }, (_, i) => first + i))
+    }
   }
 }
 

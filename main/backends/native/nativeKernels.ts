@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { appRoot } from '../../config/appRoot'
 import { environment } from '../../config/environment'
 
 /** What the compiled addon (main/backends/native/src) exports. */
@@ -90,17 +90,6 @@ export const BLAS_CANDIDATES: readonly string[] = [
   '/usr/local/opt/openblas/lib/libopenblas.dylib',
   '/System/Library/Frameworks/Accelerate.framework/Accelerate',
 ]
-
-/** The app root: the nearest folder above this module holding package.json (source, bundle and tests alike). */
-function appRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url))
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir)
-    if (parent === dir) return process.cwd()
-    dir = parent
-  }
-  return dir
-}
 
 export function nativeAddonPath(): string {
   return environment('WORKBENCH_NATIVE_KERNELS') ?? path.join(appRoot(), ADDON_RELATIVE)

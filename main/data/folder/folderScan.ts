@@ -4,6 +4,7 @@ import type { SkippedFile } from '../../../shared/api/schemas'
 import { DatasetError } from '../pipeline/dataset'
 import { createRandom, shuffledIndices } from '../pipeline/seededRandom'
 import { describeNotImage, MAX_FILE_BYTES, sniffFormat } from './imageFiles'
+import { probeFiles } from './jpegFastPath'
 import { FileTooLargeError, NotRegularFileError, openRegularFile, specialFileKind } from '../../storage/regularFile'
 
 /** One image file of a folder data set. Paths are bytes: names that are not valid UTF-8 still open. */
@@ -165,8 +166,24 @@ async function collectFiles(dir: Buffer, display: string, label: number, ctx: Co
     ctx.files++
     files.push({ path, display: shown })
   }
-  // Size and first bytes of each file, a few at a time: non-images are left out here, with the reason.
-  const checked = await mapLimited(files, CONCURRENCY, async (file) => {
+  const checked = await checkFiles(files)
+  checked.forEach((result, i) => {
+    if ('skip' in result) ctx.skipped.push({ file: files[i].display, reason: result.skip! })
+    else out.push({ path: files[i].path, display: files[i].display, label, bytes: result.bytes! })
+  })
+}
+
+/**
+ * Size and first bytes of each file, a few at a time: non-images are left out here, with the reason.
+ * The native reader checks the plain ones in one call; the rest (and all without it) are looked at here.
+ */
+async function checkFiles(files: { path: Buffer; display: string }[]): Promise<({ skip: string } | { bytes: number })[]> {
+  const probed = await probeFiles(files.map((file) => file.path), SNIFF_BYTES)
+  return mapLimited(files, CONCURRENCY, async (file, i): Promise<{ skip: string } | { bytes: number }> => {
+    const quick = probed[i]
+    if (quick && quick.size > 0 && quick.size <= MAX_FILE_BYTES) {
+      return sniffFormat(quick.head) ? { bytes: quick.size } : { skip: describeNotImage(file.display, quick.head) }
+    }
     try {
       // Checked again on the open handle (never a blocking open): the file may have been replaced since.
       const { handle, size } = await openRegularFile(file.path, MAX_FILE_BYTES)
@@ -183,10 +200,6 @@ async function collectFiles(dir: Buffer, display: string, label: number, ctx: Co
     } catch (error) {
       return { skip: errorReason(error) }
     }
-  })
-  checked.forEach((result, i) => {
-    if ('skip' in result) ctx.skipped.push({ file: files[i].display, reason: result.skip! })
-    else out.push({ path: files[i].path, display: files[i].display, label, bytes: result.bytes! })
   })
 }
 

@@ -4,7 +4,8 @@ import { epochOrder } from '../pipeline/batchSource'
 import type { ImagePipeline } from '../pipeline/imagePipeline'
 import type { FolderEntry } from './folderScan'
 import { mapLimited } from './folderScan'
-import { decodeConcurrency, decodeImage, ImageDecodeError, MAX_FILE_BYTES, type DecodeTarget } from './imageFiles'
+import { decodeConcurrency, decodeImage, decodeImages, ImageDecodeError, MAX_FILE_BYTES, MAX_INPUT_PIXELS, type DecodeTarget } from './imageFiles'
+import { decodeJpegFiles } from './jpegFastPath'
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../../storage/regularFile'
 
 /**
@@ -56,24 +57,30 @@ export interface FolderSourceOptions {
   cacheKeyBase: number
   /** Called once per file that fails to decode; the file is then left out of every later batch. */
   onSkip?: (file: SkippedFile) => void
-  /** Decodes in flight at once (sharp runs them on libuv's thread pool); default decodeConcurrency(). */
+  /**
+   * Files read at once (on libuv's thread pool), default decodeConcurrency(); a batch's files are then
+   * decoded together (decodeImages). 1: read and decoded one at a time, the reference for tests.
+   */
   concurrency?: number
 }
 
 /**
- * Reads and decodes one file of the folder, at the target size; errors name the file. The scan's checks
- * are made again on the open handle (not before it: the scan just made them): the file may have been
- * replaced by a FIFO or grown past the limit since.
+ * Reads one file of the folder; errors name the reason. The scan's checks are made again on the open
+ * handle (not before it: the scan just made them): the file may have been replaced by a FIFO or grown
+ * past the limit since.
  */
-export async function decodeEntry(entry: FolderEntry, target: DecodeTarget): Promise<Uint8Array> {
-  let bytes: Buffer
+export async function readEntry(entry: FolderEntry): Promise<Uint8Array> {
   try {
-    bytes = await readRegularFile(entry.path, MAX_FILE_BYTES, { scanned: true })
+    return await readRegularFile(entry.path, MAX_FILE_BYTES, { scanned: true })
   } catch (error) {
     if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) throw new ImageDecodeError(error.message)
     throw new ImageDecodeError(`cannot be read (${(error as Error).message})`)
   }
-  return decodeImage(bytes, target)
+}
+
+/** Reads and decodes one file of the folder, at the target size. */
+export async function decodeEntry(entry: FolderEntry, target: DecodeTarget): Promise<Uint8Array> {
+  return decodeImage(await readEntry(entry), target)
 }
 
 /**
@@ -102,22 +109,51 @@ export class FolderBatchSource implements BatchSource {
 
   /** The decoded bytes of entry `index` (cached), or undefined when it cannot be decoded. */
   async stored(index: number): Promise<Uint8Array | undefined> {
-    if (this.failed.has(index)) return undefined
-    const key = this.options.cacheKeyBase + index
-    const cached = this.options.cache.get(key)
-    if (cached) return cached
-    const entry = this.entries[index]
-    try {
-      const pixels = await decodeEntry(entry, this.options.target)
-      this.options.cache.set(key, pixels)
-      return pixels
-    } catch (error) {
-      if (!this.failed.has(index)) {
-        this.failed.add(index)
-        this.options.onSkip?.({ file: entry.display, reason: error instanceof ImageDecodeError ? error.reason : String(error) })
-      }
-      return undefined
+    return (await this.storedMany([index]))[0]
+  }
+
+  /**
+   * The decoded bytes of these entries, undefined where one cannot be decoded: cached ones from the
+   * cache; the JPEGs the native decoder takes read and decoded by it, on all cores; the others read
+   * concurrently and decoded as one batch (decodeImages), which gives the reasons for broken files.
+   */
+  async storedMany(indices: readonly number[]): Promise<(Uint8Array | undefined)[]> {
+    const { cache, cacheKeyBase, target } = this.options
+    const results = indices.map((index) => (this.failed.has(index) ? undefined : cache.get(cacheKeyBase + index)))
+    let missing = indices.flatMap((index, i) => (results[i] || this.failed.has(index) ? [] : [i]))
+    const concurrency = this.options.concurrency ?? decodeConcurrency()
+    if (concurrency > 1 && missing.length) {
+      const native = await decodeJpegFiles(missing.map((i) => this.entries[indices[i]].path), target, MAX_INPUT_PIXELS, MAX_FILE_BYTES)
+      missing.forEach((i, k) => {
+        const pixels = native.pixels[k]
+        if (!pixels) return
+        cache.set(cacheKeyBase + indices[i], pixels)
+        results[i] = pixels
+      })
+      missing = missing.filter((i) => !results[i])
     }
+    const chunk = concurrency === 1 ? 1 : Math.max(1, missing.length)
+    for (let first = 0; first < missing.length; first += chunk) {
+      const slots = missing.slice(first, first + chunk)
+      const files = await mapLimited(slots, concurrency, (i) => readEntry(this.entries[indices[i]]).catch((error: unknown) => error as Error))
+      const readable = slots.filter((_, k) => !(files[k] instanceof Error))
+      const decoded = await decodeImages(files.filter((file): file is Uint8Array => !(file instanceof Error)), target)
+      slots.forEach((i, k) => (files[k] instanceof Error ? this.fail(indices[i], files[k]) : undefined))
+      readable.forEach((i, k) => {
+        const pixels = decoded[k]
+        if (pixels instanceof ImageDecodeError) return this.fail(indices[i], pixels)
+        cache.set(cacheKeyBase + indices[i], pixels)
+        results[i] = pixels
+      })
+    }
+    return results
+  }
+
+  /** Reports a file that cannot be decoded, once; it is left out of every later batch. */
+  private fail(index: number, error: Error): void {
+    if (this.failed.has(index)) return
+    this.failed.add(index)
+    this.options.onSkip?.({ file: this.entries[index].display, reason: error instanceof ImageDecodeError ? error.reason : String(error) })
   }
 
   entry(index: number): FolderEntry {
@@ -126,7 +162,7 @@ export class FolderBatchSource implements BatchSource {
 
   private async loadBatch(order: Uint32Array, first: number, size: number, epoch: number): Promise<Batch> {
     const indices = Array.from(order.subarray(first, first + size))
-    const pixels = await mapLimited(indices, this.options.concurrency ?? decodeConcurrency(), (index) => this.stored(index))
+    const pixels = await this.storedMany(indices)
     const pipeline = this.options.pipeline
     const kept = indices.filter((_, i) => pixels[i])
     const images = new Float32Array(kept.length * pipeline.pixelsOut)

@@ -1,5 +1,6 @@
 import type SharpConstructor from 'sharp'
 import { environment } from '../../config/environment'
+import { decodeJpegBatch } from './jpegFastPath'
 
 /**
  * sharp (libvips) is loaded on the first decode: a training process on MNIST or CIFAR never needs it, and
@@ -82,8 +83,38 @@ export interface DecodeTarget {
  * torchvision's Resize((h, w))). A large JPEG or WebP is decoded at 1/2, 1/4 or 1/8 of its size where
  * that is still at least twice the target (libjpeg's shrink-on-load): a 4000x3000 photo for a 96 px
  * network decodes 500x375 pixels, not 12 million.
+ *
+ * JPEGs go through the native decoder (jpegFastPath.ts) when it is built and the file is one it decodes
+ * exactly; everything else, and every broken file (so that its reason stays sharp's), through sharp.
  */
 export async function decodeImage(bytes: Uint8Array, target: DecodeTarget): Promise<Uint8Array> {
+  const [result] = await decodeImages([bytes], target)
+  if (result instanceof ImageDecodeError) throw result
+  return result
+}
+
+/**
+ * decodeImage for many files at once (a folder's batch): the JPEGs in one native call on all cores, the
+ * rest through sharp, decodeConcurrency() at a time. Each file's pixels, or the error saying why not.
+ */
+export async function decodeImages(files: Uint8Array[], target: DecodeTarget): Promise<(Uint8Array | ImageDecodeError)[]> {
+  const results = new Array<Uint8Array | ImageDecodeError | undefined>(files.length)
+  const jpegs = files.flatMap((bytes, i) => (sniffFormat(bytes.subarray(0, 12)) === 'jpeg' ? [i] : []))
+  const native = await decodeJpegBatch(jpegs.map((i) => files[i]), target, MAX_INPUT_PIXELS)
+  native.pixels.forEach((pixels, k) => (results[jpegs[k]] = pixels))
+  const rest = files.flatMap((_, i) => (results[i] ? [] : [i]))
+  let next = 0
+  const worker = async () => {
+    for (let i = rest[next++]; i !== undefined; i = rest[next++]) {
+      results[i] = await decodeWithSharp(files[i], target).catch((error: unknown) => error as ImageDecodeError)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(decodeConcurrency(), rest.length) }, worker))
+  return results as (Uint8Array | ImageDecodeError)[]
+}
+
+/** decodeImage through sharp (libvips) alone: every format, the reference the native JPEG path is held to. */
+export async function decodeWithSharp(bytes: Uint8Array, target: DecodeTarget): Promise<Uint8Array> {
   try {
     const sharp = await loadSharp()
     let image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 }).rotate().flatten({ background: '#000000' })
