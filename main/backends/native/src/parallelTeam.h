@@ -14,9 +14,16 @@ inline thread_local int threadsForCaller = 0;
 
 inline void setKernelThreads(int threads) { threadsForCaller = threads; }
 
+// The machine's cores, read once: std::thread::hardware_concurrency() reads /sys on every call (about 10 us,
+// as long as a small kernel takes).
+inline int coreCount() {
+  static const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return cores;
+}
+
 inline int teamSize(long items) {
   int threads = threadsForCaller;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) threads = coreCount();
   return static_cast<int>(std::max(1L, std::min<long>(threads, items)));
 }
 
