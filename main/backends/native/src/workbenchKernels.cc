@@ -64,32 +64,29 @@ bool floatArray(napi_env env, napi_value value, size_t expected, const char* nam
   return true;
 }
 
-bool intArray(napi_env env, napi_value value, size_t expected, const char* name, int** out) {
+// A typed array of exactly `expected` elements of one type (Int32Array, Float64Array), else a thrown error.
+template <typename T>
+bool typedArrayOf(napi_env env, napi_value value, size_t expected, const char* name, napi_typedarray_type want,
+                  const char* typeName, T** out) {
   bool isTyped = false;
   napi_is_typedarray(env, value, &isTyped);
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
   if (isTyped) napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
-  if (!isTyped || type != napi_int32_array || length != expected) {
-    return fail(env, std::string(name) + " must be an Int32Array of " + std::to_string(expected));
+  if (!isTyped || type != want || length != expected) {
+    return fail(env, std::string(name) + " must be " + typeName + " of " + std::to_string(expected));
   }
-  *out = static_cast<int*>(data);
+  *out = static_cast<T*>(data);
   return true;
 }
 
+bool intArray(napi_env env, napi_value value, size_t expected, const char* name, int** out) {
+  return typedArrayOf(env, value, expected, name, napi_int32_array, "an Int32Array", out);
+}
+
 bool doubleArray(napi_env env, napi_value value, size_t expected, const char* name, double** out) {
-  bool isTyped = false;
-  napi_is_typedarray(env, value, &isTyped);
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  if (isTyped) napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
-  if (!isTyped || type != napi_float64_array || length != expected) {
-    return fail(env, std::string(name) + " must be a Float64Array of " + std::to_string(expected));
-  }
-  *out = static_cast<double*>(data);
-  return true;
+  return typedArrayOf(env, value, expected, name, napi_float64_array, "a Float64Array", out);
 }
 
 bool requireBlas(napi_env env) {
