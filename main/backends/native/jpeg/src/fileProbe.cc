@@ -11,13 +11,14 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "asyncJob.h"
 
 namespace {
 
-struct Probe {
-  napi_async_work work = nullptr;
-  napi_deferred deferred = nullptr;
-  std::vector<napi_ref> keep;
+using wbjpeg::fail;
+using wbjpeg::typedView;
+
+struct Probe : wbjpeg::AsyncJob {
   std::vector<std::string> paths;
   uint8_t* heads = nullptr;
   size_t headBytes = 0;
@@ -48,38 +49,7 @@ void execute(napi_env, void* hint) {
     }
   };
   // I/O-bound: more threads than cores keep the disk busy.
-  const size_t threads = std::min<size_t>(p.paths.size(), 8);
-  std::vector<std::thread> team;
-  for (size_t t = 1; t < threads; t++) team.emplace_back(worker);
-  worker();
-  for (std::thread& member : team) member.join();
-}
-
-void complete(napi_env env, napi_status, void* hint) {
-  Probe* p = static_cast<Probe*>(hint);
-  napi_value undefined;
-  napi_get_undefined(env, &undefined);
-  napi_resolve_deferred(env, p->deferred, undefined);
-  for (napi_ref ref : p->keep) napi_delete_reference(env, ref);
-  napi_delete_async_work(env, p->work);
-  delete p;
-}
-
-template <typename T>
-bool view(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length) {
-  bool typed = false;
-  napi_is_typedarray(env, value, &typed);
-  if (!typed) return false;
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr);
-  *data = static_cast<T*>(raw);
-  return type == want;
-}
-
-napi_value fail(napi_env env, const std::string& message) {
-  napi_throw_error(env, "ERR_WORKBENCH_JPEG", message.c_str());
-  return nullptr;
+  wbjpeg::onThreads(std::min<size_t>(p.paths.size(), 8), worker);
 }
 
 }  // namespace
@@ -96,31 +66,22 @@ napi_value probeFiles(napi_env env, napi_callback_info info) {
   napi_get_array_length(env, args[0], &count);
   Probe probe;
   size_t headsLength = 0, sizesLength = 0, okLength = 0;
-  if (!view(env, args[1], napi_uint8_array, &probe.heads, &headsLength) || (count && headsLength % count)) {
+  if (!typedView(env, args[1], napi_uint8_array, &probe.heads, &headsLength) || (count && headsLength % count)) {
     return fail(env, "heads must be a Uint8Array of the same bytes per path");
   }
-  if (!view(env, args[2], napi_float64_array, &probe.sizes, &sizesLength) || sizesLength != count) return fail(env, "sizes must be a Float64Array, one per path");
-  if (!view(env, args[3], napi_uint8_array, &probe.ok, &okLength) || okLength != count) return fail(env, "ok must be a Uint8Array, one per path");
+  if (!typedView(env, args[2], napi_float64_array, &probe.sizes, &sizesLength) || sizesLength != count) return fail(env, "sizes must be a Float64Array, one per path");
+  if (!typedView(env, args[3], napi_uint8_array, &probe.ok, &okLength) || okLength != count) return fail(env, "ok must be a Uint8Array, one per path");
   probe.headBytes = count ? headsLength / count : 0;
   for (uint32_t i = 0; i < count; i++) {
     napi_value item;
     napi_get_element(env, args[0], i, &item);
     uint8_t* data = nullptr;
     size_t length = 0;
-    if (!view(env, item, napi_uint8_array, &data, &length)) return fail(env, "path " + std::to_string(i) + " is not a Uint8Array");
+    if (!typedView(env, item, napi_uint8_array, &data, &length)) return fail(env, "path " + std::to_string(i) + " is not a Uint8Array");
     probe.paths.emplace_back(reinterpret_cast<char*>(data), length);
     if (probe.paths.back().find('\0') != std::string::npos) return fail(env, "path " + std::to_string(i) + " contains a NUL byte");
   }
   Probe* p = new Probe(std::move(probe));
-  for (int a = 1; a < 4; a++) {
-    napi_ref ref;
-    napi_create_reference(env, args[a], 1, &ref);
-    p->keep.push_back(ref);
-  }
-  napi_value promise, name;
-  napi_create_promise(env, &p->deferred, &promise);
-  napi_create_string_utf8(env, "workbench_probe", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, nullptr, name, execute, complete, p, &p->work);
-  napi_queue_async_work(env, p->work);
-  return promise;
+  for (int a = 1; a < 4; a++) wbjpeg::keepAlive(env, *p, args[a]);
+  return wbjpeg::queueJob(env, p, "workbench_probe", execute);
 }

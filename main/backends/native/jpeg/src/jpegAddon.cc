@@ -9,15 +9,15 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "asyncJob.h"
 #include "fileProbe.h"
 #include "jpegDecode.h"
 
 namespace {
 
-struct Batch {
-  napi_async_work work = nullptr;
-  napi_deferred deferred = nullptr;
-  std::vector<napi_ref> keep;  // the buffers, out and outcomes stay alive until done
+using wbjpeg::fail;
+
+struct Batch : wbjpeg::AsyncJob {
   std::vector<std::string> paths;
   std::vector<const uint8_t*> data;
   std::vector<size_t> length;
@@ -29,20 +29,8 @@ struct Batch {
   long maxFileBytes = 0;
 };
 
-napi_value fail(napi_env env, const std::string& message) {
-  napi_throw_error(env, "ERR_WORKBENCH_JPEG", message.c_str());
-  return nullptr;
-}
-
 bool uint8View(napi_env env, napi_value value, uint8_t** data, size_t* length) {
-  bool typed = false;
-  napi_is_typedarray(env, value, &typed);
-  if (!typed) return false;
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr);
-  *data = static_cast<uint8_t*>(raw);
-  return type == napi_uint8_array;
+  return wbjpeg::typedView(env, value, napi_uint8_array, data, length);
 }
 
 void execute(napi_env, void* hint) {
@@ -59,20 +47,7 @@ void execute(napi_env, void* hint) {
           : wbjpeg::decodeJpeg(batch.data[i], batch.length[i], batch.target, out, scratch);
     }
   };
-  std::vector<std::thread> team;
-  for (int t = 1; t < batch.threads; t++) team.emplace_back(worker);
-  worker();
-  for (std::thread& member : team) member.join();
-}
-
-void complete(napi_env env, napi_status, void* hint) {
-  Batch* batch = static_cast<Batch*>(hint);
-  napi_value undefined;
-  napi_get_undefined(env, &undefined);
-  napi_resolve_deferred(env, batch->deferred, undefined);
-  for (napi_ref ref : batch->keep) napi_delete_reference(env, ref);
-  napi_delete_async_work(env, batch->work);
-  delete batch;
+  wbjpeg::onThreads(static_cast<size_t>(batch.threads), worker);
 }
 
 napi_value readBatch(napi_env env, napi_value* args, Batch& batch) {
@@ -125,11 +100,7 @@ napi_value readBatch(napi_env env, napi_value* args, Batch& batch) {
   }
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   batch.threads = std::max(1, std::min<int>({d[4] > 0 ? d[4] : cores, cores, static_cast<int>(std::max<uint32_t>(1, count))}));
-  for (int a = 0; a < 4; a++) {
-    napi_ref ref;
-    napi_create_reference(env, args[a], 1, &ref);
-    batch.keep.push_back(ref);
-  }
+  for (int a = 0; a < 4; a++) wbjpeg::keepAlive(env, batch, args[a]);
   return args[0];
 }
 
@@ -141,16 +112,11 @@ napi_value queue(napi_env env, napi_callback_info info, bool files) {
   Batch* batch = new Batch();
   batch->files = files;
   if (!readBatch(env, args, *batch)) {
-    for (napi_ref ref : batch->keep) napi_delete_reference(env, ref);
+    wbjpeg::releaseKept(env, *batch);
     delete batch;
     return nullptr;
   }
-  napi_value promise, name;
-  napi_create_promise(env, &batch->deferred, &promise);
-  napi_create_string_utf8(env, "workbench_jpeg", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, nullptr, name, execute, complete, batch, &batch->work);
-  napi_queue_async_work(env, batch->work);
-  return promise;
+  return wbjpeg::queueJob(env, batch, "workbench_jpeg", execute);
 }
 
 napi_value decodeBatch(napi_env env, napi_callback_info info) { return queue(env, info, false); }
