@@ -5,10 +5,11 @@ import { allFloat32 } from './nativeConvKernels'
 import type { NativeKernels } from './nativeKernels'
 
 /**
- * Slices and splits of the `wasm-blas` rung on the addon's strided copy: tfjs's wasm kernels copy a slice
- * that cuts an inner axis element by element on one thread (Concat's gradient along channels was 26 ms of
- * GoogLeNet's CPU-preset step, PadV2's gradient 3.9 ms of ResNet-18's). Below this many floats the call is
- * not worth leaving the wasm kernel for.
+ * Slices and splits of the `wasm-blas` rung on the addon's strided copy: tfjs's wasm Slice copies its whole
+ * input out of the heap and then the slice element by element on one thread (Concat's gradient along
+ * channels and PadV2's were 25.7 ms of GoogLeNet's CPU-preset step, a 64x18x18x64 crop 3.9 ms). Small
+ * tensors stay on wasm's kernel: a guess from before the addon read its core count once (then ~10 us a
+ * call); since then one addon call measured ~4 us against wasm's ~5 even at 2x3x3x8, so the bound could go.
  */
 const MIN_FLOATS = 4096
 const MAX_RANK = 6
