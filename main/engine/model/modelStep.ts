@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
+import { installLinearTapeFilter } from './linearTapeFilter'
 
 /**
  * The model step every user of a model shares: fitting images to its input, the forward pass with its loss
@@ -7,6 +8,9 @@ import type * as tfl from '@tensorflow/tfjs-layers'
  * threads, prediction, inspection and model import). Kept apart from the trainer so that a replica
  * thread or the inference worker loads this, not the training loop.
  */
+
+// Every gradient of the process (this module's, the LR finder's minimize) walks a linear tape filter.
+installLinearTapeFilter()
 
 /**
  * Images of another size than the network's input (28x28 digits for AlexNet at 224, as d2l does) are
