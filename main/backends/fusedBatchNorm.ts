@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core'
-import { nativeBatchNormTraining } from './native/batchNormKernels'
+import { nativeBatchNormTraining, updateMovingAverageInPlace } from './native/batchNormKernels'
 import { activeNativeKernels } from './native/wasmBlasKernels'
 import { webGpuBatchNormTraining } from './webgpu/kernels/batchNormKernels'
 
@@ -14,4 +14,12 @@ export function hasFusedBatchNorm(backendName: string): boolean {
  */
 export function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] | null {
   return nativeBatchNormTraining(activeNativeKernels(), x, gamma, beta, epsilon) ?? webGpuBatchNormTraining(x, gamma, beta, epsilon)
+}
+
+/**
+ * Applies the moving-average update of a batch statistic in place where the backend allows it (wasm-blas,
+ * bit-identical to the tfjs ops); false where the caller must compose it from tfjs ops.
+ */
+export function updateMovingAverage(moving: tf.Tensor, value: tf.Tensor, momentum: number): boolean {
+  return !!activeNativeKernels() && updateMovingAverageInPlace(moving, value, momentum)
 }

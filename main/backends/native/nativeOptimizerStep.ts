@@ -36,8 +36,8 @@ export interface NativeStepConstants {
 
 const SLOTS: Record<UpdateRuleName, number> = { sgd: 0, momentum: 1, nesterov: 1, adam: 2, rmsprop: 2 }
 
-/** The wasm heap's byte offset of a tensor's buffer, or undefined where the step cannot use it. */
-function heapOffset(tensor: tf.Tensor, written: boolean): number | undefined {
+/** The wasm heap's float index of a tensor's buffer, or undefined where a native pass cannot use it (`written`: it would change it in place). */
+export function heapOffset(tensor: tf.Tensor, written: boolean): number | undefined {
   if (tensor.dtype !== 'float32' || tensor.isDisposed) return undefined
   const backend = asWasmBackend(tf.engine().backend) as unknown as {
     dataIdMap: { get(id: object): { memoryOffset: number | null } | undefined }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import { fusedBatchNormTraining, hasFusedBatchNorm } from '../../../backends/fusedBatchNorm'
+import { fusedBatchNormTraining, hasFusedBatchNorm, updateMovingAverage } from '../../../backends/fusedBatchNorm'
 
 /** tfjs-layers does not export the class itself, only its factory. */
 const TfjsBatchNormalization = Object.getPrototypeOf(tfl.layers.batchNormalization({})).constructor as new (
@@ -43,6 +43,7 @@ export class BatchNormalization extends TfjsBatchNormalization {
       if (!result) return super.call(inputs, kwargs) as tf.Tensor
       const [y, mean, variance] = result
       for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
+        if (updateMovingAverage(variable.read(), value, self.momentum)) continue
         tf.tidy(() => {
           const current = variable.read()
           variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - self.momentum)))

@@ -6,6 +6,7 @@ import { loadNativeKernelsForTests } from '../../../helpers/nativeKernelsForTest
 import { activeNativeKernels, setWasmBlasKernels } from '../../../../main/backends/native/wasmBlasKernels'
 import { initWasmBackend } from '../../../../main/backends/wasm/initWasmBackend'
 import { batchNormalization } from '../../../../main/engine/model/layers/batchNormalization'
+import { updateMovingAverageInPlace } from '../../../../main/backends/native/batchNormKernels'
 import { selectBackend } from '../../../../main/backends/backendLadder'
 import { createModel } from '../../../../main/engine/model/modelFactory'
 import { createParallelGradientEngine } from '../../../../main/engine/trainingLoop/parallel/gradientEngine'
@@ -270,6 +271,24 @@ describe.skipIf(unavailable)('native kernels (wasm-blas) against the cpu backend
       // Three training calls have updated the moving statistics three times.
       return [y, dx, ...trainable.map((v) => grads[v.name]), ...layer.getWeights().slice(2)]
     }, 2e-4)
+  })
+
+  it('moving statistics are updated in place, bit-identical to the tfjs ops, and never in a shared buffer', async () => {
+    await tf.setBackend('wasm')
+    const initial = tf.tensor1d(values([4099], 3))
+    // (A variable made from a tensor shares its buffer until that tensor goes, as a layer's weights do not.)
+    const moving = tf.variable(initial)
+    initial.dispose()
+    // Thousands of values, so that rounding once (in double) instead of after each float32 step shows.
+    const batch = tf.tensor1d(values([4099]))
+    const expected = Array.from(tf.sub(moving, tf.mul(tf.sub(moving, batch), 1 - 0.99)).dataSync())
+    expect(updateMovingAverageInPlace(moving, batch, 0.99)).toBe(true)
+    expect(Array.from(moving.dataSync())).toEqual(expected)
+    // A clone shares the buffer: writing it in place would change the clone too, so tfjs's ops must do it.
+    const clone = tf.clone(moving)
+    expect(updateMovingAverageInPlace(moving, batch, 0.99)).toBe(false)
+    expect(Array.from(clone.dataSync())).toEqual(expected)
+    tf.dispose([moving, batch, clone])
   })
 
   it.each([
