@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
+import type * as tfl from '@tensorflow/tfjs-layers'
 import '@tensorflow/tfjs-backend-cpu'
 import { getArchitecture } from '../../../../shared/arch/specs'
 import { createModel } from '../../../../main/engine/model/modelFactory'
@@ -22,7 +23,7 @@ function withGradients<T>(method: Gradients, f: () => T): T {
 }
 
 /** A training step's loss gradients for every trainable variable, as arrays, and the tensors left after it. */
-function stepGradients(method: Gradients, model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor) {
+function stepGradients(method: Gradients, model: tfl.LayersModel, x: tf.Tensor, labels: tf.Tensor) {
   return withGradients(method, () => {
     const before = tf.memory().numTensors
     const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar)
@@ -41,7 +42,7 @@ describe('linear tape filter', () => {
   it('gives bit-identical gradients to upstream on a GoogLeNet with batch norm (concats, splits, moving averages off the path)', () => {
     tf.setBackend('cpu')
     const spec = getArchitecture('googlenet', { inputSize: 32, channels: 1, classes: 10, knobs: { batchNorm: true, width: 0.125 } })
-    const model = createModel(spec, spec.input, 7) as unknown as tf.LayersModel
+    const model = createModel(spec, spec.input, 7)
     const x = tf.randomUniform([3, 32, 32, 1], 0, 1, 'float32', 3)
     const labels = tf.oneHot(tf.tensor1d([1, 4, 9], 'int32'), 10)
     const reference = stepGradients(upstream, model, x, labels)
