@@ -21,6 +21,7 @@ export const ENVIRONMENT_VARIABLES = {
   WORKBENCH_WEBGPU_KERNEL_FAULT: 'the name of a WGSL kernel to break on purpose (tests of the kernel suites)',
   ELECTRON_RENDERER_URL: "electron-vite's dev server, when `electron-vite dev` runs the app",
   ELECTRON_SKIP_BINARY_DOWNLOAD: "`1`: the postinstall does not try to download Electron's binary",
+  OMP_WAIT_POLICY: "OpenMP's waiting between kernel calls: the inference worker sets `passive` unless it is set (its kernel threads then sleep between drops instead of spinning on a core that decoding needs)",
   UV_THREADPOOL_SIZE: "libuv's thread pool, where file reads and image decodes run; the app sets it to the cores (at least 4) for its worker processes",
   LD_LIBRARY_PATH: 'where the system doctor also looks for CUDA and cuDNN libraries',
   APPDATA: 'Windows: the data folder goes under it (`CNN Workbench`)',
@@ -39,4 +40,15 @@ export const LIBRARY_THREAD_VARIABLES = ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREAD
 
 export function setLibraryThreads(threads: number): void {
   for (const name of LIBRARY_THREAD_VARIABLES) process.env[name] = String(threads)
+}
+
+/**
+ * For a process that answers one request at a time (the inference worker): OpenMP's threads sleep when a
+ * kernel ends instead of spinning for milliseconds (libgomp's default), which took the cores that the next
+ * step (decoding, the JS preparing a digit) needed: one dropped digit p50 20-26 -> 64 ms and a ResNet drop
+ * 20-24 -> 168 ms with another process busy. Must run before the native kernels load (libgomp reads it
+ * then); a value the user set wins.
+ */
+export function preferPassiveLibraryWaiting(): void {
+  if (!environment('OMP_WAIT_POLICY')) process.env.OMP_WAIT_POLICY = 'passive'
 }

@@ -6,6 +6,7 @@ import { InferenceRequest, type InferenceEvent, type InferenceReply } from './in
 import { DataReader } from '../data/dataReader'
 import { DataInputError } from '../data/dataReading'
 import { selectInferenceBackend } from './inferenceBackend'
+import { preferPassiveLibraryWaiting } from '../config/environment'
 
 /**
  * Entry of the inference worker process: decoding dropped images and running models (predictions,
@@ -18,6 +19,7 @@ interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void
   postMessage(message: unknown): void
 }
+preferPassiveLibraryWaiting()
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
 const reply = (message: InferenceReply | InferenceEvent) => (parentPort ? parentPort.postMessage(message) : process.send?.(message))
 const services = new Map<string, InferenceService>()

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ENVIRONMENT_VARIABLES } from '../../../main/config/environment'
+import { ENVIRONMENT_VARIABLES, preferPassiveLibraryWaiting } from '../../../main/config/environment'
 import { REPO_ROOT } from '../../helpers/repoRoot'
 
 /** Environment variables are read in one module (main/config/environment.ts), each documented there and in the README. */
@@ -45,5 +45,20 @@ describe('environment variables', () => {
     expect(DIRECT_READ.test('const on = process.env[NAME] === "1"')).toBe(true)
     expect(DIRECT_READ.test("const dir = env.WORKBENCH_DATA_DIR")).toBe(true)
     expect(DIRECT_READ.test("function f(env = process.env) {")).toBe(false)
+  })
+
+  it("the inference worker's OpenMP threads sleep between requests unless the user chose otherwise", () => {
+    const before = process.env.OMP_WAIT_POLICY
+    try {
+      delete process.env.OMP_WAIT_POLICY
+      preferPassiveLibraryWaiting()
+      expect(process.env.OMP_WAIT_POLICY).toBe('passive')
+      process.env.OMP_WAIT_POLICY = 'active'
+      preferPassiveLibraryWaiting()
+      expect(process.env.OMP_WAIT_POLICY).toBe('active')
+    } finally {
+      if (before === undefined) delete process.env.OMP_WAIT_POLICY
+      else process.env.OMP_WAIT_POLICY = before
+    }
   })
 })
