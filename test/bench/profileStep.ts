@@ -1,14 +1,16 @@
 /**
  * Where one training step's time goes, kernel by kernel (tf.profile), for one backend and network:
  *   npx tsx test/bench/profileStep.ts [backend=wasm-blas] [arch=resnet18] [batch] [--one-thread] [--inference] [--cpu-preset]
- *     [--optimizer=sgd|momentum|nesterov|adam|rmsprop] [--tfjs-optimizer]
+ *     [--optimizer=sgd|momentum|nesterov|adam|rmsprop] [--tfjs-optimizer] [--counts] [--shapes=Kernel,Kernel]
  * ResNet-18 runs at 32x32x3 as in `npm run bench`, the others at 28x28x1; `--cpu-preset` builds the network as
  * the CPU preset does for Fashion-MNIST (the bench's alexnet, vgg11 and googlenet rows). `--one-thread` runs the native
  * kernels on one core, as a data-parallel replica does. `--inference` profiles one predict() of the batch
  * instead of a training step. `--optimizer` picks the run's optimizer (default sgd), which steps in one native
  * call on wasm-blas (`optimizerStep` below, timed around the call); `--tfjs-optimizer` takes tfjs's own class
  * instead (its per-tensor Add/Mul/Sub kernels), for a before and after in the same minute. Composite ops (`fusedConv2d__op`) are listed beside
- * the kernels they run, so the total counts those twice.
+ * the kernels they run, so the total counts those twice. `--counts` prints how many kernels of each name a step
+ * ran (the per-kernel overhead of a network of small layers); `--shapes=Sub,Multiply` splits those kernels'
+ * time by input shapes. One profiled step's times jump between runs: compare counts, or repeat.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
@@ -86,3 +88,20 @@ if (optimizerStepMs > 0) console.log(`  ${'optimizerStep (native)'.padEnd(28)} $
 const byKernel = new Map<string, number>()
 for (const kernel of profile.kernels) byKernel.set(kernel.name, (byKernel.get(kernel.name) ?? 0) + (kernel.kernelTimeMs as number))
 for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${name.padEnd(28)} ${ms.toFixed(1)} ms`)
+if (process.argv.includes('--counts')) {
+  const counts = new Map<string, number>()
+  for (const kernel of profile.kernels) counts.set(kernel.name, (counts.get(kernel.name) ?? 0) + 1)
+  console.log(`  ${profile.kernels.length} kernels: ${[...counts].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(', ')}`)
+}
+const shapesOf = process.argv.find((a) => a.startsWith('--shapes='))?.slice('--shapes='.length).split(',')
+if (shapesOf) {
+  const byShape = new Map<string, { ms: number; calls: number }>()
+  for (const kernel of profile.kernels.filter((k) => shapesOf.includes(k.name))) {
+    const key = `${kernel.name} ${JSON.stringify(kernel.inputShapes)}`
+    const entry = byShape.get(key) ?? { ms: 0, calls: 0 }
+    entry.ms += kernel.kernelTimeMs as number
+    entry.calls++
+    byShape.set(key, entry)
+  }
+  for (const [key, { ms, calls }] of [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`    ${key}: ${calls} calls, ${ms.toFixed(2)} ms`)
+}
