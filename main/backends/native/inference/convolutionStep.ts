@@ -1,0 +1,49 @@
+import { environment } from '../../../config/environment'
+import type { NativeKernels } from '../nativeKernels'
+
+/** conv2d's shape without its batch: [inH, inW, inC, outH, outW, outC, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW]. */
+export type ConvGeometry = number[]
+
+/**
+ * Whether a compiled convolution runs as Winograd F(2x2, 3x3) (winogradConv.cc): 16 products per 2x2 outputs
+ * where the direct kernel multiplies up to 36 taps. Stride-1 3x3 'same' convolutions of maps from 2x2 to
+ * 16x16, where it measured faster (ResNet-18 at 32 px, batch 64, 2 cores, AVX-512: 8x8x64 1.29 -> 0.85 ms,
+ * 4x4x128 1.08 -> 0.74, 2x2x256 1.10 -> 0.76, 16x16x64 6.5 -> 4.2). A 1x1 map keeps its one tap (Winograd
+ * would make it 16 products), a few input channels leave the transforms most of the work, and the generic
+ * build keeps im2col + BLAS (ARM and Apple: not measured there).
+ */
+export function winogradPays(native: NativeKernels, geometry: ConvGeometry): boolean {
+  const [inH, inW, inC, outH, outW, , kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW] = geometry
+  if (environment('WORKBENCH_WINOGRAD') === 'off' || native.isa === 'generic') return false
+  const square3x3 = kh === 3 && kw === 3 && strideH === 1 && strideW === 1 && dilationH === 1 && dilationW === 1
+  const same = padTop === 1 && padLeft === 1 && outH === inH && outW === inW
+  return square3x3 && same && Math.min(inH, inW) >= 2 && Math.max(inH, inW) <= 16 && inC >= 8
+}
+
+interface ConvolutionStep {
+  native: NativeKernels
+  geometry: ConvGeometry
+  filter: Float32Array
+  bias: Float32Array | null
+  activation: number
+  source: string
+  output: string
+  residual?: string
+}
+
+/**
+ * A compiled convolution's run. Where Winograd pays, its filter is transformed here, once; a call the addon
+ * declines (the 'im2col' algorithm, which tests compare) runs conv2d on the filter as it was.
+ */
+export function convolutionRun(step: ConvolutionStep): (buffers: Map<string, Float32Array>, batch: number) => void {
+  const { native, geometry, filter, bias, activation, source, output, residual } = step
+  const packed = winogradPays(native, geometry) ? native.addon.winogradFilter(filter, Int32Array.of(geometry[2], geometry[5])) : null
+  return (buffers, batch) => {
+    const shape = Int32Array.of(batch, ...geometry)
+    const x = buffers.get(source)!
+    const y = buffers.get(output)!
+    const sum = residual === undefined ? null : buffers.get(residual)!
+    if (packed && native.addon.conv2dWinograd(x, packed, bias, y, shape, activation, sum)) return
+    native.addon.conv2d(x, filter, bias, y, shape, activation, sum)
+  }
+}
