@@ -22,6 +22,43 @@ export function winogradPays(native: NativeKernels, geometry: ConvGeometry): boo
   return square3x3 && same && Math.min(inH, inW) >= (native.isa === 'avx512' ? 2 : 4) && Math.max(inH, inW) <= 16 && inC >= 8
 }
 
+/** The taps along one axis that some output reads inside the image, [first, last] (convKernels.cc's tapsInside). */
+function tapsInside(taps: number, outSize: number, inSize: number, stride: number, pad: number, dilation: number): [number, number] {
+  let [lo, hi] = [taps, -1]
+  for (let tap = 0; tap < taps; tap++) {
+    const first = tap * dilation - pad
+    const j = first >= 0 ? 0 : Math.ceil(-first / stride)
+    if (j < outSize && first + j * stride < inSize) [lo, hi] = [Math.min(lo, tap), Math.max(hi, tap)]
+  }
+  return [lo, hi]
+}
+
+/**
+ * The filter without the taps that only ever read padding, and the geometry that goes with it: what conv2d
+ * does on every call (convKernels.cc's cropTaps), done once. Where the kept taps are not one contiguous run
+ * conv2d copies them each call: ResNet-18's 3x3 stride-2 convolution of its 2x2x256 maps keeps 4 of 9 taps,
+ * 2 MiB copied out of a 4.7 MiB filter every batch (0.72 -> 0.52 ms in the plan).
+ */
+export function cropUnreadTaps(geometry: ConvGeometry, filter: Float32Array): { geometry: ConvGeometry; filter: Float32Array } {
+  const [inH, inW, inC, outH, outW, outC, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW] = geometry
+  const [h0, h1] = tapsInside(kh, outH, inH, strideH, padTop, dilationH)
+  const [w0, w1] = tapsInside(kw, outW, inW, strideW, padLeft, dilationW)
+  const whole = h0 === 0 && h1 === kh - 1 && w0 === 0 && w1 === kw - 1
+  const [top, left] = [padTop - h0 * dilationH, padLeft - w0 * dilationW]
+  if (h0 > h1 || w0 > w1 || whole || top < 0 || left < 0) return { geometry, filter }
+  const [keptH, keptW, block] = [h1 - h0 + 1, w1 - w0 + 1, inC * outC]
+  const cropped = new Float32Array(keptH * keptW * block)
+  for (let i = 0; i < keptH; i++) {
+    for (let j = 0; j < keptW; j++) {
+      const from = ((i + h0) * kw + j + w0) * block
+      cropped.set(filter.subarray(from, from + block), (i * keptW + j) * block)
+    }
+  }
+  const kept = [...geometry]
+  ;[kept[6], kept[7], kept[10], kept[11]] = [keptH, keptW, top, left]
+  return { geometry: kept, filter: cropped }
+}
+
 interface ConvolutionStep {
   native: NativeKernels
   geometry: ConvGeometry
@@ -35,11 +72,13 @@ interface ConvolutionStep {
 
 /**
  * A compiled convolution's run. Where Winograd pays, its filter is transformed here, once; a call the addon
- * declines (the 'im2col' algorithm, which tests compare) runs conv2d on the filter as it was.
+ * declines (the 'im2col' algorithm, which tests compare) runs conv2d on the filter as it was. Elsewhere conv2d
+ * runs on the filter cropped to the taps that read the image.
  */
 export function convolutionRun(step: ConvolutionStep): (buffers: Map<string, Float32Array>, batch: number) => void {
-  const { native, geometry, filter, bias, activation, source, output, residual } = step
-  const packed = winogradPays(native, geometry) ? native.addon.winogradFilter(filter, Int32Array.of(geometry[2], geometry[5])) : null
+  const { native, bias, activation, source, output, residual } = step
+  const packed = winogradPays(native, step.geometry) ? native.addon.winogradFilter(step.filter, Int32Array.of(step.geometry[2], step.geometry[5])) : null
+  const { geometry, filter } = packed ? step : cropUnreadTaps(step.geometry, step.filter)
   return (buffers, batch) => {
     const shape = Int32Array.of(batch, ...geometry)
     const x = buffers.get(source)!
