@@ -11,15 +11,17 @@ export type ConvGeometry = number[]
  * AVX-512: 8x8x64 1.29 -> 0.85 ms, 4x4x128 1.08 -> 0.74, 2x2x256 1.10 -> 0.76, 16x16x64 6.5 -> 4.2; in the
  * compiled plan, AVX-512: 1.40 -> 0.87, 1.16 -> 0.82, 0.98 -> 0.88; AVX2: 1.41 -> 0.98, 1.16 -> 0.89, but
  * 2x2x256 0.91 -> 0.98 (its 6-row tile; the packed filter is 16/9 of the filter, read from memory each call).
- * A 1x1 map keeps its one tap (Winograd would make it 16 products), a few input channels leave the
- * transforms most of the work, and the generic build keeps im2col + BLAS (ARM and Apple: not measured there).
+ * A 1x1 map keeps its one tap (Winograd would make it 16 products); under 32 channels in or out the transforms
+ * and the 32-channel blocks outweigh the products (VGG-11 at 1/8 width, batch 128: 16x16x8 -> 16 0.66 -> 1.57
+ * ms, 8x8x16 -> 32 0.45 -> 0.49, but 8x8x32 -> 32 0.77 -> 0.71); the generic build keeps im2col + BLAS (ARM
+ * and Apple: not measured there).
  */
 export function winogradPays(native: NativeKernels, geometry: ConvGeometry): boolean {
-  const [inH, inW, inC, outH, outW, , kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW] = geometry
+  const [inH, inW, inC, outH, outW, outC, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW] = geometry
   if (environment('WORKBENCH_WINOGRAD') === 'off' || native.isa === 'generic') return false
   const square3x3 = kh === 3 && kw === 3 && strideH === 1 && strideW === 1 && dilationH === 1 && dilationW === 1
   const same = padTop === 1 && padLeft === 1 && outH === inH && outW === inW
-  return square3x3 && same && Math.min(inH, inW) >= (native.isa === 'avx512' ? 2 : 4) && Math.max(inH, inW) <= 16 && inC >= 8
+  return square3x3 && same && Math.min(inH, inW) >= (native.isa === 'avx512' ? 2 : 4) && Math.max(inH, inW) <= 16 && inC >= 32 && outC >= 32
 }
 
 /** The taps along one axis that some output reads inside the image, [first, last] (convKernels.cc's tapsInside). */

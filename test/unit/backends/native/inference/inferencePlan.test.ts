@@ -93,8 +93,9 @@ describe.skipIf(!!unavailable)('compiled inference plan', () => {
     model.dispose()
   })
 
-  // Stride-1 3x3 'same' convolutions of 8x8 and 4x4 maps run as Winograd F(2x2, 3x3) from a filter transformed
-  // at compile time (with batch norm folded in first), the residual sum and ReLU in its output.
+  // Stride-1 3x3 'same' convolutions of 8x8 and 4x4 maps with 32 channels or more run as Winograd F(2x2, 3x3)
+  // from a filter transformed at compile time (with batch norm folded in first), the residual sum and ReLU in
+  // its output; the first convolution (13 channels in) stays direct.
   it("Winograd's 3x3 convolutions (odd channels, batch norm, residual sums) match tfjs", () => {
     const input = tfl.input({ shape: [8, 8, 13] })
     const conv = (filters: number, useBias = false) => tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias })
@@ -103,8 +104,8 @@ describe.skipIf(!!unavailable)('compiled inference plan', () => {
       const b = tfl.layers.batchNormalization().apply(conv(filters).apply(a)) as tfl.SymbolicTensor
       return tfl.layers.activation({ activation: 'relu' }).apply(tfl.layers.add().apply([b, x])) as tfl.SymbolicTensor
     }
-    const stem = tfl.layers.conv2d({ filters: 21, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tfl.SymbolicTensor
-    const pooled = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(block(stem, 21)) as tfl.SymbolicTensor
+    const stem = tfl.layers.conv2d({ filters: 33, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tfl.SymbolicTensor
+    const pooled = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(block(stem, 33)) as tfl.SymbolicTensor
     const wide = conv(37, true).apply(pooled) as tfl.SymbolicTensor
     const output = tfl.layers.dense({ units: 5 }).apply(tfl.layers.flatten().apply(block(wide, 37))) as tfl.SymbolicTensor
     const model = tfl.model({ inputs: input, outputs: output })
