@@ -6,9 +6,11 @@ export type ConvGeometry = number[]
 
 /**
  * Whether a compiled convolution runs as Winograd F(2x2, 3x3) (winogradConv.cc): 16 products per 2x2 outputs
- * where the direct kernel multiplies up to 36 taps. Stride-1 3x3 'same' convolutions of maps from 2x2 (4x4
- * on AVX2) to 16x16, where it measured faster: ResNet-18 at 32 px, batch 64, 2 cores, each convolution alone,
- * AVX-512: 8x8x64 1.29 -> 0.85 ms, 4x4x128 1.08 -> 0.74, 2x2x256 1.10 -> 0.76, 16x16x64 6.5 -> 4.2; in the
+ * where the direct kernel multiplies up to 36 taps. Stride-1 3x3 'same' convolutions of 2x2 maps and larger
+ * (4x4 on AVX2), faster at every size measured: ResNet-18 at 32 px, batch 64, 2 cores, each convolution alone,
+ * AVX-512: 8x8x64 1.29 -> 0.85 ms, 4x4x128 1.08 -> 0.74, 2x2x256 1.10 -> 0.76, 16x16x64 6.5 -> 4.2, and
+ * 24x24x64 14.9 -> 7.9, 32x32x64 (batch 16) 8.4 -> 3.4, 56x56x64 (batch 4) 5.1 -> 4.4, 112x112x32 (batch 2)
+ * 2.4 -> 1.5, 24x24x64 at batch 1 (ResNet-18 at 96 px, one dropped image) 0.23 -> 0.12; in the
  * compiled plan, AVX-512: 1.40 -> 0.87, 1.16 -> 0.82, 0.98 -> 0.88; AVX2: 1.41 -> 0.98, 1.16 -> 0.89, but
  * 2x2x256 0.91 -> 0.98 (its 6-row tile; the packed filter is 16/9 of the filter, read from memory each call).
  * A 1x1 map keeps its one tap (Winograd would make it 16 products); under 32 channels in or out the transforms
@@ -21,7 +23,7 @@ export function winogradPays(native: NativeKernels, geometry: ConvGeometry): boo
   if (environment('WORKBENCH_WINOGRAD') === 'off' || native.isa === 'generic') return false
   const square3x3 = kh === 3 && kw === 3 && strideH === 1 && strideW === 1 && dilationH === 1 && dilationW === 1
   const same = padTop === 1 && padLeft === 1 && outH === inH && outW === inW
-  return square3x3 && same && Math.min(inH, inW) >= (native.isa === 'avx512' ? 2 : 4) && Math.max(inH, inW) <= 16 && inC >= 32 && outC >= 32
+  return square3x3 && same && Math.min(inH, inW) >= (native.isa === 'avx512' ? 2 : 4) && inC >= 32 && outC >= 32
 }
 
 /** The taps along one axis that some output reads inside the image, [first, last] (convKernels.cc's tapsInside). */
