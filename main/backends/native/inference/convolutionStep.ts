@@ -11,7 +11,7 @@ export type ConvGeometry = number[]
  * AVX-512: 8x8x64 1.29 -> 0.85 ms, 4x4x128 1.08 -> 0.74, 2x2x256 1.10 -> 0.76, 16x16x64 6.5 -> 4.2, and
  * 24x24x64 14.9 -> 7.9, 32x32x64 (batch 16) 8.4 -> 3.4, 56x56x64 (batch 4) 5.1 -> 4.4, 112x112x32 (batch 2)
  * 2.4 -> 1.5, 24x24x64 at batch 1 (ResNet-18 at 96 px, one dropped image) 0.23 -> 0.12; in the
- * compiled plan, AVX-512: 1.40 -> 0.87, 1.16 -> 0.82, 0.98 -> 0.88; AVX2: 1.41 -> 0.98, 1.16 -> 0.89, but
+ * compiled plan, AVX-512: 1.36 -> 0.86, 1.15 -> 0.78, 0.96 -> 0.82; AVX2: 1.41 -> 0.95, 1.16 -> 0.94, but
  * 2x2x256 0.91 -> 0.98 (its 6-row tile; the packed filter is 16/9 of the filter, read from memory each call).
  * A 1x1 map keeps its one tap (Winograd would make it 16 products); under 32 channels in or out the transforms
  * and the 32-channel blocks outweigh the products (VGG-11 at 1/8 width, batch 128: 16x16x8 -> 16 0.66 -> 1.57
