@@ -12,6 +12,7 @@ export const ENVIRONMENT_VARIABLES = {
   WORKBENCH_BLAS: 'the BLAS library the native kernels load (a path), instead of the first one found',
   WORKBENCH_NATIVE_KERNELS: 'the compiled native kernels to load, instead of `main/backends/native/build/Release/workbench_kernels.node`',
   WORKBENCH_NATIVE_JPEG: "the compiled JPEG decoder to load, instead of `main/backends/native/jpeg/build/Release/workbench_jpeg.node`; `off`: every image through sharp",
+  WORKBENCH_WINOGRAD: "`off`: the compiled inference plan runs its stride-1 3x3 convolutions with the direct kernel instead of Winograd F(2x2, 3x3) (to compare)",
   WORKBENCH_NATIVE_ISA: "caps the native kernels' instruction set: `avx2` (what AVX2-only CPUs run, on an AVX-512 one) or `generic` (im2col + BLAS, as on ARM and Apple); default the CPU's widest",
   WORKBENCH_DAWN_FLAGS: 'toggles for Dawn when the webgpu rung starts, separated by spaces',
   WORKBENCH_WEBGPU_ALLOW_SOFTWARE: '`1`: `auto` may take a software WebGPU adapter (lavapipe), which it skips otherwise',

@@ -23,6 +23,16 @@ export interface NativeKernelAddon {
   setInstructionSet(isa: string): InstructionSet
   /** 'direct' (the default: the widest build this CPU runs), 'direct-avx2' (the AVX2 build even on AVX-512) or 'im2col'; whether that direct kernel exists here. */
   setConvAlgorithm(algorithm: 'direct' | 'direct-avx2' | 'im2col'): boolean
+  /**
+   * A 3x3 filter [3, 3, inC, outC] transformed and packed for conv2dWinograd (Winograd F(2x2, 3x3)), once per
+   * compiled plan; null where the build has no Winograd kernel. dims: [inC, outC].
+   */
+  winogradFilter(filter: Float32Array, dims: Int32Array): Float32Array | null
+  /** conv2d from winogradFilter's packed filter; false, with y untouched, unless the shape is 3x3, stride 1, padded 'same'. */
+  conv2dWinograd(
+    x: Float32Array, packed: Float32Array, bias: Float32Array | null, y: Float32Array, shape: Int32Array, activation: number,
+    residual?: Float32Array | null,
+  ): boolean
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void
   /** Returns the kernel that ran: 'direct-avx512', 'direct-avx2' or 'im2col'. */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): string

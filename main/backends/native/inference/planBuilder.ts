@@ -1,6 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs-core'
 import { FUSED_ACTIVATION_CODES, type NativeKernels } from '../nativeKernels'
 import { poolShape } from '../nativePoolingKernels'
+import { convolutionRun } from './convolutionStep'
 import { applyActivation, averageSpatial, concatChannels, padSpatialInto } from './inferenceSteps'
 import { activationCode, activationLayerCode, foldBatchNorm, pair, perImage, Unsupported, weight, type PlanNode, type Shape } from './planGraph'
 
@@ -177,15 +178,8 @@ export class PlanBuilder {
     const residualBuffer = residual === undefined ? undefined : this.bufferOf(residual)
     const [finalFilter, finalBias, output, activation] = [filter, bias, last, code]
     const outShape: Shape = [info.outHeight, info.outWidth, outC]
-    const step: Step = {
-      output,
-      size: perImage(outShape),
-      run: (buffers, batch) =>
-        this.native.addon.conv2d(
-          buffers.get(source)!, finalFilter, finalBias, buffers.get(output)!, Int32Array.of(batch, ...geometry), activation,
-          residualBuffer ? buffers.get(residualBuffer)! : null,
-        ),
-    }
+    const run = convolutionRun({ native: this.native, geometry, filter: finalFilter, bias: finalBias, activation, source, output, residual: residualBuffer })
+    const step: Step = { output, size: perImage(outShape), run }
     this.shapes.set(output, outShape)
     if (activation === FUSED_ACTIVATION_CODES.relu) this.nonNegative.add(output)
     if (add && residual !== undefined) this.deferred.set(add.name, step)

@@ -16,6 +16,7 @@
 #include "instructionSets.h"
 #include "optimizerKernels.h"
 #include "parallelTeam.h"
+#include "winogradConv.h"
 
 namespace {
 
@@ -212,6 +213,51 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
   if (activation < wb::Linear || activation > wb::LeakyRelu) return fail(env, "unknown activation code"), nullptr;
   wb::conv2dForward(s, x, filter, bias, toActivation(activation), y, residual);
   return undefinedValue(env);
+}
+
+// winogradFilter(filter [3, 3, inC, outC], dims = [inC, outC]): the filter transformed and packed for
+// conv2dWinograd (a new Float32Array), or null where this build has no Winograd kernel.
+napi_value WinogradFilter(napi_env env, napi_callback_info info) {
+  Args args;
+  int* d = nullptr;
+  float* filter = nullptr;
+  if (!readArgs(env, info, args, 2) || !intArray(env, args.values[1], 2, "dims", &d)) return nullptr;
+  if (d[0] <= 0 || d[1] <= 0) return fail(env, "invalid channel counts"), nullptr;
+  if (!floatArray(env, args.values[0], static_cast<size_t>(9) * d[0] * d[1], "filter", &filter)) return nullptr;
+  napi_value result;
+  if (!wb::winogradAvailable()) {
+    napi_get_null(env, &result);
+    return result;
+  }
+  const size_t floats = wb::winogradFilterFloats(d[0], d[1]);
+  void* data = nullptr;
+  napi_value buffer;
+  if (napi_create_arraybuffer(env, floats * sizeof(float), &data, &buffer) != napi_ok) return fail(env, "out of memory"), nullptr;
+  wb::winogradTransformFilter(filter, d[0], d[1], static_cast<float*>(data));
+  napi_create_typedarray(env, napi_float32_array, floats, buffer, 0, &result);
+  return result;
+}
+
+// conv2dWinograd(x, packed, bias | null, y, shape, activation, residual?): false, with y untouched, where the
+// shape is not a stride-1 3x3 'same' convolution or the build has no Winograd kernel.
+napi_value Conv2dWinograd(napi_env env, napi_callback_info info) {
+  Args args;
+  wb::ConvShape s;
+  float *x, *packed, *y, *bias = nullptr, *residual = nullptr;
+  int activation = 0;
+  if (!readArgs(env, info, args, 6) || !readConvShape(env, args.values[4], s)) return nullptr;
+  if (!floatArray(env, args.values[0], inputSize(s), "x", &x) ||
+      !floatArray(env, args.values[1], wb::winogradFilterFloats(s.inC, s.outC), "packed filter", &packed) ||
+      (!isNullish(env, args.values[2]) && !floatArray(env, args.values[2], s.outC, "bias", &bias)) ||
+      !floatArray(env, args.values[3], outputSize(s), "y", &y) ||
+      (args.count > 6 && !isNullish(env, args.values[6]) && !floatArray(env, args.values[6], outputSize(s), "residual", &residual))) {
+    return nullptr;
+  }
+  napi_get_value_int32(env, args.values[5], &activation);
+  if (activation < wb::Linear || activation > wb::LeakyRelu) return fail(env, "unknown activation code"), nullptr;
+  napi_value result;
+  napi_get_boolean(env, wb::conv2dWinograd(s, x, packed, bias, toActivation(activation), y, residual), &result);
+  return result;
 }
 
 // conv2dBackpropInput(dy, filter, dx, shape)
@@ -543,6 +589,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setInstructionSet", nullptr, SetInstructionSet, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setConvAlgorithm", nullptr, SetConvAlgorithm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"winogradFilter", nullptr, WinogradFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dWinograd", nullptr, Conv2dWinograd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -93,6 +93,39 @@ describe.skipIf(!!unavailable)('compiled inference plan', () => {
     model.dispose()
   })
 
+  // Stride-1 3x3 'same' convolutions of 8x8 and 4x4 maps with 32 channels or more run as Winograd F(2x2, 3x3)
+  // from a filter transformed at compile time (with batch norm folded in first), the residual sum and ReLU in
+  // its output; the first convolution (13 channels in) stays direct.
+  it("Winograd's 3x3 convolutions (odd channels, batch norm, residual sums) match tfjs", () => {
+    const input = tfl.input({ shape: [8, 8, 13] })
+    const conv = (filters: number, useBias = false) => tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias })
+    const block = (x: tfl.SymbolicTensor, filters: number): tfl.SymbolicTensor => {
+      const a = tfl.layers.activation({ activation: 'relu' }).apply(tfl.layers.batchNormalization().apply(conv(filters).apply(x))) as tfl.SymbolicTensor
+      const b = tfl.layers.batchNormalization().apply(conv(filters).apply(a)) as tfl.SymbolicTensor
+      return tfl.layers.activation({ activation: 'relu' }).apply(tfl.layers.add().apply([b, x])) as tfl.SymbolicTensor
+    }
+    const stem = tfl.layers.conv2d({ filters: 33, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tfl.SymbolicTensor
+    const pooled = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(block(stem, 33)) as tfl.SymbolicTensor
+    const wide = conv(37, true).apply(pooled) as tfl.SymbolicTensor
+    const output = tfl.layers.dense({ units: 5 }).apply(tfl.layers.flatten().apply(block(wide, 37))) as tfl.SymbolicTensor
+    const model = tfl.model({ inputs: input, outputs: output })
+    randomiseBatchNorm(model, 3)
+    const rand = createRandom(4)
+    const batch = 3
+    const images = Float32Array.from({ length: batch * 8 * 8 * 13 }, () => rand() * 2 - 1)
+    const expected = tf.tidy(() => (model.predict(tf.tensor4d(images, [batch, 8, 8, 13])) as tf.Tensor).dataSync())
+    const compiled = compileInferencePlan(model, native)
+    if (!('plan' in compiled)) throw new Error(`not compiled: ${compiled.reason}`)
+    for (const algorithm of ['direct', 'direct-avx2', 'im2col'] as const) {
+      native.addon.setConvAlgorithm(algorithm)
+      const logits = compiled.plan.run(images, batch)
+      let worst = 0
+      for (let i = 0; i < logits.length; i++) worst = Math.max(worst, Math.abs(logits[i] - expected[i]) / Math.max(1, Math.abs(expected[i])))
+      expect(worst, `${algorithm}: max relative difference`).toBeLessThan(1e-4)
+    }
+    model.dispose()
+  })
+
   it('declines a layer it has no step for, naming it (LRN runs on tfjs)', () => {
     const spec = getArchitecture('alexnet', { inputSize: 67, channels: 1, classes: 10, knobs: { width: 0.125, lrn: true } })
     const model = createModel(spec, spec.input, 3)
