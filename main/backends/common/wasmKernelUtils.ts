@@ -97,3 +97,18 @@ export function kernelInput(args: KernelArgs, name: string): tf.TensorInfo {
   if (t == null) throw new Error(`wasm kernel: missing input '${name}'`);
   return t;
 }
+
+/** The wasm heap's float index of a tensor's buffer, or undefined where a native pass cannot use it (`written`: it would change it in place). */
+export function heapOffset(tensor: tf.Tensor, written: boolean): number | undefined {
+  if (tensor.dtype !== 'float32' || tensor.isDisposed) return undefined;
+  const backend = asWasmBackend(tf.engine().backend) as unknown as {
+    dataIdMap: { get(id: object): { memoryOffset: number | null } | undefined };
+    refCount(id: object): number;
+  };
+  const data = backend.dataIdMap.get(tensor.dataId);
+  if (!data || data.memoryOffset == null || data.memoryOffset % 4 !== 0) return undefined;
+  // A buffer another tensor shares (a clone, a variable made from a tensor still alive, the loss scaler's
+  // copy kept to undo a step) must not change under it: tfjs's path gives the variable a new buffer instead.
+  if (written && backend.refCount(tensor.dataId) !== 1) return undefined;
+  return data.memoryOffset / 4;
+}

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { asWasmBackend, heapF32, kernelInput, type KernelArgs } from '../common/wasmKernelUtils'
+import { asWasmBackend, heapF32, heapOffset, kernelInput, type KernelArgs } from '../common/wasmKernelUtils'
 import type { NativeKernels } from './nativeKernels'
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, registerBatchNormTrainGradient } from '../common/batchNormKernel'
-import { heapOffset } from './nativeOptimizerStep'
 
 /**
  * Training-mode batch normalization as two kernels of the `wasm-blas` rung (see batchNormKernels.cc):

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { asWasmBackend } from '../common/wasmKernelUtils'
+import { asWasmBackend, heapOffset } from '../common/wasmKernelUtils'
 import { activeNativeKernels } from './wasmBlasKernels'
 
 /**
@@ -35,21 +35,6 @@ export interface NativeStepConstants {
 }
 
 const SLOTS: Record<UpdateRuleName, number> = { sgd: 0, momentum: 1, nesterov: 1, adam: 2, rmsprop: 2 }
-
-/** The wasm heap's float index of a tensor's buffer, or undefined where a native pass cannot use it (`written`: it would change it in place). */
-export function heapOffset(tensor: tf.Tensor, written: boolean): number | undefined {
-  if (tensor.dtype !== 'float32' || tensor.isDisposed) return undefined
-  const backend = asWasmBackend(tf.engine().backend) as unknown as {
-    dataIdMap: { get(id: object): { memoryOffset: number | null } | undefined }
-    refCount(id: object): number
-  }
-  const data = backend.dataIdMap.get(tensor.dataId)
-  if (!data || data.memoryOffset == null || data.memoryOffset % 4 !== 0) return undefined
-  // A buffer another tensor shares (a clone, a variable made from a tensor still alive, the loss scaler's
-  // copy kept to undo a step) must not change under it: tfjs's path gives the variable a new buffer instead.
-  if (written && backend.refCount(tensor.dataId) !== 1) return undefined
-  return data.memoryOffset / 4
-}
 
 /** Whether the step can run here: the wasm-blas rung active, and the backend the tensors live on. */
 export function nativeOptimizerAvailable(): boolean {
