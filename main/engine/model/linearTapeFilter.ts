@@ -29,11 +29,18 @@ type Gradients = (f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, allowNoGr
 
 const installed = Symbol('linearTapeFilter')
 
-/** Replaces the engine's `gradients` once per process (idempotent); every backend benefits. */
-export function installLinearTapeFilter(): void {
+/** The tfjs-core whose engine this copies; another version keeps its own method until this is checked against it. */
+export const TAPE_FILTER_TFJS_VERSION = '4.22.0'
+
+/**
+ * Replaces the engine's `gradients` once per process (idempotent); every backend benefits. False, changing
+ * nothing, under another tfjs-core version than the one copied (its engine may differ).
+ */
+export function installLinearTapeFilter(): boolean {
+  if (tf.version_core !== TAPE_FILTER_TFJS_VERSION) return false
   const engine = tf.engine() as unknown as Record<symbol, boolean> & { gradients: Gradients }
   const prototype = Object.getPrototypeOf(engine) as typeof engine
-  if (prototype[installed]) return
+  if (prototype[installed]) return true
   prototype.gradients = function (this: EngineInternals, f, xs, dy, allowNoGradients = false) {
     if (xs.length === 0) throw new Error('gradients() received an empty list of xs.')
     if (dy != null && dy.dtype !== 'float32') throw new Error(`dy must have 'float32' dtype, but has '${dy.dtype}'`)
@@ -56,6 +63,7 @@ export function installLinearTapeFilter(): void {
     })
   } as Gradients
   prototype[installed] = true
+  return true
 }
 
 /** The tape nodes on a path from xs to y, their inputs pruned to those that come from xs (upstream's order). */

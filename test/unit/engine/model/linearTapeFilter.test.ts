@@ -4,13 +4,13 @@ import type * as tfl from '@tensorflow/tfjs-layers'
 import '@tensorflow/tfjs-backend-cpu'
 import { getArchitecture } from '../../../../shared/arch/specs'
 import { createModel } from '../../../../main/engine/model/modelFactory'
-import { installLinearTapeFilter } from '../../../../main/engine/model/linearTapeFilter'
+import { installLinearTapeFilter, TAPE_FILTER_TFJS_VERSION } from '../../../../main/engine/model/linearTapeFilter'
 
 type Gradients = (f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, allowNoGradients?: boolean) => { value: tf.Tensor; grads: tf.Tensor[] }
 const prototype = Object.getPrototypeOf(tf.engine()) as { gradients: Gradients }
 // Taken before installing: upstream's method, the reference every case is compared with.
 const upstream = prototype.gradients
-installLinearTapeFilter()
+const installedHere = installLinearTapeFilter()
 const linear = prototype.gradients
 
 function withGradients<T>(method: Gradients, f: () => T): T {
@@ -35,7 +35,10 @@ function stepGradients(method: Gradients, model: tfl.LayersModel, x: tf.Tensor, 
 }
 
 describe('linear tape filter', () => {
-  it('was not installed before this test took the reference', () => {
+  it('is installed on the tfjs-core it was copied from (an upgrade fails here: compare the new engine first)', () => {
+    expect(tf.version_core).toBe(TAPE_FILTER_TFJS_VERSION)
+    expect(installedHere).toBe(true)
+    // Not installed before this test took the reference.
     expect(linear).not.toBe(upstream)
   })
 
