@@ -69,7 +69,7 @@ export const TrainConfig = z
     learningRate: z.number().gt(0).max(1e6),
     /** Always set by resolveRun (the preset's choice: plain SGD for the sigmoid LeNet, as in the notes); absent only in old runs. */
     optimizer: z.enum(OPTIMIZER_NAMES).optional(),
-    /** Coupled L2 weight decay on kernels, as PyTorch's SGD(weight_decay=...). */
+    /** Coupled L2 weight decay on every trainable weight (biases and batch norm's too), as PyTorch's SGD(net.parameters(), weight_decay=...). */
     weightDecay: z.number().min(0).max(1).default(0),
     /** Always set by resolveRun (the preset's recipe: cosine for lenet-relu, constant elsewhere); absent only in old runs. */
     lrSchedule: z.enum(LR_SCHEDULES).optional(),
