@@ -195,23 +195,39 @@ napi_value SetInstructionSet(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// conv2d(x, filter, bias | null, y, shape, activation, residual?)
-napi_value Conv2d(napi_env env, napi_callback_info info) {
+// The arguments conv2d and conv2dWinograd share: (x, filter, bias | null, y, shape, activation, residual?),
+// the filter's size given by the caller's packing (its taps as they are, or Winograd's transformed planes).
+struct ConvCall {
+  wb::ConvShape shape;
+  float *x = nullptr, *filter = nullptr, *y = nullptr, *bias = nullptr, *residual = nullptr;
+  wb::Activation activation = wb::Linear;
+};
+
+bool readConvCall(napi_env env, napi_callback_info info, bool needsBlas, size_t (*filterFloats)(const wb::ConvShape&), const char* filterName, ConvCall& c) {
   Args args;
-  wb::ConvShape s;
-  float *x, *filter, *y, *bias = nullptr, *residual = nullptr;
   int activation = 0;
-  if (!readArgs(env, info, args, 6) || !requireBlas(env) || !readConvShape(env, args.values[4], s)) return nullptr;
-  if (!floatArray(env, args.values[0], inputSize(s), "x", &x) ||
-      !floatArray(env, args.values[1], filterSize(s), "filter", &filter) ||
-      (!isNullish(env, args.values[2]) && !floatArray(env, args.values[2], s.outC, "bias", &bias)) ||
-      !floatArray(env, args.values[3], outputSize(s), "y", &y) ||
-      (args.count > 6 && !isNullish(env, args.values[6]) && !floatArray(env, args.values[6], outputSize(s), "residual", &residual))) {
-    return nullptr;
+  if (!readArgs(env, info, args, 6) || (needsBlas && !requireBlas(env)) || !readConvShape(env, args.values[4], c.shape)) return false;
+  const wb::ConvShape& s = c.shape;
+  if (!floatArray(env, args.values[0], inputSize(s), "x", &c.x) ||
+      !floatArray(env, args.values[1], filterFloats(s), filterName, &c.filter) ||
+      (!isNullish(env, args.values[2]) && !floatArray(env, args.values[2], s.outC, "bias", &c.bias)) ||
+      !floatArray(env, args.values[3], outputSize(s), "y", &c.y) ||
+      (args.count > 6 && !isNullish(env, args.values[6]) && !floatArray(env, args.values[6], outputSize(s), "residual", &c.residual))) {
+    return false;
   }
   napi_get_value_int32(env, args.values[5], &activation);
-  if (activation < wb::Linear || activation > wb::LeakyRelu) return fail(env, "unknown activation code"), nullptr;
-  wb::conv2dForward(s, x, filter, bias, toActivation(activation), y, residual);
+  if (activation < wb::Linear || activation > wb::LeakyRelu) return fail(env, "unknown activation code"), false;
+  c.activation = toActivation(activation);
+  return true;
+}
+
+size_t packedWinogradSize(const wb::ConvShape& s) { return wb::winogradFilterFloats(s.inC, s.outC); }
+
+// conv2d(x, filter, bias | null, y, shape, activation, residual?)
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  ConvCall c;
+  if (!readConvCall(env, info, true, filterSize, "filter", c)) return nullptr;
+  wb::conv2dForward(c.shape, c.x, c.filter, c.bias, c.activation, c.y, c.residual);
   return undefinedValue(env);
 }
 
@@ -241,22 +257,10 @@ napi_value WinogradFilter(napi_env env, napi_callback_info info) {
 // conv2dWinograd(x, packed, bias | null, y, shape, activation, residual?): false, with y untouched, where the
 // shape is not a stride-1 3x3 'same' convolution or the build has no Winograd kernel.
 napi_value Conv2dWinograd(napi_env env, napi_callback_info info) {
-  Args args;
-  wb::ConvShape s;
-  float *x, *packed, *y, *bias = nullptr, *residual = nullptr;
-  int activation = 0;
-  if (!readArgs(env, info, args, 6) || !readConvShape(env, args.values[4], s)) return nullptr;
-  if (!floatArray(env, args.values[0], inputSize(s), "x", &x) ||
-      !floatArray(env, args.values[1], wb::winogradFilterFloats(s.inC, s.outC), "packed filter", &packed) ||
-      (!isNullish(env, args.values[2]) && !floatArray(env, args.values[2], s.outC, "bias", &bias)) ||
-      !floatArray(env, args.values[3], outputSize(s), "y", &y) ||
-      (args.count > 6 && !isNullish(env, args.values[6]) && !floatArray(env, args.values[6], outputSize(s), "residual", &residual))) {
-    return nullptr;
-  }
-  napi_get_value_int32(env, args.values[5], &activation);
-  if (activation < wb::Linear || activation > wb::LeakyRelu) return fail(env, "unknown activation code"), nullptr;
+  ConvCall c;
+  if (!readConvCall(env, info, false, packedWinogradSize, "packed filter", c)) return nullptr;
   napi_value result;
-  napi_get_boolean(env, wb::conv2dWinograd(s, x, packed, bias, toActivation(activation), y, residual), &result);
+  napi_get_boolean(env, wb::conv2dWinograd(c.shape, c.x, c.filter, c.bias, c.activation, c.y, c.residual), &result);
   return result;
 }
 
