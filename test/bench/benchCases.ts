@@ -55,8 +55,11 @@ export function benchCases(cores: number): BenchCase[] {
     // The notes' ResNet-18 at full width on CIFAR-sized input, as the PyTorch anchor builds it. 12 timed
     // steps on both sides: with 4 (ours) against 8 (PyTorch's), three quiet runs of ours read 411-488 images/s.
     benchCase(getArchitecture('resnet18', { inputSize: 32, channels: 3, classes: 10 }), 64, 12),
-    cpuPresetCase('alexnet', 10),
-    cpuPresetCase('vgg11', 10),
-    cpuPresetCase('googlenet', 10),
+    // 20 steps an epoch, timed in the third as every case (both sides warm up for two). With 10, GoogLeNet's
+    // timed steps were its 21st to 30th, still settling (V8's compilers, garbage collection: 31-96 ms a step
+    // there, 30-35 ms from the 40th on), and a run trains hundreds; PyTorch's steps are even from the first.
+    cpuPresetCase('alexnet', 20),
+    cpuPresetCase('vgg11', 20),
+    cpuPresetCase('googlenet', 20),
   ]
 }
